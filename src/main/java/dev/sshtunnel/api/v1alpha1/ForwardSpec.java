@@ -1,0 +1,70 @@
+package dev.sshtunnel.api.v1alpha1;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+
+import io.fabric8.generator.annotation.Max;
+import io.fabric8.generator.annotation.Min;
+import io.fabric8.generator.annotation.Pattern;
+import io.fabric8.generator.annotation.Required;
+import io.fabric8.generator.annotation.Size;
+import io.fabric8.generator.annotation.ValidationRule;
+
+@JsonInclude(JsonInclude.Include.NON_NULL)
+@ValidationRule(value = "self.port != 0 || self.type == 'Remote'",
+        message = "port 0 (let the server allocate) is only allowed for Remote forwards; Local and Dynamic need a port 1-65535",
+        fieldPath = ".port", reason = "FieldValueInvalid")
+@ValidationRule(value = "self.type == 'Dynamic' || has(self.target)",
+        message = "target is required for Local and Remote forwards", fieldPath = ".target", reason = "FieldValueRequired")
+@ValidationRule(value = "self.type != 'Dynamic' || !has(self.target)",
+        message = "target must not be set for Dynamic forwards: each SOCKS client names its own destination",
+        fieldPath = ".target", reason = "FieldValueForbidden")
+@ValidationRule(value = "self.type == 'Remote' || !has(self.bindAddress)",
+        message = "bindAddress is only for Remote forwards (the address on the SSH server); Local and Dynamic listen on the Service",
+        fieldPath = ".bindAddress", reason = "FieldValueForbidden")
+public class ForwardSpec {
+
+    public static final String DEFAULT_BIND_ADDRESS = "localhost";
+
+    @Required
+    @Size(min = 1, max = 15)
+    @Pattern("^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
+    @ValidationRule(value = "self.matches('[a-z]') && !self.contains('--')",
+            message = "name must contain a letter and no '--': it is used as the Service port name", reason = "FieldValueInvalid")
+    @JsonPropertyDescription("Name of the forward: a DNS label of at most 15 characters, unique in the tunnel. "
+            + "Used as the Service port name and in status and metrics.")
+    private String name;
+
+    @Required
+    @JsonPropertyDescription("Local (ssh -L): Service port -> target, the SSH server connects to target. "
+            + "Remote (ssh -R): port on the SSH server -> target, the forwarder connects to target from the cluster. "
+            + "Dynamic (ssh -D): SOCKS proxy on the Service port.")
+    private ForwardType type;
+
+    @Size(min = 1, max = 253)
+    @JsonPropertyDescription("Remote only: address the SSH server binds on (default localhost; the server's GatewayPorts "
+            + "decides whether other addresses are honoured).")
+    private String bindAddress;
+
+    @Required
+    @Min(0)
+    @Max(65535)
+    @JsonPropertyDescription("Local/Dynamic: the listening port of the Service and the pod (1-65535). "
+            + "Remote: the port on the SSH server; 0 lets the server allocate one, reported as status.forwards[].boundPort.")
+    private Integer port;
+
+    @JsonPropertyDescription("Where connections go: for Local resolved by the SSH server, for Remote resolved in the cluster. "
+            + "Not set for Dynamic.")
+    private TargetSpec target;
+
+    public String getName() { return name; }
+    public void setName(String name) { this.name = name; }
+    public ForwardType getType() { return type; }
+    public void setType(ForwardType type) { this.type = type; }
+    public String getBindAddress() { return bindAddress; }
+    public void setBindAddress(String bindAddress) { this.bindAddress = bindAddress; }
+    public Integer getPort() { return port; }
+    public void setPort(Integer port) { this.port = port; }
+    public TargetSpec getTarget() { return target; }
+    public void setTarget(TargetSpec target) { this.target = target; }
+}

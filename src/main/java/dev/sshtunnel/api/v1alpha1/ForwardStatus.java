@@ -1,0 +1,55 @@
+package dev.sshtunnel.api.v1alpha1;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+
+/** Live state of one forward, as the forwarder reports it at GET /status. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public class ForwardStatus {
+
+    @JsonPropertyDescription("Name of the forward in spec.forwards.")
+    private String name;
+
+    @JsonPropertyDescription("Local, Remote or Dynamic.")
+    private ForwardType type;
+
+    @JsonPropertyDescription("Pending, Active or Failed.")
+    private ForwardState state;
+
+    @JsonPropertyDescription("Listening port (Local, Dynamic) or requested port on the server (Remote).")
+    private Integer port;
+
+    @JsonPropertyDescription("Remote only: the port the SSH server bound, the allocated one when port is 0.")
+    private Integer boundPort;
+
+    @JsonPropertyDescription("Channels open now.")
+    private Integer activeChannels;
+
+    @JsonPropertyDescription("Channels opened since the forwarder started.")
+    private Long totalChannels;
+
+    @JsonPropertyDescription("Channels whose open failed (refused by the server or unreachable target).")
+    private Long failedChannels;
+
+    @JsonPropertyDescription("The last failure, prefixed with its reason; empty when none.")
+    private String lastError;
+
+    public String getName() { return name; }
+    public void setName(String name) { this.name = name; }
+    public ForwardType getType() { return type; }
+    public void setType(ForwardType type) { this.type = type; }
+    public ForwardState getState() { return state; }
+    public void setState(ForwardState state) { this.state = state; }
+    public Integer getPort() { return port; }
+    public void setPort(Integer port) { this.port = port; }
+    public Integer getBoundPort() { return boundPort; }
+    public void setBoundPort(Integer boundPort) { this.boundPort = boundPort; }
+    public Integer getActiveChannels() { return activeChannels; }
+    public void setActiveChannels(Integer activeChannels) { this.activeChannels = activeChannels; }
+    public Long getTotalChannels() { return totalChannels; }
+    public void setTotalChannels(Long totalChannels) { this.totalChannels = totalChannels; }
+    public Long getFailedChannels() { return failedChannels; }
+    public void setFailedChannels(Long failedChannels) { this.failedChannels = failedChannels; }
+    public String getLastError() { return lastError; }
+    public void setLastError(String lastError) { this.lastError = lastError; }
+}

@@ -1,0 +1,5 @@
+package dev.sshtunnel.api.v1alpha1;
+
+public enum ServiceType {
+    ClusterIP, NodePort, LoadBalancer
+}

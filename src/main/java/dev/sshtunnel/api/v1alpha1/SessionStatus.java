@@ -1,0 +1,45 @@
+package dev.sshtunnel.api.v1alpha1;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+
+/** Live state of the SSH session, as the forwarder reports it at GET /status. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public class SessionStatus {
+
+    @JsonPropertyDescription("Connecting, Connected, Disconnected or Failed.")
+    private SessionState state;
+
+    @JsonPropertyDescription("Identification string the server sent, e.g. SSH-2.0-OpenSSH_9.2p1.")
+    private String serverVersion;
+
+    @JsonPropertyDescription("SHA256 fingerprint of the host key the server presented.")
+    private String hostKeyFingerprint;
+
+    @JsonPropertyDescription("Negotiated cipher, client to server.")
+    private String cipher;
+
+    @JsonPropertyDescription("When the current session was authenticated (RFC 3339).")
+    private String connectedSince;
+
+    @JsonPropertyDescription("Sessions re-established after a loss since the forwarder started.")
+    private Long reconnects;
+
+    @JsonPropertyDescription("The last failure, prefixed with its reason (e.g. 'Unreachable: connection refused'); empty when none.")
+    private String lastError;
+
+    public SessionState getState() { return state; }
+    public void setState(SessionState state) { this.state = state; }
+    public String getServerVersion() { return serverVersion; }
+    public void setServerVersion(String serverVersion) { this.serverVersion = serverVersion; }
+    public String getHostKeyFingerprint() { return hostKeyFingerprint; }
+    public void setHostKeyFingerprint(String hostKeyFingerprint) { this.hostKeyFingerprint = hostKeyFingerprint; }
+    public String getCipher() { return cipher; }
+    public void setCipher(String cipher) { this.cipher = cipher; }
+    public String getConnectedSince() { return connectedSince; }
+    public void setConnectedSince(String connectedSince) { this.connectedSince = connectedSince; }
+    public Long getReconnects() { return reconnects; }
+    public void setReconnects(Long reconnects) { this.reconnects = reconnects; }
+    public String getLastError() { return lastError; }
+    public void setLastError(String lastError) { this.lastError = lastError; }
+}

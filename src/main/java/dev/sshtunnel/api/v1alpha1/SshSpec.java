@@ -1,0 +1,44 @@
+package dev.sshtunnel.api.v1alpha1;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+
+import io.fabric8.generator.annotation.Default;
+import io.fabric8.generator.annotation.Max;
+import io.fabric8.generator.annotation.Min;
+import io.fabric8.generator.annotation.Required;
+import io.fabric8.generator.annotation.Size;
+
+/** The SSH server the tunnel connects to; the last hop when jumpHosts are set. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public class SshSpec extends SshEndpoint {
+
+    @Size(max = 8)
+    @JsonPropertyDescription("ProxyJump chain, first hop first (ssh -J). Each hop has its own credentials and host key; "
+            + "the session to the next hop is carried inside the previous one.")
+    private List<JumpHostSpec> jumpHosts = new ArrayList<>();
+
+    @JsonPropertyDescription("keepalive@openssh.com probes that detect a dead server or a black-holed link.")
+    private KeepAliveSpec keepAlive;
+
+    @Default("15")
+    @Min(1)
+    @Max(300)
+    @JsonPropertyDescription("Seconds to wait for TCP connect, key exchange and authentication of each hop.")
+    private Integer connectTimeoutSeconds;
+
+    @JsonPropertyDescription("Backoff between reconnect attempts. The forwarder reconnects forever with jittered exponential backoff.")
+    private ReconnectSpec reconnect;
+
+    public List<JumpHostSpec> getJumpHosts() { return jumpHosts; }
+    public void setJumpHosts(List<JumpHostSpec> jumpHosts) { this.jumpHosts = jumpHosts; }
+    public KeepAliveSpec getKeepAlive() { return keepAlive; }
+    public void setKeepAlive(KeepAliveSpec keepAlive) { this.keepAlive = keepAlive; }
+    public Integer getConnectTimeoutSeconds() { return connectTimeoutSeconds; }
+    public void setConnectTimeoutSeconds(Integer connectTimeoutSeconds) { this.connectTimeoutSeconds = connectTimeoutSeconds; }
+    public ReconnectSpec getReconnect() { return reconnect; }
+    public void setReconnect(ReconnectSpec reconnect) { this.reconnect = reconnect; }
+}

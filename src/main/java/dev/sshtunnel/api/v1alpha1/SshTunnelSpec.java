@@ -1,0 +1,66 @@
+package dev.sshtunnel.api.v1alpha1;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+
+import io.fabric8.generator.annotation.Default;
+import io.fabric8.generator.annotation.Max;
+import io.fabric8.generator.annotation.Min;
+import io.fabric8.generator.annotation.Required;
+import io.fabric8.generator.annotation.Size;
+import io.fabric8.generator.annotation.ValidationRule;
+
+@JsonInclude(JsonInclude.Include.NON_NULL)
+@ValidationRule(value = "!self.forwards.exists(f, f.type == 'Remote') || !has(self.replicas) || self.replicas <= 1",
+        message = "replicas must be 0 or 1 while a Remote forward exists: two sessions cannot bind the same remote port",
+        fieldPath = ".replicas", reason = "FieldValueInvalid")
+public class SshTunnelSpec {
+
+    @Required
+    @JsonPropertyDescription("The SSH server (bastion) to connect to, its credentials and host key, and how the session is kept alive.")
+    private SshSpec ssh;
+
+    @Required
+    @Size(min = 1, max = 32)
+    @JsonPropertyDescription("The forwards carried by the session: Local (ssh -L), Remote (ssh -R) and Dynamic (ssh -D, SOCKS). At least one; names unique.")
+    @ValidationRule(value = "self.all(f, self.exists_one(g, g.name == f.name))",
+            message = "forward names must be unique", reason = "FieldValueDuplicate")
+    @ValidationRule(value = "self.all(f, f.type == 'Remote' || self.exists_one(g, g.type != 'Remote' && g.port == f.port))",
+            message = "two Local/Dynamic forwards cannot listen on the same port", reason = "FieldValueDuplicate")
+    @ValidationRule(value = "self.all(f, f.type != 'Remote' || f.port == 0 || self.exists_one(g, g.type == 'Remote' && g.port == f.port"
+            + " && (has(g.bindAddress) ? g.bindAddress : 'localhost') == (has(f.bindAddress) ? f.bindAddress : 'localhost')))",
+            message = "two Remote forwards cannot bind the same bindAddress and port on the SSH server", reason = "FieldValueDuplicate")
+    private List<ForwardSpec> forwards = new ArrayList<>();
+
+    @JsonPropertyDescription("The Service that exposes the Local and Dynamic forwards. Not created when only Remote forwards exist.")
+    private ServiceSpec service;
+
+    @Default("1")
+    @Min(0)
+    @Max(10)
+    @JsonPropertyDescription("Number of forwarder pods, each with its own SSH session. Must be 0 or 1 while a Remote forward exists.")
+    private Integer replicas;
+
+    @Default("false")
+    @JsonPropertyDescription("true scales the forwarder to zero and closes the SSH session; everything else is kept.")
+    private Boolean suspend;
+
+    @JsonPropertyDescription("How the forwarder pods run: image, resources and scheduling.")
+    private ForwarderSpec forwarder;
+
+    public SshSpec getSsh() { return ssh; }
+    public void setSsh(SshSpec ssh) { this.ssh = ssh; }
+    public List<ForwardSpec> getForwards() { return forwards; }
+    public void setForwards(List<ForwardSpec> forwards) { this.forwards = forwards; }
+    public ServiceSpec getService() { return service; }
+    public void setService(ServiceSpec service) { this.service = service; }
+    public Integer getReplicas() { return replicas; }
+    public void setReplicas(Integer replicas) { this.replicas = replicas; }
+    public Boolean getSuspend() { return suspend; }
+    public void setSuspend(Boolean suspend) { this.suspend = suspend; }
+    public ForwarderSpec getForwarder() { return forwarder; }
+    public void setForwarder(ForwarderSpec forwarder) { this.forwarder = forwarder; }
+}

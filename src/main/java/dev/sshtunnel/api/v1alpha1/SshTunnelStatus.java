@@ -1,0 +1,56 @@
+package dev.sshtunnel.api.v1alpha1;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+
+import io.fabric8.kubernetes.api.model.Condition;
+
+/** Written only by the operator: Deployment and Pod state folded with the forwarders' live /status. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public class SshTunnelStatus {
+
+    @JsonPropertyDescription("metadata.generation this status was computed for.")
+    private Long observedGeneration;
+
+    @JsonPropertyDescription("Ready, Connected and ForwardsReady (standard metav1.Condition shape). "
+            + "The Ready reason is the STATUS column.")
+    private List<Condition> conditions = new ArrayList<>();
+
+    @JsonPropertyDescription("Active forwards out of all forwards, e.g. 2/3.")
+    private String readyForwards;
+
+    @JsonPropertyDescription("Channels open now, summed over ready forwarder pods.")
+    private Integer activeChannels;
+
+    @JsonPropertyDescription("Name of the Service exposing Local and Dynamic forwards.")
+    private String serviceName;
+
+    @JsonPropertyDescription("Forwarder pods that are ready.")
+    private Integer readyReplicas;
+
+    @JsonPropertyDescription("The SSH session, as the forwarder reports it.")
+    private SessionStatus session;
+
+    @JsonPropertyDescription("Each forward, as the forwarder reports it.")
+    private List<ForwardStatus> forwards = new ArrayList<>();
+
+    public Long getObservedGeneration() { return observedGeneration; }
+    public void setObservedGeneration(Long observedGeneration) { this.observedGeneration = observedGeneration; }
+    public List<Condition> getConditions() { return conditions; }
+    public void setConditions(List<Condition> conditions) { this.conditions = conditions; }
+    public String getReadyForwards() { return readyForwards; }
+    public void setReadyForwards(String readyForwards) { this.readyForwards = readyForwards; }
+    public Integer getActiveChannels() { return activeChannels; }
+    public void setActiveChannels(Integer activeChannels) { this.activeChannels = activeChannels; }
+    public String getServiceName() { return serviceName; }
+    public void setServiceName(String serviceName) { this.serviceName = serviceName; }
+    public Integer getReadyReplicas() { return readyReplicas; }
+    public void setReadyReplicas(Integer readyReplicas) { this.readyReplicas = readyReplicas; }
+    public SessionStatus getSession() { return session; }
+    public void setSession(SessionStatus session) { this.session = session; }
+    public List<ForwardStatus> getForwards() { return forwards; }
+    public void setForwards(List<ForwardStatus> forwards) { this.forwards = forwards; }
+}

@@ -1,0 +1,37 @@
+package dev.sshtunnel.api.v1alpha1;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+
+import io.fabric8.generator.annotation.Max;
+import io.fabric8.generator.annotation.Min;
+import io.fabric8.generator.annotation.Required;
+import io.fabric8.generator.annotation.Size;
+
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public class TargetSpec {
+
+    @Required
+    @Size(min = 1, max = 253)
+    @JsonPropertyDescription("Host name or address of the target.")
+    private String host;
+
+    @Required
+    @Min(1)
+    @Max(65535)
+    @JsonPropertyDescription("TCP port of the target.")
+    private Integer port;
+
+    public TargetSpec() {
+    }
+
+    public TargetSpec(String host, Integer port) {
+        this.host = host;
+        this.port = port;
+    }
+
+    public String getHost() { return host; }
+    public void setHost(String host) { this.host = host; }
+    public Integer getPort() { return port; }
+    public void setPort(Integer port) { this.port = port; }
+}

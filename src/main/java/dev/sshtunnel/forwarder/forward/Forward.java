@@ -1,0 +1,43 @@
+package dev.sshtunnel.forwarder.forward;
+
+import java.io.Closeable;
+import java.io.IOException;
+
+import org.apache.sshd.client.session.ClientSession;
+
+import dev.sshtunnel.api.v1alpha1.ForwardStatus;
+import dev.sshtunnel.config.ForwardConfig;
+
+/**
+ * One configured forward across the life of the forwarder process. The session manager owns the
+ * SSH session and tells each forward when a session is up ({@link #attach}) or gone ({@link #detach});
+ * a forward never creates sessions itself.
+ *
+ * <p>Local and Dynamic listeners are bound once by {@link #start()} and stay bound across reconnects
+ * (users' clients keep their address); connections accepted while no session is attached are closed
+ * and counted as failed. Remote forwards are requested from the server on every attach.
+ */
+public interface Forward extends Closeable {
+
+    ForwardConfig config();
+
+    /** Binds the listener (Local, Dynamic); a no-op for Remote. Throws when the port cannot be bound. */
+    void start() throws IOException;
+
+    /**
+     * A freshly authenticated session: Remote sends tcpip-forward (failure → state Failed with
+     * reason ForwardRejected or RemotePortInUse in lastError, thrown as {@link IOException}); Local
+     * and Dynamic open their channels on it from now on.
+     */
+    void attach(ClientSession session) throws IOException;
+
+    /** The session is gone (or about to be closed); forget it. Must not block on the network. */
+    void detach();
+
+    /** A snapshot for GET /status: state, port, boundPort, channel counters, lastError. */
+    ForwardStatus status();
+
+    /** Stops listening; a Remote forward attached to a live session sends cancel-tcpip-forward with its bound port. */
+    @Override
+    void close();
+}

@@ -3,7 +3,6 @@ package dev.sshtunnel.cli;
 import java.util.concurrent.Callable;
 
 import io.quarkus.runtime.Quarkus;
-import io.quarkus.runtime.QuarkusApplication;
 import picocli.CommandLine.Command;
 
 @Command(name = "operator", mixinStandardHelpOptions = true,
@@ -12,17 +11,9 @@ public class OperatorCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        // Quarkus boots the operator SDK extension, which starts the controllers; this blocks until SIGTERM.
-        Quarkus.run(WaitForShutdown.class);
+        // Boots Quarkus until SIGTERM. No QuarkusApplication class on purpose: the operator SDK
+        // extension starts the controllers itself only when the application defines none.
+        Quarkus.run();
         return 0;
-    }
-
-    /** Keeps the operator role running until the JVM is asked to stop. */
-    public static class WaitForShutdown implements QuarkusApplication {
-        @Override
-        public int run(String... args) {
-            Quarkus.waitForExit();
-            return 0;
-        }
     }
 }

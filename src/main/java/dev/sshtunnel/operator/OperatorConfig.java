@@ -1,0 +1,44 @@
+package dev.sshtunnel.operator;
+
+import java.time.Duration;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+/** Settings of the operator role (application.properties, or env such as SSHTUNNEL_FORWARDER_IMAGE). */
+@ConfigMapping(prefix = "sshtunnel")
+public interface OperatorConfig {
+
+    Forwarder forwarder();
+
+    Status status();
+
+    interface Forwarder {
+        /** Image of forwarder pods when spec.forwarder.image is empty: the operator's own image, set by deploy/. */
+        @WithDefault("ghcr.io/sshtunnel-dev/sshtunnel-operator:0.1.0")
+        String image();
+
+        @WithDefault("IfNotPresent")
+        String imagePullPolicy();
+
+        /** Used when spec.forwarder.resources is empty. */
+        @WithDefault("50m")
+        String cpuRequest();
+
+        @WithDefault("128Mi")
+        String memoryRequest();
+
+        @WithDefault("256Mi")
+        String memoryLimit();
+    }
+
+    interface Status {
+        /** How often each tunnel's forwarders are polled for live state when nothing else happens. */
+        @WithDefault("10s")
+        Duration pollPeriod();
+
+        /** Minimum time between two status writes of one tunnel, so busy tunnels do not flood the API server. */
+        @WithDefault("3s")
+        Duration minWriteInterval();
+    }
+}

@@ -1,0 +1,104 @@
+package dev.sshtunnel.operator;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+import dev.sshtunnel.api.v1alpha1.PrivateKeySecretRef;
+import dev.sshtunnel.api.v1alpha1.SecretKeyRef;
+import dev.sshtunnel.api.v1alpha1.SshEndpoint;
+import dev.sshtunnel.api.v1alpha1.SshTunnel;
+import io.fabric8.kubernetes.api.model.Secret;
+
+/**
+ * Every Secret key an SshTunnel refers to, with the spec field that refers to it (for messages
+ * that tell the user what to fix).
+ */
+public final class SecretReferences {
+
+    /** One referenced key; field is the spec path, e.g. spec.ssh.jumpHosts[0].privateKeySecretRef. */
+    public record Reference(String secretName, String key, String field) {
+    }
+
+    private final List<Reference> references;
+
+    private SecretReferences(List<Reference> references) {
+        this.references = List.copyOf(references);
+    }
+
+    public static SecretReferences of(SshTunnel tunnel) {
+        List<Reference> found = new ArrayList<>();
+        if (tunnel.getSpec() != null && tunnel.getSpec().getSsh() != null) {
+            var ssh = tunnel.getSpec().getSsh();
+            addEndpoint(found, ssh, "spec.ssh");
+            for (int i = 0; i < ssh.getJumpHosts().size(); i++) {
+                addEndpoint(found, ssh.getJumpHosts().get(i), "spec.ssh.jumpHosts[" + i + "]");
+            }
+        }
+        return new SecretReferences(found);
+    }
+
+    private static void addEndpoint(List<Reference> found, SshEndpoint endpoint, String path) {
+        PrivateKeySecretRef key = endpoint.getPrivateKeySecretRef();
+        add(found, key, path + ".privateKeySecretRef");
+        if (key != null && key.getPassphraseKey() != null) {
+            found.add(new Reference(key.getName(), key.getPassphraseKey(), path + ".privateKeySecretRef.passphraseKey"));
+        }
+        add(found, endpoint.getCertificateSecretRef(), path + ".certificateSecretRef");
+        add(found, endpoint.getPasswordSecretRef(), path + ".passwordSecretRef");
+    }
+
+    private static void add(List<Reference> found, SecretKeyRef ref, String field) {
+        if (ref != null && ref.getName() != null && ref.getKey() != null) {
+            found.add(new Reference(ref.getName(), ref.getKey(), field));
+        }
+    }
+
+    public List<Reference> all() {
+        return references;
+    }
+
+    public Set<String> secretNames() {
+        Set<String> names = new TreeSet<>();
+        references.forEach(r -> names.add(r.secretName()));
+        return names;
+    }
+
+    /** Secret name → the keys used from it, both sorted so the pod spec is stable. */
+    public Map<String, Set<String>> keysBySecret() {
+        Map<String, Set<String>> keys = new TreeMap<>();
+        references.forEach(r -> keys.computeIfAbsent(r.secretName(), n -> new TreeSet<>()).add(r.key()));
+        return keys;
+    }
+
+    /**
+     * The first reference that the given Secrets do not satisfy, with a message naming the Secret,
+     * the key and the field; empty when every referenced key exists and is not empty.
+     */
+    public Optional<String> firstMissing(String namespace, Map<String, Secret> secretsByName) {
+        for (Reference ref : references) {
+            Secret secret = secretsByName.get(ref.secretName());
+            if (secret == null) {
+                return Optional.of("Secret " + namespace + "/" + ref.secretName() + " not found (referenced by "
+                        + ref.field() + "); create it, the tunnel starts as soon as it exists");
+            }
+            String value = secret.getData() == null ? null : secret.getData().get(ref.key());
+            if (value == null && secret.getStringData() != null) {
+                value = secret.getStringData().get(ref.key());
+            }
+            if (value == null) {
+                return Optional.of("Secret " + namespace + "/" + ref.secretName() + " has no key \"" + ref.key()
+                        + "\" (referenced by " + ref.field() + ")");
+            }
+            if (value.isEmpty()) {
+                return Optional.of("Secret " + namespace + "/" + ref.secretName() + " key \"" + ref.key()
+                        + "\" is empty (referenced by " + ref.field() + ")");
+            }
+        }
+        return Optional.empty();
+    }
+}

@@ -1,0 +1,37 @@
+package dev.sshtunnel.operator;
+
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+import dev.sshtunnel.api.v1alpha1.ForwardSpec;
+import dev.sshtunnel.api.v1alpha1.ForwardType;
+import dev.sshtunnel.api.v1alpha1.SshTunnel;
+
+/**
+ * What the CRD's schema and CEL rules cannot judge, reported as InvalidSpec with what to fix.
+ */
+public final class SpecConsistency {
+
+    /** Services are named after the tunnel and must be DNS-1035 labels. */
+    private static final Pattern DNS_1035_LABEL = Pattern.compile("[a-z]([-a-z0-9]{0,61}[a-z0-9])?");
+
+    private SpecConsistency() {
+    }
+
+    public static Optional<String> problem(SshTunnel tunnel) {
+        boolean listens = tunnel.getSpec().getForwards().stream().anyMatch(f -> f.getType() != ForwardType.Remote);
+        String name = tunnel.getMetadata().getName();
+        if (listens && !DNS_1035_LABEL.matcher(name).matches()) {
+            return Optional.of("metadata.name \"" + name + "\" cannot name the Service of the Local/Dynamic forwards: "
+                    + "use at most 63 lowercase letters, digits and '-', starting with a letter");
+        }
+        for (int i = 0; i < tunnel.getSpec().getForwards().size(); i++) {
+            ForwardSpec forward = tunnel.getSpec().getForwards().get(i);
+            if (forward.getType() != ForwardType.Remote && forward.getPort() != null && forward.getPort() == ForwarderPorts.HTTP) {
+                return Optional.of("spec.forwards[" + i + "].port " + ForwarderPorts.HTTP
+                        + " is used by the forwarder's health and /status endpoint; choose another port");
+            }
+        }
+        return Optional.empty();
+    }
+}

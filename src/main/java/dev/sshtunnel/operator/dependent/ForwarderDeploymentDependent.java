@@ -1,0 +1,234 @@
+package dev.sshtunnel.operator.dependent;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+import jakarta.inject.Inject;
+
+import dev.sshtunnel.api.v1alpha1.ForwardSpec;
+import dev.sshtunnel.api.v1alpha1.ForwardType;
+import dev.sshtunnel.api.v1alpha1.ForwarderSpec;
+import dev.sshtunnel.api.v1alpha1.SshTunnel;
+import dev.sshtunnel.operator.ConfigHash;
+import dev.sshtunnel.operator.ForwarderLabels;
+import dev.sshtunnel.operator.ForwarderPorts;
+import dev.sshtunnel.operator.OperatorConfig;
+import dev.sshtunnel.operator.ReferencedSecretsIndex;
+import dev.sshtunnel.operator.SecretReferences;
+import dev.sshtunnel.operator.TunnelDocument;
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.ContainerBuilder;
+import io.fabric8.kubernetes.api.model.ContainerPort;
+import io.fabric8.kubernetes.api.model.ContainerPortBuilder;
+import io.fabric8.kubernetes.api.model.IntOrString;
+import io.fabric8.kubernetes.api.model.KeyToPath;
+import io.fabric8.kubernetes.api.model.PodSecurityContextBuilder;
+import io.fabric8.kubernetes.api.model.Probe;
+import io.fabric8.kubernetes.api.model.ProbeBuilder;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.ResourceRequirements;
+import io.fabric8.kubernetes.api.model.ResourceRequirementsBuilder;
+import io.fabric8.kubernetes.api.model.SecurityContextBuilder;
+import io.fabric8.kubernetes.api.model.Sysctl;
+import io.fabric8.kubernetes.api.model.Volume;
+import io.fabric8.kubernetes.api.model.VolumeBuilder;
+import io.fabric8.kubernetes.api.model.VolumeMount;
+import io.fabric8.kubernetes.api.model.VolumeMountBuilder;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
+import io.fabric8.kubernetes.api.model.apps.DeploymentStrategy;
+import io.fabric8.kubernetes.api.model.apps.DeploymentStrategyBuilder;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.javaoperatorsdk.operator.api.config.informer.Informer;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
+import io.javaoperatorsdk.operator.processing.event.source.SecondaryToPrimaryMapper;
+import io.javaoperatorsdk.operator.processing.event.source.informer.Mappers;
+import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDependent;
+import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDependentResource;
+import io.javaoperatorsdk.operator.processing.dependent.Creator;
+import io.javaoperatorsdk.operator.processing.dependent.Updater;
+
+/**
+ * Deployment {@code <name>} running the forwarder role of the operator's own image. Not a Deleter:
+ * when its precondition (Secrets present) fails the running pods are left alone; owner references
+ * remove it with the SshTunnel.
+ */
+@KubernetesDependent(informer = @Informer(labelSelector = ForwarderLabels.MANAGED_SELECTOR))
+public class ForwarderDeploymentDependent extends KubernetesDependentResource<Deployment, SshTunnel>
+        implements Creator<Deployment, SshTunnel>, Updater<Deployment, SshTunnel> {
+
+    public static final String CONTAINER = "forwarder";
+    public static final String CONFIG_DIR = "/etc/sshtunnel";
+    public static final String TUNNEL_FILE = CONFIG_DIR + "/" + TunnelDocument.FILE_NAME;
+    public static final String SECRETS_DIR = CONFIG_DIR + "/secrets";
+    /** The uid of the JVM image (ubi openjdk images run as 185). */
+    static final long RUN_AS = 185L;
+    /** Secret files are readable by the owner only; fsGroup lets the kubelet add group read for the forwarder's group. */
+    static final int SECRET_FILE_MODE = 0400;
+    static final int FIRST_PRIVILEGED_PORT_LIMIT = 1024;
+
+    @Inject
+    OperatorConfig config;
+
+    public ForwarderDeploymentDependent() {
+        super(Deployment.class);
+    }
+
+    /** Owned all the same, so deleting the SshTunnel deletes the Deployment (Kubernetes garbage collection). */
+    @Override
+    protected boolean addOwnerReference() {
+        return true;
+    }
+
+    /** JOSDK maps non-garbage-collected dependents by annotations; ours carry an owner reference instead. */
+    @Override
+    protected Optional<SecondaryToPrimaryMapper<Deployment>> getSecondaryToPrimaryMapper(EventSourceContext<SshTunnel> context) {
+        return Optional.of(Mappers.fromOwnerReferences(SshTunnel.class, false));
+    }
+
+    @Override
+    protected Deployment desired(SshTunnel tunnel, Context<SshTunnel> context) {
+        Map<String, Secret> secrets = ReferencedSecretsIndex.present(context);
+        SecretReferences references = SecretReferences.of(tunnel);
+        ForwarderSpec forwarder = tunnel.getSpec().getForwarder() == null ? new ForwarderSpec() : tunnel.getSpec().getForwarder();
+
+        Map<String, String> podAnnotations = new LinkedHashMap<>(forwarder.getPodAnnotations());
+        podAnnotations.put(ConfigHash.ANNOTATION,
+                ConfigHash.of(TunnelDocument.render(tunnel), references.keysBySecret(), secrets));
+
+        List<Volume> volumes = new ArrayList<>();
+        List<VolumeMount> mounts = new ArrayList<>();
+        volumes.add(new VolumeBuilder().withName("tunnel")
+                .withNewConfigMap().withName(TunnelConfigMapDependent.nameOf(tunnel)).endConfigMap().build());
+        mounts.add(new VolumeMountBuilder().withName("tunnel").withMountPath(TUNNEL_FILE)
+                .withSubPath(TunnelDocument.FILE_NAME).withReadOnly(true).build());
+        int index = 0;
+        for (Map.Entry<String, Set<String>> secret : references.keysBySecret().entrySet()) {
+            String volume = "secret-" + index++;
+            volumes.add(new VolumeBuilder().withName(volume)
+                    .withNewSecret()
+                        .withSecretName(secret.getKey())
+                        .withDefaultMode(SECRET_FILE_MODE)
+                        .withItems(secret.getValue().stream().map(key -> new KeyToPath(key, null, key)).toList())
+                    .endSecret()
+                    .build());
+            mounts.add(new VolumeMountBuilder().withName(volume).withMountPath(SECRETS_DIR + "/" + secret.getKey())
+                    .withReadOnly(true).build());
+        }
+        // The root filesystem is read-only; the JVM still wants a small scratch directory.
+        volumes.add(new VolumeBuilder().withName("tmp")
+                .withNewEmptyDir().withMedium("Memory").withSizeLimit(new Quantity("16Mi")).endEmptyDir().build());
+        mounts.add(new VolumeMountBuilder().withName("tmp").withMountPath("/tmp").build());
+
+        List<ForwardSpec> listening = tunnel.getSpec().getForwards().stream()
+                .filter(f -> f.getType() != ForwardType.Remote).toList();
+        List<ContainerPort> ports = new ArrayList<>();
+        ports.add(new ContainerPortBuilder().withName("http").withContainerPort(ForwarderPorts.HTTP)
+                .withProtocol("TCP").build());
+        listening.forEach(f -> ports.add(new ContainerPortBuilder().withName(f.getName()).withContainerPort(f.getPort())
+                .withProtocol("TCP").build()));
+
+        Container container = new ContainerBuilder()
+                .withName(CONTAINER)
+                .withImage(forwarder.getImage() == null || forwarder.getImage().isBlank()
+                        ? config.forwarder().image() : forwarder.getImage())
+                .withImagePullPolicy(config.forwarder().imagePullPolicy())
+                .withArgs(args())
+                .withPorts(ports)
+                .withResources(resources(forwarder))
+                .withVolumeMounts(mounts)
+                .withSecurityContext(new SecurityContextBuilder()
+                        .withAllowPrivilegeEscalation(false)
+                        .withReadOnlyRootFilesystem(true)
+                        .withRunAsNonRoot(true)
+                        .withNewCapabilities().withDrop("ALL").endCapabilities()
+                        .build())
+                .withLivenessProbe(probe("/q/health/live", 10, 3))
+                .withReadinessProbe(probe("/q/health/ready", 5, 2))
+                .build();
+
+        var podSecurity = new PodSecurityContextBuilder()
+                .withRunAsNonRoot(true)
+                .withRunAsUser(RUN_AS)
+                .withRunAsGroup(RUN_AS)
+                .withFsGroup(RUN_AS)
+                .withNewSeccompProfile().withType("RuntimeDefault").endSeccompProfile();
+        if (listening.stream().anyMatch(f -> f.getPort() < FIRST_PRIVILEGED_PORT_LIMIT)) {
+            // A non-root process with no capabilities may bind ports below 1024 only with this (namespaced, safe) sysctl.
+            podSecurity.withSysctls(new Sysctl("net.ipv4.ip_unprivileged_port_start", "0"));
+        }
+
+        boolean suspended = Boolean.TRUE.equals(tunnel.getSpec().getSuspend());
+        int replicas = tunnel.getSpec().getReplicas() == null ? 1 : tunnel.getSpec().getReplicas();
+        return new DeploymentBuilder()
+                .withNewMetadata()
+                    .withName(tunnel.getMetadata().getName())
+                    .withNamespace(tunnel.getMetadata().getNamespace())
+                    .withLabels(ForwarderLabels.all(tunnel))
+                .endMetadata()
+                .withNewSpec()
+                    .withReplicas(suspended ? 0 : replicas)
+                    .withRevisionHistoryLimit(3)
+                    .withNewSelector().withMatchLabels(ForwarderLabels.selector(tunnel)).endSelector()
+                    .withStrategy(strategy(tunnel))
+                    .withNewTemplate()
+                        .withNewMetadata()
+                            .withLabels(ForwarderLabels.all(tunnel))
+                            .withAnnotations(podAnnotations)
+                        .endMetadata()
+                        .withNewSpec()
+                            .withAutomountServiceAccountToken(false)
+                            .withEnableServiceLinks(false)
+                            .withSecurityContext(podSecurity.build())
+                            .withTerminationGracePeriodSeconds(30L)
+                            .withNodeSelector(forwarder.getNodeSelector().isEmpty() ? null : forwarder.getNodeSelector())
+                            .withTolerations(forwarder.getTolerations().isEmpty() ? null : forwarder.getTolerations())
+                            .withContainers(container)
+                            .withVolumes(volumes)
+                        .endSpec()
+                    .endTemplate()
+                .endSpec()
+                .build();
+    }
+
+    private static List<String> args() {
+        return List.of("forward", "-f", TUNNEL_FILE, "--secrets-dir", SECRETS_DIR,
+                "--bind-address", "0.0.0.0");
+    }
+
+    /** Two pods must never hold the same remote port, so Remote forwards stop the old pod first. */
+    private static DeploymentStrategy strategy(SshTunnel tunnel) {
+        boolean hasRemote = tunnel.getSpec().getForwards().stream().anyMatch(f -> f.getType() == ForwardType.Remote);
+        if (hasRemote) {
+            return new DeploymentStrategyBuilder().withType("Recreate").build();
+        }
+        return new DeploymentStrategyBuilder().withType("RollingUpdate")
+                .withNewRollingUpdate().withMaxUnavailable(new IntOrString(0)).withMaxSurge(new IntOrString(1)).endRollingUpdate()
+                .build();
+    }
+
+    private ResourceRequirements resources(ForwarderSpec forwarder) {
+        if (forwarder.getResources() != null) {
+            return forwarder.getResources();
+        }
+        return new ResourceRequirementsBuilder()
+                .addToRequests("cpu", new Quantity(config.forwarder().cpuRequest()))
+                .addToRequests("memory", new Quantity(config.forwarder().memoryRequest()))
+                .addToLimits("memory", new Quantity(config.forwarder().memoryLimit()))
+                .build();
+    }
+
+    private static Probe probe(String path, int periodSeconds, int failureThreshold) {
+        return new ProbeBuilder()
+                .withNewHttpGet().withPath(path).withPort(new IntOrString("http")).endHttpGet()
+                .withPeriodSeconds(periodSeconds)
+                .withFailureThreshold(failureThreshold)
+                .withTimeoutSeconds(2)
+                .build();
+    }
+}

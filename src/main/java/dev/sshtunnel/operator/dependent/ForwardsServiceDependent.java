@@ -1,0 +1,57 @@
+package dev.sshtunnel.operator.dependent;
+
+import java.util.HashMap;
+import java.util.Map;
+
+import dev.sshtunnel.api.v1alpha1.ForwardType;
+import dev.sshtunnel.api.v1alpha1.ServiceSpec;
+import dev.sshtunnel.api.v1alpha1.ServiceType;
+import dev.sshtunnel.api.v1alpha1.SshTunnel;
+import dev.sshtunnel.operator.ForwarderLabels;
+import io.fabric8.kubernetes.api.model.IntOrString;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.ServiceBuilder;
+import io.fabric8.kubernetes.api.model.ServicePort;
+import io.fabric8.kubernetes.api.model.ServicePortBuilder;
+import io.javaoperatorsdk.operator.api.config.informer.Informer;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.processing.dependent.kubernetes.CRUDKubernetesDependentResource;
+import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDependent;
+
+/** Service {@code <name>} with one named port per Local or Dynamic forward. */
+@KubernetesDependent(informer = @Informer(labelSelector = ForwarderLabels.MANAGED_SELECTOR))
+public class ForwardsServiceDependent extends CRUDKubernetesDependentResource<Service, SshTunnel> {
+
+    @Override
+    protected Service desired(SshTunnel tunnel, Context<SshTunnel> context) {
+        ServiceSpec serviceSpec = tunnel.getSpec().getService() == null ? new ServiceSpec() : tunnel.getSpec().getService();
+        Map<String, String> labels = new HashMap<>(serviceSpec.getLabels());
+        labels.putAll(ForwarderLabels.all(tunnel));
+        ServiceType type = serviceSpec.getType() == null ? ServiceType.ClusterIP : serviceSpec.getType();
+        return new ServiceBuilder()
+                .withNewMetadata()
+                    .withName(tunnel.getMetadata().getName())
+                    .withNamespace(tunnel.getMetadata().getNamespace())
+                    .withLabels(labels)
+                    .withAnnotations(new HashMap<>(serviceSpec.getAnnotations()))
+                .endMetadata()
+                .withNewSpec()
+                    .withType(type.name())
+                    .withSelector(ForwarderLabels.selector(tunnel))
+                    .withPorts(tunnel.getSpec().getForwards().stream()
+                            .filter(f -> f.getType() != ForwardType.Remote)
+                            .map(f -> servicePort(f.getName(), f.getPort()))
+                            .toList())
+                .endSpec()
+                .build();
+    }
+
+    private static ServicePort servicePort(String name, int port) {
+        return new ServicePortBuilder()
+                .withName(name)
+                .withProtocol("TCP")
+                .withPort(port)
+                .withTargetPort(new IntOrString(name))
+                .build();
+    }
+}

@@ -1,0 +1,17 @@
+package dev.sshtunnel.operator.status;
+
+/** The condition types an SshTunnel reports. */
+public final class ConditionTypes {
+
+    /** The tunnel carries traffic: session up and every forward active. Its reason is the STATUS column. */
+    public static final String READY = "Ready";
+    /** The SSH session is established and authenticated. */
+    public static final String CONNECTED = "Connected";
+    /** Every forward is listening (Local, Dynamic) or bound on the server (Remote). */
+    public static final String FORWARDS_READY = "ForwardsReady";
+    /** Abnormal-true: some hop's host key policy is Insecure. Present only then. */
+    public static final String INSECURE_HOST_KEY = "InsecureHostKey";
+
+    private ConditionTypes() {
+    }
+}

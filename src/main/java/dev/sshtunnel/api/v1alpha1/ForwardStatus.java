@@ -1,5 +1,7 @@
 package dev.sshtunnel.api.v1alpha1;
 
+import java.util.Objects;
+
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 
@@ -52,4 +54,28 @@ public class ForwardStatus {
     public void setFailedChannels(Long failedChannels) { this.failedChannels = failedChannels; }
     public String getLastError() { return lastError; }
     public void setLastError(String lastError) { this.lastError = lastError; }
+
+    @Override
+    public boolean equals(Object other) {
+        if (this == other) {
+            return true;
+        }
+        if (!(other instanceof ForwardStatus that)) {
+            return false;
+        }
+        return Objects.equals(name, that.name)
+                && Objects.equals(type, that.type)
+                && Objects.equals(state, that.state)
+                && Objects.equals(port, that.port)
+                && Objects.equals(boundPort, that.boundPort)
+                && Objects.equals(activeChannels, that.activeChannels)
+                && Objects.equals(totalChannels, that.totalChannels)
+                && Objects.equals(failedChannels, that.failedChannels)
+                && Objects.equals(lastError, that.lastError);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(name, type, state, port, boundPort, activeChannels, totalChannels, failedChannels, lastError);
+    }
 }

@@ -1,5 +1,7 @@
 package dev.sshtunnel.api.v1alpha1;
 
+import java.util.Objects;
+
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 
@@ -42,4 +44,26 @@ public class SessionStatus {
     public void setReconnects(Long reconnects) { this.reconnects = reconnects; }
     public String getLastError() { return lastError; }
     public void setLastError(String lastError) { this.lastError = lastError; }
+
+    @Override
+    public boolean equals(Object other) {
+        if (this == other) {
+            return true;
+        }
+        if (!(other instanceof SessionStatus that)) {
+            return false;
+        }
+        return Objects.equals(state, that.state)
+                && Objects.equals(serverVersion, that.serverVersion)
+                && Objects.equals(hostKeyFingerprint, that.hostKeyFingerprint)
+                && Objects.equals(cipher, that.cipher)
+                && Objects.equals(connectedSince, that.connectedSince)
+                && Objects.equals(reconnects, that.reconnects)
+                && Objects.equals(lastError, that.lastError);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(state, serverVersion, hostKeyFingerprint, cipher, connectedSince, reconnects, lastError);
+    }
 }

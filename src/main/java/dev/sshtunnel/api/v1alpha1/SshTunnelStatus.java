@@ -2,6 +2,7 @@ package dev.sshtunnel.api.v1alpha1;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
@@ -53,4 +54,27 @@ public class SshTunnelStatus {
     public void setSession(SessionStatus session) { this.session = session; }
     public List<ForwardStatus> getForwards() { return forwards; }
     public void setForwards(List<ForwardStatus> forwards) { this.forwards = forwards; }
+
+    @Override
+    public boolean equals(Object other) {
+        if (this == other) {
+            return true;
+        }
+        if (!(other instanceof SshTunnelStatus that)) {
+            return false;
+        }
+        return Objects.equals(observedGeneration, that.observedGeneration)
+                && Objects.equals(conditions, that.conditions)
+                && Objects.equals(readyForwards, that.readyForwards)
+                && Objects.equals(activeChannels, that.activeChannels)
+                && Objects.equals(serviceName, that.serviceName)
+                && Objects.equals(readyReplicas, that.readyReplicas)
+                && Objects.equals(session, that.session)
+                && Objects.equals(forwards, that.forwards);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(observedGeneration, conditions, readyForwards, activeChannels, serviceName, readyReplicas, session, forwards);
+    }
 }

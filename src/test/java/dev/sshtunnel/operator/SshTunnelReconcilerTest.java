@@ -9,41 +9,300 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
 
 import jakarta.inject.Inject;
 
 import org.junit.jupiter.api.Test;
 
 import dev.sshtunnel.api.v1alpha1.SshTunnel;
+import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.Event;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.OwnerReference;
+import io.fabric8.kubernetes.api.model.PodSpec;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.ServicePort;
+import io.fabric8.kubernetes.api.model.Volume;
+import io.fabric8.kubernetes.api.model.VolumeMount;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.utils.Serialization;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
 
+/**
+ * The operator against the Fabric8 mock API server in CRUD mode. The mock has no garbage
+ * collector, no admission and no controllers: deletion is proven through owner references and
+ * pod readiness is written into the Deployment status by the test.
+ */
 @QuarkusTest
 @WithKubernetesTestServer(crud = true)
 class SshTunnelReconcilerTest {
+
+    private static final Duration TIMEOUT = Duration.ofSeconds(20);
 
     @Inject
     KubernetesClient client;
 
     @Test
-    void createsConfigMapDeploymentAndService() {
-        String ns = "smoke";
-        client.resource(keySecret(ns, "-----BEGIN OPENSSH PRIVATE KEY-----\nplaceholder\n")).create();
-        client.resource(tunnel(ns, "warehouse", local("postgres", 5432, "db.internal", 5432),
-                remote("hooks", 0, "web", 80), dynamic("proxy", 1080))).create();
-        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
-            assertThat(client.configMaps().inNamespace(ns).withName("warehouse-tunnel").get()).isNotNull();
-            assertThat(client.apps().deployments().inNamespace(ns).withName("warehouse").get()).isNotNull();
-            assertThat(client.services().inNamespace(ns).withName("warehouse").get()).isNotNull();
-        });
-        Deployment d = client.apps().deployments().inNamespace(ns).withName("warehouse").get();
-        System.out.println(io.fabric8.kubernetes.client.utils.Serialization.asYaml(d));
-        await().atMost(Duration.ofSeconds(20)).untilAsserted(() ->
-                assertThat(client.resources(SshTunnel.class).inNamespace(ns).withName("warehouse").get().getStatus()).isNotNull());
-        System.out.println(io.fabric8.kubernetes.client.utils.Serialization.asYaml(
-                client.resources(SshTunnel.class).inNamespace(ns).withName("warehouse").get()));
+    void allThreeForwardTypesGetConfigMapDeploymentAndService() {
+        String ns = "mix-all";
+        client.resource(keySecret(ns, "key-v1")).create();
+        SshTunnel tunnel = client.resource(tunnel(ns, "warehouse", local("postgres", 5432, "db.internal", 5432),
+                remote("hooks", 0, "web.apps.svc.cluster.local", 80), dynamic("proxy", 1080))).create();
+
+        Deployment deployment = awaitDeployment(ns, "warehouse");
+        ConfigMap configMap = client.configMaps().inNamespace(ns).withName("warehouse-tunnel").get();
+        Service service = awaitService(ns, "warehouse");
+
+        SshTunnel document = Serialization.unmarshal(configMap.getData().get("tunnel.yaml"), SshTunnel.class);
+        assertThat(document.getMetadata().getName()).isEqualTo("warehouse");
+        assertThat(document.getMetadata().getNamespace()).isEqualTo(ns);
+        assertThat(Serialization.asYaml(document.getSpec())).isEqualTo(Serialization.asYaml(tunnel.getSpec()));
+        assertThat(document.getStatus()).isNull();
+
+        PodSpec pod = deployment.getSpec().getTemplate().getSpec();
+        Container forwarder = pod.getContainers().get(0);
+        assertThat(forwarder.getArgs()).containsExactly("forward", "-f", "/etc/sshtunnel/tunnel.yaml",
+                "--secrets-dir", "/etc/sshtunnel/secrets", "--bind-address", "0.0.0.0");
+        assertThat(forwarder.getPorts()).extracting(p -> p.getName() + ":" + p.getContainerPort())
+                .containsExactly("http:8081", "postgres:5432", "proxy:1080");
+        assertThat(forwarder.getVolumeMounts()).extracting(VolumeMount::getMountPath)
+                .containsExactly("/etc/sshtunnel/tunnel.yaml", "/etc/sshtunnel/secrets/bastion-key", "/tmp");
+        assertThat(forwarder.getVolumeMounts()).filteredOn(m -> m.getMountPath().startsWith("/etc"))
+                .allSatisfy(m -> assertThat(m.getReadOnly()).isTrue());
+        Volume secretVolume = pod.getVolumes().stream().filter(v -> v.getSecret() != null).findFirst().orElseThrow();
+        assertThat(secretVolume.getSecret().getSecretName()).isEqualTo("bastion-key");
+        assertThat(secretVolume.getSecret().getDefaultMode()).isEqualTo(0400);
+        assertThat(secretVolume.getSecret().getItems()).extracting(i -> i.getKey() + "->" + i.getPath())
+                .containsExactly("id_ed25519->id_ed25519");
+        assertThat(forwarder.getLivenessProbe().getHttpGet().getPath()).isEqualTo("/q/health/live");
+        assertThat(forwarder.getReadinessProbe().getHttpGet().getPath()).isEqualTo("/q/health/ready");
+        assertThat(pod.getAutomountServiceAccountToken()).isFalse();
+        assertThat(pod.getSecurityContext().getRunAsNonRoot()).isTrue();
+        assertThat(pod.getSecurityContext().getSeccompProfile().getType()).isEqualTo("RuntimeDefault");
+        assertThat(forwarder.getSecurityContext().getReadOnlyRootFilesystem()).isTrue();
+        assertThat(forwarder.getSecurityContext().getAllowPrivilegeEscalation()).isFalse();
+        assertThat(forwarder.getSecurityContext().getCapabilities().getDrop()).containsExactly("ALL");
+        assertThat(forwarder.getResources().getLimits()).containsKey("memory");
+        // A Remote forward: two pods must never hold the same remote port.
+        assertThat(deployment.getSpec().getStrategy().getType()).isEqualTo("Recreate");
+        assertThat(deployment.getSpec().getReplicas()).isEqualTo(1);
+        assertThat(deployment.getSpec().getTemplate().getMetadata().getAnnotations()).containsKey(ConfigHash.ANNOTATION);
+
+        assertThat(service.getSpec().getPorts()).extracting(ServicePort::getName, ServicePort::getPort,
+                p -> p.getTargetPort().getStrVal())
+                .containsExactly(org.assertj.core.groups.Tuple.tuple("postgres", 5432, "postgres"),
+                        org.assertj.core.groups.Tuple.tuple("proxy", 1080, "proxy"));
+        assertThat(service.getSpec().getSelector()).isEqualTo(deployment.getSpec().getSelector().getMatchLabels());
+        assertThat(service.getSpec().getType()).isEqualTo("ClusterIP");
+
+        for (HasMetadata owned : List.of(deployment, configMap, service)) {
+            assertThat(owned.getMetadata().getOwnerReferences()).extracting(OwnerReference::getKind, OwnerReference::getName)
+                    .as("owner of " + owned.getKind())
+                    .containsExactly(org.assertj.core.groups.Tuple.tuple("SshTunnel", "warehouse"));
+        }
+
+        SshTunnel withStatus = awaitReadyReason(ns, "warehouse", "ForwarderUnavailable");
+        assertThat(withStatus.getStatus().getReadyForwards()).isEqualTo("0/3");
+        assertThat(withStatus.getStatus().getServiceName()).isEqualTo("warehouse");
+        assertThat(withStatus.getStatus().getObservedGeneration()).isEqualTo(withStatus.getMetadata().getGeneration());
+        await().atMost(TIMEOUT).untilAsserted(() -> assertThat(events(ns)).extracting(Event::getReason)
+                .contains("ForwarderUnavailable"));
+    }
+
+    @Test
+    void localOnlyRollsWithoutDowntime() {
+        String ns = "mix-local";
+        client.resource(keySecret(ns, "key-v1")).create();
+        client.resource(tunnel(ns, "db", local("postgres", 5432, "db.internal", 5432))).create();
+
+        Deployment deployment = awaitDeployment(ns, "db");
+        assertThat(deployment.getSpec().getStrategy().getType()).isEqualTo("RollingUpdate");
+        assertThat(deployment.getSpec().getStrategy().getRollingUpdate().getMaxUnavailable().getIntVal()).isZero();
+        assertThat(awaitService(ns, "db").getSpec().getPorts()).hasSize(1);
+    }
+
+    @Test
+    void remoteOnlyHasNoService() {
+        String ns = "mix-remote";
+        client.resource(keySecret(ns, "key-v1")).create();
+        client.resource(tunnel(ns, "hooks", remote("hooks", 0, "web", 80))).create();
+
+        Deployment deployment = awaitDeployment(ns, "hooks");
+        assertThat(deployment.getSpec().getStrategy().getType()).isEqualTo("Recreate");
+        assertThat(deployment.getSpec().getTemplate().getSpec().getContainers().get(0).getPorts())
+                .extracting(p -> p.getName()).containsExactly("http");
+        SshTunnel status = awaitReadyReason(ns, "hooks", "ForwarderUnavailable");
+        assertThat(status.getStatus().getServiceName()).isNull();
+        assertThat(client.services().inNamespace(ns).withName("hooks").get()).isNull();
+    }
+
+    @Test
+    void secondReconcileChangesNothing() throws InterruptedException {
+        String ns = "idempotent";
+        client.resource(keySecret(ns, "key-v1")).create();
+        client.resource(tunnel(ns, "warehouse", local("postgres", 5432, "db", 5432), dynamic("proxy", 1080))).create();
+        awaitService(ns, "warehouse");
+        awaitReadyReason(ns, "warehouse", "ForwarderUnavailable");
+        Map<String, String> before = resourceVersions(ns, "warehouse");
+
+        Thread.sleep(3000); // the test profile polls every second: several reconciles happen here
+
+        assertThat(resourceVersions(ns, "warehouse")).isEqualTo(before);
+    }
+
+    @Test
+    void specChangeAndSecretChangeRollThePods() {
+        String ns = "hash";
+        client.resource(keySecret(ns, "key-v1")).create();
+        client.resource(tunnel(ns, "warehouse", local("postgres", 5432, "db", 5432))).create();
+        String first = configHash(awaitDeployment(ns, "warehouse"));
+
+        edit(ns, "warehouse", t -> t.getSpec().getForwards().get(0).getTarget().setHost("db2.internal"));
+        String second = awaitHashChange(ns, "warehouse", first);
+        assertThat(client.configMaps().inNamespace(ns).withName("warehouse-tunnel").get().getData().get("tunnel.yaml"))
+                .contains("db2.internal");
+
+        client.resource(keySecret(ns, "key-v2")).update();
+        String third = awaitHashChange(ns, "warehouse", second);
+        assertThat(third).isNotEqualTo(first);
+    }
+
+    @Test
+    void missingSecretIsReportedAndRecoversWhenItAppears() {
+        String ns = "secret-late";
+        client.resource(tunnel(ns, "warehouse", local("postgres", 5432, "db", 5432))).create();
+
+        SshTunnel waiting = awaitReadyReason(ns, "warehouse", "SecretNotFound");
+        assertThat(ready(waiting).getMessage()).contains("secret-late/bastion-key").contains("spec.ssh.privateKeySecretRef");
+        assertThat(client.apps().deployments().inNamespace(ns).withName("warehouse").get()).isNull();
+
+        Secret wrongKey = keySecret(ns, "x");
+        wrongKey.setData(Map.of("other", "eA=="));
+        client.resource(wrongKey).create();
+        await().atMost(TIMEOUT).untilAsserted(() -> assertThat(ready(get(ns, "warehouse")).getMessage())
+                .contains("has no key \"id_ed25519\""));
+
+        client.resource(keySecret(ns, "key-v1")).update();
+        awaitDeployment(ns, "warehouse");
+        awaitReadyReason(ns, "warehouse", "ForwarderUnavailable");
+        assertThat(events(ns)).extracting(Event::getReason).contains("SecretNotFound", "ForwarderUnavailable");
+    }
+
+    @Test
+    void readyPodMakesTheTunnelReady() {
+        String ns = "ready";
+        client.resource(keySecret(ns, "key-v1")).create();
+        client.resource(tunnel(ns, "warehouse", local("postgres", 5432, "db", 5432))).create();
+        Deployment deployment = awaitDeployment(ns, "warehouse");
+
+        deployment.setStatus(new io.fabric8.kubernetes.api.model.apps.DeploymentStatusBuilder()
+                .withReplicas(1).withReadyReplicas(1).withAvailableReplicas(1).build());
+        client.resource(deployment).updateStatus();
+
+        SshTunnel ready = awaitReadyReason(ns, "warehouse", "Connected");
+        assertThat(ready(ready).getStatus()).isEqualTo("True");
+        assertThat(ready.getStatus().getReadyForwards()).isEqualTo("1/1");
+        assertThat(ready.getStatus().getConditions()).extracting(Condition::getType, Condition::getStatus)
+                .contains(org.assertj.core.groups.Tuple.tuple("Connected", "True"),
+                        org.assertj.core.groups.Tuple.tuple("ForwardsReady", "True"));
+    }
+
+    @Test
+    void suspendScalesToZero() {
+        String ns = "suspend";
+        client.resource(keySecret(ns, "key-v1")).create();
+        client.resource(tunnel(ns, "warehouse", local("postgres", 5432, "db", 5432))).create();
+        awaitDeployment(ns, "warehouse");
+
+        edit(ns, "warehouse", t -> t.getSpec().setSuspend(true));
+
+        await().atMost(TIMEOUT).untilAsserted(() -> assertThat(
+                client.apps().deployments().inNamespace(ns).withName("warehouse").get().getSpec().getReplicas()).isZero());
+        awaitReadyReason(ns, "warehouse", "Suspended");
+        assertThat(client.configMaps().inNamespace(ns).withName("warehouse-tunnel").get()).isNotNull();
+    }
+
+    @Test
+    void removingTheLastListeningForwardRemovesTheService() {
+        String ns = "svc-gone";
+        client.resource(keySecret(ns, "key-v1")).create();
+        client.resource(tunnel(ns, "warehouse", local("postgres", 5432, "db", 5432), remote("hooks", 0, "web", 80))).create();
+        awaitService(ns, "warehouse");
+
+        edit(ns, "warehouse", t -> t.getSpec().setForwards(List.of(remote("hooks", 0, "web", 80))));
+
+        await().atMost(TIMEOUT).untilAsserted(() ->
+                assertThat(client.services().inNamespace(ns).withName("warehouse").get()).isNull());
+    }
+
+    @Test
+    void portTakenByTheHealthEndpointIsInvalidSpec() {
+        String ns = "invalid";
+        client.resource(keySecret(ns, "key-v1")).create();
+        client.resource(tunnel(ns, "warehouse", local("web", ForwarderPorts.HTTP, "web", 80))).create();
+
+        SshTunnel invalid = awaitReadyReason(ns, "warehouse", "InvalidSpec");
+        assertThat(ready(invalid).getMessage()).contains("spec.forwards[0].port 8081");
+        assertThat(client.apps().deployments().inNamespace(ns).withName("warehouse").get()).isNull();
+    }
+
+    private Deployment awaitDeployment(String ns, String name) {
+        return await().atMost(TIMEOUT).until(() -> client.apps().deployments().inNamespace(ns).withName(name).get(),
+                d -> d != null);
+    }
+
+    private Service awaitService(String ns, String name) {
+        return await().atMost(TIMEOUT).until(() -> client.services().inNamespace(ns).withName(name).get(), s -> s != null);
+    }
+
+    private SshTunnel awaitReadyReason(String ns, String name, String reason) {
+        return await().atMost(TIMEOUT).until(() -> get(ns, name),
+                t -> t.getStatus() != null && t.getStatus().getConditions().stream()
+                        .anyMatch(c -> c.getType().equals("Ready") && reason.equals(c.getReason())));
+    }
+
+    private String awaitHashChange(String ns, String name, String previous) {
+        return await().atMost(TIMEOUT).until(() -> configHash(client.apps().deployments().inNamespace(ns).withName(name).get()),
+                hash -> !hash.equals(previous));
+    }
+
+    private SshTunnel get(String ns, String name) {
+        return client.resources(SshTunnel.class).inNamespace(ns).withName(name).get();
+    }
+
+    private void edit(String ns, String name, Consumer<SshTunnel> change) {
+        SshTunnel current = get(ns, name);
+        change.accept(current);
+        // The mock does not bump metadata.generation on spec changes as the API server does.
+        current.getMetadata().setGeneration(current.getMetadata().getGeneration() + 1);
+        client.resource(current).update();
+    }
+
+    private List<Event> events(String ns) {
+        return client.v1().events().inNamespace(ns).list().getItems();
+    }
+
+    private Map<String, String> resourceVersions(String ns, String name) {
+        return Map.of(
+                "tunnel", get(ns, name).getMetadata().getResourceVersion(),
+                "configmap", client.configMaps().inNamespace(ns).withName(name + "-tunnel").get().getMetadata().getResourceVersion(),
+                "deployment", client.apps().deployments().inNamespace(ns).withName(name).get().getMetadata().getResourceVersion(),
+                "service", client.services().inNamespace(ns).withName(name).get().getMetadata().getResourceVersion());
+    }
+
+    private static String configHash(Deployment deployment) {
+        return deployment.getSpec().getTemplate().getMetadata().getAnnotations().get(ConfigHash.ANNOTATION);
+    }
+
+    private static Condition ready(SshTunnel tunnel) {
+        return tunnel.getStatus().getConditions().stream().filter(c -> c.getType().equals("Ready")).findFirst().orElseThrow();
     }
 }

@@ -1,0 +1,75 @@
+package dev.sshtunnel.deploy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.PodSpec;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.client.utils.Serialization;
+
+/** `kubectl kustomize deploy/` renders what `kubectl apply -k deploy/` installs; checked with the real kubectl. */
+class DeployManifestsTest {
+
+    private static List<HasMetadata> rendered;
+
+    @BeforeAll
+    static void render() throws IOException, InterruptedException {
+        Process kubectl = new ProcessBuilder("kubectl", "kustomize", "deploy/").redirectErrorStream(true).start();
+        String output = new String(kubectl.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(kubectl.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(kubectl.exitValue()).as(output).isZero();
+        // A multi-document stream unmarshals to a list of typed resources.
+        rendered = Serialization.unmarshal(new ByteArrayInputStream(output.getBytes(StandardCharsets.UTF_8)));
+    }
+
+    @Test
+    void rendersEveryPieceIntoTheOperatorNamespace() {
+        assertThat(rendered).extracting(HasMetadata::getKind).containsExactlyInAnyOrder(
+                "Namespace", "CustomResourceDefinition", "ServiceAccount", "ClusterRole", "ClusterRoleBinding",
+                "Role", "RoleBinding", "Deployment", "Service");
+        rendered.stream().filter(r -> List.of("ServiceAccount", "Role", "RoleBinding", "Deployment", "Service").contains(r.getKind()))
+                .forEach(r -> assertThat(r.getMetadata().getNamespace()).as(r.getKind()).isEqualTo("sshtunnel-system"));
+    }
+
+    @Test
+    void installsTheCommittedCrd() throws IOException {
+        CustomResourceDefinition committed = Serialization.unmarshal(
+                Files.readString(Path.of("crds/sshtunnels.sshtunnel.dev-v1.yml")), CustomResourceDefinition.class);
+        CustomResourceDefinition installed = (CustomResourceDefinition) rendered.stream()
+                .filter(r -> r instanceof CustomResourceDefinition).findFirst().orElseThrow();
+        assertThat(installed.getSpec()).isEqualTo(committed.getSpec());
+    }
+
+    @Test
+    void operatorPodMeetsTheRestrictedPodSecurityStandard() {
+        Deployment operator = (Deployment) rendered.stream().filter(r -> r instanceof Deployment).findFirst().orElseThrow();
+        PodSpec pod = operator.getSpec().getTemplate().getSpec();
+        assertThat(pod.getSecurityContext().getRunAsNonRoot()).isTrue();
+        assertThat(pod.getSecurityContext().getSeccompProfile().getType()).isEqualTo("RuntimeDefault");
+        assertThat(pod.getServiceAccountName()).isEqualTo("sshtunnel-operator");
+        for (Container container : pod.getContainers()) {
+            assertThat(container.getSecurityContext().getAllowPrivilegeEscalation()).isFalse();
+            assertThat(container.getSecurityContext().getCapabilities().getDrop()).containsExactly("ALL");
+            assertThat(container.getSecurityContext().getReadOnlyRootFilesystem()).isTrue();
+            assertThat(container.getLivenessProbe().getHttpGet().getPath()).isEqualTo("/q/health/live");
+            assertThat(container.getReadinessProbe().getHttpGet().getPath()).isEqualTo("/q/health/ready");
+            assertThat(container.getEnv()).anySatisfy(e -> assertThat(e.getName()).isEqualTo("SSHTUNNEL_FORWARDER_IMAGE"));
+            assertThat(container.getEnv().stream().filter(e -> e.getName().equals("SSHTUNNEL_FORWARDER_IMAGE"))
+                    .findFirst().orElseThrow().getValue()).as("forwarders run the operator's own image")
+                    .isEqualTo(container.getImage());
+        }
+    }
+}

@@ -40,5 +40,9 @@ public interface OperatorConfig {
         /** Minimum time between two status writes of one tunnel, so busy tunnels do not flood the API server. */
         @WithDefault("3s")
         Duration minWriteInterval();
+
+        /** How long the operator waits for a forwarder pod's GET /status. */
+        @WithDefault("1s")
+        Duration readTimeout();
     }
 }

@@ -1,6 +1,7 @@
 package dev.sshtunnel.operator;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -22,6 +23,7 @@ import dev.sshtunnel.operator.status.ConditionTypes;
 import dev.sshtunnel.operator.status.SshTunnelStatusAggregator;
 import dev.sshtunnel.operator.status.TunnelObservation;
 import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
@@ -34,6 +36,7 @@ import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.api.reconciler.Workflow;
 import io.javaoperatorsdk.operator.api.reconciler.dependent.Dependent;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.quarkiverse.operatorsdk.annotations.RBACRule;
 
@@ -51,6 +54,7 @@ import io.quarkiverse.operatorsdk.annotations.RBACRule;
 @ControllerConfiguration(name = "sshtunnel")
 @RBACRule(apiGroups = "", resources = "secrets", verbs = {"get", "list", "watch"})
 @RBACRule(apiGroups = "", resources = "events", verbs = {"create"})
+@RBACRule(apiGroups = "", resources = "pods", verbs = {"list", "watch"})
 public class SshTunnelReconciler implements Reconciler<SshTunnel> {
 
     static final String CONFIG = "tunnel-config";
@@ -61,6 +65,8 @@ public class SshTunnelReconciler implements Reconciler<SshTunnel> {
     private final SshTunnelStatusAggregator aggregator;
     private final TunnelEvents events;
     private final OperatorConfig config;
+    private final ForwarderStatusReader statusReader;
+    private final StatusWriteLimiter writeLimiter;
 
     @Inject
     public SshTunnelReconciler(KubernetesClient client, OperatorConfig config) {
@@ -68,11 +74,13 @@ public class SshTunnelReconciler implements Reconciler<SshTunnel> {
         this.aggregator = new SshTunnelStatusAggregator(clock);
         this.events = new TunnelEvents(client, clock);
         this.config = config;
+        this.statusReader = new ForwarderStatusReader(config.status().readTimeout());
+        this.writeLimiter = new StatusWriteLimiter(config.status().minWriteInterval(), clock);
     }
 
     @Override
     public List<EventSource<?, SshTunnel>> prepareEventSources(EventSourceContext<SshTunnel> context) {
-        return List.of(ReferencedSecretsIndex.eventSource(context));
+        return List.of(ReferencedSecretsIndex.eventSource(context), ForwarderPods.eventSource(context));
     }
 
     @Override
@@ -82,13 +90,23 @@ public class SshTunnelReconciler implements Reconciler<SshTunnel> {
                 SpecConsistency.problem(tunnel),
                 SecretReferences.of(tunnel).firstMissing(tunnel.getMetadata().getNamespace(), secrets),
                 context.getSecondaryResource(Deployment.class),
-                context.getSecondaryResource(Service.class).map(s -> s.getMetadata().getName()));
+                context.getSecondaryResource(Service.class).map(s -> s.getMetadata().getName()),
+                statusReader.read(context.getSecondaryResources(Pod.class)));
         SshTunnelStatus status = aggregator.aggregate(tunnel, observation);
+        Duration next = config.status().pollPeriod();
         if (!Objects.equals(status, tunnel.getStatus())) {
-            writeStatus(tunnel, status, context);
+            ResourceID id = ResourceID.fromResource(tunnel);
+            Duration wait = writeLimiter.waitBeforeWrite(id);
+            if (wait.isZero()) {
+                writeStatus(tunnel, status, context);
+                writeLimiter.wrote(id);
+            } else if (wait.compareTo(next) < 0) {
+                next = wait;
+            }
         }
-        return UpdateControl.<SshTunnel>noUpdate().rescheduleAfter(config.status().pollPeriod());
+        return UpdateControl.<SshTunnel>noUpdate().rescheduleAfter(next);
     }
+
 
     private void writeStatus(SshTunnel tunnel, SshTunnelStatus status, Context<SshTunnel> context) {
         Optional<Condition> before = readyOf(tunnel.getStatus());

@@ -4,9 +4,11 @@ import java.time.Clock;
 import java.util.Optional;
 import java.util.stream.IntStream;
 
+import dev.sshtunnel.api.v1alpha1.ForwardStatus;
 import dev.sshtunnel.api.v1alpha1.HostKeyPolicy;
 import dev.sshtunnel.api.v1alpha1.HostKeySpec;
 import dev.sshtunnel.api.v1alpha1.Reason;
+import dev.sshtunnel.api.v1alpha1.SessionStatus;
 import dev.sshtunnel.api.v1alpha1.SshEndpoint;
 import dev.sshtunnel.api.v1alpha1.SshSpec;
 import dev.sshtunnel.api.v1alpha1.SshTunnel;
@@ -30,12 +32,14 @@ public class SshTunnelStatusAggregator {
         long generation = tunnel.getMetadata().getGeneration() == null ? 0 : tunnel.getMetadata().getGeneration();
         int forwardCount = tunnel.getSpec().getForwards().size();
 
-        Verdict verdict = verdict(tunnel, observation);
+        LiveState live = LiveState.fold(tunnel.getSpec().getForwards(), observation.reports());
+        boolean reported = !observation.reports().isEmpty();
+        Verdict verdict = verdict(tunnel, observation, live);
         ConditionList conditions = new ConditionList(previous.getConditions(), generation, clock.instant())
                 .set(ConditionTypes.READY, verdict.ready ? ConditionList.TRUE : ConditionList.FALSE,
                         verdict.reason.name(), verdict.message)
-                .set(ConditionTypes.CONNECTED, verdict.connected, verdict.reason.name(), verdict.message)
-                .set(ConditionTypes.FORWARDS_READY, verdict.forwardsReady, verdict.reason.name(),
+                .set(ConditionTypes.CONNECTED, verdict.connected, reasonFor(verdict.connected, verdict), verdict.message)
+                .set(ConditionTypes.FORWARDS_READY, verdict.forwardsReady, reasonFor(verdict.forwardsReady, verdict),
                         verdict.ready ? "all " + forwardCount + " forwards are active" : verdict.message);
         insecureHostKeyHop(tunnel).ifPresent(hop -> conditions.set(ConditionTypes.INSECURE_HOST_KEY, ConditionList.TRUE,
                 "InsecurePolicy", hop + ".hostKey.policy is Insecure: any host key is accepted, so a man in the middle "
@@ -44,10 +48,22 @@ public class SshTunnelStatusAggregator {
         SshTunnelStatus status = new SshTunnelStatus();
         status.setObservedGeneration(generation);
         status.setConditions(conditions.build());
-        status.setReadyForwards((verdict.ready ? forwardCount : 0) + "/" + forwardCount);
+        if (reported) {
+            status.setSession(live.session);
+            status.setForwards(live.forwards);
+            status.setReadyForwards(live.activeForwards() + "/" + forwardCount);
+            status.setActiveChannels(live.activeChannels());
+        } else {
+            status.setReadyForwards((verdict.ready ? forwardCount : 0) + "/" + forwardCount);
+        }
         status.setServiceName(observation.serviceName().orElse(null));
         status.setReadyReplicas(observation.deployment().map(SshTunnelStatusAggregator::readyReplicas).orElse(0));
         return status;
+    }
+
+    /** A condition that holds says Connected; one that does not carries the Ready reason. */
+    private static String reasonFor(String value, Verdict verdict) {
+        return ConditionList.TRUE.equals(value) ? Reason.Connected.name() : verdict.reason.name();
     }
 
     /** Ready reason, message, and the Connected/ForwardsReady values that go with it. */
@@ -57,7 +73,7 @@ public class SshTunnelStatusAggregator {
         }
     }
 
-    private static Verdict verdict(SshTunnel tunnel, TunnelObservation observation) {
+    private static Verdict verdict(SshTunnel tunnel, TunnelObservation observation, LiveState live) {
         if (observation.specProblem().isPresent()) {
             return Verdict.notReady(Reason.InvalidSpec, observation.specProblem().get(), ConditionList.FALSE);
         }
@@ -74,15 +90,58 @@ public class SshTunnelStatusAggregator {
             return Verdict.notReady(Reason.Suspended, "spec.replicas is 0: no forwarder runs", ConditionList.FALSE);
         }
         int ready = observation.deployment().map(SshTunnelStatusAggregator::readyReplicas).orElse(0);
+        SshEndpoint ssh = tunnel.getSpec().getSsh();
+        String server = ssh.getUser() + "@" + ssh.getHost() + ":" + (ssh.getPort() == null ? 22 : ssh.getPort());
+        if (!observation.reports().isEmpty()) {
+            return liveVerdict(server, live, ready, wanted);
+        }
         if (observation.deployment().isEmpty() || ready == 0) {
             return Verdict.notReady(Reason.ForwarderUnavailable, "waiting for forwarder Deployment " + deploymentName
                     + ": " + ready + "/" + wanted + " pods ready (a pod is ready once its SSH session is up and every "
                     + "forward is active)", ConditionList.UNKNOWN);
         }
-        SshEndpoint ssh = tunnel.getSpec().getSsh();
-        int port = ssh.getPort() == null ? 22 : ssh.getPort();
-        return new Verdict(true, Reason.Connected, "SSH session to " + ssh.getUser() + "@" + ssh.getHost() + ":" + port
+        return new Verdict(true, Reason.Connected, "SSH session to " + server
                 + " is up on " + ready + "/" + wanted + " forwarder pods", ConditionList.TRUE, ConditionList.TRUE);
+    }
+
+    /** What the forwarders themselves report: the session first, then each forward. */
+    private static Verdict liveVerdict(String server, LiveState live, int ready, int wanted) {
+        if (!live.connected()) {
+            SessionStatus session = live.session;
+            String lastError = session == null ? null : session.getLastError();
+            Reason reason = LiveState.reasonOf(lastError).orElse(Reason.Connecting);
+            String message = "SSH session to " + server + ": "
+                    + (lastError == null || lastError.isBlank() ? "connecting" : lastError) + hint(reason);
+            return Verdict.notReady(reason, message, ConditionList.FALSE);
+        }
+        Optional<ForwardStatus> inactive = live.firstInactive();
+        if (inactive.isPresent()) {
+            ForwardStatus forward = inactive.get();
+            Reason reason = LiveState.reasonOf(forward.getLastError()).orElse(Reason.Connecting);
+            String message = "forward " + forward.getName() + " is " + forward.getState()
+                    + (forward.getLastError() == null || forward.getLastError().isBlank() ? "" : ": " + forward.getLastError())
+                    + hint(reason);
+            return new Verdict(false, reason, message, ConditionList.TRUE, ConditionList.FALSE);
+        }
+        return new Verdict(true, Reason.Connected, "SSH session to " + server + " is up"
+                + (live.session.getServerVersion() == null ? "" : " (" + live.session.getServerVersion() + ")")
+                + ", " + live.forwards.size() + "/" + live.forwards.size() + " forwards active on "
+                + Math.max(ready, 1) + "/" + wanted + " forwarder pods", ConditionList.TRUE, ConditionList.TRUE);
+    }
+
+    /** What the user can do about a reason the forwarder reported. */
+    private static String hint(Reason reason) {
+        return switch (reason) {
+            case Unreachable -> "; check spec.ssh.host and port, DNS and egress network policy";
+            case AuthenticationFailed -> "; check spec.ssh.user and the key or password in the referenced Secret"
+                    + " (and that its public key is in the server's authorized_keys)";
+            case HostKeyMismatch -> "; the server presented a different host key than spec.ssh.hostKey lists: this may be a"
+                    + " man-in-the-middle; if the key really changed, update knownHosts or fingerprints";
+            case HostKeyUnknown -> "; add the server's key to spec.ssh.hostKey.knownHosts (ssh-keyscan -p PORT HOST)";
+            case RemotePortInUse -> "; the server still holds the port (a stale session); retrying until it is released";
+            case ForwardRejected -> "; the server refused the forward: check AllowTcpForwarding/PermitOpen/PermitListen";
+            default -> "";
+        };
     }
 
     private static int readyReplicas(Deployment deployment) {

@@ -1,5 +1,6 @@
 package dev.sshtunnel.operator.status;
 
+import java.util.List;
 import java.util.Optional;
 
 import io.fabric8.kubernetes.api.model.apps.Deployment;
@@ -12,10 +13,22 @@ import io.fabric8.kubernetes.api.model.apps.Deployment;
  * @param missingSecret the first referenced Secret key that is missing or empty, if any
  * @param deployment    the forwarder Deployment, when it exists
  * @param serviceName   the Service exposing the forwards, when one exists
+ * @param reports       GET /status of each running forwarder pod that answered, by pod name
  */
 public record TunnelObservation(
         Optional<String> specProblem,
         Optional<String> missingSecret,
         Optional<Deployment> deployment,
-        Optional<String> serviceName) {
+        Optional<String> serviceName,
+        List<ForwarderReport> reports) {
+
+    public TunnelObservation {
+        reports = List.copyOf(reports);
+    }
+
+    /** Before any forwarder answered. */
+    public TunnelObservation(Optional<String> specProblem, Optional<String> missingSecret,
+            Optional<Deployment> deployment, Optional<String> serviceName) {
+        this(specProblem, missingSecret, deployment, serviceName, List.of());
+    }
 }

@@ -1,11 +1,10 @@
 package dev.sshtunnel.operator.status;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Optional;
 
@@ -13,6 +12,10 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import dev.sshtunnel.api.v1alpha1.ForwardSpec;
+import dev.sshtunnel.api.v1alpha1.ForwardState;
+import dev.sshtunnel.api.v1alpha1.ForwardStatus;
+import dev.sshtunnel.api.v1alpha1.SessionState;
+import dev.sshtunnel.api.v1alpha1.SessionStatus;
 import dev.sshtunnel.api.v1alpha1.ForwardType;
 import dev.sshtunnel.api.v1alpha1.HostKeyPolicy;
 import dev.sshtunnel.api.v1alpha1.HostKeySpec;
@@ -22,6 +25,7 @@ import dev.sshtunnel.api.v1alpha1.SshTunnel;
 import dev.sshtunnel.api.v1alpha1.SshTunnelSpec;
 import dev.sshtunnel.api.v1alpha1.SshTunnelStatus;
 import dev.sshtunnel.api.v1alpha1.TargetSpec;
+import dev.sshtunnel.operator.MutableClock;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
@@ -178,6 +182,100 @@ class SshTunnelStatusAggregatorTest {
         assertThat(ready(status).getLastTransitionTime()).isEqualTo("2026-11-24T10:00:00Z");
     }
 
+    @Test
+    void liveReportOfAConnectedSessionFillsSessionForwardsAndChannels() {
+        SshTunnelStatus status = aggregate(reports(Optional.of(deployment(1)),
+                report("pod-a", session(SessionState.Connected, ""),
+                        forward("postgres", ForwardState.Active, 2, 10, 1, ""), forward("proxy", ForwardState.Active, 1, 4, 0, ""))));
+
+        assertCondition(status, "Ready", "True", "Connected");
+        assertThat(ready(status).getMessage()).contains("SSH-2.0-OpenSSH_9.2p1").contains("2/2 forwards active");
+        assertThat(status.getReadyForwards()).isEqualTo("2/2");
+        assertThat(status.getActiveChannels()).isEqualTo(3);
+        assertThat(status.getSession().getServerVersion()).isEqualTo("SSH-2.0-OpenSSH_9.2p1");
+        assertThat(status.getForwards()).extracting(ForwardStatus::getName, ForwardStatus::getTotalChannels,
+                ForwardStatus::getFailedChannels).containsExactly(tuple("postgres", 10L, 1L), tuple("proxy", 4L, 0L));
+    }
+
+    @Test
+    void sessionFailureReasonComesFromTheForwarder() {
+        SshTunnelStatus status = aggregate(reports(Optional.of(deployment(0)),
+                report("pod-a", session(SessionState.Failed, "HostKeyMismatch: server presented SHA256:abc"),
+                        forward("postgres", ForwardState.Pending, 0, 0, 0, ""), forward("proxy", ForwardState.Pending, 0, 0, 0, ""))));
+
+        assertCondition(status, "Ready", "False", "HostKeyMismatch");
+        assertCondition(status, "Connected", "False", "HostKeyMismatch");
+        assertThat(ready(status).getMessage()).contains("SHA256:abc").contains("man-in-the-middle");
+        assertThat(status.getReadyForwards()).isEqualTo("0/2");
+    }
+
+    @Test
+    void sessionWithoutErrorIsConnecting() {
+        SshTunnelStatus status = aggregate(reports(Optional.of(deployment(0)),
+                report("pod-a", session(SessionState.Connecting, null))));
+
+        assertCondition(status, "Ready", "False", "Connecting");
+        assertThat(status.getForwards()).allSatisfy(f -> assertThat(f.getState()).isEqualTo(ForwardState.Pending));
+    }
+
+    @Test
+    void rejectedForwardKeepsConnectedTrue() {
+        SshTunnelStatus status = aggregate(reports(Optional.of(deployment(0)),
+                report("pod-a", session(SessionState.Connected, ""),
+                        forward("postgres", ForwardState.Active, 0, 0, 0, ""),
+                        forward("proxy", ForwardState.Failed, 0, 0, 0, "RemotePortInUse: port 8080 is held"))));
+
+        assertCondition(status, "Ready", "False", "RemotePortInUse");
+        assertCondition(status, "Connected", "True", "Connected");
+        assertCondition(status, "ForwardsReady", "False", "RemotePortInUse");
+        assertThat(ready(status).getMessage()).startsWith("forward proxy is Failed: RemotePortInUse");
+        assertThat(status.getReadyForwards()).isEqualTo("1/2");
+    }
+
+    @Test
+    void forwardIsActiveOnlyWhenActiveOnEveryReplicaAndChannelsAreSummed() {
+        tunnel.getSpec().setReplicas(2);
+        SshTunnelStatus status = aggregate(reports(Optional.of(deployment(2)),
+                report("pod-a", session(SessionState.Connected, ""),
+                        forward("postgres", ForwardState.Active, 2, 5, 0, ""), forward("proxy", ForwardState.Active, 1, 1, 0, "")),
+                report("pod-b", session(SessionState.Connected, ""),
+                        forward("postgres", ForwardState.Active, 3, 7, 2, ""), forward("proxy", ForwardState.Pending, 0, 0, 0, ""))));
+
+        assertThat(status.getReadyForwards()).isEqualTo("1/2");
+        assertThat(status.getActiveChannels()).isEqualTo(6);
+        assertThat(status.getForwards().get(0).getTotalChannels()).isEqualTo(12L);
+        assertThat(status.getForwards().get(0).getFailedChannels()).isEqualTo(2L);
+        assertCondition(status, "Ready", "False", "Connecting");
+    }
+
+    private static TunnelObservation reports(Optional<Deployment> deployment, ForwarderReport... reports) {
+        return new TunnelObservation(Optional.empty(), Optional.empty(), deployment, Optional.of("warehouse"), List.of(reports));
+    }
+
+    private static ForwarderReport report(String pod, SessionStatus session, ForwardStatus... forwards) {
+        return new ForwarderReport(pod, session, List.of(forwards));
+    }
+
+    private static SessionStatus session(SessionState state, String lastError) {
+        SessionStatus session = new SessionStatus();
+        session.setState(state);
+        session.setLastError(lastError);
+        session.setServerVersion("SSH-2.0-OpenSSH_9.2p1");
+        session.setReconnects(0L);
+        return session;
+    }
+
+    private static ForwardStatus forward(String name, ForwardState state, int active, long total, long failed, String lastError) {
+        ForwardStatus forward = new ForwardStatus();
+        forward.setName(name);
+        forward.setState(state);
+        forward.setActiveChannels(active);
+        forward.setTotalChannels(total);
+        forward.setFailedChannels(failed);
+        forward.setLastError(lastError);
+        return forward;
+    }
+
     private SshTunnelStatus aggregate(TunnelObservation observation) {
         return aggregator.aggregate(tunnel, observation);
     }
@@ -226,33 +324,5 @@ class SshTunnelStatusAggregatorTest {
         spec.setForwards(List.of(postgres, proxy));
         tunnel.setSpec(spec);
         return tunnel;
-    }
-
-    /** A clock the test moves by hand. */
-    static final class MutableClock extends Clock {
-        private Instant now;
-
-        MutableClock(Instant now) {
-            this.now = now;
-        }
-
-        void advance(Duration duration) {
-            now = now.plus(duration);
-        }
-
-        @Override
-        public ZoneOffset getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(java.time.ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
     }
 }

@@ -1,0 +1,80 @@
+package dev.sshtunnel.operator;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+
+import org.jboss.logging.Logger;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import dev.sshtunnel.operator.status.ForwarderReport;
+import io.fabric8.kubernetes.api.model.Pod;
+
+/**
+ * Reads GET /status from each running forwarder pod at podIP:8081. Not-ready pods are read too:
+ * their report says why they are not ready (authentication, host key, ...).
+ */
+public class ForwarderStatusReader {
+
+    private static final Logger LOG = Logger.getLogger(ForwarderStatusReader.class);
+
+    private final HttpClient http;
+    private final Duration timeout;
+    private final ObjectMapper json = new ObjectMapper()
+            .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
+
+    public ForwarderStatusReader(Duration timeout) {
+        this.timeout = timeout;
+        this.http = HttpClient.newBuilder().connectTimeout(timeout).version(HttpClient.Version.HTTP_1_1).build();
+    }
+
+    public List<ForwarderReport> read(Iterable<Pod> pods) {
+        List<ForwarderReport> reports = new ArrayList<>();
+        for (Pod pod : pods) {
+            read(pod).ifPresent(reports::add);
+        }
+        reports.sort(Comparator.comparing(ForwarderReport::podName));
+        return reports;
+    }
+
+    Optional<ForwarderReport> read(Pod pod) {
+        if (pod.getStatus() == null || pod.getStatus().getPodIP() == null || pod.getMetadata().getDeletionTimestamp() != null
+                || !"Running".equals(pod.getStatus().getPhase())) {
+            return Optional.empty();
+        }
+        String ip = pod.getStatus().getPodIP();
+        String host = ip.contains(":") ? "[" + ip + "]" : ip;
+        HttpRequest request = HttpRequest.newBuilder(URI.create("http://" + host + ":" + ForwarderPorts.HTTP + "/status"))
+                .timeout(timeout).GET().build();
+        try {
+            HttpResponse<byte[]> response = http.send(request, HttpResponse.BodyHandlers.ofByteArray());
+            if (response.statusCode() != 200) {
+                LOG.debugf("forwarder %s answered /status with %d", pod.getMetadata().getName(), response.statusCode());
+                return Optional.empty();
+            }
+            StatusDocument document = json.readValue(response.body(), StatusDocument.class);
+            return Optional.of(new ForwarderReport(pod.getMetadata().getName(), document.session, document.forwards));
+        } catch (IOException e) {
+            LOG.debugf("forwarder %s /status unreachable: %s", pod.getMetadata().getName(), e.getMessage());
+            return Optional.empty();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return Optional.empty();
+        }
+    }
+
+    /** The forwarder's /status body: the api types' field names. */
+    static final class StatusDocument {
+        public dev.sshtunnel.api.v1alpha1.SessionStatus session;
+        public List<dev.sshtunnel.api.v1alpha1.ForwardStatus> forwards;
+    }
+}

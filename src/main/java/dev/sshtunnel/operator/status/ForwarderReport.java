@@ -1,0 +1,13 @@
+package dev.sshtunnel.operator.status;
+
+import java.util.List;
+
+import dev.sshtunnel.api.v1alpha1.ForwardStatus;
+import dev.sshtunnel.api.v1alpha1.SessionStatus;
+
+/** One forwarder pod's GET /status document. */
+public record ForwarderReport(String podName, SessionStatus session, List<ForwardStatus> forwards) {
+    public ForwarderReport {
+        forwards = forwards == null ? List.of() : List.copyOf(forwards);
+    }
+}

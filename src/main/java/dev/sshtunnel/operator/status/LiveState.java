@@ -1,0 +1,119 @@
+package dev.sshtunnel.operator.status;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+import dev.sshtunnel.api.v1alpha1.ForwardSpec;
+import dev.sshtunnel.api.v1alpha1.ForwardState;
+import dev.sshtunnel.api.v1alpha1.ForwardStatus;
+import dev.sshtunnel.api.v1alpha1.Reason;
+import dev.sshtunnel.api.v1alpha1.SessionState;
+import dev.sshtunnel.api.v1alpha1.SessionStatus;
+
+/**
+ * The forwarders' reports folded into one view: the session of the pod that has a problem (else
+ * the first), and each forward Active only if Active on every reporting pod, with channels summed.
+ */
+final class LiveState {
+
+    final SessionStatus session;
+    final List<ForwardStatus> forwards;
+
+    private LiveState(SessionStatus session, List<ForwardStatus> forwards) {
+        this.session = session;
+        this.forwards = forwards;
+    }
+
+    static LiveState fold(List<ForwardSpec> specs, List<ForwarderReport> reports) {
+        SessionStatus session = reports.stream().map(ForwarderReport::session).filter(Objects::nonNull)
+                .filter(s -> s.getState() != SessionState.Connected).findFirst()
+                .orElseGet(() -> reports.stream().map(ForwarderReport::session).filter(Objects::nonNull).findFirst()
+                        .orElse(null));
+        List<ForwardStatus> forwards = new ArrayList<>();
+        for (ForwardSpec spec : specs) {
+            ForwardStatus merged = new ForwardStatus();
+            merged.setName(spec.getName());
+            merged.setType(spec.getType());
+            merged.setPort(spec.getPort());
+            merged.setState(ForwardState.Active);
+            int active = 0;
+            long total = 0;
+            long failed = 0;
+            for (ForwarderReport report : reports) {
+                Optional<ForwardStatus> reported = report.forwards().stream()
+                        .filter(f -> spec.getName().equals(f.getName())).findFirst();
+                ForwardState state = reported.map(ForwardStatus::getState).orElse(ForwardState.Pending);
+                merged.setState(worse(merged.getState(), state));
+                if (reported.isPresent()) {
+                    ForwardStatus f = reported.get();
+                    active += f.getActiveChannels() == null ? 0 : f.getActiveChannels();
+                    total += f.getTotalChannels() == null ? 0 : f.getTotalChannels();
+                    failed += f.getFailedChannels() == null ? 0 : f.getFailedChannels();
+                    if (merged.getBoundPort() == null) {
+                        merged.setBoundPort(f.getBoundPort());
+                    }
+                    if (isBlank(merged.getLastError()) && !isBlank(f.getLastError())) {
+                        merged.setLastError(f.getLastError());
+                    }
+                }
+            }
+            if (reports.isEmpty()) {
+                merged.setState(ForwardState.Pending);
+            }
+            merged.setActiveChannels(active);
+            merged.setTotalChannels(total);
+            merged.setFailedChannels(failed);
+            forwards.add(merged);
+        }
+        return new LiveState(session, forwards);
+    }
+
+    boolean connected() {
+        return session != null && session.getState() == SessionState.Connected;
+    }
+
+    long activeForwards() {
+        return forwards.stream().filter(f -> f.getState() == ForwardState.Active).count();
+    }
+
+    int activeChannels() {
+        return forwards.stream().mapToInt(ForwardStatus::getActiveChannels).sum();
+    }
+
+    Optional<ForwardStatus> firstInactive() {
+        return forwards.stream().filter(f -> f.getState() != ForwardState.Active).findFirst();
+    }
+
+    /** The taxonomy reason at the start of a lastError ("HostKeyMismatch: ..."), if there is one. */
+    static Optional<Reason> reasonOf(String lastError) {
+        if (isBlank(lastError)) {
+            return Optional.empty();
+        }
+        int colon = lastError.indexOf(':');
+        String prefix = colon < 0 ? lastError.trim() : lastError.substring(0, colon).trim();
+        for (Reason reason : Reason.values()) {
+            if (reason.name().equals(prefix)) {
+                return Optional.of(reason);
+            }
+        }
+        return Optional.empty();
+    }
+
+    private static ForwardState worse(ForwardState a, ForwardState b) {
+        return rank(a) >= rank(b) ? a : b;
+    }
+
+    private static int rank(ForwardState state) {
+        return switch (state) {
+            case Active -> 0;
+            case Pending -> 1;
+            case Failed -> 2;
+        };
+    }
+
+    private static boolean isBlank(String s) {
+        return s == null || s.isBlank();
+    }
+}

@@ -1,15 +1,32 @@
 package dev.sshtunnel.cli;
 
+import java.io.IOException;
+import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
 
+import dev.sshtunnel.config.ConfigException;
+import dev.sshtunnel.config.TunnelConfig;
+import dev.sshtunnel.config.TunnelConfigLoader;
+import dev.sshtunnel.forwarder.ForwarderProcess;
+import dev.sshtunnel.forwarder.session.Credentials;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /** The forwarder role: what the operator runs in each forwarder pod, and what a user runs on a workstation. */
 @Command(name = "forward", mixinStandardHelpOptions = true,
         description = "Holds the SSH session and forwards of one SshTunnel until SIGTERM.")
 public class ForwardCommand implements Callable<Integer> {
+
+    /** Exit code for a configuration the user must fix. */
+    static final int CONFIG_ERROR = 2;
+
+    @Spec
+    CommandSpec spec;
 
     @Option(names = {"-f", "--file"}, required = true, paramLabel = "FILE",
             description = "SshTunnel YAML: the whole resource, as applied to the cluster.")
@@ -31,8 +48,36 @@ public class ForwardCommand implements Callable<Integer> {
             description = "Address of the HTTP endpoints (default: ${DEFAULT-VALUE}).")
     String httpAddress;
 
+    @Option(names = "--grace-period", defaultValue = "10", paramLabel = "SECONDS",
+            description = "On SIGTERM, how long open channels may finish (default: ${DEFAULT-VALUE}).")
+    int graceSeconds;
+
     @Override
-    public Integer call() {
-        throw new UnsupportedOperationException("forwarder not wired yet");
+    public Integer call() throws InterruptedException {
+        PrintWriter err = spec.commandLine().getErr();
+        ForwarderProcess process;
+        try {
+            TunnelConfig config = TunnelConfigLoader.load(file, secretsDir);
+            process = new ForwarderProcess(config, bindAddress, httpAddress, httpPort, Duration.ofSeconds(graceSeconds));
+        } catch (ConfigException | Credentials.CredentialException e) {
+            err.println("error: " + e.getMessage());
+            err.flush();
+            return CONFIG_ERROR;
+        } catch (IOException e) {
+            err.println("error: " + e.getMessage());
+            err.flush();
+            return 1;
+        }
+        CountDownLatch done = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            process.close();
+            done.countDown();
+            // A clean stop on SIGTERM exits 0 (the JVM would otherwise report 143), so Kubernetes sees success.
+            System.out.flush();
+            System.err.flush();
+            Runtime.getRuntime().halt(0);
+        }, "sigterm"));
+        done.await();
+        return 0;
     }
 }

@@ -37,6 +37,16 @@ public interface Forward extends Closeable {
     /** A snapshot for GET /status: state, port, boundPort, channel counters, lastError. */
     ForwardStatus status();
 
+    /** Bytes carried from clients to the SSH server so far (0 where the forward cannot see them). */
+    default long bytesSent() {
+        return 0;
+    }
+
+    /** Bytes carried from the SSH server to clients so far. */
+    default long bytesReceived() {
+        return 0;
+    }
+
     /** Stops listening; a Remote forward attached to a live session sends cancel-tcpip-forward with its bound port. */
     @Override
     void close();

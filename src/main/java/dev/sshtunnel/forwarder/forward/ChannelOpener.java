@@ -1,0 +1,73 @@
+package dev.sshtunnel.forwarder.forward;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.time.Duration;
+
+import org.apache.sshd.client.channel.ChannelDirectTcpip;
+import org.apache.sshd.client.session.ClientSession;
+import org.apache.sshd.common.SshConstants;
+import org.apache.sshd.common.channel.exception.SshChannelOpenException;
+import org.apache.sshd.common.util.net.SshdSocketAddress;
+
+import dev.sshtunnel.api.v1alpha1.Reason;
+
+/** Opens a direct-tcpip channel for an accepted connection, carrying the real originator (RFC 4254 §7.2). */
+final class ChannelOpener {
+
+    static final Duration OPEN_TIMEOUT = Duration.ofSeconds(30);
+
+    private ChannelOpener() {
+    }
+
+    /** The channel open refused or failed; reason is where it goes in the taxonomy, socksReply the SOCKS5 REP code. */
+    static final class OpenFailure extends IOException {
+        final Reason reason;
+        final int socksReply;
+
+        OpenFailure(Reason reason, int socksReply, String message) {
+            super(reason + ": " + message);
+            this.reason = reason;
+            this.socksReply = socksReply;
+        }
+    }
+
+    static ChannelDirectTcpip open(ClientSession session, Socket client, String host, int port) throws OpenFailure {
+        InetSocketAddress originator = (InetSocketAddress) client.getRemoteSocketAddress();
+        SshdSocketAddress from = new SshdSocketAddress(originator.getAddress().getHostAddress(), originator.getPort());
+        ChannelDirectTcpip channel;
+        try {
+            channel = HalfClosingDirectTcpip.create(session, from, new SshdSocketAddress(host, port));
+            channel.open().verify(OPEN_TIMEOUT);
+            return channel;
+        } catch (IOException e) {
+            throw describe(e, host, port);
+        } catch (RuntimeException e) {
+            throw new OpenFailure(Reason.Unreachable, 1, "channel to " + host + ":" + port + " failed: " + e.getMessage());
+        }
+    }
+
+    private static OpenFailure describe(IOException e, String host, int port) {
+        Throwable cause = e;
+        while (cause != null && !(cause instanceof SshChannelOpenException)) {
+            cause = cause.getCause();
+        }
+        String target = host + ":" + port;
+        if (cause instanceof SshChannelOpenException open) {
+            String serverSays = open.getMessage() == null ? "" : " (" + open.getMessage() + ")";
+            return switch (open.getReasonCode()) {
+                case SshConstants.SSH_OPEN_ADMINISTRATIVELY_PROHIBITED -> new OpenFailure(Reason.ForwardRejected, 2,
+                        "server refused a channel to " + target + ": administratively prohibited" + serverSays);
+                case SshConstants.SSH_OPEN_CONNECT_FAILED -> new OpenFailure(Reason.Unreachable, 5,
+                        "server could not connect to " + target + serverSays);
+                case SshConstants.SSH_OPEN_UNKNOWN_CHANNEL_TYPE -> new OpenFailure(Reason.ForwardRejected, 1,
+                        "server does not support direct-tcpip channels" + serverSays);
+                default -> new OpenFailure(Reason.ForwardRejected, 1,
+                        "server refused a channel to " + target + ": resource shortage" + serverSays);
+            };
+        }
+        return new OpenFailure(Reason.Unreachable, 1, "channel to " + target + " failed: "
+                + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()));
+    }
+}

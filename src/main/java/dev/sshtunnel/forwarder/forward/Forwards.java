@@ -1,0 +1,36 @@
+package dev.sshtunnel.forwarder.forward;
+
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+
+import org.apache.sshd.client.SshClient;
+
+import dev.sshtunnel.config.ForwardConfig;
+
+/** Creates forwards, and prepares the SSH client for them. */
+public final class Forwards {
+
+    /** Pump and handshake threads; they block on sockets and channel windows, so the pool grows with connections. */
+    private static final ExecutorService THREADS = Executors.newCachedThreadPool(r -> {
+        Thread thread = new Thread(r, "forward-io");
+        thread.setDaemon(true);
+        return thread;
+    });
+
+    private Forwards() {
+    }
+
+    /** listenAddress: where Local and Dynamic listeners bind (127.0.0.1 on a workstation, 0.0.0.0 in a pod). */
+    public static Forward create(ForwardConfig config, String listenAddress) {
+        return switch (config.type()) {
+            case Local -> new LocalForward(config, listenAddress, THREADS);
+            case Dynamic -> new DynamicForward(config, listenAddress, THREADS);
+            case Remote -> new RemoteForward(config);
+        };
+    }
+
+    /** Installs the filter that lets forwarded-tcpip channels reach only configured Remote targets. */
+    public static void configureClient(SshClient client) {
+        client.setForwardingFilter(RemoteTargets.INSTANCE);
+    }
+}

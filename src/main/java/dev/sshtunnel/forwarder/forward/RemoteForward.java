@@ -1,0 +1,99 @@
+package dev.sshtunnel.forwarder.forward;
+
+import java.io.IOException;
+
+import org.apache.sshd.client.session.ClientSession;
+import org.apache.sshd.common.util.net.SshdSocketAddress;
+import org.jboss.logging.Logger;
+
+import dev.sshtunnel.api.v1alpha1.ForwardState;
+import dev.sshtunnel.api.v1alpha1.ForwardStatus;
+import dev.sshtunnel.api.v1alpha1.Reason;
+import dev.sshtunnel.config.ForwardConfig;
+
+/**
+ * ssh -R: asks the server to listen (tcpip-forward) on every attach; the server's connections come
+ * back as forwarded-tcpip channels that MINA connects to the target once {@link RemoteTargets}
+ * allows it. Stopping sends cancel-tcpip-forward with the port the server actually bound — for
+ * port 0 that is the allocated one, which MINA's tracker would not cancel.
+ */
+final class RemoteForward implements Forward {
+
+    private static final Logger LOG = Logger.getLogger(RemoteForward.class);
+
+    private final ForwardConfig config;
+    private final ForwardCounters counters;
+    private volatile ClientSession session;
+    private volatile SshdSocketAddress bound;
+
+    RemoteForward(ForwardConfig config) {
+        this.config = config;
+        this.counters = new ForwardCounters(config);
+    }
+
+    @Override
+    public ForwardConfig config() {
+        return config;
+    }
+
+    @Override
+    public void start() {
+        RemoteTargets.INSTANCE.allow(config.targetHost(), config.targetPort());
+    }
+
+    @Override
+    public void attach(ClientSession newSession) throws IOException {
+        session = newSession;
+        try {
+            SshdSocketAddress result = newSession.startRemotePortForwarding(
+                    new SshdSocketAddress(config.bindAddress(), config.port()),
+                    new SshdSocketAddress(config.targetHost(), config.targetPort()));
+            bound = result;
+            counters.boundPort(result.getPort());
+            counters.state(ForwardState.Active);
+            counters.error("");
+            LOG.infof("forward %s: server listens on %s:%d -> %s:%d", config.name(), config.bindAddress(), result.getPort(),
+                    config.targetHost(), config.targetPort());
+        } catch (IOException e) {
+            // The server gives no reason. A fixed port is most often still held by our own stale session
+            // after a reconnect (it lingers until the server notices the old connection is dead): retry.
+            Reason reason = config.port() != 0 ? Reason.RemotePortInUse : Reason.ForwardRejected;
+            String error = reason + ": server refused to listen on " + config.bindAddress() + ":" + config.port()
+                    + (reason == Reason.RemotePortInUse ? " (port in use, or remote forwarding not permitted); retrying"
+                            : " (check AllowTcpForwarding/PermitListen on the server)");
+            counters.state(ForwardState.Failed);
+            counters.error(error);
+            throw new IOException(error, e);
+        }
+    }
+
+    @Override
+    public void detach() {
+        session = null;
+        bound = null;
+        counters.boundPort(null);
+        if (counters.state() == ForwardState.Active) {
+            counters.state(ForwardState.Pending);
+        }
+    }
+
+    @Override
+    public ForwardStatus status() {
+        return counters.snapshot();
+    }
+
+    @Override
+    public void close() {
+        ClientSession current = session;
+        SshdSocketAddress address = bound;
+        if (current != null && address != null && current.isOpen()) {
+            try {
+                current.stopRemotePortForwarding(new SshdSocketAddress(config.bindAddress(), address.getPort()));
+            } catch (IOException e) {
+                LOG.warnf("forward %s: cancel-tcpip-forward failed: %s", config.name(), e.getMessage());
+            }
+        }
+        detach();
+        RemoteTargets.INSTANCE.revoke(config.targetHost(), config.targetPort());
+    }
+}

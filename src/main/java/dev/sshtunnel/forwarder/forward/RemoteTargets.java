@@ -1,0 +1,53 @@
+package dev.sshtunnel.forwarder.forward;
+
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+import org.apache.sshd.common.session.Session;
+import org.apache.sshd.common.util.net.SshdSocketAddress;
+import org.apache.sshd.server.forward.ForwardingFilter;
+import org.apache.sshd.server.forward.TcpForwardingFilter;
+
+/**
+ * The only forwarded-tcpip channels this client accepts are those for a Remote forward it
+ * requested, going to that forward's configured target. MINA's client refuses all of them by
+ * default; accepting all would let the server reach anything the forwarder can reach.
+ */
+final class RemoteTargets implements ForwardingFilter {
+
+    static final RemoteTargets INSTANCE = new RemoteTargets();
+
+    private final Set<String> allowed = ConcurrentHashMap.newKeySet();
+
+    void allow(String host, int port) {
+        allowed.add(key(host, port));
+    }
+
+    void revoke(String host, int port) {
+        allowed.remove(key(host, port));
+    }
+
+    @Override
+    public boolean canConnect(TcpForwardingFilter.Type type, SshdSocketAddress address, Session session) {
+        return type == TcpForwardingFilter.Type.Forwarded && allowed.contains(key(address.getHostName(), address.getPort()));
+    }
+
+    @Override
+    public boolean canListen(SshdSocketAddress address, Session session) {
+        return false;
+    }
+
+    @Override
+    public boolean canForwardAgent(Session session, String requestType) {
+        return false;
+    }
+
+    @Override
+    public boolean canForwardX11(Session session, String requestType) {
+        return false;
+    }
+
+    private static String key(String host, int port) {
+        return host + ":" + port;
+    }
+}

@@ -1,0 +1,166 @@
+package dev.sshtunnel.forwarder.http;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.function.Supplier;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+
+import dev.sshtunnel.api.v1alpha1.ForwardState;
+import dev.sshtunnel.api.v1alpha1.ForwardStatus;
+import dev.sshtunnel.api.v1alpha1.SessionState;
+import dev.sshtunnel.api.v1alpha1.SessionStatus;
+
+/**
+ * The forwarder's HTTP face: GET /status (what the operator folds into SshTunnel.status),
+ * /q/health/live, /q/health/ready (session authenticated and every forward active: the pod's
+ * readiness) and /q/metrics (Prometheus text). The JDK's server keeps the forwarder small.
+ */
+public final class StatusEndpoints implements AutoCloseable {
+
+    /** What the endpoints show; read on every request. */
+    public record Snapshot(SessionStatus session, List<ForwardStatus> forwards, Map<String, long[]> bytesByForward) {
+    }
+
+    private static final ObjectMapper JSON = new ObjectMapper()
+            .setSerializationInclusion(JsonInclude.Include.NON_NULL)
+            .disable(SerializationFeature.FAIL_ON_EMPTY_BEANS);
+
+    private final HttpServer server;
+    private final Supplier<Snapshot> snapshot;
+
+    public StatusEndpoints(String address, int port, Supplier<Snapshot> snapshot) throws IOException {
+        this.snapshot = snapshot;
+        this.server = HttpServer.create(new InetSocketAddress(address, port), 16);
+        server.setExecutor(Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "status-http");
+            t.setDaemon(true);
+            return t;
+        }));
+        server.createContext("/status", exchange -> json(exchange, 200, status()));
+        server.createContext("/q/health/live", exchange -> json(exchange, 200, health("UP", List.of(check("forwarder", true)))));
+        server.createContext("/q/health/ready", this::ready);
+        server.createContext("/q/health", this::ready);
+        server.createContext("/q/metrics", this::metrics);
+        server.start();
+    }
+
+    public int port() {
+        return server.getAddress().getPort();
+    }
+
+    private Map<String, Object> status() {
+        Snapshot now = snapshot.get();
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("session", now.session());
+        body.put("forwards", now.forwards());
+        return body;
+    }
+
+    private void ready(HttpExchange exchange) throws IOException {
+        Snapshot now = snapshot.get();
+        boolean connected = now.session().getState() == SessionState.Connected;
+        boolean forwardsActive = now.forwards().stream().allMatch(f -> f.getState() == ForwardState.Active);
+        boolean up = connected && forwardsActive;
+        Map<String, Object> session = check("ssh session", connected);
+        session.put("data", Map.of("state", String.valueOf(now.session().getState()),
+                "lastError", now.session().getLastError() == null ? "" : now.session().getLastError()));
+        Map<String, Object> forwards = check("forwards", forwardsActive);
+        Map<String, String> states = new LinkedHashMap<>();
+        now.forwards().forEach(f -> states.put(f.getName(), String.valueOf(f.getState())));
+        forwards.put("data", states);
+        json(exchange, up ? 200 : 503, health(up ? "UP" : "DOWN", List.of(session, forwards)));
+    }
+
+    private void metrics(HttpExchange exchange) throws IOException {
+        Snapshot now = snapshot.get();
+        StringBuilder text = new StringBuilder();
+        gauge(text, "sshtunnel_session_up", "1 while the SSH session is authenticated",
+                Map.of("", now.session().getState() == SessionState.Connected ? 1 : 0));
+        counter(text, "sshtunnel_session_reconnects_total", "Sessions re-established after a loss",
+                Map.of("", now.session().getReconnects() == null ? 0 : now.session().getReconnects()));
+        Map<String, Number> active = new LinkedHashMap<>();
+        Map<String, Number> total = new LinkedHashMap<>();
+        Map<String, Number> failed = new LinkedHashMap<>();
+        Map<String, Number> up = new LinkedHashMap<>();
+        Map<String, Number> sent = new LinkedHashMap<>();
+        Map<String, Number> received = new LinkedHashMap<>();
+        for (ForwardStatus forward : now.forwards()) {
+            String label = "forward=\"" + forward.getName() + "\",type=\"" + forward.getType() + "\"";
+            active.put(label, forward.getActiveChannels());
+            total.put(label, forward.getTotalChannels());
+            failed.put(label, forward.getFailedChannels());
+            up.put(label, forward.getState() == ForwardState.Active ? 1 : 0);
+            long[] bytes = now.bytesByForward().getOrDefault(forward.getName(), new long[2]);
+            sent.put(label, bytes[0]);
+            received.put(label, bytes[1]);
+        }
+        gauge(text, "sshtunnel_forward_up", "1 while the forward is listening or bound", up);
+        gauge(text, "sshtunnel_forward_active_channels", "Channels open now", active);
+        counter(text, "sshtunnel_forward_channels_total", "Channels opened", total);
+        counter(text, "sshtunnel_forward_failed_channels_total", "Channel opens that failed", failed);
+        counter(text, "sshtunnel_forward_sent_bytes_total", "Bytes from clients to the SSH server", sent);
+        counter(text, "sshtunnel_forward_received_bytes_total", "Bytes from the SSH server to clients", received);
+        byte[] body = text.toString().getBytes(StandardCharsets.UTF_8);
+        exchange.getResponseHeaders().set("Content-Type", "text/plain; version=0.0.4; charset=utf-8");
+        send(exchange, 200, body);
+    }
+
+    private static void gauge(StringBuilder text, String name, String help, Map<String, Number> values) {
+        family(text, name, help, "gauge", values);
+    }
+
+    private static void counter(StringBuilder text, String name, String help, Map<String, Number> values) {
+        family(text, name, help, "counter", values);
+    }
+
+    private static void family(StringBuilder text, String name, String help, String type, Map<String, Number> values) {
+        text.append("# HELP ").append(name).append(' ').append(help).append('\n');
+        text.append("# TYPE ").append(name).append(' ').append(type).append('\n');
+        values.forEach((labels, value) -> text.append(name).append(labels.isEmpty() ? "" : "{" + labels + "}")
+                .append(' ').append(value == null ? 0 : value).append('\n'));
+    }
+
+    private static Map<String, Object> health(String status, List<Map<String, Object>> checks) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("status", status);
+        body.put("checks", checks);
+        return body;
+    }
+
+    private static Map<String, Object> check(String name, boolean up) {
+        Map<String, Object> check = new LinkedHashMap<>();
+        check.put("name", name);
+        check.put("status", up ? "UP" : "DOWN");
+        return check;
+    }
+
+    private static void json(HttpExchange exchange, int code, Object body) throws IOException {
+        exchange.getResponseHeaders().set("Content-Type", "application/json");
+        send(exchange, code, JSON.writeValueAsBytes(body));
+    }
+
+    private static void send(HttpExchange exchange, int code, byte[] body) throws IOException {
+        try (exchange) {
+            exchange.sendResponseHeaders(code, body.length);
+            try (OutputStream out = exchange.getResponseBody()) {
+                out.write(body);
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        server.stop(0);
+    }
+}

@@ -1,0 +1,190 @@
+package dev.sshtunnel.forwarder.session;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.StringReader;
+import java.net.SocketAddress;
+import java.security.GeneralSecurityException;
+import java.security.PublicKey;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+import org.apache.sshd.client.config.hosts.KnownHostEntry;
+import org.apache.sshd.client.keyverifier.ServerKeyVerifier;
+import org.apache.sshd.client.session.ClientSession;
+import org.apache.sshd.common.config.keys.KeyUtils;
+import org.apache.sshd.common.config.keys.OpenSshCertificate;
+import org.apache.sshd.common.config.keys.PublicKeyEntryResolver;
+import org.apache.sshd.common.digest.BuiltinDigests;
+
+import dev.sshtunnel.api.v1alpha1.HostKeyPolicy;
+import dev.sshtunnel.api.v1alpha1.Reason;
+import dev.sshtunnel.config.EndpointConfig;
+
+/**
+ * Verifies one endpoint's host key by its policy. Never accepts by default: Strict needs the key
+ * (or its CA) in knownHosts or fingerprints; AcceptNew trusts the first key it sees for the life of
+ * the process; Insecure must be asked for. MINA only says "server key did not validate", so the
+ * reason is kept here for the session to report.
+ */
+public final class HostKeyCheck implements ServerKeyVerifier {
+
+    private final EndpointConfig endpoint;
+    private final List<KnownHostEntry> knownHosts;
+    private volatile PublicKey acceptedNew;
+    private volatile String presentedFingerprint;
+    private volatile Rejection rejection;
+
+    /** Why a key was refused, in the taxonomy. */
+    public record Rejection(Reason reason, String message) {
+    }
+
+    public HostKeyCheck(EndpointConfig endpoint) {
+        this.endpoint = endpoint;
+        this.knownHosts = parse(endpoint.hostKey().knownHosts());
+    }
+
+    /** Parses known_hosts lines; a malformed line is an error the user must see, not a silent skip. */
+    static List<KnownHostEntry> parse(String lines) {
+        List<KnownHostEntry> entries = new ArrayList<>();
+        try (BufferedReader reader = new BufferedReader(new StringReader(lines))) {
+            String line;
+            int number = 0;
+            while ((line = reader.readLine()) != null) {
+                number++;
+                String trimmed = line.trim();
+                if (trimmed.isEmpty() || trimmed.startsWith("#")) {
+                    continue;
+                }
+                KnownHostEntry entry;
+                try {
+                    entry = KnownHostEntry.parseKnownHostEntry(trimmed);
+                } catch (RuntimeException e) {
+                    entry = null;
+                }
+                if (entry == null || entry.getKeyEntry() == null) {
+                    throw new IllegalArgumentException("knownHosts line " + number + " is not a known_hosts entry");
+                }
+                entries.add(entry);
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+        return entries;
+    }
+
+    /** A new attempt: an earlier rejection must not explain a later, different failure. */
+    public void forgetRejection() {
+        rejection = null;
+    }
+
+    public Optional<Rejection> rejection() {
+        return Optional.ofNullable(rejection);
+    }
+
+    public String presentedFingerprint() {
+        return presentedFingerprint;
+    }
+
+    @Override
+    public boolean verifyServerKey(ClientSession session, SocketAddress remoteAddress, PublicKey serverKey) {
+        presentedFingerprint = fingerprint(serverKey);
+        rejection = null;
+        HostKeyPolicy policy = endpoint.hostKey().policy();
+        if (policy == HostKeyPolicy.Insecure) {
+            return true;
+        }
+        boolean anyKnown = false;
+        boolean revoked = false;
+        boolean matched = false;
+        for (KnownHostEntry entry : knownHosts) {
+            if (!entry.isHostMatch(endpoint.host(), endpoint.port())) {
+                continue;
+            }
+            PublicKey listed = resolve(session, entry);
+            if (listed == null) {
+                continue;
+            }
+            String marker = entry.getMarker();
+            if ("revoked".equals(marker)) {
+                if (KeyUtils.compareKeys(listed, keyOf(serverKey)) || KeyUtils.compareKeys(listed, serverKey)) {
+                    revoked = true;
+                }
+                continue;
+            }
+            anyKnown = true;
+            if ("cert-authority".equals(marker)) {
+                matched |= signedBy(serverKey, listed);
+            } else if (KeyUtils.compareKeys(listed, serverKey)) {
+                matched = true;
+            }
+        }
+        for (String fingerprint : endpoint.hostKey().fingerprints()) {
+            anyKnown = true;
+            if (fingerprint.replaceAll("=+$", "").equals(presentedFingerprint.replaceAll("=+$", ""))) {
+                matched = true;
+            }
+        }
+        if (revoked) {
+            rejection = new Rejection(Reason.HostKeyMismatch, "host key " + presentedFingerprint + " of " + endpoint.knownHostsName()
+                    + " is marked @revoked in knownHosts");
+            return false;
+        }
+        if (matched) {
+            return true;
+        }
+        if (policy == HostKeyPolicy.AcceptNew && !anyKnown) {
+            PublicKey first = acceptedNew;
+            if (first == null) {
+                acceptedNew = serverKey;
+                return true;
+            }
+            if (KeyUtils.compareKeys(first, serverKey)) {
+                return true;
+            }
+            rejection = new Rejection(Reason.HostKeyMismatch, endpoint.knownHostsName() + " presented " + presentedFingerprint
+                    + " but " + fingerprint(first) + " was accepted first");
+            return false;
+        }
+        if (anyKnown) {
+            rejection = new Rejection(Reason.HostKeyMismatch, endpoint.knownHostsName() + " presented host key "
+                    + presentedFingerprint + ", which is not the one listed in hostKey");
+        } else {
+            rejection = new Rejection(Reason.HostKeyUnknown, "no known host key for " + endpoint.knownHostsName()
+                    + " (it presented " + presentedFingerprint + ")");
+        }
+        return false;
+    }
+
+    /** The key first accepted under AcceptNew, if any. */
+    public Optional<PublicKey> acceptedNew() {
+        return Optional.ofNullable(acceptedNew);
+    }
+
+    public static String fingerprint(PublicKey key) {
+        return KeyUtils.getFingerPrint(BuiltinDigests.sha256, key);
+    }
+
+    private static PublicKey keyOf(PublicKey key) {
+        return key instanceof OpenSshCertificate certificate ? certificate.getCertPubKey() : key;
+    }
+
+    private boolean signedBy(PublicKey serverKey, PublicKey authority) {
+        if (!(serverKey instanceof OpenSshCertificate certificate)) {
+            return false;
+        }
+        return certificate.getType() == OpenSshCertificate.Type.HOST
+                && KeyUtils.compareKeys(certificate.getCaPubKey(), authority)
+                && OpenSshCertificate.isValidNow(certificate)
+                && (certificate.getPrincipals().isEmpty() || certificate.getPrincipals().contains(endpoint.host()));
+    }
+
+    private static PublicKey resolve(ClientSession session, KnownHostEntry entry) {
+        try {
+            return entry.getKeyEntry().resolvePublicKey(session, PublicKeyEntryResolver.IGNORING);
+        } catch (IOException | GeneralSecurityException e) {
+            return null;
+        }
+    }
+}

@@ -1,0 +1,71 @@
+package dev.sshtunnel.forwarder;
+
+import static org.awaitility.Awaitility.await;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.function.Predicate;
+
+import dev.sshtunnel.api.v1alpha1.ForwardStatus;
+import dev.sshtunnel.api.v1alpha1.SessionStatus;
+import dev.sshtunnel.config.ConfigException;
+import dev.sshtunnel.config.TunnelConfigLoader;
+import dev.sshtunnel.forwarder.session.Credentials;
+import dev.sshtunnel.testing.TunnelFiles;
+
+/** Starts the forwarder exactly as `forward -f tunnel.yaml --secrets-dir DIR` does, in this JVM. */
+final class ForwarderHarness {
+
+    private ForwarderHarness() {
+    }
+
+    static ForwarderProcess start(TunnelFiles files) throws IOException, ConfigException, Credentials.CredentialException {
+        Path yaml = files.write();
+        return new ForwarderProcess(TunnelConfigLoader.load(yaml, files.secretsDir()), "127.0.0.1", "127.0.0.1", 0,
+                Duration.ofSeconds(2));
+    }
+
+    static SessionStatus awaitSession(ForwarderProcess process, Predicate<SessionStatus> condition, Duration timeout) {
+        return await().atMost(timeout).pollInterval(Duration.ofMillis(50)).until(() -> process.snapshot().session(), condition);
+    }
+
+    static ForwardStatus forward(ForwarderProcess process, String name) {
+        return process.snapshot().forwards().stream().filter(f -> f.getName().equals(name)).findFirst().orElseThrow();
+    }
+
+    static ForwardStatus awaitForward(ForwarderProcess process, String name, Predicate<ForwardStatus> condition) {
+        return await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(50))
+                .until(() -> forward(process, name), condition);
+    }
+
+    static Socket connect(int port) throws IOException {
+        Socket socket = new Socket();
+        socket.connect(new InetSocketAddress("127.0.0.1", port), 2000);
+        socket.setSoTimeout(20_000);
+        socket.setTcpNoDelay(true);
+        return socket;
+    }
+
+    /** Writes a request, reads the echo of the same length. */
+    static byte[] roundTrip(int port, byte[] request) throws IOException {
+        try (Socket socket = connect(port)) {
+            socket.getOutputStream().write(request);
+            socket.getOutputStream().flush();
+            InputStream in = socket.getInputStream();
+            return in.readNBytes(request.length);
+        }
+    }
+
+    static HttpResponse<String> get(ForwarderProcess process, String path) throws IOException, InterruptedException {
+        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + process.httpPort() + path))
+                .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+}

@@ -1,0 +1,157 @@
+package dev.sshtunnel.testing;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A real OpenSSH sshd on a loopback port, configured in a temp dir (its own host key,
+ * authorized_keys, user CA), for the current user. Stop, restart on the same port, freeze (SIGSTOP).
+ */
+public final class OpenSshServer implements AutoCloseable {
+
+    public static final String SSHD = "/usr/sbin/sshd";
+
+    private final Path dir;
+    private final int port;
+    private final Path config;
+    private final Path hostKey;
+    private Process process;
+
+    private OpenSshServer(Path dir, int port, Path config, Path hostKey) {
+        this.dir = dir;
+        this.port = port;
+        this.config = config;
+        this.hostKey = hostKey;
+    }
+
+    /** Options beyond the defaults, as sshd_config lines (e.g. "PermitOpen 127.0.0.1:9"). */
+    public static OpenSshServer start(Path dir, List<String> authorizedKeys, String... extraConfig) {
+        try {
+            Files.createDirectories(dir);
+            Files.createDirectories(Path.of("/run/sshd"));
+            Path hostKey = Keys.generate(dir, "ssh_host_ed25519_key", "ed25519", false, null);
+            Path authorized = dir.resolve("authorized_keys");
+            Files.write(authorized, authorizedKeys);
+            int port = Ports.free();
+            List<String> lines = new ArrayList<>(List.of(
+                    "Port " + port,
+                    "ListenAddress 127.0.0.1",
+                    "HostKey " + hostKey,
+                    "PidFile " + dir.resolve("sshd.pid"),
+                    "AuthorizedKeysFile " + authorized,
+                    "StrictModes no",
+                    "UsePAM no",
+                    "PermitRootLogin yes",
+                    "PasswordAuthentication no",
+                    "KbdInteractiveAuthentication no",
+                    "PubkeyAuthentication yes",
+                    "AllowTcpForwarding yes",
+                    "LogLevel VERBOSE",
+                    "MaxStartups 100",
+                    "MaxSessions 100"));
+            lines.addAll(List.of(extraConfig));
+            Path config = dir.resolve("sshd_config");
+            Files.write(config, lines);
+            OpenSshServer server = new OpenSshServer(dir, port, config, hostKey);
+            server.launch();
+            return server;
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private void launch() throws IOException {
+        process = new ProcessBuilder(SSHD, "-D", "-e", "-f", config.toString())
+                .redirectErrorStream(true)
+                .redirectOutput(dir.resolve("sshd.log").toFile())
+                .start();
+        Ports.awaitListening("127.0.0.1", port, Duration.ofSeconds(10));
+    }
+
+    public int port() {
+        return port;
+    }
+
+    public String user() {
+        return System.getProperty("user.name");
+    }
+
+    /** The known_hosts line for this server: [127.0.0.1]:port ssh-ed25519 AAAA... */
+    public String knownHostsLine() {
+        return "[127.0.0.1]:" + port + " " + publicHostKey();
+    }
+
+    public String publicHostKey() {
+        String line = Keys.publicKey(hostKey);
+        String[] parts = line.split("\\s+");
+        return parts[0] + " " + parts[1];
+    }
+
+    public String hostKeyFingerprint() {
+        return Keys.fingerprint(Path.of(hostKey + ".pub"));
+    }
+
+    public Path log() {
+        return dir.resolve("sshd.log");
+    }
+
+    public long pid() {
+        return process.pid();
+    }
+
+    /** Kills sshd and every session process it forked (they would keep remote ports bound). */
+    public void stop() {
+        if (process == null) {
+            return;
+        }
+        // Session processes rename themselves ("sshd: root@notty"); find them through the process tree.
+        process.descendants().forEach(ProcessHandle::destroyForcibly);
+        process.destroyForcibly();
+        try {
+            process.waitFor(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        process = null;
+    }
+
+    public void restart() {
+        stop();
+        try {
+            launch();
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** SIGSTOP on the listener and its session processes: the TCP connection stays, nothing answers. */
+    public void freeze() {
+        signalTree("STOP");
+    }
+
+    public void thaw() {
+        signalTree("CONT");
+    }
+
+    private void signalTree(String signal) {
+        Processes.signal(process.pid(), signal);
+        process.descendants().forEach(child -> Processes.signal(child.pid(), signal));
+    }
+
+    @Override
+    public void close() {
+        if (process != null) {
+            try {
+                thaw();
+            } catch (RuntimeException ignored) {
+                // nothing to thaw
+            }
+            stop();
+        }
+    }
+}

@@ -1,0 +1,156 @@
+package dev.sshtunnel.testing;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import dev.sshtunnel.api.v1alpha1.ForwardSpec;
+import dev.sshtunnel.api.v1alpha1.ForwardType;
+import dev.sshtunnel.api.v1alpha1.HostKeyPolicy;
+import dev.sshtunnel.api.v1alpha1.HostKeySpec;
+import dev.sshtunnel.api.v1alpha1.KeepAliveSpec;
+import dev.sshtunnel.api.v1alpha1.PrivateKeySecretRef;
+import dev.sshtunnel.api.v1alpha1.ReconnectSpec;
+import dev.sshtunnel.api.v1alpha1.SecretKeyRef;
+import dev.sshtunnel.api.v1alpha1.SshEndpoint;
+import dev.sshtunnel.api.v1alpha1.SshSpec;
+import dev.sshtunnel.api.v1alpha1.SshTunnel;
+import dev.sshtunnel.api.v1alpha1.SshTunnelSpec;
+import dev.sshtunnel.api.v1alpha1.TargetSpec;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.client.utils.Serialization;
+
+/**
+ * Writes what the operator would mount into a forwarder pod: tunnel.yaml and a secrets directory
+ * laid out as DIR/secret-name/key.
+ */
+public final class TunnelFiles {
+
+    private final Path dir;
+    private final SshTunnel tunnel = new SshTunnel();
+    private final List<ForwardSpec> forwards = new ArrayList<>();
+
+    public TunnelFiles(Path dir, String host, int port, String user) {
+        this.dir = dir;
+        tunnel.setMetadata(new ObjectMetaBuilder().withName("test").withNamespace("default").build());
+        SshTunnelSpec spec = new SshTunnelSpec();
+        SshSpec ssh = new SshSpec();
+        ssh.setHost(host);
+        ssh.setPort(port);
+        ssh.setUser(user);
+        KeepAliveSpec keepAlive = new KeepAliveSpec();
+        keepAlive.setIntervalSeconds(1);
+        keepAlive.setMaxMissed(2);
+        ssh.setKeepAlive(keepAlive);
+        ReconnectSpec reconnect = new ReconnectSpec();
+        reconnect.setMinBackoffSeconds(1);
+        reconnect.setMaxBackoffSeconds(2);
+        ssh.setReconnect(reconnect);
+        ssh.setConnectTimeoutSeconds(5);
+        spec.setSsh(ssh);
+        spec.setForwards(forwards);
+        tunnel.setSpec(spec);
+    }
+
+    public SshSpec ssh() {
+        return tunnel.getSpec().getSsh();
+    }
+
+    /** Copies a private key (and optional passphrase) into secrets/NAME/ and references it. */
+    public TunnelFiles privateKey(SshEndpoint endpoint, String secretName, Path key, String passphrase) {
+        PrivateKeySecretRef ref = new PrivateKeySecretRef();
+        ref.setName(secretName);
+        ref.setKey("id");
+        secret(secretName, "id", read(key));
+        if (passphrase != null) {
+            ref.setPassphraseKey("passphrase");
+            secret(secretName, "passphrase", (passphrase + "\n").getBytes());
+        }
+        endpoint.setPrivateKeySecretRef(ref);
+        return this;
+    }
+
+    public TunnelFiles privateKey(Path key) {
+        return privateKey(ssh(), "bastion-key", key, null);
+    }
+
+    public TunnelFiles certificate(SshEndpoint endpoint, String secretName, Path certificate) {
+        secret(secretName, "cert", read(certificate));
+        endpoint.setCertificateSecretRef(new SecretKeyRef(secretName, "cert"));
+        return this;
+    }
+
+    public TunnelFiles hostKey(SshEndpoint endpoint, HostKeyPolicy policy, String knownHosts, String... fingerprints) {
+        HostKeySpec hostKey = new HostKeySpec();
+        hostKey.setPolicy(policy);
+        hostKey.setKnownHosts(knownHosts);
+        hostKey.setFingerprints(List.of(fingerprints));
+        endpoint.setHostKey(hostKey);
+        return this;
+    }
+
+    public TunnelFiles hostKey(String knownHosts) {
+        return hostKey(ssh(), HostKeyPolicy.Strict, knownHosts);
+    }
+
+    public TunnelFiles local(String name, int port, String host, int targetPort) {
+        return forward(name, ForwardType.Local, port, new TargetSpec(host, targetPort));
+    }
+
+    public TunnelFiles remote(String name, int port, String host, int targetPort) {
+        ForwardSpec forward = forward(name, ForwardType.Remote, port, new TargetSpec(host, targetPort)).forwards.get(forwards.size() - 1);
+        forward.setBindAddress("127.0.0.1");
+        return this;
+    }
+
+    public TunnelFiles dynamic(String name, int port) {
+        return forward(name, ForwardType.Dynamic, port, null);
+    }
+
+    private TunnelFiles forward(String name, ForwardType type, int port, TargetSpec target) {
+        ForwardSpec forward = new ForwardSpec();
+        forward.setName(name);
+        forward.setType(type);
+        forward.setPort(port);
+        forward.setTarget(target);
+        forwards.add(forward);
+        return this;
+    }
+
+    public Path secretsDir() {
+        return dir.resolve("secrets");
+    }
+
+    /** Writes tunnel.yaml and returns its path. */
+    public Path write() {
+        try {
+            Files.createDirectories(dir);
+            Path file = dir.resolve("tunnel.yaml");
+            Files.writeString(file, Serialization.asYaml(tunnel));
+            Files.createDirectories(secretsDir());
+            return file;
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private void secret(String name, String key, byte[] content) {
+        try {
+            Path file = secretsDir().resolve(name).resolve(key);
+            Files.createDirectories(file.getParent());
+            Files.write(file, content);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static byte[] read(Path file) {
+        try {
+            return Files.readAllBytes(file);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

@@ -1,0 +1,166 @@
+package dev.sshtunnel.forwarder;
+
+import static dev.sshtunnel.forwarder.ForwarderHarness.awaitForward;
+import static dev.sshtunnel.forwarder.ForwarderHarness.connect;
+import static dev.sshtunnel.forwarder.ForwarderHarness.roundTrip;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.io.DataInputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import dev.sshtunnel.api.v1alpha1.ForwardState;
+import dev.sshtunnel.testing.EchoServer;
+import dev.sshtunnel.testing.Keys;
+import dev.sshtunnel.testing.OpenSshServer;
+import dev.sshtunnel.testing.Ports;
+import dev.sshtunnel.testing.TunnelFiles;
+
+/** Remote (ssh -R) and Dynamic (ssh -D, SOCKS) forwards through a real OpenSSH sshd. */
+@Timeout(value = 90, unit = TimeUnit.SECONDS)
+class RemoteAndDynamicForwardTest {
+
+    @TempDir
+    Path dir;
+
+    private OpenSshServer sshd;
+    private Path userKey;
+    private EchoServer echo;
+    private ForwarderProcess forwarder;
+
+    @BeforeEach
+    void startServer() {
+        userKey = Keys.generate(dir, "id_ed25519", "ed25519", false, null);
+        sshd = OpenSshServer.start(dir.resolve("sshd"), List.of(Keys.publicKey(userKey)));
+        echo = new EchoServer(EchoServer.Mode.ECHO);
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        if (forwarder != null) {
+            forwarder.close();
+        }
+        echo.close();
+        sshd.close();
+    }
+
+    private TunnelFiles tunnel() {
+        return new TunnelFiles(dir.resolve("tunnel"), "127.0.0.1", sshd.port(), sshd.user())
+                .privateKey(userKey).hostKey(sshd.knownHostsLine());
+    }
+
+    @Test
+    void remotePortZeroIsAllocatedCarriesTrafficAndIsCancelledOnClose() throws Exception {
+        forwarder = ForwarderHarness.start(tunnel().remote("hooks", 0, "127.0.0.1", echo.port()));
+        var active = awaitForward(forwarder, "hooks", f -> f.getState() == ForwardState.Active);
+        int bound = active.getBoundPort();
+        assertThat(bound).isPositive();
+
+        assertThat(roundTrip(bound, "through the server".getBytes())).isEqualTo("through the server".getBytes());
+
+        forwarder.close();
+        forwarder = null;
+        await().atMost(Duration.ofSeconds(10)).until(() -> !Ports.accepts("127.0.0.1", bound));
+    }
+
+    @Test
+    void remoteFixedPortAndHalfCloseThroughTheForwardedChannel() throws Exception {
+        int port = Ports.free();
+        try (EchoServer afterEof = new EchoServer(EchoServer.Mode.AFTER_EOF)) {
+            forwarder = ForwarderHarness.start(tunnel().remote("rev", port, "127.0.0.1", afterEof.port()));
+            var active = awaitForward(forwarder, "rev", f -> f.getState() == ForwardState.Active);
+            assertThat(active.getBoundPort()).isEqualTo(port);
+            try (Socket socket = connect(port)) {
+                socket.getOutputStream().write("abc".getBytes(StandardCharsets.US_ASCII));
+                socket.shutdownOutput();
+                assertThat(new String(socket.getInputStream().readAllBytes(), StandardCharsets.US_ASCII)).isEqualTo("3\ncba");
+            }
+        }
+    }
+
+    @Test
+    void socks5WithADomainNameResolvedByTheServer() throws Exception {
+        int port = Ports.free();
+        forwarder = ForwarderHarness.start(tunnel().dynamic("proxy", port));
+        awaitForward(forwarder, "proxy", f -> f.getState() == ForwardState.Active);
+
+        try (Socket socket = connect(port)) {
+            DataInputStream in = new DataInputStream(socket.getInputStream());
+            OutputStream out = socket.getOutputStream();
+            out.write(new byte[] {5, 1, 0});
+            assertThat(in.readNBytes(2)).containsExactly(5, 0);
+            byte[] name = "localhost".getBytes(StandardCharsets.US_ASCII);
+            ByteBuffer request = ByteBuffer.allocate(7 + name.length);
+            request.put(new byte[] {5, 1, 0, 3, (byte) name.length}).put(name).putShort((short) echo.port());
+            out.write(request.array());
+            byte[] reply = in.readNBytes(10);
+            assertThat(reply[1]).as("SOCKS5 REP").isEqualTo((byte) 0);
+            out.write("via socks5".getBytes(StandardCharsets.US_ASCII));
+            assertThat(new String(in.readNBytes(10), StandardCharsets.US_ASCII)).isEqualTo("via socks5");
+        }
+    }
+
+    @Test
+    void socks5IPv4AndARefusedTargetGetsAnErrorReply() throws Exception {
+        int port = Ports.free();
+        int closedPort = Ports.free();
+        forwarder = ForwarderHarness.start(tunnel().dynamic("proxy", port));
+        awaitForward(forwarder, "proxy", f -> f.getState() == ForwardState.Active);
+
+        try (Socket socket = connect(port)) {
+            DataInputStream in = new DataInputStream(socket.getInputStream());
+            OutputStream out = socket.getOutputStream();
+            out.write(new byte[] {5, 1, 0});
+            in.readNBytes(2);
+            ByteBuffer request = ByteBuffer.allocate(10).put(new byte[] {5, 1, 0, 1, 127, 0, 0, 1}).putShort((short) closedPort);
+            out.write(request.array());
+            byte[] reply = in.readNBytes(10);
+            assertThat(reply[0]).isEqualTo((byte) 5);
+            assertThat(reply[1]).as("SOCKS5 REP: connection refused").isEqualTo((byte) 5);
+        }
+        var failed = awaitForward(forwarder, "proxy", f -> f.getFailedChannels() == 1);
+        assertThat(failed.getLastError()).startsWith("Unreachable:");
+    }
+
+    @Test
+    void socks4AndSocks4a() throws Exception {
+        int port = Ports.free();
+        forwarder = ForwarderHarness.start(tunnel().dynamic("proxy", port));
+        awaitForward(forwarder, "proxy", f -> f.getState() == ForwardState.Active);
+
+        try (Socket socket = connect(port)) {
+            DataInputStream in = new DataInputStream(socket.getInputStream());
+            ByteBuffer request = ByteBuffer.allocate(9).put((byte) 4).put((byte) 1).putShort((short) echo.port())
+                    .put(new byte[] {127, 0, 0, 1}).put((byte) 0);
+            socket.getOutputStream().write(request.array());
+            byte[] reply = in.readNBytes(8);
+            assertThat(reply[1]).as("SOCKS4 granted").isEqualTo((byte) 0x5A);
+            socket.getOutputStream().write("four".getBytes());
+            assertThat(in.readNBytes(4)).isEqualTo("four".getBytes());
+        }
+        try (Socket socket = connect(port)) {
+            DataInputStream in = new DataInputStream(socket.getInputStream());
+            byte[] name = "localhost".getBytes(StandardCharsets.US_ASCII);
+            ByteBuffer request = ByteBuffer.allocate(9 + name.length + 1).put((byte) 4).put((byte) 1).putShort((short) echo.port())
+                    .put(new byte[] {0, 0, 0, 1}).put((byte) 0).put(name).put((byte) 0);
+            socket.getOutputStream().write(request.array());
+            byte[] reply = in.readNBytes(8);
+            assertThat(reply[1]).as("SOCKS4a granted").isEqualTo((byte) 0x5A);
+            socket.getOutputStream().write("4a".getBytes());
+            assertThat(in.readNBytes(2)).isEqualTo("4a".getBytes());
+        }
+    }
+}

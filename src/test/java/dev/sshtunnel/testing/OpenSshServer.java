@@ -31,13 +31,17 @@ public final class OpenSshServer implements AutoCloseable {
 
     /** Options beyond the defaults, as sshd_config lines (e.g. "PermitOpen 127.0.0.1:9"). */
     public static OpenSshServer start(Path dir, List<String> authorizedKeys, String... extraConfig) {
+        return startOnPort(dir, Ports.free(), authorizedKeys, extraConfig);
+    }
+
+    /** A server with its own, new host key on a given port (e.g. one that replaces another). */
+    public static OpenSshServer startOnPort(Path dir, int port, List<String> authorizedKeys, String... extraConfig) {
         try {
             Files.createDirectories(dir);
             Files.createDirectories(Path.of("/run/sshd"));
             Path hostKey = Keys.generate(dir, "ssh_host_ed25519_key", "ed25519", false, null);
             Path authorized = dir.resolve("authorized_keys");
             Files.write(authorized, authorizedKeys);
-            int port = Ports.free();
             List<String> lines = new ArrayList<>(List.of(
                     "Port " + port,
                     "ListenAddress 127.0.0.1",

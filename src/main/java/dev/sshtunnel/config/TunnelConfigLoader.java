@@ -63,7 +63,7 @@ public final class TunnelConfigLoader {
         } catch (NoSuchFileException e) {
             throw new ConfigException(file + ": file not found");
         } catch (UnrecognizedPropertyException e) {
-            throw new ConfigException(path(e) + ": unknown field \"" + e.getPropertyName() + "\"");
+            throw new ConfigException(path(e) + ": unknown field (not in the SshTunnel schema; check its spelling)");
         } catch (JsonMappingException e) {
             throw new ConfigException(path(e) + ": " + e.getOriginalMessage().split("\n")[0]);
         } catch (IOException e) {

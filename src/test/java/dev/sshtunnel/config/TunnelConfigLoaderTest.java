@@ -1,0 +1,124 @@
+package dev.sshtunnel.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import dev.sshtunnel.api.v1alpha1.ForwardType;
+import dev.sshtunnel.api.v1alpha1.HostKeyPolicy;
+
+class TunnelConfigLoaderTest {
+
+    @TempDir
+    Path dir;
+
+    private Path secrets;
+
+    @BeforeEach
+    void secrets() throws IOException {
+        secrets = dir.resolve("secrets");
+        Files.createDirectories(secrets.resolve("bastion-key"));
+        Files.writeString(secrets.resolve("bastion-key/id_ed25519"), "-----BEGIN OPENSSH PRIVATE KEY-----\n");
+    }
+
+    private Path yaml(String spec) throws IOException {
+        Path file = dir.resolve("tunnel.yaml");
+        Files.writeString(file, """
+                apiVersion: sshtunnel.dev/v1alpha1
+                kind: SshTunnel
+                metadata: {name: warehouse, namespace: apps}
+                """ + spec);
+        return file;
+    }
+
+    private static final String SSH = """
+            spec:
+              ssh:
+                host: bastion.example.com
+                user: tunnel
+                privateKeySecretRef: {name: bastion-key, key: id_ed25519}
+            """;
+
+    @Test
+    void appliesTheSchemaDefaults() throws Exception {
+        TunnelConfig config = TunnelConfigLoader.load(yaml(SSH + """
+                  forwards:
+                    - {name: postgres, type: Local, port: 5432, target: {host: db, port: 5432}}
+                    - {name: hooks, type: Remote, port: 0, target: {host: web, port: 80}}
+                    - {name: proxy, type: Dynamic, port: 1080}
+                status: {observedGeneration: 3}
+                """), secrets);
+
+        assertThat(config.name()).isEqualTo("warehouse");
+        assertThat(config.server().port()).isEqualTo(22);
+        assertThat(config.server().hostKey().policy()).isEqualTo(HostKeyPolicy.Strict);
+        assertThat(config.keepAliveInterval()).isEqualTo(Duration.ofSeconds(15));
+        assertThat(config.keepAliveMaxMissed()).isEqualTo(3);
+        assertThat(config.connectTimeout()).isEqualTo(Duration.ofSeconds(15));
+        assertThat(config.minBackoff()).isEqualTo(Duration.ofSeconds(1));
+        assertThat(config.maxBackoff()).isEqualTo(Duration.ofSeconds(60));
+        assertThat(config.forwards()).extracting(ForwardConfig::type)
+                .containsExactly(ForwardType.Local, ForwardType.Remote, ForwardType.Dynamic);
+        assertThat(config.forwards().get(1).bindAddress()).isEqualTo("localhost");
+        assertThat(config.server().privateKey().text()).startsWith("-----BEGIN");
+        assertThat(config.server().privateKey().toString()).doesNotContain("BEGIN").contains("redacted");
+    }
+
+    @Test
+    void missingSecretFileNamesFieldFileAndSecret() throws Exception {
+        Files.delete(secrets.resolve("bastion-key/id_ed25519"));
+        assertThatThrownBy(() -> TunnelConfigLoader.load(yaml(SSH + "  forwards: [{name: p, type: Dynamic, port: 1080}]\n"), secrets))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith("spec.ssh.privateKeySecretRef: file ")
+                .hasMessageContaining("bastion-key/id_ed25519 not found (Secret \"bastion-key\" key \"id_ed25519\")");
+    }
+
+    @Test
+    void emptySecretFileIsAnError() throws Exception {
+        Files.writeString(secrets.resolve("bastion-key/id_ed25519"), "");
+        assertThatThrownBy(() -> TunnelConfigLoader.load(yaml(SSH + "  forwards: [{name: p, type: Dynamic, port: 1080}]\n"), secrets))
+                .hasMessageContaining("is empty");
+    }
+
+    @Test
+    void unknownFieldIsNamed() throws Exception {
+        assertThatThrownBy(() -> TunnelConfigLoader.load(yaml(SSH + "  forwards: [{name: p, type: Dynamic, port: 1080, tagret: x}]\n"),
+                secrets))
+                .hasMessageStartingWith("spec.forwards[0].tagret: unknown field");
+    }
+
+    @Test
+    void wrongTypeIsNamed() throws Exception {
+        assertThatThrownBy(() -> TunnelConfigLoader.load(yaml(SSH + "  forwards: [{name: p, type: Sideways, port: 1080}]\n"),
+                secrets))
+                .hasMessageStartingWith("spec.forwards[0].type:");
+    }
+
+    @Test
+    void crossFieldProblemsAreNamed() throws Exception {
+        assertThatThrownBy(() -> TunnelConfigLoader.load(yaml(SSH + "  forwards: [{name: p, type: Local, port: 0, target: {host: a, port: 1}}]\n"),
+                secrets)).hasMessageStartingWith("spec.forwards[0].port: 0 is not a port");
+        assertThatThrownBy(() -> TunnelConfigLoader.load(yaml(SSH + "  forwards: [{name: p, type: Dynamic, port: 1, target: {host: a, port: 1}}]\n"),
+                secrets)).hasMessageStartingWith("spec.forwards[0].target: must not be set");
+        assertThatThrownBy(() -> TunnelConfigLoader.load(yaml(SSH + """
+                  forwards:
+                    - {name: a, type: Dynamic, port: 1080}
+                    - {name: b, type: Local, port: 1080, target: {host: x, port: 1}}
+                """), secrets)).hasMessage("spec.forwards[1].port: 1080 is used by forward \"a\"");
+    }
+
+    @Test
+    void notAnSshTunnel() throws Exception {
+        Path file = dir.resolve("cm.yaml");
+        Files.writeString(file, "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\n");
+        assertThatThrownBy(() -> TunnelConfigLoader.load(file, secrets)).hasMessageContaining("expected apiVersion sshtunnel.dev/v1alpha1");
+    }
+}

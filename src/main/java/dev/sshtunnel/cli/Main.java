@@ -20,8 +20,10 @@ public final class Main {
     }
 
     static int run(String... args) {
-        CommandLine commandLine = new CommandLine(new RootCommand())
-                .setCaseInsensitiveEnumValuesAllowed(true);
-        return commandLine.execute(args);
+        return commandLine().execute(args);
+    }
+
+    static CommandLine commandLine() {
+        return new CommandLine(new RootCommand()).setCaseInsensitiveEnumValuesAllowed(true);
     }
 }

@@ -1,0 +1,46 @@
+package dev.sshtunnel.config.validation;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+
+/** The openAPIV3Schema of the SshTunnel CRD that this build installs (crds/, packaged into the jar). */
+public final class CrdSchema {
+
+    public static final String RESOURCE = "crds/sshtunnels.sshtunnel.dev-v1.yml";
+
+    private final JsonNode root;
+
+    private CrdSchema(JsonNode root) {
+        this.root = root;
+    }
+
+    public static CrdSchema fromClasspath() {
+        try (InputStream in = CrdSchema.class.getClassLoader().getResourceAsStream(RESOURCE)) {
+            if (in == null) {
+                throw new IllegalStateException(RESOURCE + " is not on the classpath");
+            }
+            return fromCrd(new ObjectMapper(new YAMLFactory()).readTree(in));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public static CrdSchema fromCrd(JsonNode crd) {
+        for (JsonNode version : crd.path("spec").path("versions")) {
+            if ("v1alpha1".equals(version.path("name").asText())) {
+                return new CrdSchema(version.path("schema").path("openAPIV3Schema"));
+            }
+        }
+        throw new IllegalArgumentException("the CRD has no v1alpha1 schema");
+    }
+
+    /** The schema of the whole object (apiVersion, kind and metadata are implicit in CRDs). */
+    public JsonNode root() {
+        return root;
+    }
+}

@@ -55,6 +55,7 @@ public class ForwardCommand implements Callable<Integer> {
     @Override
     public Integer call() throws InterruptedException {
         PrintWriter err = spec.commandLine().getErr();
+        ForwarderLogging.install();
         ForwarderProcess process;
         try {
             TunnelConfig config = TunnelConfigLoader.load(file, secretsDir);

@@ -92,6 +92,25 @@ class RemoteAndDynamicForwardTest {
     }
 
     @Test
+    void remotePortHeldByAnotherSessionIsRetriedUntilItIsReleased() throws Exception {
+        int port = Ports.free();
+        ForwarderProcess holder = ForwarderHarness.start(
+                new TunnelFiles(dir.resolve("holder"), "127.0.0.1", sshd.port(), sshd.user())
+                        .privateKey(userKey).hostKey(sshd.knownHostsLine()).remote("hooks", port, "127.0.0.1", echo.port()));
+        try {
+            awaitForward(holder, "hooks", f -> f.getState() == ForwardState.Active);
+            forwarder = ForwarderHarness.start(tunnel().remote("hooks", port, "127.0.0.1", echo.port()));
+            var waiting = awaitForward(forwarder, "hooks", f -> f.getState() == ForwardState.Failed);
+            assertThat(waiting.getLastError()).startsWith("RemotePortInUse:");
+            assertThat(ForwarderHarness.get(forwarder, "/q/health/ready").statusCode()).isEqualTo(503);
+        } finally {
+            holder.close();
+        }
+        awaitForward(forwarder, "hooks", f -> f.getState() == ForwardState.Active);
+        assertThat(roundTrip(port, "freed".getBytes())).isEqualTo("freed".getBytes());
+    }
+
+    @Test
     void socks5WithADomainNameResolvedByTheServer() throws Exception {
         int port = Ports.free();
         forwarder = ForwarderHarness.start(tunnel().dynamic("proxy", port));

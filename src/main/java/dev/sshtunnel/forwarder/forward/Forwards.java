@@ -31,6 +31,6 @@ public final class Forwards {
 
     /** Installs the filter that lets forwarded-tcpip channels reach only configured Remote targets. */
     public static void configureClient(SshClient client) {
-        client.setForwardingFilter(RemoteTargets.INSTANCE);
+        client.setForwardingFilter(new RemoteTargets());
     }
 }

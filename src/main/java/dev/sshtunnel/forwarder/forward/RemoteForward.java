@@ -25,6 +25,7 @@ final class RemoteForward implements Forward {
     private final ForwardCounters counters;
     private volatile ClientSession session;
     private volatile SshdSocketAddress bound;
+    private volatile RemoteTargets targets;
 
     RemoteForward(ForwardConfig config) {
         this.config = config;
@@ -38,12 +39,14 @@ final class RemoteForward implements Forward {
 
     @Override
     public void start() {
-        RemoteTargets.INSTANCE.allow(config.targetHost(), config.targetPort());
+        // Nothing listens in this process; the server listens on attach.
     }
 
     @Override
     public void attach(ClientSession newSession) throws IOException {
         session = newSession;
+        targets = RemoteTargets.of(newSession);
+        targets.allow(config.targetHost(), config.targetPort());
         try {
             SshdSocketAddress result = newSession.startRemotePortForwarding(
                     new SshdSocketAddress(config.bindAddress(), config.port()),
@@ -94,6 +97,8 @@ final class RemoteForward implements Forward {
             }
         }
         detach();
-        RemoteTargets.INSTANCE.revoke(config.targetHost(), config.targetPort());
+        if (targets != null) {
+            targets.revoke(config.targetHost(), config.targetPort());
+        }
     }
 }

@@ -11,13 +11,20 @@ import org.apache.sshd.server.forward.TcpForwardingFilter;
 /**
  * The only forwarded-tcpip channels this client accepts are those for a Remote forward it
  * requested, going to that forward's configured target. MINA's client refuses all of them by
- * default; accepting all would let the server reach anything the forwarder can reach.
+ * default; accepting all would let the server reach anything the forwarder can reach. One
+ * instance per SshClient, so tunnels sharing a JVM never widen each other's targets.
  */
 final class RemoteTargets implements ForwardingFilter {
 
-    static final RemoteTargets INSTANCE = new RemoteTargets();
-
     private final Set<String> allowed = ConcurrentHashMap.newKeySet();
+
+    /** The filter installed on the client a session belongs to (by {@link Forwards#configureClient}). */
+    static RemoteTargets of(Session session) {
+        if (session.getFactoryManager().getForwardingFilter() instanceof RemoteTargets targets) {
+            return targets;
+        }
+        throw new IllegalStateException("SshClient was not prepared with Forwards.configureClient");
+    }
 
     void allow(String host, int port) {
         allowed.add(key(host, port));

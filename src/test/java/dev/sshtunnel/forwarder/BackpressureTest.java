@@ -1,0 +1,111 @@
+package dev.sshtunnel.forwarder;
+
+import static dev.sshtunnel.forwarder.ForwarderHarness.awaitForward;
+import static dev.sshtunnel.forwarder.ForwarderHarness.connect;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import dev.sshtunnel.api.v1alpha1.ForwardState;
+import dev.sshtunnel.testing.Keys;
+import dev.sshtunnel.testing.OpenSshServer;
+import dev.sshtunnel.testing.Ports;
+import dev.sshtunnel.testing.TunnelFiles;
+
+@Timeout(value = 90, unit = TimeUnit.SECONDS)
+class BackpressureTest {
+
+    @TempDir
+    Path dir;
+
+    private OpenSshServer sshd;
+    private Path key;
+    private ForwarderProcess forwarder;
+
+    @BeforeEach
+    void start() {
+        key = Keys.generate(dir, "id", "ed25519", false, null);
+        sshd = OpenSshServer.start(dir.resolve("sshd"), List.of(Keys.publicKey(key)));
+    }
+
+    @AfterEach
+    void stop() {
+        if (forwarder != null) {
+            forwarder.close();
+        }
+        sshd.close();
+    }
+
+    private TunnelFiles tunnel() {
+        return new TunnelFiles(dir.resolve("tunnel"), "127.0.0.1", sshd.port(), sshd.user()).privateKey(key)
+                .hostKey(sshd.knownHostsLine());
+    }
+
+    /**
+     * A producer at full speed and a consumer at ~4 MiB/s: the producer is held back (what is in
+     * flight stays bounded by socket buffers and the SSH window, not by the forwarder's memory) and
+     * every byte arrives in order.
+     */
+    @Test
+    void slowConsumerSlowsTheProducerAndLosesNothing() throws Exception {
+        long total = 24L * 1024 * 1024;
+        AtomicLong consumed = new AtomicLong();
+        try (ServerSocket slow = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
+            CompletableFuture<Boolean> inOrder = CompletableFuture.supplyAsync(() -> {
+                try (Socket s = slow.accept(); InputStream in = s.getInputStream()) {
+                    byte[] buffer = new byte[64 * 1024];
+                    long expected = 0;
+                    int n;
+                    while ((n = in.read(buffer)) >= 0) {
+                        for (int i = 0; i < n; i++) {
+                            if (buffer[i] != (byte) (expected++ % 251)) {
+                                return false;
+                            }
+                        }
+                        consumed.addAndGet(n);
+                        Thread.sleep(15); // ~4 MiB/s
+                    }
+                    return expected == total;
+                } catch (Exception e) {
+                    return false;
+                }
+            });
+            int port = Ports.free();
+            forwarder = ForwarderHarness.start(tunnel().local("slow", port, "127.0.0.1", slow.getLocalPort()));
+            awaitForward(forwarder, "slow", f -> f.getState() == ForwardState.Active);
+
+            long maxInFlight = 0;
+            try (Socket socket = connect(port); OutputStream out = socket.getOutputStream()) {
+                byte[] chunk = new byte[64 * 1024];
+                long written = 0;
+                while (written < total) {
+                    for (int i = 0; i < chunk.length; i++) {
+                        chunk[i] = (byte) ((written + i) % 251);
+                    }
+                    out.write(chunk);
+                    written += chunk.length;
+                    maxInFlight = Math.max(maxInFlight, written - consumed.get());
+                }
+                socket.shutdownOutput();
+                assertThat(inOrder.get(60, TimeUnit.SECONDS)).as("every byte arrived, in order").isTrue();
+            }
+            // Two socket buffers each side plus the SSH windows: a few MiB, far below the 24 MiB produced.
+            assertThat(maxInFlight).as("bytes written but not yet consumed").isLessThan(12L * 1024 * 1024);
+        }
+    }
+}

@@ -60,7 +60,26 @@ public final class DropbearServer implements AutoCloseable {
         }
     }
 
-    private static void ensureUser() {
+    /** The test user, with a password, for password authentication against OpenSSH (root only). */
+    public static String userWithPassword(String password) {
+        ensureUser();
+        try {
+            Process chpasswd = new ProcessBuilder("chpasswd").redirectErrorStream(true).start();
+            chpasswd.getOutputStream().write((USER + ":" + password + "\n").getBytes());
+            chpasswd.getOutputStream().close();
+            if (!chpasswd.waitFor(10, TimeUnit.SECONDS) || chpasswd.exitValue() != 0) {
+                throw new IllegalStateException("chpasswd failed: " + new String(chpasswd.getInputStream().readAllBytes()));
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+        return USER;
+    }
+
+    static void ensureUser() {
         try {
             Processes.run(List.of("id", USER));
         } catch (IllegalStateException missing) {

@@ -42,7 +42,9 @@ public final class OpenSshServer implements AutoCloseable {
             Path hostKey = Keys.generate(dir, "ssh_host_ed25519_key", "ed25519", false, null);
             Path authorized = dir.resolve("authorized_keys");
             Files.write(authorized, authorizedKeys);
-            List<String> lines = new ArrayList<>(List.of(
+            // sshd takes the first value it reads for an option, so the caller's options go first.
+            List<String> lines = new ArrayList<>(List.of(extraConfig));
+            lines.addAll(List.of(
                     "Port " + port,
                     "ListenAddress 127.0.0.1",
                     "HostKey " + hostKey,
@@ -58,7 +60,6 @@ public final class OpenSshServer implements AutoCloseable {
                     "LogLevel VERBOSE",
                     "MaxStartups 100",
                     "MaxSessions 100"));
-            lines.addAll(List.of(extraConfig));
             Path config = dir.resolve("sshd_config");
             Files.write(config, lines);
             OpenSshServer server = new OpenSshServer(dir, port, config, hostKey);
@@ -67,6 +68,17 @@ public final class OpenSshServer implements AutoCloseable {
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /** Starts sshd again from a directory an earlier instance configured (its config may have been edited). */
+    public static OpenSshServer reuse(Path dir, int port) {
+        OpenSshServer server = new OpenSshServer(dir, port, dir.resolve("sshd_config"), dir.resolve("ssh_host_ed25519_key"));
+        try {
+            server.launch();
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+        return server;
     }
 
     private void launch() throws IOException {

@@ -1,0 +1,85 @@
+package dev.sshtunnel.forwarder;
+
+import static dev.sshtunnel.forwarder.ForwarderHarness.awaitSession;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import dev.sshtunnel.api.v1alpha1.SecretKeyRef;
+import dev.sshtunnel.api.v1alpha1.SessionState;
+import dev.sshtunnel.testing.DropbearServer;
+import dev.sshtunnel.testing.Keys;
+import dev.sshtunnel.testing.OpenSshServer;
+import dev.sshtunnel.testing.Ports;
+import dev.sshtunnel.testing.Processes;
+import dev.sshtunnel.testing.TunnelFiles;
+
+/** Password authentication and CA-signed host keys against a real OpenSSH sshd. */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class PasswordAndHostCertificateTest {
+
+    @TempDir
+    Path dir;
+
+    private OpenSshServer sshd;
+    private ForwarderProcess forwarder;
+
+    @AfterEach
+    void stop() {
+        if (forwarder != null) {
+            forwarder.close();
+        }
+        if (sshd != null) {
+            sshd.close();
+        }
+    }
+
+    @Test
+    void passwordAuthentication() throws Exception {
+        assumeTrue(DropbearServer.available(), "needs root to give the test user a password");
+        String user = DropbearServer.userWithPassword("correct horse battery");
+        sshd = OpenSshServer.start(dir.resolve("sshd"), List.of(), "PasswordAuthentication yes");
+        TunnelFiles files = new TunnelFiles(dir.resolve("tunnel"), "127.0.0.1", sshd.port(), user)
+                .hostKey(sshd.knownHostsLine()).dynamic("p", Ports.free());
+        Path password = files.secretsDir().resolve("login/password");
+        Files.createDirectories(password.getParent());
+        Files.writeString(password, "correct horse battery\n");
+        files.ssh().setPasswordSecretRef(new SecretKeyRef("login", "password"));
+        forwarder = ForwarderHarness.start(files);
+
+        awaitSession(forwarder, s -> s.getState() == SessionState.Connected, Duration.ofSeconds(20));
+        assertThat(Files.readString(sshd.log())).contains("Accepted password for " + user);
+    }
+
+    @Test
+    void hostCertificateSignedByAKnownAuthority() throws Exception {
+        Path key = Keys.generate(dir, "id", "ed25519", false, null);
+        Path hostCa = Keys.generate(dir, "host_ca", "ed25519", false, null);
+        sshd = OpenSshServer.start(dir.resolve("sshd"), List.of(Keys.publicKey(key)));
+        Path hostKey = dir.resolve("sshd/ssh_host_ed25519_key");
+        Processes.run(List.of("ssh-keygen", "-q", "-s", hostCa.toString(), "-h", "-I", "test-host", "-n", "127.0.0.1",
+                "-V", "-5m:+1h", hostKey + ".pub"));
+        int port = sshd.port();
+        sshd.close();
+        Files.writeString(dir.resolve("sshd/sshd_config"), "HostCertificate " + hostKey + "-cert.pub\n",
+                java.nio.file.StandardOpenOption.APPEND);
+        sshd = OpenSshServer.reuse(dir.resolve("sshd"), port);
+
+        String caLine = "@cert-authority [127.0.0.1]:" + port + " " + String.join(" ", List.of(Keys.publicKey(hostCa).split(" ")).subList(0, 2));
+        TunnelFiles files = new TunnelFiles(dir.resolve("tunnel"), "127.0.0.1", port, sshd.user())
+                .privateKey(key).hostKey(caLine).dynamic("p", Ports.free());
+        forwarder = ForwarderHarness.start(files);
+
+        awaitSession(forwarder, s -> s.getState() == SessionState.Connected, Duration.ofSeconds(20));
+    }
+}

@@ -1,0 +1,113 @@
+// Load generator and targets for bench/run.sh (run with: java bench/Bench.java ...; JDK 17 single-file source).
+//   java bench/Bench.java serve ECHO_PORT SINK_PORT         echo server and discard sink on 127.0.0.1
+//   java bench/Bench.java throughput PORT SECONDS STREAMS    client -> target bulk, prints MiB/s
+//   java bench/Bench.java rtt PORT COUNT                     64-byte ping-pong on one connection, prints p50/p99 us
+//   java bench/Bench.java connect PORT SECONDS               connect, one 64-byte round trip, close; prints conn/s, p50/p99 us
+import java.io.*;
+import java.net.*;
+import java.util.*;
+import java.util.concurrent.*;
+import java.util.concurrent.atomic.*;
+
+public class Bench {
+    public static void main(String[] args) throws Exception {
+        switch (args[0]) {
+            case "serve" -> serve(Integer.parseInt(args[1]), Integer.parseInt(args[2]));
+            case "throughput" -> throughput(Integer.parseInt(args[1]), Integer.parseInt(args[2]), Integer.parseInt(args[3]));
+            case "rtt" -> rtt(Integer.parseInt(args[1]), Integer.parseInt(args[2]));
+            case "connect" -> connect(Integer.parseInt(args[1]), Integer.parseInt(args[2]));
+            default -> throw new IllegalArgumentException(args[0]);
+        }
+    }
+
+    static void serve(int echoPort, int sinkPort) throws Exception {
+        ExecutorService threads = Executors.newCachedThreadPool();
+        ServerSocket echo = new ServerSocket(echoPort, 4096, InetAddress.getByName("127.0.0.1"));
+        ServerSocket sink = new ServerSocket(sinkPort, 4096, InetAddress.getByName("127.0.0.1"));
+        threads.execute(() -> accept(echo, threads, s -> s.getInputStream().transferTo(s.getOutputStream())));
+        threads.execute(() -> accept(sink, threads, s -> s.getInputStream().transferTo(OutputStream.nullOutputStream())));
+        System.out.println("serving");
+        Thread.currentThread().join();
+    }
+
+    interface Handler { void handle(Socket s) throws IOException; }
+
+    static void accept(ServerSocket server, ExecutorService threads, Handler handler) {
+        while (true) {
+            try {
+                Socket s = server.accept();
+                s.setTcpNoDelay(true);
+                threads.execute(() -> { try (s) { handler.handle(s); } catch (IOException ignored) { } });
+            } catch (IOException e) {
+                return;
+            }
+        }
+    }
+
+    static void throughput(int port, int seconds, int streams) throws Exception {
+        AtomicLong bytes = new AtomicLong();
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+        List<Thread> workers = new ArrayList<>();
+        for (int i = 0; i < streams; i++) {
+            Thread t = new Thread(() -> {
+                byte[] chunk = new byte[128 * 1024];
+                try (Socket s = new Socket("127.0.0.1", port)) {
+                    OutputStream out = s.getOutputStream();
+                    while (System.nanoTime() < end) {
+                        out.write(chunk);
+                        bytes.addAndGet(chunk.length);
+                    }
+                } catch (IOException e) {
+                    System.err.println("stream failed: " + e);
+                }
+            });
+            t.start();
+            workers.add(t);
+        }
+        long start = System.nanoTime();
+        for (Thread t : workers) t.join();
+        double secs = (System.nanoTime() - start) / 1e9;
+        System.out.printf(Locale.ROOT, "%.1f%n", bytes.get() / secs / (1024 * 1024));
+    }
+
+    static void rtt(int port, int count) throws Exception {
+        long[] samples = new long[count];
+        byte[] ping = new byte[64];
+        try (Socket s = new Socket("127.0.0.1", port)) {
+            s.setTcpNoDelay(true);
+            InputStream in = s.getInputStream();
+            OutputStream out = s.getOutputStream();
+            for (int i = -200; i < count; i++) {
+                long t0 = System.nanoTime();
+                out.write(ping);
+                in.readNBytes(64);
+                if (i >= 0) samples[i] = System.nanoTime() - t0;
+            }
+        }
+        Arrays.sort(samples);
+        System.out.printf(Locale.ROOT, "%d %d%n", samples[count / 2] / 1000, samples[(int) (count * 0.99)] / 1000);
+    }
+
+    static void connect(int port, int seconds) throws Exception {
+        List<Long> samples = new ArrayList<>();
+        byte[] ping = new byte[64];
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+        long start = System.nanoTime();
+        int failures = 0;
+        while (System.nanoTime() < end) {
+            long t0 = System.nanoTime();
+            try (Socket s = new Socket("127.0.0.1", port)) {
+                s.setTcpNoDelay(true);
+                s.getOutputStream().write(ping);
+                if (s.getInputStream().readNBytes(64).length != 64) failures++;
+            } catch (IOException e) {
+                failures++;
+            }
+            samples.add(System.nanoTime() - t0);
+        }
+        double secs = (System.nanoTime() - start) / 1e9;
+        Collections.sort(samples);
+        System.out.printf(Locale.ROOT, "%.0f %d %d %d%n", samples.size() / secs, samples.get(samples.size() / 2) / 1000,
+                samples.get((int) (samples.size() * 0.99)) / 1000, failures);
+    }
+}

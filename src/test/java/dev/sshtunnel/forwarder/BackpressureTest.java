@@ -9,52 +9,18 @@ import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
-import java.nio.file.Path;
-import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 
 import dev.sshtunnel.api.v1alpha1.ForwardState;
-import dev.sshtunnel.testing.Keys;
-import dev.sshtunnel.testing.OpenSshServer;
 import dev.sshtunnel.testing.Ports;
-import dev.sshtunnel.testing.TunnelFiles;
 
 @Timeout(value = 90, unit = TimeUnit.SECONDS)
-class BackpressureTest {
-
-    @TempDir
-    Path dir;
-
-    private OpenSshServer sshd;
-    private Path key;
-    private ForwarderProcess forwarder;
-
-    @BeforeEach
-    void start() {
-        key = Keys.generate(dir, "id", "ed25519", false, null);
-        sshd = OpenSshServer.start(dir.resolve("sshd"), List.of(Keys.publicKey(key)));
-    }
-
-    @AfterEach
-    void stop() {
-        if (forwarder != null) {
-            forwarder.close();
-        }
-        sshd.close();
-    }
-
-    private TunnelFiles tunnel() {
-        return new TunnelFiles(dir.resolve("tunnel"), "127.0.0.1", sshd.port(), sshd.user()).privateKey(key)
-                .hostKey(sshd.knownHostsLine());
-    }
+class BackpressureTest extends OpenSshForwarderTest {
 
     /**
      * A producer at full speed and a consumer at ~4 MiB/s: the producer is held back (what is in

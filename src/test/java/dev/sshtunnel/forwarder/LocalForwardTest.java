@@ -22,11 +22,8 @@ import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 
 import dev.sshtunnel.api.v1alpha1.ForwardState;
 import dev.sshtunnel.api.v1alpha1.SessionState;
@@ -34,40 +31,10 @@ import dev.sshtunnel.testing.EchoServer;
 import dev.sshtunnel.testing.Keys;
 import dev.sshtunnel.testing.OpenSshServer;
 import dev.sshtunnel.testing.Ports;
-import dev.sshtunnel.testing.TunnelFiles;
 
 /** Local forwards (ssh -L) through a real OpenSSH sshd on loopback, with real TCP traffic. */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
-class LocalForwardTest {
-
-    @TempDir
-    Path dir;
-
-    private OpenSshServer sshd;
-    private Path userKey;
-    private EchoServer echo;
-    private ForwarderProcess forwarder;
-
-    @BeforeEach
-    void startServer() {
-        userKey = Keys.generate(dir, "id_ed25519", "ed25519", false, null);
-        sshd = OpenSshServer.start(dir.resolve("sshd"), List.of(Keys.publicKey(userKey)));
-        echo = new EchoServer(EchoServer.Mode.ECHO);
-    }
-
-    @AfterEach
-    void stop() throws Exception {
-        if (forwarder != null) {
-            forwarder.close();
-        }
-        echo.close();
-        sshd.close();
-    }
-
-    private TunnelFiles tunnel() {
-        return new TunnelFiles(dir.resolve("tunnel"), "127.0.0.1", sshd.port(), sshd.user())
-                .privateKey(userKey).hostKey(sshd.knownHostsLine());
-    }
+class LocalForwardTest extends OpenSshForwarderTest {
 
     @Test
     void carries64MiBEachWayWithMatchingChecksums() throws Exception {

@@ -16,51 +16,18 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 
 import dev.sshtunnel.api.v1alpha1.ForwardState;
 import dev.sshtunnel.testing.EchoServer;
-import dev.sshtunnel.testing.Keys;
 import dev.sshtunnel.testing.OpenSshServer;
 import dev.sshtunnel.testing.Ports;
 import dev.sshtunnel.testing.TunnelFiles;
 
 /** Remote (ssh -R) and Dynamic (ssh -D, SOCKS) forwards through a real OpenSSH sshd. */
 @Timeout(value = 90, unit = TimeUnit.SECONDS)
-class RemoteAndDynamicForwardTest {
-
-    @TempDir
-    Path dir;
-
-    private OpenSshServer sshd;
-    private Path userKey;
-    private EchoServer echo;
-    private ForwarderProcess forwarder;
-
-    @BeforeEach
-    void startServer() {
-        userKey = Keys.generate(dir, "id_ed25519", "ed25519", false, null);
-        sshd = OpenSshServer.start(dir.resolve("sshd"), List.of(Keys.publicKey(userKey)));
-        echo = new EchoServer(EchoServer.Mode.ECHO);
-    }
-
-    @AfterEach
-    void stop() throws Exception {
-        if (forwarder != null) {
-            forwarder.close();
-        }
-        echo.close();
-        sshd.close();
-    }
-
-    private TunnelFiles tunnel() {
-        return new TunnelFiles(dir.resolve("tunnel"), "127.0.0.1", sshd.port(), sshd.user())
-                .privateKey(userKey).hostKey(sshd.knownHostsLine());
-    }
+class RemoteAndDynamicForwardTest extends OpenSshForwarderTest {
 
     @Test
     void remotePortZeroIsAllocatedCarriesTrafficAndIsCancelledOnClose() throws Exception {

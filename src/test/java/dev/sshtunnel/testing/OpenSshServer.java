@@ -6,7 +6,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 /**
  * A real OpenSSH sshd on a loopback port, configured in a temp dir (its own host key,
@@ -125,14 +124,7 @@ public final class OpenSshServer implements AutoCloseable {
         if (process == null) {
             return;
         }
-        // Session processes rename themselves ("sshd: root@notty"); find them through the process tree.
-        process.descendants().forEach(ProcessHandle::destroyForcibly);
-        process.destroyForcibly();
-        try {
-            process.waitFor(10, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        Processes.killTree(process);
         process = null;
     }
 

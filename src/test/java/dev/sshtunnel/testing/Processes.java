@@ -27,6 +27,17 @@ public final class Processes {
         }
     }
 
+    /** Kills a process and everything it started (sshd's session processes rename themselves, so pkill -f misses them). */
+    public static void killTree(Process process) {
+        process.descendants().forEach(ProcessHandle::destroyForcibly);
+        process.destroyForcibly();
+        try {
+            process.waitFor(10, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     public static void signal(long pid, String signal) {
         run(List.of("kill", "-" + signal, Long.toString(pid)));
     }

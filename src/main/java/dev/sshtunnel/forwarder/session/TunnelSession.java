@@ -13,6 +13,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 
 import org.apache.sshd.client.SshClient;
 import org.apache.sshd.client.session.ClientSession;
@@ -110,10 +111,10 @@ public final class TunnelSession implements AutoCloseable {
 
     /** Attaches the forwards and blocks until the session ends; returns why it ended. */
     private String holdSession(ClientSession session) {
-        String[] deadReason = {null};
+        AtomicReference<String> deadReason = new AtomicReference<>();
         try (KeepAlive keepAlive = new KeepAlive(session, config.keepAliveInterval(), config.keepAliveMaxMissed(), scheduler,
                 reason -> {
-                    deadReason[0] = reason;
+                    deadReason.set(reason);
                     session.close(true);
                 })) {
             board.connected(session.getServerVersion(), HostKeyCheck.fingerprint(session.getServerKey()),
@@ -128,7 +129,7 @@ public final class TunnelSession implements AutoCloseable {
                 session.waitFor(EnumSet.of(ClientSession.ClientSessionEvent.CLOSED), wait);
             }
         }
-        return deadReason[0] != null ? deadReason[0] : "connection closed";
+        return deadReason.get() != null ? deadReason.get() : "connection closed";
     }
 
     private boolean attach(Forward forward, ClientSession session) {

@@ -1,7 +1,9 @@
 package dev.sshtunnel.forwarder.forward;
 
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 
 import org.apache.sshd.client.SshClient;
 
@@ -10,12 +12,17 @@ import dev.sshtunnel.config.ForwardConfig;
 /** Creates forwards, and prepares the SSH client for them. */
 public final class Forwards {
 
-    /** Pump and handshake threads; they block on sockets and channel windows, so the pool grows with connections. */
-    private static final ExecutorService THREADS = Executors.newCachedThreadPool(r -> {
-        Thread thread = new Thread(r, "forward-io");
-        thread.setDaemon(true);
-        return thread;
-    });
+    /**
+     * Pump and handshake threads; they block on sockets and channel windows, so the pool grows with
+     * connections. Idle threads go after a few seconds so a burst of connections does not leave
+     * thousands of parked threads behind.
+     */
+    private static final ExecutorService THREADS = new ThreadPoolExecutor(0, Integer.MAX_VALUE, 5, TimeUnit.SECONDS,
+            new SynchronousQueue<>(), r -> {
+                Thread thread = new Thread(r, "forward-io");
+                thread.setDaemon(true);
+                return thread;
+            });
 
     private Forwards() {
     }

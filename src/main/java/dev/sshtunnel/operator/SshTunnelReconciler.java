@@ -68,18 +68,22 @@ public class SshTunnelReconciler implements Reconciler<SshTunnel> {
     private final ForwarderStatusReader statusReader;
     private final StatusWriteLimiter writeLimiter;
 
+    private final TunnelMetrics metrics;
+
     @Inject
-    public SshTunnelReconciler(KubernetesClient client, OperatorConfig config) {
+    public SshTunnelReconciler(KubernetesClient client, OperatorConfig config, TunnelMetrics metrics) {
         Clock clock = Clock.systemUTC();
         this.aggregator = new SshTunnelStatusAggregator(clock);
         this.events = new TunnelEvents(client, clock);
         this.config = config;
+        this.metrics = metrics;
         this.statusReader = new ForwarderStatusReader(config.status().readTimeout());
         this.writeLimiter = new StatusWriteLimiter(config.status().minWriteInterval(), clock);
     }
 
     @Override
     public List<EventSource<?, SshTunnel>> prepareEventSources(EventSourceContext<SshTunnel> context) {
+        metrics.bind(context.getPrimaryCache());
         return List.of(ReferencedSecretsIndex.eventSource(context), ForwarderPods.eventSource(context));
     }
 

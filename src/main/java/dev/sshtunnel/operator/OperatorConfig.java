@@ -11,6 +11,10 @@ public interface OperatorConfig {
 
     Forwarder forwarder();
 
+    /** Namespace the operator runs in: its pods may read forwarder /status through their NetworkPolicy. */
+    @WithDefault("sshtunnel-system")
+    String operatorNamespace();
+
     Status status();
 
     interface Forwarder {

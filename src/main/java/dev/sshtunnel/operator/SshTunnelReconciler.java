@@ -14,10 +14,12 @@ import org.jboss.logging.Logger;
 import dev.sshtunnel.api.v1alpha1.Reason;
 import dev.sshtunnel.api.v1alpha1.SshTunnel;
 import dev.sshtunnel.api.v1alpha1.SshTunnelStatus;
+import dev.sshtunnel.operator.dependent.ForwarderNetworkPolicyDependent;
 import dev.sshtunnel.operator.dependent.ForwardsServiceDependent;
 import dev.sshtunnel.operator.dependent.ForwarderDeploymentDependent;
 import dev.sshtunnel.operator.dependent.TunnelConfigMapDependent;
 import dev.sshtunnel.operator.dependent.conditions.ForwarderCanStart;
+import dev.sshtunnel.operator.dependent.conditions.NetworkPolicyEnabled;
 import dev.sshtunnel.operator.dependent.conditions.ServiceNeeded;
 import dev.sshtunnel.operator.status.ConditionTypes;
 import dev.sshtunnel.operator.status.SshTunnelStatusAggregator;
@@ -49,7 +51,9 @@ import io.quarkiverse.operatorsdk.annotations.RBACRule;
         @Dependent(name = SshTunnelReconciler.FORWARDER, type = ForwarderDeploymentDependent.class,
                 dependsOn = SshTunnelReconciler.CONFIG, reconcilePrecondition = ForwarderCanStart.class),
         @Dependent(name = SshTunnelReconciler.SERVICE, type = ForwardsServiceDependent.class,
-                reconcilePrecondition = ServiceNeeded.class)
+                reconcilePrecondition = ServiceNeeded.class),
+        @Dependent(name = SshTunnelReconciler.NETWORK_POLICY, type = ForwarderNetworkPolicyDependent.class,
+                reconcilePrecondition = NetworkPolicyEnabled.class)
 })
 @ControllerConfiguration(name = "sshtunnel")
 @RBACRule(apiGroups = "", resources = "secrets", verbs = {"get", "list", "watch"})
@@ -60,6 +64,7 @@ public class SshTunnelReconciler implements Reconciler<SshTunnel> {
     static final String CONFIG = "tunnel-config";
     static final String FORWARDER = "forwarder";
     static final String SERVICE = "service";
+    static final String NETWORK_POLICY = "network-policy";
     private static final Logger LOG = Logger.getLogger(SshTunnelReconciler.class);
 
     private final SshTunnelStatusAggregator aggregator;

@@ -37,7 +37,7 @@ import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
 
 /**
  * deploy/cluster-role.yaml grants exactly what the operator does: the test drives a tunnel
- * through its life (create, Secret rotation, readiness, Service removal), records every request
+ * through its life (create, Secret rotation, readiness, Service removal, NetworkPolicy off), records every request
  * the operator sends to the API server, and compares verbs per resource with the ClusterRole.
  */
 @QuarkusTest
@@ -94,6 +94,15 @@ class RbacMatchesCodeTest {
             driver.resource(current).update();
             await().atMost(Duration.ofSeconds(20)).untilAsserted(() ->
                     assertThat(driver.services().inNamespace(ns).withName("warehouse").get()).isNull());
+
+            SshTunnel withoutPolicy = driver.resources(SshTunnel.class).inNamespace(ns).withName("warehouse").get();
+            var policy = new dev.sshtunnel.api.v1alpha1.NetworkPolicySpec();
+            policy.setEnabled(false);
+            withoutPolicy.getSpec().setNetworkPolicy(policy);
+            withoutPolicy.getMetadata().setGeneration(withoutPolicy.getMetadata().getGeneration() + 1);
+            driver.resource(withoutPolicy).update();
+            await().atMost(Duration.ofSeconds(20)).untilAsserted(() ->
+                    assertThat(driver.network().v1().networkPolicies().inNamespace(ns).withName("warehouse").get()).isNull());
         }
 
         Set<String> used = operatorRequests();

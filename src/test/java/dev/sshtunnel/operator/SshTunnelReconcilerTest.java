@@ -103,7 +103,19 @@ class SshTunnelReconcilerTest {
         assertThat(service.getSpec().getSelector()).isEqualTo(deployment.getSpec().getSelector().getMatchLabels());
         assertThat(service.getSpec().getType()).isEqualTo("ClusterIP");
 
-        for (HasMetadata owned : List.of(deployment, configMap, service)) {
+        var policy = await().atMost(TIMEOUT).until(
+                () -> client.network().v1().networkPolicies().inNamespace(ns).withName("warehouse").get(), p -> p != null);
+        assertThat(policy.getSpec().getPodSelector().getMatchLabels()).isEqualTo(deployment.getSpec().getSelector().getMatchLabels());
+        assertThat(policy.getSpec().getPolicyTypes()).containsExactly("Ingress", "Egress");
+        assertThat(policy.getSpec().getIngress().get(0).getPorts()).extracting(p -> p.getPort().getIntVal()).containsExactly(5432, 1080);
+        assertThat(policy.getSpec().getIngress().get(0).getFrom()).singleElement()
+                .satisfies(peer -> assertThat(peer.getPodSelector()).as("the tunnel's own namespace only").isNotNull());
+        assertThat(policy.getSpec().getIngress().get(1).getPorts()).extracting(p -> p.getPort().getIntVal()).containsExactly(8081);
+        assertThat(policy.getSpec().getEgress()).extracting(r -> r.getPorts().stream().map(p -> p.getProtocol() + "/"
+                + p.getPort().getIntVal()).toList())
+                .containsExactly(List.of("TCP/22"), List.of("UDP/53", "TCP/53"), List.of("TCP/80"));
+
+        for (HasMetadata owned : List.of(deployment, configMap, service, policy)) {
             assertThat(owned.getMetadata().getOwnerReferences()).extracting(OwnerReference::getKind, OwnerReference::getName)
                     .as("owner of " + owned.getKind())
                     .containsExactly(org.assertj.core.groups.Tuple.tuple("SshTunnel", "warehouse"));
@@ -241,6 +253,24 @@ class SshTunnelReconcilerTest {
 
         await().atMost(TIMEOUT).untilAsserted(() ->
                 assertThat(client.services().inNamespace(ns).withName("warehouse").get()).isNull());
+    }
+
+    @Test
+    void removingOneOfTwoListeningForwardsRemovesItsServicePortAndPolicyRule() {
+        String ns = "svc-port-gone";
+        client.resource(keySecret(ns, "key-v1")).create();
+        client.resource(tunnel(ns, "warehouse", local("postgres", 5432, "db", 5432), dynamic("proxy", 1080))).create();
+        await().atMost(TIMEOUT).until(() -> client.services().inNamespace(ns).withName("warehouse").get(),
+                s -> s != null && s.getSpec().getPorts().size() == 2);
+
+        edit(ns, "warehouse", t -> t.getSpec().setForwards(List.of(local("postgres", 5432, "db", 5432))));
+
+        await().atMost(TIMEOUT).untilAsserted(() -> {
+            assertThat(client.services().inNamespace(ns).withName("warehouse").get().getSpec().getPorts())
+                    .extracting(ServicePort::getName).containsExactly("postgres");
+            assertThat(client.network().v1().networkPolicies().inNamespace(ns).withName("warehouse").get().getSpec()
+                    .getIngress().get(0).getPorts()).extracting(p -> p.getPort().getIntVal()).containsExactly(5432);
+        });
     }
 
     @Test

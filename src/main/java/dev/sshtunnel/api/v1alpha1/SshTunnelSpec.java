@@ -51,6 +51,9 @@ public class SshTunnelSpec {
     @JsonPropertyDescription("How the forwarder pods run: image, resources and scheduling.")
     private ForwarderSpec forwarder;
 
+    @JsonPropertyDescription("The NetworkPolicy of the forwarder pods (on by default).")
+    private NetworkPolicySpec networkPolicy;
+
     public SshSpec getSsh() { return ssh; }
     public void setSsh(SshSpec ssh) { this.ssh = ssh; }
     public List<ForwardSpec> getForwards() { return forwards; }
@@ -63,4 +66,6 @@ public class SshTunnelSpec {
     public void setSuspend(Boolean suspend) { this.suspend = suspend; }
     public ForwarderSpec getForwarder() { return forwarder; }
     public void setForwarder(ForwarderSpec forwarder) { this.forwarder = forwarder; }
+    public NetworkPolicySpec getNetworkPolicy() { return networkPolicy; }
+    public void setNetworkPolicy(NetworkPolicySpec networkPolicy) { this.networkPolicy = networkPolicy; }
 }

@@ -28,7 +28,7 @@ public class ForwardsServiceDependent extends CRUDKubernetesDependentResource<Se
         Map<String, String> labels = new HashMap<>(serviceSpec.getLabels());
         labels.putAll(ForwarderLabels.all(tunnel));
         ServiceType type = serviceSpec.getType() == null ? ServiceType.ClusterIP : serviceSpec.getType();
-        return new ServiceBuilder()
+        Service service = new ServiceBuilder()
                 .withNewMetadata()
                     .withName(tunnel.getMetadata().getName())
                     .withNamespace(tunnel.getMetadata().getNamespace())
@@ -44,6 +44,7 @@ public class ForwardsServiceDependent extends CRUDKubernetesDependentResource<Se
                             .toList())
                 .endSpec()
                 .build();
+        return DesiredSpecHash.stamp(service, service.getSpec());
     }
 
     private static ServicePort servicePort(String name, int port) {

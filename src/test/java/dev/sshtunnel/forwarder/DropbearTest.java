@@ -133,14 +133,10 @@ class DropbearTest {
         forwarder = ForwarderHarness.start(tunnel().dynamic("proxy", port));
         awaitForward(forwarder, "proxy", f -> f.getState() == ForwardState.Active);
         try (Socket socket = connect(port)) {
-            var in = new java.io.DataInputStream(socket.getInputStream());
-            socket.getOutputStream().write(new byte[] {5, 1, 0});
-            in.readNBytes(2);
-            var request = java.nio.ByteBuffer.allocate(10).put(new byte[] {5, 1, 0, 1, 127, 0, 0, 1}).putShort((short) echo.port());
-            socket.getOutputStream().write(request.array());
-            assertThat(in.readNBytes(10)[1]).isEqualTo((byte) 0);
+            assertThat(ForwarderHarness.socks5Connect(socket, ForwarderHarness.SOCKS5_IPV4, new byte[] {127, 0, 0, 1}, echo.port()))
+                    .isZero();
             socket.getOutputStream().write("db".getBytes());
-            assertThat(in.readNBytes(2)).isEqualTo("db".getBytes());
+            assertThat(socket.getInputStream().readNBytes(2)).isEqualTo("db".getBytes());
         }
     }
 }

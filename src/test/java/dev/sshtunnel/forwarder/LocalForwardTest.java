@@ -129,6 +129,26 @@ class LocalForwardTest extends OpenSshForwarderTest {
     }
 
     @Test
+    void eachChannelCarriesTheRealOriginatorAddress() throws Exception {
+        sshd.close();
+        sshd = dev.sshtunnel.testing.OpenSshServer.start(dir.resolve("sshd-debug"), List.of(Keys.publicKey(userKey)),
+                "LogLevel DEBUG1");
+        int port = Ports.free();
+        forwarder = ForwarderHarness.start(tunnel().local("echo", port, "127.0.0.1", echo.port()));
+        awaitForward(forwarder, "echo", f -> f.getState() == ForwardState.Active);
+
+        int clientPort;
+        try (Socket socket = connect(port)) {
+            clientPort = socket.getLocalPort();
+            socket.getOutputStream().write("o".getBytes());
+            assertThat(socket.getInputStream().read()).isEqualTo('o');
+        }
+        // RFC 4254 7.2: the channel open names the connecting client, not the forwarder's listener.
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(java.nio.file.Files.readString(sshd.log()))
+                .containsPattern("originator 127\\.0\\.0\\.1 port " + clientPort + "\\b"));
+    }
+
+    @Test
     void manyConcurrentChannelsEachRoundTrip() throws Exception {
         int port = Ports.free();
         forwarder = ForwarderHarness.start(tunnel().local("echo", port, "127.0.0.1", echo.port()));

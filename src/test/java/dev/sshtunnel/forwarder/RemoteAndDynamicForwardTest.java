@@ -7,7 +7,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.io.DataInputStream;
-import java.io.OutputStream;
 import java.net.Socket;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -84,18 +83,11 @@ class RemoteAndDynamicForwardTest extends OpenSshForwarderTest {
         awaitForward(forwarder, "proxy", f -> f.getState() == ForwardState.Active);
 
         try (Socket socket = connect(port)) {
-            DataInputStream in = new DataInputStream(socket.getInputStream());
-            OutputStream out = socket.getOutputStream();
-            out.write(new byte[] {5, 1, 0});
-            assertThat(in.readNBytes(2)).containsExactly(5, 0);
-            byte[] name = "localhost".getBytes(StandardCharsets.US_ASCII);
-            ByteBuffer request = ByteBuffer.allocate(7 + name.length);
-            request.put(new byte[] {5, 1, 0, 3, (byte) name.length}).put(name).putShort((short) echo.port());
-            out.write(request.array());
-            byte[] reply = in.readNBytes(10);
-            assertThat(reply[1]).as("SOCKS5 REP").isEqualTo((byte) 0);
-            out.write("via socks5".getBytes(StandardCharsets.US_ASCII));
-            assertThat(new String(in.readNBytes(10), StandardCharsets.US_ASCII)).isEqualTo("via socks5");
+            int reply = ForwarderHarness.socks5Connect(socket, ForwarderHarness.SOCKS5_DOMAIN,
+                    "localhost".getBytes(StandardCharsets.US_ASCII), echo.port());
+            assertThat(reply).as("SOCKS5 REP").isZero();
+            socket.getOutputStream().write("via socks5".getBytes(StandardCharsets.US_ASCII));
+            assertThat(new String(socket.getInputStream().readNBytes(10), StandardCharsets.US_ASCII)).isEqualTo("via socks5");
         }
     }
 
@@ -107,15 +99,8 @@ class RemoteAndDynamicForwardTest extends OpenSshForwarderTest {
         awaitForward(forwarder, "proxy", f -> f.getState() == ForwardState.Active);
 
         try (Socket socket = connect(port)) {
-            DataInputStream in = new DataInputStream(socket.getInputStream());
-            OutputStream out = socket.getOutputStream();
-            out.write(new byte[] {5, 1, 0});
-            in.readNBytes(2);
-            ByteBuffer request = ByteBuffer.allocate(10).put(new byte[] {5, 1, 0, 1, 127, 0, 0, 1}).putShort((short) closedPort);
-            out.write(request.array());
-            byte[] reply = in.readNBytes(10);
-            assertThat(reply[0]).isEqualTo((byte) 5);
-            assertThat(reply[1]).as("SOCKS5 REP: connection refused").isEqualTo((byte) 5);
+            int reply = ForwarderHarness.socks5Connect(socket, ForwarderHarness.SOCKS5_IPV4, new byte[] {127, 0, 0, 1}, closedPort);
+            assertThat(reply).as("SOCKS5 REP: connection refused").isEqualTo(5);
         }
         var failed = awaitForward(forwarder, "proxy", f -> f.getFailedChannels() == 1);
         assertThat(failed.getLastError()).startsWith("Unreachable:");

@@ -152,6 +152,19 @@ class SessionSecurityTest {
     }
 
     @Test
+    void revokedKeyIsRefusedEvenWhenAlsoListed() throws Exception {
+        Path key = Keys.generate(dir, "id", "ed25519", false, null);
+        sshd = OpenSshServer.start(dir.resolve("sshd"), List.of(Keys.publicKey(key)));
+        String lines = sshd.knownHostsLine() + "\n@revoked " + sshd.knownHostsLine() + "\n";
+        TunnelFiles files = new TunnelFiles(dir.resolve("tunnel"), "127.0.0.1", sshd.port(), sshd.user())
+                .privateKey(key).hostKey(lines).dynamic("p", Ports.free());
+        forwarder = ForwarderHarness.start(files);
+
+        var failed = awaitSession(forwarder, s -> s.getState() == SessionState.Failed, CONNECT);
+        assertThat(failed.getLastError()).startsWith("HostKeyMismatch:").contains("@revoked");
+    }
+
+    @Test
     void hashedKnownHostsLineAndFingerprintsAreAccepted() throws Exception {
         Path key = Keys.generate(dir, "id", "ed25519", false, null);
         sshd = OpenSshServer.start(dir.resolve("sshd"), List.of(Keys.publicKey(key)));

@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# Forwarder start-up and idle memory: time from process start to /q/health/ready = 200 (session up,
+# every forward active) and RSS after 10 s idle, for each JVM flag set, REPEAT times each.
+# Usage: bench/startup.sh [REPEAT]      (needs sshd, a JDK; builds the jar if missing)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+REPEAT=${1:-3}
+JAR=target/quarkus-app/quarkus-run.jar
+[ -f "$JAR" ] || ./mvnw -B -q package -DskipTests
+W=$(mktemp -d)
+pids=()
+cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$W"; }
+trap cleanup EXIT
+port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+SSHD=$(port)
+mkdir -p /run/sshd
+ssh-keygen -q -t ed25519 -N '' -f "$W/host" && ssh-keygen -q -t ed25519 -N '' -f "$W/id"
+cat > "$W/sshd_config" <<CFG
+Port $SSHD
+ListenAddress 127.0.0.1
+HostKey $W/host
+PidFile $W/sshd.pid
+AuthorizedKeysFile $W/id.pub
+StrictModes no
+UsePAM no
+PermitRootLogin yes
+PasswordAuthentication no
+AllowTcpForwarding yes
+CFG
+/usr/sbin/sshd -D -e -f "$W/sshd_config" 2>"$W/sshd.log" & pids+=($!)
+sleep 0.5
+mkdir -p "$W/secrets/key" && cp "$W/id" "$W/secrets/key/id"
+cat > "$W/tunnel.yaml" <<YAML
+apiVersion: sshtunnel.dev/v1alpha1
+kind: SshTunnel
+metadata: {name: startup}
+spec:
+  ssh:
+    host: 127.0.0.1
+    port: $SSHD
+    user: $(whoami)
+    privateKeySecretRef: {name: key, key: id}
+    hostKey: {knownHosts: "[127.0.0.1]:$SSHD $(cut -d' ' -f1,2 "$W/host.pub")"}
+  forwards:
+    - {name: a, type: Local, port: $(port), target: {host: 127.0.0.1, port: 9}}
+    - {name: b, type: Dynamic, port: $(port)}
+YAML
+measure() { # label, JVM flags...
+  local label=$1; shift
+  local times="" rss=""
+  for _ in $(seq "$REPEAT"); do
+    HTTP=$(port)
+    start=$(date +%s%N)
+    java "$@" -jar "$JAR" forward -f "$W/tunnel.yaml" --secrets-dir "$W/secrets" --http-port "$HTTP" --http-address 127.0.0.1 2>/dev/null &
+    pid=$!
+    until curl -sf "127.0.0.1:$HTTP/q/health/ready" >/dev/null 2>&1; do sleep 0.02; done
+    times+="$(( ($(date +%s%N) - start) / 1000000 )) "
+    sleep 10
+    rss+="$(( $(awk '/VmRSS/ {print $2}' /proc/$pid/status) / 1024 )) "
+    kill "$pid"; wait "$pid" 2>/dev/null || true
+  done
+  echo "| $label | $times | $rss |"
+}
+echo "| JVM flags | start to ready, ms (each run) | idle RSS, MiB (each run) |"
+echo "|---|---|---|"
+measure "defaults" 
+measure "-XX:+UseSerialGC -Xmx64m -XX:TieredStopAtLevel=1 -Xss256k" -XX:+UseSerialGC -Xmx64m -XX:TieredStopAtLevel=1 -Xss256k
+measure "same + -XX:ReservedCodeCacheSize=16m -XX:MaxMetaspaceSize=64m" -XX:+UseSerialGC -Xmx64m -XX:TieredStopAtLevel=1 -Xss256k -XX:ReservedCodeCacheSize=16m -XX:MaxMetaspaceSize=64m

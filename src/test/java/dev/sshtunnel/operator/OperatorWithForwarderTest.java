@@ -20,6 +20,7 @@ import dev.sshtunnel.api.v1alpha1.ForwardState;
 import dev.sshtunnel.api.v1alpha1.SessionState;
 import dev.sshtunnel.api.v1alpha1.SshTunnel;
 import dev.sshtunnel.testing.EchoServer;
+import dev.sshtunnel.testing.KubectlFront;
 import dev.sshtunnel.testing.Keys;
 import dev.sshtunnel.testing.OpenSshServer;
 import dev.sshtunnel.testing.Ports;
@@ -42,6 +43,20 @@ class OperatorWithForwarderTest {
 
     @Inject
     KubernetesClient client;
+
+    /** kubectl get -o custom-columns built from the CRD's own printer columns (the mock cannot render tables). */
+    private static String printerColumns() throws Exception {
+        var crd = io.fabric8.kubernetes.client.utils.Serialization.unmarshal(
+                Files.readString(Path.of("crds/sshtunnels.sshtunnel.dev-v1.yml")),
+                io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition.class);
+        StringBuilder columns = new StringBuilder("NAME:.metadata.name");
+        for (var column : crd.getSpec().getVersions().get(0).getAdditionalPrinterColumns()) {
+            if (column.getPriority() == null || column.getPriority() == 0) {
+                columns.append(',').append(column.getName().toUpperCase()).append(':').append(column.getJsonPath());
+            }
+        }
+        return columns.toString();
+    }
 
     @Test
     void statusFollowsTheSessionThroughAnOutage() throws Exception {
@@ -67,11 +82,20 @@ class OperatorWithForwarderTest {
             reconnect.setMinBackoffSeconds(1);
             reconnect.setMaxBackoffSeconds(2);
             tunnel.getSpec().getSsh().setReconnect(reconnect);
-            client.resource(tunnel).create();
+            // Applied the way users do: the real kubectl, through the discovery front of the mock.
+            Path manifest = dir.resolve("tunnel.yaml");
+            Files.writeString(manifest, io.fabric8.kubernetes.client.utils.Serialization.asYaml(tunnel));
+            KubectlFront applyFront = new KubectlFront(client.getConfiguration().getMasterUrl());
+            try (applyFront) {
+                assertThat(applyFront.kubectl(applyFront.writeKubeconfig(dir.resolve("kubeconfig-apply")),
+                        "apply", "--validate=false", "-f", manifest.toString())).contains("sshtunnel.sshtunnel.dev/db created");
+            }
 
             Deployment deployment = await().atMost(Duration.ofSeconds(20))
                     .until(() -> client.apps().deployments().inNamespace(ns).withName("db").get(), d -> d != null);
-            try (KubeletStandIn pod = KubeletStandIn.run(client, deployment, "127.0.1.7", dir.resolve("pod"))) {
+            try (KubeletStandIn pod = KubeletStandIn.run(client, deployment, "127.0.1.7", dir.resolve("pod"));
+                    KubectlFront front = new KubectlFront(client.getConfiguration().getMasterUrl())) {
+                Path kubeconfig = front.writeKubeconfig(dir.resolve("kubeconfig"));
                 SshTunnel ready = awaitReady(ns, "True", "Connected");
                 assertThat(ready.getStatus().getSession().getState()).isEqualTo(SessionState.Connected);
                 assertThat(ready.getStatus().getSession().getServerVersion()).startsWith("SSH-2.0-OpenSSH");
@@ -79,6 +103,10 @@ class OperatorWithForwarderTest {
                 assertThat(ready.getStatus().getForwards()).singleElement()
                         .satisfies(f -> assertThat(f.getState()).isEqualTo(ForwardState.Active));
                 assertThat(ready.getStatus().getReadyForwards()).isEqualTo("1/1");
+                String row = front.kubectl(kubeconfig, "get", "sshtunnels", "-n", ns, "-o", "custom-columns=" + printerColumns());
+                assertThat(row.lines().toList()).hasSize(2);
+                assertThat(row.lines().toList().get(0).split("\\s+")).containsExactly("NAME", "HOST", "FORWARDS", "CHANNELS", "STATUS", "AGE");
+                assertThat(row.lines().toList().get(1).split("\\s+")).startsWith("db", "127.0.0.1", "1/1", "0", "Connected");
 
                 try (Socket socket = new Socket("127.0.0.1", port)) {
                     socket.getOutputStream().write("e2e".getBytes(StandardCharsets.US_ASCII));
@@ -88,8 +116,11 @@ class OperatorWithForwarderTest {
 
                 sshd.stop();
                 SshTunnel down = awaitReady(ns, "False", "Unreachable");
-                assertThat(ready(down).getMessage()).contains("session lost");
+                // Lost first, then each reconnect attempt is refused until sshd is back.
+                assertThat(ready(down).getMessage()).containsAnyOf("session lost", "Connection refused");
                 assertThat(down.getStatus().getReadyForwards()).isEqualTo("0/1");
+                assertThat(front.kubectl(kubeconfig, "get", "sst", "db", "-n", ns, "-o",
+                        "jsonpath={.status.conditions[?(@.type==\"Ready\")].reason}")).isEqualTo("Unreachable");
 
                 sshd.restart();
                 SshTunnel back = awaitReady(ns, "True", "Connected");

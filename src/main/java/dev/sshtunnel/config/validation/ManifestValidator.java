@@ -34,6 +34,13 @@ public final class ManifestValidator {
                 && document.path("apiVersion").asText().startsWith(SshTunnel.GROUP + "/");
     }
 
+    /** The manifest as the API server stores it: a copy with the schema's defaults filled in. */
+    public ObjectNode withDefaults(JsonNode manifest) {
+        ObjectNode copy = manifest.deepCopy();
+        StructuralDefaults.apply(crd.root(), copy);
+        return copy;
+    }
+
     public List<Violation> validate(JsonNode manifest) {
         List<Violation> violations = new ArrayList<>();
         if (!SshTunnel.API_VERSION.equals(manifest.path("apiVersion").asText())) {
@@ -44,8 +51,7 @@ public final class ManifestValidator {
         if (manifest.path("metadata").path("name").asText("").isEmpty()) {
             violations.add(new Violation("metadata.name", "Required value: name is required"));
         }
-        ObjectNode copy = manifest.deepCopy();
-        StructuralDefaults.apply(crd.root(), copy);
+        ObjectNode copy = withDefaults(manifest);
         violations.addAll(schema.check(copy));
         if (violations.isEmpty()) {
             // Like the API server, rules are judged on an object of the right shape.

@@ -133,7 +133,7 @@ class DropbearTest {
         forwarder = ForwarderHarness.start(tunnel().dynamic("proxy", port));
         awaitForward(forwarder, "proxy", f -> f.getState() == ForwardState.Active);
         try (Socket socket = connect(port)) {
-            assertThat(ForwarderHarness.socks5Connect(socket, ForwarderHarness.SOCKS5_IPV4, new byte[] {127, 0, 0, 1}, echo.port()))
+            assertThat(dev.sshtunnel.testing.Socks5.connect(socket, dev.sshtunnel.testing.Socks5.IPV4, new byte[] {127, 0, 0, 1}, echo.port()))
                     .isZero();
             socket.getOutputStream().write("db".getBytes());
             assertThat(socket.getInputStream().readNBytes(2)).isEqualTo("db".getBytes());

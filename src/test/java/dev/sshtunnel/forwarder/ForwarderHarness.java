@@ -64,33 +64,6 @@ final class ForwarderHarness {
         }
     }
 
-    static final byte SOCKS5_IPV4 = 1;
-    static final byte SOCKS5_DOMAIN = 3;
-
-    /** A SOCKS5 greeting (no authentication) and CONNECT on an open socket; returns the reply code (0 = succeeded). */
-    static int socks5Connect(Socket socket, byte addressType, byte[] address, int port) throws IOException {
-        var in = new java.io.DataInputStream(socket.getInputStream());
-        var out = socket.getOutputStream();
-        out.write(new byte[] {5, 1, 0});
-        byte[] method = in.readNBytes(2);
-        if (method.length != 2 || method[0] != 5 || method[1] != 0) {
-            throw new IOException("SOCKS5 method selection refused");
-        }
-        boolean domain = addressType == SOCKS5_DOMAIN;
-        var request = java.nio.ByteBuffer.allocate(6 + (domain ? 1 : 0) + address.length)
-                .put(new byte[] {5, 1, 0, addressType});
-        if (domain) {
-            request.put((byte) address.length);
-        }
-        request.put(address).putShort((short) port);
-        out.write(request.array());
-        byte[] reply = in.readNBytes(10);
-        if (reply.length != 10 || reply[0] != 5) {
-            throw new IOException("not a SOCKS5 reply");
-        }
-        return reply[1];
-    }
-
     static HttpResponse<String> get(ForwarderProcess process, String path) throws IOException, InterruptedException {
         return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + process.httpPort() + path))
                 .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());

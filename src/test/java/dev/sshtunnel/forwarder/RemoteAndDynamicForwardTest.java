@@ -83,7 +83,7 @@ class RemoteAndDynamicForwardTest extends OpenSshForwarderTest {
         awaitForward(forwarder, "proxy", f -> f.getState() == ForwardState.Active);
 
         try (Socket socket = connect(port)) {
-            int reply = ForwarderHarness.socks5Connect(socket, ForwarderHarness.SOCKS5_DOMAIN,
+            int reply = dev.sshtunnel.testing.Socks5.connect(socket, dev.sshtunnel.testing.Socks5.DOMAIN,
                     "localhost".getBytes(StandardCharsets.US_ASCII), echo.port());
             assertThat(reply).as("SOCKS5 REP").isZero();
             socket.getOutputStream().write("via socks5".getBytes(StandardCharsets.US_ASCII));
@@ -99,7 +99,7 @@ class RemoteAndDynamicForwardTest extends OpenSshForwarderTest {
         awaitForward(forwarder, "proxy", f -> f.getState() == ForwardState.Active);
 
         try (Socket socket = connect(port)) {
-            int reply = ForwarderHarness.socks5Connect(socket, ForwarderHarness.SOCKS5_IPV4, new byte[] {127, 0, 0, 1}, closedPort);
+            int reply = dev.sshtunnel.testing.Socks5.connect(socket, dev.sshtunnel.testing.Socks5.IPV4, new byte[] {127, 0, 0, 1}, closedPort);
             assertThat(reply).as("SOCKS5 REP: connection refused").isEqualTo(5);
         }
         var failed = awaitForward(forwarder, "proxy", f -> f.getFailedChannels() == 1);

@@ -1,0 +1,196 @@
+package dev.sshtunnel.sandbox;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import dev.sshtunnel.testing.EchoServer;
+import dev.sshtunnel.testing.Keys;
+import dev.sshtunnel.testing.Kubectl;
+import dev.sshtunnel.testing.OpenSshServer;
+import dev.sshtunnel.testing.Ports;
+import dev.sshtunnel.testing.Socks5;
+
+/**
+ * What a user sees, end to end, with no cluster: the packaged `sandbox` command, the real kubectl,
+ * a real sshd on loopback, real traffic through a Local, a Dynamic and a Remote forward.
+ */
+@Timeout(value = 300, unit = TimeUnit.SECONDS)
+class SandboxIT {
+
+    private static final Path JAR = Path.of("target/quarkus-app/quarkus-run.jar");
+    private static final String READY_REASON = "jsonpath={.status.conditions[?(@.type==\"Ready\")].reason}";
+
+    @TempDir
+    Path dir;
+
+    private Process sandbox;
+    private Path sandboxLog;
+
+    @AfterEach
+    void stopSandbox() throws Exception {
+        if (sandbox != null && sandbox.isAlive()) {
+            sandbox.destroy();
+            if (!sandbox.waitFor(30, TimeUnit.SECONDS)) {
+                sandbox.destroyForcibly();
+            }
+        }
+    }
+
+    private Kubectl startSandbox() throws IOException {
+        sandboxLog = dir.resolve("sandbox.log");
+        sandbox = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", JAR.toString(),
+                "sandbox", "--work-dir", dir.resolve("sandbox").toString())
+                .redirectErrorStream(true).redirectOutput(sandboxLog.toFile()).start();
+        await().atMost(Duration.ofSeconds(60)).until(() -> log().contains("Profile sandbox activated") || !sandbox.isAlive());
+        assertThat(sandbox.isAlive()).as(this::log).isTrue();
+        assertThat(log()).contains("sandbox: export KUBECONFIG=" + dir.resolve("sandbox/kubeconfig"));
+        return new Kubectl(dir.resolve("sandbox/kubeconfig"));
+    }
+
+    private String log() {
+        try {
+            return Files.exists(sandboxLog) ? Files.readString(sandboxLog) : "";
+        } catch (IOException e) {
+            return e.toString();
+        }
+    }
+
+    private static String manifest(OpenSshServer sshd, String knownHosts, int localPort, int socksPort, int remotePort, int echoPort) {
+        return """
+                apiVersion: sshtunnel.dev/v1alpha1
+                kind: SshTunnel
+                metadata: {name: db, namespace: default}
+                spec:
+                  ssh:
+                    host: 127.0.0.1
+                    port: %d
+                    user: %s
+                    privateKeySecretRef: {name: bastion-key, key: id_ed25519}
+                    hostKey: {knownHosts: "%s"}
+                    keepAlive: {intervalSeconds: 1, maxMissed: 2}
+                    reconnect: {minBackoffSeconds: 1, maxBackoffSeconds: 2}
+                  forwards:
+                    - {name: echo, type: Local, port: %d, target: {host: 127.0.0.1, port: %d}}
+                    - {name: socks, type: Dynamic, port: %d}
+                    - {name: back, type: Remote, bindAddress: 127.0.0.1, port: %d, target: {host: 127.0.0.1, port: %d}}
+                """.formatted(sshd.port(), sshd.user(), knownHosts, localPort, echoPort, socksPort, remotePort, echoPort);
+    }
+
+    @Test
+    void kubectlSeesTheTunnelThroughOutageHostKeyChangeAndDelete() throws Exception {
+        Path key = Keys.generate(dir, "id_ed25519", "ed25519", false, null);
+        Path otherHostKey = Keys.generate(dir, "other_host", "ed25519", false, null);
+        try (OpenSshServer sshd = OpenSshServer.start(dir.resolve("sshd"), List.of(Keys.publicKey(key)));
+                EchoServer echo = new EchoServer(EchoServer.Mode.ECHO)) {
+            Kubectl kubectl = startSandbox();
+            int localPort = Ports.free();
+            int socksPort = Ports.free();
+            int remotePort = Ports.free();
+
+            // A manifest the CRD refuses never reaches the operator: kubectl apply fails naming the field.
+            Kubectl.Result refused = kubectl.attempt(manifest(sshd, sshd.knownHostsLine(), 0, socksPort, remotePort, echo.port()),
+                    "apply", "-f", "-");
+            assertThat(refused.exitCode()).isNotZero();
+            assertThat(refused.err()).contains("SshTunnel.sshtunnel.dev \"db\" is invalid").contains("spec.forwards[0].port");
+
+            String secret = kubectl.run("create", "secret", "generic", "bastion-key", "--from-file=id_ed25519=" + key,
+                    "--dry-run=client", "-o", "yaml");
+            assertThat(kubectl.attempt(secret, "apply", "-f", "-").out()).contains("secret/bastion-key created");
+            String good = manifest(sshd, sshd.knownHostsLine(), localPort, socksPort, remotePort, echo.port());
+            assertThat(kubectl.attempt(good, "apply", "-f", "-").out()).contains("sshtunnel.sshtunnel.dev/db created");
+
+            assertThat(kubectl.run("wait", "--for=condition=Ready", "sshtunnel/db", "--timeout=60s"))
+                    .as(this::log).contains("condition met");
+            assertThat(log()).contains("service default/db port echo " + localPort + " -> 127.0.0.1:" + localPort)
+                    .contains("service default/db port socks " + socksPort + " -> 127.0.0.1:" + socksPort);
+
+            // Traffic through each forward type.
+            try (Socket local = new Socket("127.0.0.1", localPort)) {
+                assertThat(roundTrip(local, "through -L")).isEqualTo("through -L");
+            }
+            try (Socket socks = new Socket("127.0.0.1", socksPort)) {
+                assertThat(Socks5.connect(socks, Socks5.IPV4, new byte[] {127, 0, 0, 1}, echo.port())).isZero();
+                assertThat(roundTrip(socks, "through -D")).isEqualTo("through -D");
+            }
+            try (Socket remote = new Socket("127.0.0.1", remotePort)) {
+                assertThat(roundTrip(remote, "through -R")).isEqualTo("through -R");
+            }
+
+            // kubectl get renders the CRD's printer columns (server-side table, as in a cluster) ...
+            List<String> table = kubectl.run("get", "sshtunnels").lines().toList();
+            assertThat(table.get(0).split("\\s+")).containsExactly("NAME", "HOST", "FORWARDS", "CHANNELS", "STATUS", "AGE");
+            assertThat(table.get(1).split("\\s+")).startsWith("db", "127.0.0.1", "3/3", "0", "Connected");
+            // ... and -o custom-columns built from the CRD's own JSONPaths says the same.
+            List<String> custom = kubectl.run("get", "sshtunnels", "-o", "custom-columns=" + printerColumns(kubectl)).lines().toList();
+            assertThat(custom.get(1).split("\\s+")).startsWith("db", "127.0.0.1", "3/3", "0", "Connected");
+            assertThat(kubectl.run("get", "sshtunnels", "-o", "wide")).contains("MESSAGE").contains("3/3 forwards active");
+            assertThat(kubectl.run("describe", "sshtunnel", "db")).contains("Normal   Connected");
+
+            // sshd gone: within the keepalive bound the status says so; back: Ready again, one reconnect.
+            sshd.stop();
+            kubectl.run("wait", "--for=condition=Ready=false", "sshtunnel/db", "--timeout=20s");
+            assertThat(kubectl.run("get", "sshtunnel", "db", "-o", READY_REASON)).isIn("Unreachable", "Connecting");
+            assertThat(kubectl.run("get", "sshtunnel", "db", "-o", "jsonpath={.status.readyForwards}")).isEqualTo("0/3");
+            sshd.restart();
+            kubectl.run("wait", "--for=condition=Ready", "sshtunnel/db", "--timeout=30s");
+            assertThat(kubectl.run("get", "sshtunnel", "db", "-o", "jsonpath={.status.session.reconnects}")).isEqualTo("1");
+            try (Socket local = new Socket("127.0.0.1", localPort)) {
+                assertThat(roundTrip(local, "after the outage")).isEqualTo("after the outage");
+            }
+
+            // The server's key is not the pinned one any more: HostKeyMismatch, with the new generation observed.
+            String wrongHost = "[127.0.0.1]:" + sshd.port() + " " + Keys.publicKey(otherHostKey);
+            assertThat(kubectl.attempt(manifest(sshd, wrongHost, localPort, socksPort, remotePort, echo.port()), "apply", "-f", "-")
+                    .out()).contains("sshtunnel.sshtunnel.dev/db configured");
+            await().atMost(Duration.ofSeconds(40)).pollInterval(Duration.ofMillis(500))
+                    .until(() -> kubectl.run("get", "sshtunnel", "db", "-o", READY_REASON), "HostKeyMismatch"::equals);
+            assertThat(kubectl.run("get", "sshtunnel", "db", "-o", "jsonpath={.metadata.generation}/{.status.observedGeneration}"))
+                    .isEqualTo("2/2");
+            assertThat(kubectl.run("get", "events", "--field-selector", "reason=HostKeyMismatch", "-o", "name")).isNotBlank();
+
+            // kubectl delete: every owned object goes, the forwarder stops, its ports refuse.
+            assertThat(kubectl.run("delete", "sshtunnel", "db")).contains("deleted");
+            await().atMost(Duration.ofSeconds(20)).until(() -> kubectl.run("get", "deployments,services,configmaps,networkpolicies,pods",
+                    "-o", "name").isBlank());
+            await().atMost(Duration.ofSeconds(20)).until(() -> !Ports.accepts("127.0.0.1", localPort)
+                    && !Ports.accepts("127.0.0.1", socksPort) && !Ports.accepts("127.1.0.1", 8081));
+            assertThat(log()).contains("pod default/db-").contains("stopped");
+        }
+    }
+
+    private static String roundTrip(Socket socket, String message) throws IOException {
+        socket.setSoTimeout(10_000);
+        socket.getOutputStream().write(message.getBytes(StandardCharsets.UTF_8));
+        InputStream in = socket.getInputStream();
+        return new String(in.readNBytes(message.length()), StandardCharsets.UTF_8);
+    }
+
+    /** NAME plus every default printer column of the CRD, as kubectl custom-columns. */
+    private static String printerColumns(Kubectl kubectl) {
+        String names = kubectl.run("get", "crd", "sshtunnels.sshtunnel.dev", "-o",
+                "jsonpath={range .spec.versions[0].additionalPrinterColumns[?(@.priority==0)]}{.name}={.jsonPath};{end}");
+        StringBuilder columns = new StringBuilder("NAME:.metadata.name");
+        for (String column : names.split(";")) {
+            if (!column.isBlank()) {
+                columns.append(',').append(column.substring(0, column.indexOf('=')).toUpperCase()).append(':')
+                        .append(column.substring(column.indexOf('=') + 1));
+            }
+        }
+        return columns.toString();
+    }
+}

@@ -11,7 +11,6 @@ import dev.sshtunnel.config.ConfigException;
 import dev.sshtunnel.config.TunnelConfig;
 import dev.sshtunnel.config.TunnelConfigLoader;
 import dev.sshtunnel.forwarder.ForwarderProcess;
-import dev.sshtunnel.forwarder.session.Credentials;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -60,7 +59,7 @@ public class ForwardCommand implements Callable<Integer> {
         try {
             TunnelConfig config = TunnelConfigLoader.load(file, secretsDir);
             process = new ForwarderProcess(config, bindAddress, httpAddress, httpPort, Duration.ofSeconds(graceSeconds));
-        } catch (ConfigException | Credentials.CredentialException e) {
+        } catch (ConfigException e) {
             err.println("error: " + e.getMessage());
             err.flush();
             return CONFIG_ERROR;

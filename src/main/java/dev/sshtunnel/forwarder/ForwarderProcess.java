@@ -18,7 +18,6 @@ import dev.sshtunnel.config.TunnelConfig;
 import dev.sshtunnel.forwarder.forward.Forward;
 import dev.sshtunnel.forwarder.forward.Forwards;
 import dev.sshtunnel.forwarder.http.StatusEndpoints;
-import dev.sshtunnel.forwarder.session.Credentials;
 import dev.sshtunnel.forwarder.session.SessionStatusBoard;
 import dev.sshtunnel.forwarder.session.SshClientFactory;
 import dev.sshtunnel.forwarder.session.TunnelSession;
@@ -41,7 +40,7 @@ public final class ForwarderProcess implements AutoCloseable {
 
     /** Binds every listener and the HTTP port, then starts connecting. Fails fast on a listener that cannot bind. */
     public ForwarderProcess(TunnelConfig config, String listenAddress, String httpAddress, int httpPort, Duration grace)
-            throws IOException, Credentials.CredentialException {
+            throws IOException {
         this.grace = grace;
         for (ForwardConfig forward : config.forwards()) {
             forwards.add(Forwards.create(forward, listenAddress));
@@ -54,7 +53,7 @@ public final class ForwarderProcess implements AutoCloseable {
                 forward.start();
             }
             endpoints = new StatusEndpoints(httpAddress, httpPort, this::snapshot);
-        } catch (IOException | Credentials.CredentialException | RuntimeException e) {
+        } catch (IOException | RuntimeException e) {
             forwards.forEach(Forward::close);
             throw e;
         }

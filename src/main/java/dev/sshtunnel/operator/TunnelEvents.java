@@ -3,8 +3,11 @@ package dev.sshtunnel.operator;
 import java.time.Clock;
 import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
-import java.util.Locale;
-import java.util.UUID;
+import java.net.HttpURLConnection;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
 
 import org.jboss.logging.Logger;
 
@@ -16,7 +19,10 @@ import io.fabric8.kubernetes.client.KubernetesClientException;
 
 /**
  * Kubernetes Events on Ready transitions, so `kubectl describe sshtunnel` tells the story. Only
- * transitions are recorded (the caller compares reasons), which keeps them deduplicated.
+ * transitions are recorded (the caller compares reasons), and the same transition again — a tunnel
+ * flapping between Connected and Unreachable — bumps the count of the existing event instead of
+ * adding one, as client-go's event correlator does: the event's name is derived from the tunnel's
+ * UID, the reason and the message.
  */
 public class TunnelEvents {
 
@@ -31,13 +37,23 @@ public class TunnelEvents {
         this.clock = clock;
     }
 
+    /** Same tunnel (UID), reason and message: same event. */
+    static String nameOf(SshTunnel tunnel, Reason reason, String message) {
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-256").digest((tunnel.getMetadata().getUid() + "\n" + reason
+                    + "\n" + message).getBytes(StandardCharsets.UTF_8));
+            return tunnel.getMetadata().getName() + "." + HexFormat.of().formatHex(digest, 0, 6);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is always available", e);
+        }
+    }
+
     public void readyChanged(SshTunnel tunnel, Reason reason, String message) {
         boolean normal = reason == Reason.Connected || reason == Reason.Connecting || reason == Reason.Suspended;
         String now = DateTimeFormatter.ISO_INSTANT.format(clock.instant().truncatedTo(ChronoUnit.SECONDS));
         var event = new EventBuilder()
                 .withNewMetadata()
-                    .withName(tunnel.getMetadata().getName() + "." + UUID.randomUUID().toString().substring(0, 8)
-                            .toLowerCase(Locale.ROOT))
+                    .withName(nameOf(tunnel, reason, message))
                     .withNamespace(tunnel.getMetadata().getNamespace())
                 .endMetadata()
                 .withNewInvolvedObject()
@@ -56,8 +72,20 @@ public class TunnelEvents {
                 .withLastTimestamp(now)
                 .withNewSource().withComponent(COMPONENT).endSource()
                 .build();
+        var events = client.v1().events().inNamespace(tunnel.getMetadata().getNamespace());
         try {
-            client.v1().events().inNamespace(tunnel.getMetadata().getNamespace()).resource(event).create();
+            try {
+                events.resource(event).create();
+            } catch (KubernetesClientException e) {
+                if (e.getCode() != HttpURLConnection.HTTP_CONFLICT) {
+                    throw e;
+                }
+                events.withName(event.getMetadata().getName()).edit(existing -> {
+                    existing.setCount((existing.getCount() == null ? 1 : existing.getCount()) + 1);
+                    existing.setLastTimestamp(now);
+                    return existing;
+                });
+            }
         } catch (KubernetesClientException e) {
             // An event is a courtesy; status already carries the truth.
             LOG.warnf("could not record event %s for SshTunnel %s/%s: %s", reason, tunnel.getMetadata().getNamespace(),

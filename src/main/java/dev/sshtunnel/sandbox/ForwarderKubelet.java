@@ -21,7 +21,6 @@ import java.util.function.Consumer;
 import dev.sshtunnel.config.ConfigException;
 import dev.sshtunnel.config.TunnelConfigLoader;
 import dev.sshtunnel.forwarder.ForwarderProcess;
-import dev.sshtunnel.forwarder.session.Credentials;
 import dev.sshtunnel.operator.ForwarderLabels;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerStatusBuilder;
@@ -173,7 +172,7 @@ final class ForwarderKubelet implements AutoCloseable {
             pod.waitingReason = null;
             pod.waitingMessage = null;
             log.accept("pod " + ns + "/" + pod.name + " started at " + pod.ip);
-        } catch (ConfigException | Credentials.CredentialException | IOException | RuntimeException e) {
+        } catch (ConfigException | IOException | RuntimeException e) {
             crashed(pod, "error: " + e.getMessage());
         }
     }

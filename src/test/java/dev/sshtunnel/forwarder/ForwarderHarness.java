@@ -18,7 +18,6 @@ import dev.sshtunnel.api.v1alpha1.ForwardStatus;
 import dev.sshtunnel.api.v1alpha1.SessionStatus;
 import dev.sshtunnel.config.ConfigException;
 import dev.sshtunnel.config.TunnelConfigLoader;
-import dev.sshtunnel.forwarder.session.Credentials;
 import dev.sshtunnel.testing.TunnelFiles;
 
 /** Starts the forwarder exactly as `forward -f tunnel.yaml --secrets-dir DIR` does, in this JVM. */
@@ -27,7 +26,7 @@ final class ForwarderHarness {
     private ForwarderHarness() {
     }
 
-    static ForwarderProcess start(TunnelFiles files) throws IOException, ConfigException, Credentials.CredentialException {
+    static ForwarderProcess start(TunnelFiles files) throws IOException, ConfigException {
         Path yaml = files.write();
         return new ForwarderProcess(TunnelConfigLoader.load(yaml, files.secretsDir()), "127.0.0.1", "127.0.0.1", 0,
                 Duration.ofSeconds(2));

@@ -3,7 +3,6 @@ package dev.sshtunnel.forwarder;
 import static dev.sshtunnel.forwarder.ForwarderHarness.awaitSession;
 import static dev.sshtunnel.forwarder.ForwarderHarness.roundTrip;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,7 +21,6 @@ import org.junit.jupiter.params.provider.CsvSource;
 import dev.sshtunnel.api.v1alpha1.HostKeyPolicy;
 import dev.sshtunnel.api.v1alpha1.JumpHostSpec;
 import dev.sshtunnel.api.v1alpha1.SessionState;
-import dev.sshtunnel.forwarder.session.Credentials;
 import dev.sshtunnel.testing.EchoServer;
 import dev.sshtunnel.testing.Keys;
 import dev.sshtunnel.testing.OpenSshServer;
@@ -78,16 +76,32 @@ class SessionSecurityTest {
     }
 
     @Test
-    void wrongPassphraseIsAClearErrorWithoutTheSecret() {
+    void wrongPassphraseIsReportedInStatusWithoutTheSecretAndWithoutACrash() throws Exception {
         Path key = Keys.generate(dir, "id_enc", "ed25519", false, "right-phrase");
         TunnelFiles files = new TunnelFiles(dir.resolve("tunnel"), "127.0.0.1", 22, "u").hostKey("").dynamic("p", Ports.free());
         files.privateKey(files.ssh(), "key", key, "wrong-phrase");
 
-        assertThatThrownBy(() -> ForwarderHarness.start(files))
-                .isInstanceOf(Credentials.CredentialException.class)
-                .hasMessageContaining("Secret \"key\" key \"id\"")
-                .hasMessageContaining("wrong passphrase")
-                .hasMessageNotContaining("wrong-phrase").hasMessageNotContaining("right-phrase");
+        forwarder = ForwarderHarness.start(files);
+        var session = awaitSession(forwarder, s -> s.getState() == SessionState.Failed, CONNECT);
+        assertThat(session.getLastError()).startsWith("AuthenticationFailed: private key in Secret \"key\" key \"id\"")
+                .contains("wrong passphrase").contains("fix the Secret")
+                .doesNotContain("wrong-phrase").doesNotContain("right-phrase");
+        assertThat(ForwarderHarness.get(forwarder, "/q/health/live").statusCode()).isEqualTo(200);
+        assertThat(ForwarderHarness.get(forwarder, "/q/health/ready").statusCode()).isEqualTo(503);
+        assertThat(ForwarderHarness.get(forwarder, "/status").body()).doesNotContain("wrong-phrase").doesNotContain("right-phrase");
+    }
+
+    @Test
+    void malformedKeyIsReportedInStatus() throws Exception {
+        Path garbage = dir.resolve("garbage");
+        java.nio.file.Files.writeString(garbage, "-----BEGIN OPENSSH PRIVATE KEY-----\nbm90IGEga2V5\n-----END OPENSSH PRIVATE KEY-----\n");
+        TunnelFiles files = new TunnelFiles(dir.resolve("tunnel"), "127.0.0.1", 22, "u").hostKey("").dynamic("p", Ports.free());
+        files.privateKey(files.ssh(), "key", garbage, null);
+
+        forwarder = ForwarderHarness.start(files);
+        var session = awaitSession(forwarder, s -> s.getState() == SessionState.Failed, CONNECT);
+        assertThat(session.getLastError()).startsWith("AuthenticationFailed: private key in Secret \"key\" key \"id\" cannot be loaded")
+                .doesNotContain("bm90IGEga2V5");
     }
 
     @Test

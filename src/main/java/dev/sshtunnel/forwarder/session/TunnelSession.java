@@ -49,10 +49,15 @@ public final class TunnelSession implements AutoCloseable {
     private final CountDownLatch stopped = new CountDownLatch(1);
     private volatile boolean stopping;
     private volatile List<ClientSession> chain = List.of();
+    private final String credentialProblem;
     private Thread loop;
 
-    public TunnelSession(TunnelConfig config, List<Forward> forwards, SessionStatusBoard board, SshClient client, Clock clock)
-            throws Credentials.CredentialException {
+    /**
+     * Credentials that cannot be loaded (malformed key, wrong passphrase, unsupported type) do not
+     * stop the forwarder: it stays up, reports AuthenticationFailed with what to fix and never
+     * connects, instead of crash-looping. The operator rolls the pod when the Secret changes.
+     */
+    public TunnelSession(TunnelConfig config, List<Forward> forwards, SessionStatusBoard board, SshClient client, Clock clock) {
         this.config = config;
         this.forwards = List.copyOf(forwards);
         this.board = board;
@@ -63,10 +68,16 @@ public final class TunnelSession implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
+        String problem = null;
         for (EndpointConfig hop : hops()) {
-            credentials.add(Credentials.load(hop));
+            try {
+                credentials.add(Credentials.load(hop));
+            } catch (Credentials.CredentialException e) {
+                problem = problem == null ? e.getMessage() : problem;
+            }
             hostKeyChecks.add(new HostKeyCheck(hop));
         }
+        this.credentialProblem = problem;
     }
 
     private List<EndpointConfig> hops() {
@@ -82,6 +93,13 @@ public final class TunnelSession implements AutoCloseable {
     }
 
     private void run() {
+        if (credentialProblem != null) {
+            board.failed(SessionState.Failed, Reason.AuthenticationFailed + ": " + credentialProblem
+                    + "; fix the Secret (the operator restarts the forwarder when it changes)", null);
+            LOG.errorf("not connecting to %s: %s", target(), credentialProblem);
+            stopped.countDown();
+            return;
+        }
         Backoff backoff = new Backoff(config.minBackoff(), config.maxBackoff());
         while (!stopping) {
             board.connecting();

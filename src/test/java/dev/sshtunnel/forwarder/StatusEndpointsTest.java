@@ -46,13 +46,13 @@ class StatusEndpointsTest {
 
     @Test
     void statusHealthAndMetricsFollowTheSession() throws Exception {
-        Path key = Keys.generate(dir, "id", "ed25519", false, "a passphrase");
+        Path key = Keys.generate(dir, "id", "ed25519", false, "status-endpoints-passphrase");
         try (OpenSshServer sshd = OpenSshServer.start(dir.resolve("sshd"), List.of(Keys.publicKey(key)));
                 EchoServer echo = new EchoServer(EchoServer.Mode.ECHO)) {
             int local = Ports.free();
             TunnelFiles files = new TunnelFiles(dir.resolve("tunnel"), "127.0.0.1", sshd.port(), sshd.user())
                     .hostKey(sshd.knownHostsLine()).local("db", local, "127.0.0.1", echo.port()).dynamic("proxy", Ports.free());
-            files.privateKey(files.ssh(), "bastion-key", key, "a passphrase");
+            files.privateKey(files.ssh(), "bastion-key", key, "status-endpoints-passphrase");
             forwarder = ForwarderHarness.start(files);
             awaitForward(forwarder, "proxy", f -> f.getState() == ForwardState.Active);
             roundTrip(local, "hello".getBytes());
@@ -93,7 +93,7 @@ class StatusEndpointsTest {
             // Nothing the forwarder serves carries a secret.
             String everything = get(forwarder, "/status").body() + get(forwarder, "/q/metrics").body()
                     + get(forwarder, "/q/health/ready").body();
-            assertThat(everything).doesNotContain("a passphrase").doesNotContain(Files.readString(key).substring(40, 80));
+            assertThat(everything).doesNotContain("status-endpoints-passphrase").doesNotContain(Files.readString(key).substring(40, 80));
         }
     }
 }

@@ -33,6 +33,8 @@ import dev.sshtunnel.testing.Socks5;
 class SandboxIT {
 
     private static final Path JAR = Path.of("target/quarkus-app/quarkus-run.jar");
+    private static final Path IT_LOGS = Path.of("target/it-logs");
+    private static final String PASSPHRASE = "sandbox-key-passphrase-4e1d";
     private static final String READY_REASON = "jsonpath={.status.conditions[?(@.type==\"Ready\")].reason}";
 
     @TempDir
@@ -52,7 +54,9 @@ class SandboxIT {
     }
 
     private Kubectl startSandbox() throws IOException {
-        sandboxLog = dir.resolve("sandbox.log");
+        // Kept in target/it-logs for SecretLeakScanIT.
+        Files.createDirectories(IT_LOGS);
+        sandboxLog = IT_LOGS.resolve("SandboxIT-sandbox.log");
         sandbox = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", JAR.toString(),
                 "sandbox", "--work-dir", dir.resolve("sandbox").toString())
                 .redirectErrorStream(true).redirectOutput(sandboxLog.toFile()).start();
@@ -80,7 +84,7 @@ class SandboxIT {
                     host: 127.0.0.1
                     port: %d
                     user: %s
-                    privateKeySecretRef: {name: bastion-key, key: id_ed25519}
+                    privateKeySecretRef: {name: bastion-key, key: id_ed25519, passphraseKey: passphrase}
                     hostKey: {knownHosts: "%s"}
                     keepAlive: {intervalSeconds: 1, maxMissed: 2}
                     reconnect: {minBackoffSeconds: 1, maxBackoffSeconds: 2}
@@ -93,7 +97,7 @@ class SandboxIT {
 
     @Test
     void kubectlSeesTheTunnelThroughOutageHostKeyChangeAndDelete() throws Exception {
-        Path key = Keys.generate(dir, "id_ed25519", "ed25519", false, null);
+        Path key = Keys.generate(dir, "id_ed25519", "ed25519", false, PASSPHRASE);
         Path otherHostKey = Keys.generate(dir, "other_host", "ed25519", false, null);
         try (OpenSshServer sshd = OpenSshServer.start(dir.resolve("sshd"), List.of(Keys.publicKey(key)));
                 EchoServer echo = new EchoServer(EchoServer.Mode.ECHO)) {
@@ -109,8 +113,12 @@ class SandboxIT {
             assertThat(refused.err()).contains("SshTunnel.sshtunnel.dev \"db\" is invalid").contains("spec.forwards[0].port");
 
             String secret = kubectl.run("create", "secret", "generic", "bastion-key", "--from-file=id_ed25519=" + key,
-                    "--dry-run=client", "-o", "yaml");
+                    "--from-literal=passphrase=" + PASSPHRASE, "--dry-run=client", "-o", "yaml");
             assertThat(kubectl.attempt(secret, "apply", "-f", "-").out()).contains("secret/bastion-key created");
+            String wrong = kubectl.run("create", "secret", "generic", "locked-key", "--from-file=id_ed25519=" + key,
+                    "--from-literal=passphrase=not-the-" + PASSPHRASE, "--dry-run=client", "-o", "yaml");
+            assertThat(kubectl.attempt(wrong, "apply", "-f", "-").out()).contains("secret/locked-key created");
+            dev.sshtunnel.testing.UsedSecrets.text("not-the-" + PASSPHRASE);
             String good = manifest(sshd, sshd.knownHostsLine(), localPort, socksPort, remotePort, echo.port());
             assertThat(kubectl.attempt(good, "apply", "-f", "-").out()).contains("sshtunnel.sshtunnel.dev/db created");
 
@@ -118,6 +126,16 @@ class SandboxIT {
                     .as(this::log).contains("condition met");
             assertThat(log()).contains("service default/db port echo " + localPort + " -> 127.0.0.1:" + localPort)
                     .contains("service default/db port socks " + socksPort + " -> 127.0.0.1:" + socksPort);
+
+            // A key that cannot be opened is a condition that says what to fix, not a crash-looping pod.
+            String locked = manifest(sshd, sshd.knownHostsLine(), Ports.free(), Ports.free(), Ports.free(), echo.port())
+                    .replace("name: db,", "name: locked,").replace("name: bastion-key,", "name: locked-key,");
+            assertThat(kubectl.attempt(locked, "apply", "-f", "-").out()).contains("sshtunnel.sshtunnel.dev/locked created");
+            await().atMost(Duration.ofSeconds(40)).pollInterval(Duration.ofMillis(500))
+                    .until(() -> kubectl.run("get", "sshtunnel", "locked", "-o", READY_REASON), "AuthenticationFailed"::equals);
+            assertThat(kubectl.run("get", "sshtunnel", "locked", "-o", "jsonpath={.status.conditions[?(@.type==\"Ready\")].message}"))
+                    .contains("Secret \"locked-key\" key \"id_ed25519\"").contains("wrong passphrase").contains("fix the Secret");
+            assertThat(kubectl.run("get", "pods", "-l", "app.kubernetes.io/instance=locked")).contains("0/1").contains("Running");
 
             // Traffic through each forward type.
             try (Socket local = new Socket("127.0.0.1", localPort)) {
@@ -134,10 +152,11 @@ class SandboxIT {
             // kubectl get renders the CRD's printer columns (server-side table, as in a cluster) ...
             List<String> table = kubectl.run("get", "sshtunnels").lines().toList();
             assertThat(table.get(0).split("\\s+")).containsExactly("NAME", "HOST", "FORWARDS", "CHANNELS", "STATUS", "AGE");
-            assertThat(table.get(1).split("\\s+")).startsWith("db", "127.0.0.1", "3/3", "0", "Connected");
+            assertThat(row(table, "db")).startsWith("db", "127.0.0.1", "3/3", "0", "Connected");
+            assertThat(row(table, "locked")).startsWith("locked", "127.0.0.1", "0/3").contains("AuthenticationFailed");
             // ... and -o custom-columns built from the CRD's own JSONPaths says the same.
             List<String> custom = kubectl.run("get", "sshtunnels", "-o", "custom-columns=" + printerColumns(kubectl)).lines().toList();
-            assertThat(custom.get(1).split("\\s+")).startsWith("db", "127.0.0.1", "3/3", "0", "Connected");
+            assertThat(row(custom, "db")).startsWith("db", "127.0.0.1", "3/3", "0", "Connected");
             assertThat(kubectl.run("get", "sshtunnels", "-o", "wide")).contains("MESSAGE").contains("3/3 forwards active");
             assertThat(kubectl.run("describe", "sshtunnel", "db")).contains("Normal   Connected");
 
@@ -163,14 +182,39 @@ class SandboxIT {
                     .isEqualTo("2/2");
             assertThat(kubectl.run("get", "events", "--field-selector", "reason=HostKeyMismatch", "-o", "name")).isNotBlank();
 
-            // kubectl delete: every owned object goes, the forwarder stops, its ports refuse.
-            assertThat(kubectl.run("delete", "sshtunnel", "db")).contains("deleted");
+            saveWhatUsersSee(kubectl);
+
+            // kubectl delete: every owned object goes, the forwarders stop, their ports refuse.
+            assertThat(kubectl.run("delete", "sshtunnel", "db", "locked")).contains("\"db\" deleted").contains("\"locked\" deleted");
             await().atMost(Duration.ofSeconds(20)).until(() -> kubectl.run("get", "deployments,services,configmaps,networkpolicies,pods",
                     "-o", "name").isBlank());
             await().atMost(Duration.ofSeconds(20)).until(() -> !Ports.accepts("127.0.0.1", localPort)
-                    && !Ports.accepts("127.0.0.1", socksPort) && !Ports.accepts("127.1.0.1", 8081));
+                    && !Ports.accepts("127.0.0.1", socksPort) && !Ports.accepts("127.1.0.1", 8081)
+                    && !Ports.accepts("127.1.0.2", 8081));
             assertThat(log()).contains("pod default/db-").contains("stopped");
         }
+    }
+
+    /** Events, SshTunnels with status, and every forwarder's /status and /q/metrics, for SecretLeakScanIT. */
+    private static void saveWhatUsersSee(Kubectl kubectl) throws Exception {
+        Files.writeString(IT_LOGS.resolve("SandboxIT-events.yaml"), kubectl.run("get", "events", "-A", "-o", "yaml"));
+        Files.writeString(IT_LOGS.resolve("SandboxIT-sshtunnels.yaml"), kubectl.run("get", "sshtunnels", "-A", "-o", "yaml")
+                + kubectl.run("describe", "sshtunnels"));
+        StringBuilder bodies = new StringBuilder();
+        var http = java.net.http.HttpClient.newHttpClient();
+        for (String ip : kubectl.run("get", "pods", "-o", "jsonpath={.items[*].status.podIP}").split("\\s+")) {
+            for (String path : List.of("/status", "/q/metrics", "/q/health/ready")) {
+                bodies.append(http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://" + ip + ":8081" + path)).build(),
+                        java.net.http.HttpResponse.BodyHandlers.ofString()).body()).append('\n');
+            }
+        }
+        assertThat(bodies).contains("\"session\"").contains("AuthenticationFailed");
+        Files.writeString(IT_LOGS.resolve("SandboxIT-forwarder-endpoints.txt"), bodies);
+    }
+
+    private static String[] row(List<String> table, String name) {
+        return table.stream().filter(line -> line.startsWith(name + " ")).findFirst().orElseThrow(
+                () -> new AssertionError("no row " + name + " in\n" + String.join("\n", table))).split("\\s+");
     }
 
     private static String roundTrip(Socket socket, String message) throws IOException {

@@ -62,6 +62,7 @@ public final class DropbearServer implements AutoCloseable {
 
     /** The test user, with a password, for password authentication against OpenSSH (root only). */
     public static String userWithPassword(String password) {
+        UsedSecrets.text(password);
         ensureUser();
         try {
             Process chpasswd = new ProcessBuilder("chpasswd").redirectErrorStream(true).start();

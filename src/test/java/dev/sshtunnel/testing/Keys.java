@@ -24,6 +24,8 @@ public final class Keys {
             command.addAll(List.of("-m", "PEM"));
         }
         Processes.run(command);
+        UsedSecrets.privateKey(key);
+        UsedSecrets.text(passphrase);
         return key;
     }
 

@@ -64,6 +64,8 @@ public final class TunnelFiles {
         ref.setName(secretName);
         ref.setKey("id");
         secret(secretName, "id", read(key));
+        UsedSecrets.privateKey(key);
+        UsedSecrets.text(passphrase);
         if (passphrase != null) {
             ref.setPassphraseKey("passphrase");
             secret(secretName, "passphrase", (passphrase + "\n").getBytes());

@@ -3,6 +3,7 @@ package dev.sshtunnel.cli;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
 
 import dev.sshtunnel.sandbox.Sandbox;
 import io.quarkus.runtime.Quarkus;
@@ -34,6 +35,11 @@ public class SandboxCommand implements Callable<Integer> {
             description = "Address the forwarder Services' ports are relayed from (default: ${DEFAULT-VALUE}).")
     String serviceAddress;
 
+    @Option(names = "--operator", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "Run the operator in the sandbox (default). With --no-operator, run an operator yourself "
+                    + "against the printed URL, e.g. to stop and restart it while tunnels change.")
+    boolean runOperator;
+
     @Option(names = "--operator-http-port", paramLabel = "N", defaultValue = "0",
             description = "Port of the operator's /q/health and /q/metrics (default: any free port).")
     int operatorHttpPort;
@@ -50,7 +56,21 @@ public class SandboxCommand implements Callable<Integer> {
         sandbox.operatorProperties().forEach(System::setProperty);
         System.setProperty("quarkus.http.port", Integer.toString(operatorHttpPort));
         out.println("sandbox: API server for kubectl at " + sandbox.kubectlUrl());
+        out.println("sandbox: API server for an operator at " + sandbox.operatorApiUrl());
         out.println("sandbox: export KUBECONFIG=" + sandbox.kubeconfig().toAbsolutePath());
+        if (!runOperator) {
+            out.println("sandbox: ready; no operator runs here. Start one with: java -Dquarkus.profile=sandbox "
+                    + "-Dquarkus.kubernetes-client.api-server-url=" + sandbox.operatorApiUrl()
+                    + " -Dsshtunnel.operator-namespace=" + Sandbox.OPERATOR_NAMESPACE + " -jar quarkus-run.jar operator");
+            out.flush();
+            CountDownLatch stop = new CountDownLatch(1);
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                sandbox.close();
+                stop.countDown();
+            }, "sandbox-stop"));
+            stop.await();
+            return 0;
+        }
         out.println("sandbox: ready; starting the operator");
         out.flush();
         try {

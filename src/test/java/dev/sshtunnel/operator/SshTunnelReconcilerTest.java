@@ -91,6 +91,8 @@ class SshTunnelReconcilerTest {
         assertThat(forwarder.getSecurityContext().getAllowPrivilegeEscalation()).isFalse();
         assertThat(forwarder.getSecurityContext().getCapabilities().getDrop()).containsExactly("ALL");
         assertThat(forwarder.getResources().getLimits()).containsKey("memory");
+        assertThat(dev.sshtunnel.testing.PodSecurityStandard.restrictedViolations(pod,
+                deployment.getSpec().getTemplate().getMetadata().getAnnotations())).as("Pod Security Standard: restricted").isEmpty();
         // A Remote forward: two pods must never hold the same remote port.
         assertThat(deployment.getSpec().getStrategy().getType()).isEqualTo("Recreate");
         assertThat(deployment.getSpec().getReplicas()).isEqualTo(1);
@@ -127,6 +129,21 @@ class SshTunnelReconcilerTest {
         assertThat(withStatus.getStatus().getObservedGeneration()).isEqualTo(withStatus.getMetadata().getGeneration());
         await().atMost(TIMEOUT).untilAsserted(() -> assertThat(events(ns)).extracting(Event::getReason)
                 .contains("ForwarderUnavailable"));
+    }
+
+    @Test
+    void aPortBelow1024StaysWithinTheRestrictedPodSecurityStandard() {
+        String ns = "low-port";
+        client.resource(keySecret(ns, "key-v1")).create();
+        client.resource(tunnel(ns, "web", local("https", 443, "web.internal", 443))).create();
+        Deployment deployment = awaitDeployment(ns, "web");
+        PodSpec pod = deployment.getSpec().getTemplate().getSpec();
+        // No NET_BIND_SERVICE: the namespaced, safe sysctl lets the non-root process bind 443.
+        assertThat(pod.getSecurityContext().getSysctls()).extracting(s -> s.getName() + "=" + s.getValue())
+                .containsExactly("net.ipv4.ip_unprivileged_port_start=0");
+        assertThat(pod.getContainers().get(0).getSecurityContext().getCapabilities().getAdd()).isNullOrEmpty();
+        assertThat(dev.sshtunnel.testing.PodSecurityStandard.restrictedViolations(pod,
+                deployment.getSpec().getTemplate().getMetadata().getAnnotations())).isEmpty();
     }
 
     @Test

@@ -38,6 +38,11 @@ public class SshTunnelStatus {
     @JsonPropertyDescription("Each forward, as the forwarder reports it.")
     private List<ForwardStatus> forwards = new ArrayList<>();
 
+    @JsonPropertyDescription("Suggested options for this tunnel's key in the SSH server's authorized_keys, limiting "
+            + "it to the forwards in spec: put them before the public key on its line. Dynamic forwards choose their "
+            + "targets at run time, so a tunnel with one gets no permitopen.")
+    private String authorizedKeysOptions;
+
     public Long getObservedGeneration() { return observedGeneration; }
     public void setObservedGeneration(Long observedGeneration) { this.observedGeneration = observedGeneration; }
     public List<Condition> getConditions() { return conditions; }
@@ -54,6 +59,8 @@ public class SshTunnelStatus {
     public void setSession(SessionStatus session) { this.session = session; }
     public List<ForwardStatus> getForwards() { return forwards; }
     public void setForwards(List<ForwardStatus> forwards) { this.forwards = forwards; }
+    public String getAuthorizedKeysOptions() { return authorizedKeysOptions; }
+    public void setAuthorizedKeysOptions(String authorizedKeysOptions) { this.authorizedKeysOptions = authorizedKeysOptions; }
 
     @Override
     public boolean equals(Object other) {
@@ -70,11 +77,13 @@ public class SshTunnelStatus {
                 && Objects.equals(serviceName, that.serviceName)
                 && Objects.equals(readyReplicas, that.readyReplicas)
                 && Objects.equals(session, that.session)
-                && Objects.equals(forwards, that.forwards);
+                && Objects.equals(forwards, that.forwards)
+                && Objects.equals(authorizedKeysOptions, that.authorizedKeysOptions);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(observedGeneration, conditions, readyForwards, activeChannels, serviceName, readyReplicas, session, forwards);
+        return Objects.hash(observedGeneration, conditions, readyForwards, activeChannels, serviceName, readyReplicas, session, forwards,
+                authorizedKeysOptions);
     }
 }

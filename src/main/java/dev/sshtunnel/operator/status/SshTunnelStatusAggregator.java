@@ -57,6 +57,7 @@ public class SshTunnelStatusAggregator {
             status.setReadyForwards((verdict.ready ? forwardCount : 0) + "/" + forwardCount);
         }
         status.setServiceName(observation.serviceName().orElse(null));
+        status.setAuthorizedKeysOptions(AuthorizedKeysOptions.of(tunnel.getSpec().getForwards()));
         status.setReadyReplicas(observation.deployment().map(SshTunnelStatusAggregator::readyReplicas).orElse(0));
         return status;
     }

@@ -46,6 +46,8 @@ class SshTunnelStatusAggregatorTest {
 
     @Test
     void newTunnelWithoutDeploymentWaitsForForwarder() {
+        assertThat(aggregate(observation(Optional.empty())).getAuthorizedKeysOptions())
+                .as("a Dynamic forward in the tunnel: no permitopen").isEqualTo("restrict,port-forwarding");
         SshTunnelStatus status = aggregate(observation(Optional.empty()));
 
         assertCondition(status, "Ready", "False", "ForwarderUnavailable");

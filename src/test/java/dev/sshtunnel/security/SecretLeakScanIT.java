@@ -1,4 +1,4 @@
-package dev.sshtunnel;
+package dev.sshtunnel.security;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -18,8 +18,8 @@ import dev.sshtunnel.testing.UsedSecrets;
  * Suite-wide: no private key line, passphrase or password that any test handed to the code shows up
  * in anything the suite captured — the output (logs) of every unit and integration test, and what
  * SandboxIT saved of what users see: the sandbox's log (operator and forwarders), every event,
- * every SshTunnel with its status, and each forwarder's /status and /q/metrics. Runs last
- * (failsafe runOrder=alphabetical).
+ * every SshTunnel with its status, and each forwarder's /status and /q/metrics. Runs last, in its
+ * own failsafe execution (post-integration-test).
  */
 class SecretLeakScanIT {
 
@@ -46,6 +46,12 @@ class SecretLeakScanIT {
                 .anyMatch(p -> p.endsWith(Path.of("target/it-logs/SandboxIT-sandbox.log")))
                 .anyMatch(p -> p.endsWith(Path.of("target/it-logs/SandboxIT-events.yaml")));
 
+        // Written by this build, not left over from an earlier one: no older than the unit tests' output.
+        long unitTestsStarted = files.stream().filter(p -> p.toString().endsWith("-output.txt")).mapToLong(SecretLeakScanIT::modified)
+                .min().orElseThrow();
+        assertThat(files).filteredOn(p -> p.startsWith(Path.of("target/it-logs")))
+                .allSatisfy(p -> assertThat(modified(p)).as(p + " is from this build").isGreaterThanOrEqualTo(unitTestsStarted));
+
         List<String> leaks = new ArrayList<>();
         long bytes = 0;
         for (Path file : files) {
@@ -57,7 +63,16 @@ class SecretLeakScanIT {
                 }
             }
         }
-        assertThat(bytes).as("bytes scanned").isGreaterThan(100_000);
+        assertThat(files).as("files scanned").hasSizeGreaterThan(10);
+        assertThat(bytes).as("bytes scanned").isGreaterThan(50_000);
         assertThat(leaks).isEmpty();
+    }
+
+    private static long modified(Path file) {
+        try {
+            return Files.getLastModifiedTime(file).toMillis();
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
     }
 }

@@ -1,0 +1,149 @@
+package dev.sshtunnel.sandbox;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import dev.sshtunnel.testing.EchoServer;
+import dev.sshtunnel.testing.Keys;
+import dev.sshtunnel.testing.Kubectl;
+import dev.sshtunnel.testing.OpenSshServer;
+import dev.sshtunnel.testing.Ports;
+
+/**
+ * The operator killed (SIGKILL) in the middle of creating tunnels, tunnels changed and deleted while
+ * it is down, then started again: no duplicate objects, the changes are applied, status resumes,
+ * and what belonged to the deleted tunnel is gone. The sandbox runs without its own operator; two
+ * operator processes in turn run against it, as two operator pods would.
+ */
+@Timeout(value = 300, unit = TimeUnit.SECONDS)
+class OperatorRestartIT {
+
+    private static final Path JAR = Path.of("target/quarkus-app/quarkus-run.jar");
+    private static final Path IT_LOGS = Path.of("target/it-logs");
+
+    @TempDir
+    Path dir;
+
+    private final List<Process> processes = new ArrayList<>();
+
+    @AfterEach
+    void stopAll() throws InterruptedException {
+        for (Process process : processes) {
+            process.destroy();
+            if (!process.waitFor(30, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+            }
+        }
+    }
+
+    private Process java(Path log, String... args) throws IOException {
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        command.addAll(Arrays.asList(args));
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        processes.add(process);
+        return process;
+    }
+
+    private static String read(Path log) {
+        try {
+            return Files.exists(log) ? Files.readString(log) : "";
+        } catch (IOException e) {
+            return e.toString();
+        }
+    }
+
+    private Process operator(String apiUrl, Path log) throws IOException {
+        return java(log, "-Dquarkus.profile=sandbox", "-Dquarkus.kubernetes-client.api-server-url=" + apiUrl,
+                "-Dsshtunnel.operator-namespace=sshtunnel-system", "-Dquarkus.http.port=0", "-Dquarkus.http.host=127.0.0.1",
+                "-jar", JAR.toString(), "operator");
+    }
+
+    private static String tunnel(String name, OpenSshServer sshd, int port, int echoPort) {
+        return """
+                apiVersion: sshtunnel.dev/v1alpha1
+                kind: SshTunnel
+                metadata: {name: %s}
+                spec:
+                  ssh:
+                    host: 127.0.0.1
+                    port: %d
+                    user: %s
+                    privateKeySecretRef: {name: bastion-key, key: id_ed25519}
+                    hostKey: {knownHosts: "%s"}
+                  forwards:
+                    - {name: echo, type: Local, port: %d, target: {host: 127.0.0.1, port: %d}}
+                ---
+                """.formatted(name, sshd.port(), sshd.user(), sshd.knownHostsLine(), port, echoPort);
+    }
+
+    @Test
+    void killedMidReconcileAndRestartedConvergesWithoutDuplicates() throws Exception {
+        Files.createDirectories(IT_LOGS);
+        Path key = Keys.generate(dir, "id_ed25519", "ed25519", false, null);
+        try (OpenSshServer sshd = OpenSshServer.start(dir.resolve("sshd"), List.of(Keys.publicKey(key)));
+                EchoServer echo = new EchoServer(EchoServer.Mode.ECHO)) {
+            Path sandboxLog = IT_LOGS.resolve("OperatorRestartIT-sandbox.log");
+            Process sandbox = java(sandboxLog, "-jar", JAR.toString(), "sandbox", "--no-operator", "--work-dir",
+                    dir.resolve("sandbox").toString());
+            await().atMost(Duration.ofSeconds(60)).until(() -> read(sandboxLog).contains("no operator runs here") || !sandbox.isAlive());
+            Matcher url = Pattern.compile("API server for an operator at (\\S+)").matcher(read(sandboxLog));
+            assertThat(url.find()).as(read(sandboxLog)).isTrue();
+            Kubectl kubectl = new Kubectl(dir.resolve("sandbox/kubeconfig"));
+
+            kubectl.attempt(kubectl.run("create", "secret", "generic", "bastion-key", "--from-file=id_ed25519=" + key,
+                    "--dry-run=client", "-o", "yaml"), "apply", "-f", "-");
+            int portA = Ports.free();
+            int portB = Ports.free();
+            int portC = Ports.free();
+            kubectl.attempt(tunnel("a", sshd, portA, echo.port()) + tunnel("b", sshd, portB, echo.port())
+                    + tunnel("c", sshd, portC, echo.port()), "apply", "-f", "-");
+
+            // The first operator is killed as soon as it has created something, before it can finish.
+            Path firstLog = IT_LOGS.resolve("OperatorRestartIT-operator-1.log");
+            Process first = operator(url.group(1), firstLog);
+            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(20))
+                    .until(() -> !kubectl.run("get", "configmaps,deployments", "-o", "name").isBlank() || !first.isAlive());
+            first.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            String halfDone = kubectl.run("get", "configmaps,deployments,services,networkpolicies", "-o", "name");
+
+            // While no operator runs: c is deleted, b gets a new port.
+            kubectl.run("delete", "sshtunnel", "c");
+            int newPortB = Ports.free();
+            kubectl.attempt(tunnel("b", sshd, newPortB, echo.port()), "apply", "-f", "-");
+
+            Path secondLog = IT_LOGS.resolve("OperatorRestartIT-operator-2.log");
+            operator(url.group(1), secondLog);
+            kubectl.run("wait", "--for=condition=Ready", "sshtunnel/a", "sshtunnel/b", "--timeout=90s");
+
+            assertThat(kubectl.run("get", "configmaps,deployments,services,networkpolicies", "-o", "name").lines().sorted().toList())
+                    .as("exactly one of each per remaining tunnel (killed operator had created: %s)", halfDone)
+                    .containsExactly("configmap/a-tunnel", "configmap/b-tunnel", "deployment.apps/a", "deployment.apps/b",
+                            "networkpolicy.networking.k8s.io/a", "networkpolicy.networking.k8s.io/b", "service/a", "service/b");
+            assertThat(kubectl.run("get", "service", "b", "-o", "jsonpath={.spec.ports[*].port}")).isEqualTo(String.valueOf(newPortB));
+            assertThat(kubectl.run("get", "sshtunnel", "b", "-o", "jsonpath={.metadata.generation}/{.status.observedGeneration}"))
+                    .isEqualTo("2/2");
+            assertThat(kubectl.run("get", "sshtunnel", "a", "-o", "jsonpath={.status.readyForwards}")).isEqualTo("1/1");
+            await().atMost(Duration.ofSeconds(20)).until(() -> Ports.accepts("127.0.0.1", newPortB) && !Ports.accepts("127.0.0.1", portC));
+            if (halfDone.contains("deployment.apps/c")) {
+                // Removed by the garbage collector, with no operator running.
+                assertThat(read(sandboxLog)).contains("garbage collector: deleted deployment default/c (owner gone)");
+            }
+        }
+    }
+}

@@ -16,8 +16,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 
 import org.apache.sshd.client.SshClient;
+import org.apache.sshd.client.channel.ChannelDirectTcpip;
 import org.apache.sshd.client.session.ClientSession;
 import org.apache.sshd.common.AttributeRepository;
+import org.apache.sshd.common.channel.exception.SshChannelOpenException;
 import org.apache.sshd.common.kex.KexProposalOption;
 import org.apache.sshd.common.util.net.SshdSocketAddress;
 import org.jboss.logging.Logger;
@@ -170,16 +172,25 @@ public final class TunnelSession implements AutoCloseable {
             EndpointConfig hop = hops.get(i);
             String host = through == null ? hop.host() : through.getHostName();
             int port = through == null ? hop.port() : through.getPort();
-            ClientSession session = client.connect(hop.user(), host, port,
-                            AttributeRepository.ofKeyValuePair(SshClientFactory.HOST_KEY_CHECK, hostKeyChecks.get(i)), null)
-                    .verify(config.connectTimeout())
-                    .getSession();
-            opened.add(session);
-            credentials.get(i).addTo(session);
+            ClientSession session;
             try {
-                session.auth().verify(config.connectTimeout());
-            } catch (IOException e) {
-                throw new AuthenticationException(hop, e);
+                session = client.connect(hop.user(), host, port,
+                                AttributeRepository.ofKeyValuePair(SshClientFactory.HOST_KEY_CHECK, hostKeyChecks.get(i)), null)
+                        .verify(config.connectTimeout())
+                        .getSession();
+                opened.add(session);
+                credentials.get(i).addTo(session);
+                try {
+                    session.auth().verify(config.connectTimeout());
+                } catch (IOException e) {
+                    throw new AuthenticationException(hop, e);
+                }
+            } catch (Exception e) {
+                if (i > 0) {
+                    // Through a jump host, a refused channel only shows as this hop's session closing.
+                    diagnoseJump(opened.get(i - 1), hops.get(i - 1), hop);
+                }
+                throw e;
             }
             if (i < hops.size() - 1) {
                 // ProxyJump: the next hop is reached through a loopback-only forward inside this process.
@@ -194,12 +205,51 @@ public final class TunnelSession implements AutoCloseable {
     private record Failure(Reason reason, SessionState state, String message) {
     }
 
+    /** Asks the jump host for a channel to the next hop; a refusal becomes the failure to report. */
+    private void diagnoseJump(ClientSession jump, EndpointConfig jumpHop, EndpointConfig next) throws JumpRefusedException {
+        try (ChannelDirectTcpip probe = jump.createDirectTcpipChannel(new SshdSocketAddress("127.0.0.1", 0),
+                new SshdSocketAddress(next.host(), next.port()))) {
+            probe.open().verify(config.connectTimeout());
+        } catch (IOException | RuntimeException e) {
+            for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+                if (t instanceof SshChannelOpenException refused) {
+                    throw new JumpRefusedException("jump host " + jumpHop.user() + "@" + jumpHop.knownHostsName() + " refused to "
+                            + "open a channel to " + next.host() + ":" + next.port() + " (" + openFailure(refused) + "); allow TCP "
+                            + "forwarding to it for this user there (AllowTcpForwarding, permitopen)");
+                }
+            }
+            LOG.debugf("probing jump host %s: %s", jumpHop.knownHostsName(), e.toString());
+            // The jump itself went away or the probe failed otherwise: the original failure stands.
+        }
+    }
+
+    /** RFC 4254 section 5.1 reason codes, which say more than OpenSSH's "open failed". */
+    private static String openFailure(SshChannelOpenException refused) {
+        String reason = switch (refused.getReasonCode()) {
+            case 1 -> "administratively prohibited";
+            case 2 -> "connect failed";
+            case 3 -> "unknown channel type";
+            case 4 -> "resource shortage";
+            default -> "reason " + refused.getReasonCode();
+        };
+        return reason + (refused.getMessage() == null ? "" : ": " + refused.getMessage());
+    }
+
+    static final class JumpRefusedException extends Exception {
+        JumpRefusedException(String message) {
+            super(message);
+        }
+    }
+
     private Failure classify(Exception e) {
         for (HostKeyCheck check : hostKeyChecks) {
             var rejection = check.rejection();
             if (rejection.isPresent()) {
                 return new Failure(rejection.get().reason(), SessionState.Failed, rejection.get().message());
             }
+        }
+        if (e instanceof JumpRefusedException refused) {
+            return new Failure(Reason.ForwardRejected, SessionState.Failed, refused.getMessage());
         }
         if (e instanceof AuthenticationException auth) {
             return new Failure(Reason.AuthenticationFailed, SessionState.Failed, auth.getMessage());

@@ -40,6 +40,11 @@ public class SandboxCommand implements Callable<Integer> {
                     + "against the printed URL, e.g. to stop and restart it while tunnels change.")
     boolean runOperator;
 
+    @Option(names = "--pods", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "Run the forwarder pods the operator deploys (default). With --no-pods, Deployments stay "
+                    + "unscheduled: for exercising the control plane alone, e.g. bench/control-plane.sh.")
+    boolean runPods;
+
     @Option(names = "--operator-http-port", paramLabel = "N", defaultValue = "0",
             description = "Port of the operator's /q/health and /q/metrics (default: any free port).")
     int operatorHttpPort;
@@ -47,7 +52,7 @@ public class SandboxCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
-        Sandbox sandbox = Sandbox.start(new Sandbox.Options(workDir, apiPort, serviceAddress), line -> {
+        Sandbox sandbox = Sandbox.start(new Sandbox.Options(workDir, apiPort, serviceAddress, runPods), line -> {
             synchronized (out) {
                 out.println("sandbox: " + line);
                 out.flush();

@@ -20,7 +20,7 @@ import java.util.function.Consumer;
 public final class Sandbox implements AutoCloseable {
 
     /** Where and how the sandbox listens. */
-    public record Options(Path workDir, int apiPort, String serviceAddress) {
+    public record Options(Path workDir, int apiPort, String serviceAddress, boolean runPods) {
     }
 
     public static final String OPERATOR_NAMESPACE = "sshtunnel-system";
@@ -36,9 +36,11 @@ public final class Sandbox implements AutoCloseable {
         return thread;
     });
     private final Path kubeconfig;
+    private final boolean runPods;
 
     private Sandbox(Options options, Consumer<String> log) throws IOException {
         Files.createDirectories(options.workDir());
+        runPods = options.runPods();
         api = MockApiServer.start("default", OPERATOR_NAMESPACE);
         try {
             front = new ApiFront(api.url(), "127.0.0.1", options.apiPort(), Clock.systemUTC());
@@ -53,8 +55,10 @@ public final class Sandbox implements AutoCloseable {
         }
         loop.scheduleWithFixedDelay(() -> {
             try {
-                kubelet.sync();
-                proxies.sync();
+                if (runPods) {
+                    kubelet.sync();
+                    proxies.sync();
+                }
                 collector.sweep();
             } catch (RuntimeException e) {
                 log.accept("controllers: " + e);

@@ -23,6 +23,7 @@ final class ServicePort implements AutoCloseable {
     private final ServerSocket listener;
     private final Supplier<List<String>> readyPods;
     private final int targetPort;
+    private final String fallbackReason;
     private final AtomicInteger next = new AtomicInteger();
     private final ExecutorService threads = Executors.newCachedThreadPool(r -> {
         Thread thread = new Thread(r, "sandbox-service-relay");
@@ -30,21 +31,48 @@ final class ServicePort implements AutoCloseable {
         return thread;
     });
 
-    /** Binds the Service's own port when it is free on the address, else any free port. */
+    /**
+     * Binds the Service's own port when it is free on the address (retrying briefly: a port just
+     * released by the previous version of the Service may still be held for a moment), else any
+     * free port; {@link #fallbackReason()} says why.
+     */
     ServicePort(String address, int preferredPort, int targetPort, Supplier<List<String>> readyPods) throws IOException {
         this.targetPort = targetPort;
         this.readyPods = readyPods;
-        ServerSocket socket = new ServerSocket();
-        socket.setReuseAddress(true);
-        try {
-            socket.bind(new InetSocketAddress(InetAddress.getByName(address), preferredPort));
-        } catch (IOException taken) {
-            socket.close();
+        ServerSocket socket = null;
+        String reason = null;
+        for (int attempt = 0; attempt < 10 && socket == null; attempt++) {
+            ServerSocket candidate = new ServerSocket();
+            candidate.setReuseAddress(true);
+            try {
+                candidate.bind(new InetSocketAddress(InetAddress.getByName(address), preferredPort));
+                socket = candidate;
+            } catch (IOException taken) {
+                candidate.close();
+                reason = taken.getMessage();
+                sleepQuietly(100);
+            }
+        }
+        if (socket == null) {
             socket = new ServerSocket();
             socket.bind(new InetSocketAddress(InetAddress.getByName(address), 0));
         }
+        this.fallbackReason = socket.getLocalPort() == preferredPort ? null : reason;
         this.listener = socket;
         threads.submit(this::acceptLoop);
+    }
+
+    /** Why the Service's own port could not be used, or null when it is. */
+    String fallbackReason() {
+        return fallbackReason;
+    }
+
+    private static void sleepQuietly(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     int localPort() {

@@ -2,9 +2,8 @@ package dev.sshtunnel.sandbox;
 
 import java.io.IOException;
 import java.util.HashMap;
-import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Set;
 import java.util.function.Consumer;
 
 import dev.sshtunnel.operator.ForwarderLabels;
@@ -34,42 +33,50 @@ final class ServiceProxies implements AutoCloseable {
         this.log = log;
     }
 
+    private record Wanted(String namespace, String service, String portName, int port, int target, Map<String, String> selector) {
+        String key() {
+            return namespace + "/" + service + "/" + portName + "/" + port + "/" + target;
+        }
+    }
+
     synchronized void sync() {
-        Set<String> wanted = new HashSet<>();
+        Map<String, Wanted> wanted = new LinkedHashMap<>();
         for (Service service : client.services().inAnyNamespace()
                 .withLabel(ForwarderLabels.MANAGED_BY, ForwarderLabels.OPERATOR_NAME).list().getItems()) {
             String ns = service.getMetadata().getNamespace();
             Map<String, String> selector = service.getSpec().getSelector();
             for (var port : service.getSpec().getPorts()) {
                 Integer target = targetPort(ns, selector, port.getTargetPort(), port.getPort());
-                if (target == null) {
-                    continue; // no pod template defines the named port yet
-                }
-                String key = ns + "/" + service.getMetadata().getName() + "/" + port.getName() + "/" + port.getPort() + "/" + target;
-                wanted.add(key);
-                if (!ports.containsKey(key)) {
-                    try {
-                        ServicePort local = new ServicePort(address, port.getPort(), target,
-                                () -> kubelet.readyPodIps(ns, selector));
-                        ports.put(key, local);
-                        log.accept("service " + ns + "/" + service.getMetadata().getName() + " port "
-                                + (port.getName() == null ? "" : port.getName() + " ") + port.getPort() + " -> "
-                                + local.localAddress() + ":" + local.localPort());
-                    } catch (IOException e) {
-                        log.accept("service " + ns + "/" + service.getMetadata().getName() + " port " + port.getPort()
-                                + ": cannot listen on " + address + ": " + e.getMessage());
-                    }
+                if (target != null) { // else no pod template defines the named port yet
+                    Wanted w = new Wanted(ns, service.getMetadata().getName(), port.getName(), port.getPort(), target, selector);
+                    wanted.put(w.key(), w);
                 }
             }
         }
+        // Close what went away first, so a changed port can be bound again on its own number.
         ports.keySet().removeIf(key -> {
-            if (wanted.contains(key)) {
+            if (wanted.containsKey(key)) {
                 return false;
             }
             ports.get(key).close();
             log.accept("service port " + key.substring(0, key.lastIndexOf('/')) + " closed");
             return true;
         });
+        for (Wanted w : wanted.values()) {
+            if (ports.containsKey(w.key())) {
+                continue;
+            }
+            try {
+                ServicePort local = new ServicePort(address, w.port(), w.target(), () -> kubelet.readyPodIps(w.namespace(), w.selector()));
+                ports.put(w.key(), local);
+                log.accept("service " + w.namespace() + "/" + w.service() + " port "
+                        + (w.portName() == null ? "" : w.portName() + " ") + w.port() + " -> " + local.localAddress() + ":"
+                        + local.localPort() + (local.fallbackReason() == null ? "" : " (" + w.port() + ": " + local.fallbackReason() + ")"));
+            } catch (IOException e) {
+                log.accept("service " + w.namespace() + "/" + w.service() + " port " + w.port() + ": cannot listen on " + address
+                        + ": " + e.getMessage());
+            }
+        }
     }
 
     private Integer targetPort(String ns, Map<String, String> selector, IntOrString target, Integer port) {

@@ -139,7 +139,17 @@ class OperatorRestartIT {
             assertThat(kubectl.run("get", "sshtunnel", "b", "-o", "jsonpath={.metadata.generation}/{.status.observedGeneration}"))
                     .isEqualTo("2/2");
             assertThat(kubectl.run("get", "sshtunnel", "a", "-o", "jsonpath={.status.readyForwards}")).isEqualTo("1/1");
-            await().atMost(Duration.ofSeconds(20)).until(() -> Ports.accepts("127.0.0.1", newPortB) && !Ports.accepts("127.0.0.1", portC));
+            // Where the sandbox relays b's Service port from, as it printed it (normally the same port).
+            int localB = await().atMost(Duration.ofSeconds(20)).until(() -> {
+                Matcher relay = Pattern.compile("service default/b port echo " + newPortB + " -> 127\\.0\\.0\\.1:(\\d+)")
+                        .matcher(read(sandboxLog));
+                int last = -1;
+                while (relay.find()) {
+                    last = Integer.parseInt(relay.group(1));
+                }
+                return last;
+            }, port -> port > 0);
+            await().atMost(Duration.ofSeconds(20)).until(() -> Ports.accepts("127.0.0.1", localB) && !Ports.accepts("127.0.0.1", portC));
             if (halfDone.contains("deployment.apps/c")) {
                 // Removed by the garbage collector, with no operator running.
                 assertThat(read(sandboxLog)).contains("garbage collector: deleted deployment default/c (owner gone)");

@@ -25,6 +25,20 @@ public final class SshClientFactory {
     /** The host key check of the endpoint a session connects to, set in the connect context. */
     public static final AttributeKey<HostKeyCheck> HOST_KEY_CHECK = new AttributeKey<>();
 
+    /**
+     * MINA registers every security provider it finds; BouncyCastle's registration alone loads about
+     * 450 classes (0.6 s of a 2.5 s start, docs/benchmarks.md). Ed25519, the only thing the JDK lacks
+     * for SSH keys here, comes from the small net.i2p EdDSA provider instead. Set before MINA's
+     * SecurityUtils initialises; an explicit -Dorg.apache.sshd.security.registrars wins.
+     */
+    static {
+        if (System.getProperty("org.apache.sshd.security.registrars") == null) {
+            System.setProperty("org.apache.sshd.security.registrars",
+                    "org.apache.sshd.common.util.security.SunJCESecurityProviderRegistrar,"
+                            + "org.apache.sshd.common.util.security.eddsa.EdDSASecurityProviderRegistrar");
+        }
+    }
+
     private SshClientFactory() {
     }
 

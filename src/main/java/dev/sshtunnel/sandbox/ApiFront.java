@@ -44,11 +44,7 @@ public final class ApiFront implements AutoCloseable {
             "^/apis/" + Pattern.quote(SshTunnel.API_VERSION) + "/namespaces/([^/]+)/sshtunnels(?:/([^/]+))?(/status)?$");
 
     private final HttpServer server;
-    private final ExecutorService executor = Executors.newCachedThreadPool(r -> {
-        Thread thread = new Thread(r, "sandbox-api-front");
-        thread.setDaemon(true);
-        return thread;
-    });
+    private final ExecutorService executor = Executors.newCachedThreadPool(DaemonThreads.named("sandbox-api-front"));
     private final String upstream;
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
     private final Admission admission = new Admission();

@@ -56,6 +56,7 @@ final class ForwarderKubelet implements AutoCloseable {
         final String name;
         final String ip;
         final String template;
+        final Map<String, String> labels;
         ForwarderProcess process;
         String waitingReason;
         String waitingMessage;
@@ -63,10 +64,11 @@ final class ForwarderKubelet implements AutoCloseable {
         boolean ready;
         int restarts;
 
-        RunningPod(String name, String ip, String template) {
+        RunningPod(String name, String ip, String template, Map<String, String> labels) {
             this.name = name;
             this.ip = ip;
             this.template = template;
+            this.labels = labels == null ? Map.of() : Map.copyOf(labels);
         }
     }
 
@@ -75,11 +77,7 @@ final class ForwarderKubelet implements AutoCloseable {
     private final PodAddresses addresses;
     private final Consumer<String> log;
     private final Map<String, List<RunningPod>> pods = new HashMap<>();
-    private final ExecutorService stopper = Executors.newCachedThreadPool(r -> {
-        Thread thread = new Thread(r, "sandbox-pod-stop");
-        thread.setDaemon(true);
-        return thread;
-    });
+    private final ExecutorService stopper = Executors.newCachedThreadPool(DaemonThreads.named("sandbox-pod-stop"));
     private final HttpClient probe = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
     private int podCounter;
 
@@ -129,7 +127,7 @@ final class ForwarderKubelet implements AutoCloseable {
         }
         while (running.size() < wanted) {
             running.add(new RunningPod(deployment.getMetadata().getName() + "-" + Integer.toHexString(++podCounter),
-                    addresses.next(), template));
+                    addresses.next(), template, deployment.getSpec().getTemplate().getMetadata().getLabels()));
         }
         int ready = 0;
         for (RunningPod pod : running) {
@@ -279,29 +277,20 @@ final class ForwarderKubelet implements AutoCloseable {
         return d.getMetadata().getNamespace() + "/" + d.getMetadata().getName();
     }
 
-    /** Ready pod IPs of one forwarder Deployment, for the Service proxy. */
+    /** Ready pod IPs whose labels match a Service selector, for the Service proxy (called per connection). */
     synchronized List<String> readyPodIps(String namespace, Map<String, String> selector) {
         List<String> ips = new ArrayList<>();
         pods.forEach((key, list) -> {
             if (key.startsWith(namespace + "/")) {
                 for (RunningPod pod : list) {
-                    if (pod.ready && pod.process != null && labelsMatch(key, selector)) {
+                    if (pod.ready && pod.process != null
+                            && selector.entrySet().stream().allMatch(e -> e.getValue().equals(pod.labels.get(e.getKey())))) {
                         ips.add(pod.ip);
                     }
                 }
             }
         });
         return ips;
-    }
-
-    private boolean labelsMatch(String key, Map<String, String> selector) {
-        Deployment d = client.apps().deployments().inNamespace(key.substring(0, key.indexOf('/')))
-                .withName(key.substring(key.indexOf('/') + 1)).get();
-        if (d == null) {
-            return false;
-        }
-        Map<String, String> labels = d.getSpec().getTemplate().getMetadata().getLabels();
-        return selector.entrySet().stream().allMatch(e -> e.getValue().equals(labels.get(e.getKey())));
     }
 
     @Override

@@ -30,11 +30,8 @@ public final class Sandbox implements AutoCloseable {
     private final ForwarderKubelet kubelet;
     private final ServiceProxies proxies;
     private final GarbageCollector collector;
-    private final ScheduledExecutorService loop = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread thread = new Thread(r, "sandbox-controllers");
-        thread.setDaemon(true);
-        return thread;
-    });
+    private final ScheduledExecutorService loop =
+            Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("sandbox-controllers"));
     private final Path kubeconfig;
     private final boolean runPods;
 

@@ -25,11 +25,7 @@ final class ServicePort implements AutoCloseable {
     private final int targetPort;
     private final String fallbackReason;
     private final AtomicInteger next = new AtomicInteger();
-    private final ExecutorService threads = Executors.newCachedThreadPool(r -> {
-        Thread thread = new Thread(r, "sandbox-service-relay");
-        thread.setDaemon(true);
-        return thread;
-    });
+    private final ExecutorService threads = Executors.newCachedThreadPool(DaemonThreads.named("sandbox-service-relay"));
 
     /**
      * Binds the Service's own port when it is free on the address (retrying briefly: a port just

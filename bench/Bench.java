@@ -16,6 +16,7 @@ public class Bench {
             case "throughput" -> throughput(Integer.parseInt(args[1]), Integer.parseInt(args[2]), Integer.parseInt(args[3]));
             case "rtt" -> rtt(Integer.parseInt(args[1]), Integer.parseInt(args[2]));
             case "connect" -> connect(Integer.parseInt(args[1]), Integer.parseInt(args[2]));
+            case "hold" -> hold(Integer.parseInt(args[1]), Integer.parseInt(args[2]));
             default -> throw new IllegalArgumentException(args[0]);
         }
     }
@@ -86,6 +87,44 @@ public class Bench {
         }
         Arrays.sort(samples);
         System.out.printf(Locale.ROOT, "%d %d%n", samples[count / 2] / 1000, samples[(int) (count * 0.99)] / 1000);
+    }
+
+    /**
+     * Opens COUNT connections (32 at a time), one 64-byte round trip on each, and keeps them all
+     * open; prints "ok failed seconds" and holds them until stdin closes.
+     */
+    static void hold(int port, int count) throws Exception {
+        List<Socket> open = java.util.Collections.synchronizedList(new ArrayList<>());
+        java.util.concurrent.atomic.AtomicInteger failed = new java.util.concurrent.atomic.AtomicInteger();
+        ExecutorService openers = Executors.newFixedThreadPool(32);
+        long start = System.nanoTime();
+        for (int i = 0; i < count; i++) {
+            openers.execute(() -> {
+                byte[] ping = new byte[64];
+                try {
+                    Socket s = new Socket("127.0.0.1", port);
+                    s.setTcpNoDelay(true);
+                    s.setSoTimeout(30_000);
+                    s.getOutputStream().write(ping);
+                    if (s.getInputStream().readNBytes(64).length == 64) {
+                        open.add(s);
+                    } else {
+                        failed.incrementAndGet();
+                        s.close();
+                    }
+                } catch (IOException e) {
+                    failed.incrementAndGet();
+                }
+            });
+        }
+        openers.shutdown();
+        openers.awaitTermination(10, TimeUnit.MINUTES);
+        System.out.printf(Locale.ROOT, "%d %d %.1f%n", open.size(), failed.get(), (System.nanoTime() - start) / 1e9);
+        System.out.flush();
+        System.in.read();
+        for (Socket s : open) {
+            s.close();
+        }
     }
 
     static void connect(int port, int seconds) throws Exception {

@@ -2,6 +2,8 @@
 # Data-plane benchmark: the same workloads through raw loopback, socat, OpenSSH `ssh -N -L` and the
 # forwarder, interleaved and repeated, all on 127.0.0.1 with a private sshd (aes128-gcm).
 # Usage: bench/run.sh [ROUNDS] [SECONDS]     (needs sshd, ssh, socat, a JDK; builds the jar if missing)
+#        CHANNELS=10000 bench/run.sh 1 1     also holds that many channels open through ssh -L and the
+#                                            forwarder at the end (needs ulimit -n above CHANNELS + 1000)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROUNDS=${1:-3}
@@ -47,7 +49,7 @@ socat TCP-LISTEN:${E[socat]},bind=127.0.0.1,fork,reuseaddr,nodelay TCP:127.0.0.1
 socat TCP-LISTEN:${S[socat]},bind=127.0.0.1,fork,reuseaddr TCP:127.0.0.1:$SINK & pids+=($!)
 E[openssh]=$(port); S[openssh]=$(port)
 ssh -N -i "$W/id" -o UserKnownHostsFile="$W/known_hosts" -o StrictHostKeyChecking=yes -o Ciphers=aes128-gcm@openssh.com \
-  -L "127.0.0.1:${E[openssh]}:127.0.0.1:$ECHO" -L "127.0.0.1:${S[openssh]}:127.0.0.1:$SINK" -p "$SSHD" "$(whoami)@127.0.0.1" & pids+=($!)
+  -L "127.0.0.1:${E[openssh]}:127.0.0.1:$ECHO" -L "127.0.0.1:${S[openssh]}:127.0.0.1:$SINK" -p "$SSHD" "$(whoami)@127.0.0.1" & SSHPID=$!; pids+=($SSHPID)
 E[forwarder]=$(port); S[forwarder]=$(port); HTTP=$(port)
 mkdir -p "$W/secrets/key" && cp "$W/id" "$W/secrets/key/id"
 cat > "$W/tunnel.yaml" <<YAML
@@ -100,3 +102,22 @@ row "new connections/s" CPS
 row "connection setup p50, us" C50
 row "connection setup p99, us" C99
 echo "forwarder RSS after the run: $((RSS / 1024)) MiB"
+
+if [ "${CHANNELS:-0}" -gt 0 ]; then
+  # N connections held open at once through one relay, each after one round trip; the relay's RSS
+  # while they are all open. The echo server spends a thread per connection too.
+  echo "| $CHANNELS concurrent channels | opened ok | failed | seconds to open | relay RSS while held, MiB |"
+  echo "|---|---|---|---|---|"
+  declare -A RELAY_PID=([openssh]=$SSHPID [forwarder]=$FWD)
+  for r in openssh forwarder; do
+    mkfifo "$W/hold-$r"
+    java -Xss256k bench/Bench.java hold "${E[$r]}" "$CHANNELS" < "$W/hold-$r" > "$W/hold-$r.out" & HOLD=$!
+    exec 7>"$W/hold-$r"
+    until [ -s "$W/hold-$r.out" ] || ! kill -0 "$HOLD" 2>/dev/null; do sleep 0.5; done
+    read -r ok failed secs < "$W/hold-$r.out" || true
+    printf '| %s | %s | %s | %s | %s |\n' "$r" "$ok" "$failed" "$secs" "$(( $(awk '/VmRSS/ {print $2}' /proc/${RELAY_PID[$r]}/status) / 1024 ))"
+    exec 7>&-
+    wait "$HOLD" 2>/dev/null || true
+    sleep 3
+  done
+fi

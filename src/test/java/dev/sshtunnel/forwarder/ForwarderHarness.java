@@ -45,6 +45,15 @@ final class ForwarderHarness {
                 .until(() -> forward(process, name), condition);
     }
 
+    /**
+     * Every forward attached: a session can be Connected a moment before its forwards are, and a
+     * connection in that moment is closed (and counted as failed), as it would be in production.
+     */
+    static void awaitAllActive(ForwarderProcess process) {
+        await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(50)).until(() -> process.snapshot().forwards()
+                .stream().allMatch(f -> f.getState() == dev.sshtunnel.api.v1alpha1.ForwardState.Active));
+    }
+
     static Socket connect(int port) throws IOException {
         Socket socket = new Socket();
         socket.connect(new InetSocketAddress("127.0.0.1", port), 2000);

@@ -194,6 +194,7 @@ class LocalForwardTest extends OpenSshForwarderTest {
         int port = Ports.free();
         forwarder = ForwarderHarness.start(tunnel().local("echo", port, "127.0.0.1", echo.port()));
         awaitSession(forwarder, s -> s.getState() == SessionState.Connected, Duration.ofSeconds(20));
+        ForwarderHarness.awaitAllActive(forwarder);
         assertThat(roundTrip(port, "a".getBytes())).isEqualTo("a".getBytes());
 
         sshd.stop();
@@ -202,6 +203,7 @@ class LocalForwardTest extends OpenSshForwarderTest {
 
         sshd.restart();
         var session = awaitSession(forwarder, s -> s.getState() == SessionState.Connected, Duration.ofSeconds(20));
+        ForwarderHarness.awaitAllActive(forwarder);
         assertThat(session.getReconnects()).isEqualTo(1);
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
                 assertThat(roundTrip(port, "b".getBytes())).isEqualTo("b".getBytes()));

@@ -69,6 +69,7 @@ class SessionSecurityTest {
         forwarder = ForwarderHarness.start(files);
 
         var session = awaitSession(forwarder, s -> s.getState() == SessionState.Connected, CONNECT);
+        ForwarderHarness.awaitAllActive(forwarder);
         assertThat(session.getServerVersion()).startsWith("SSH-2.0-OpenSSH");
         assertThat(session.getCipher()).isEqualTo("aes128-gcm@openssh.com");
         assertThat(session.getHostKeyFingerprint()).isEqualTo(sshd.hostKeyFingerprint());
@@ -118,6 +119,7 @@ class SessionSecurityTest {
         forwarder = ForwarderHarness.start(files);
 
         awaitSession(forwarder, s -> s.getState() == SessionState.Connected, CONNECT);
+        ForwarderHarness.awaitAllActive(forwarder);
         assertThat(roundTrip(port, "c".getBytes())).isEqualTo("c".getBytes());
     }
 
@@ -251,6 +253,7 @@ class SessionSecurityTest {
             forwarder = ForwarderHarness.start(files);
 
             awaitSession(forwarder, s -> s.getState() == SessionState.Connected, CONNECT);
+            ForwarderHarness.awaitAllActive(forwarder);
             assertThat(roundTrip(port, "jumped".getBytes())).isEqualTo("jumped".getBytes());
             assertThat(Files.readString(jump1.log())).contains("Accepted publickey");
             assertThat(Files.readString(jump2.log())).contains("Accepted publickey");

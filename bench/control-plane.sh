@@ -6,14 +6,9 @@
 # sandbox: far slower than a kube-apiserver, so this is an upper bound for the operator's part.
 # Usage: bench/control-plane.sh [N]      (needs kubectl, python3, a JDK; builds the jar if missing)
 set -euo pipefail
-cd "$(dirname "$0")/.."
+# shellcheck source=bench/common.sh
+source "$(dirname "$0")/common.sh"
 N=${1:-1000}
-JAR=target/quarkus-app/quarkus-run.jar
-[ -f "$JAR" ] || ./mvnw -B -q package -DskipTests
-W=$(mktemp -d)
-pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$W"; }
-trap cleanup EXIT
 java -jar "$JAR" sandbox --no-operator --no-pods --work-dir "$W/sandbox" > "$W/sandbox.log" 2>&1 & pids+=($!)
 until grep -q "no operator runs here" "$W/sandbox.log"; do sleep 0.2; done
 API=$(grep -o 'API server for an operator at [^ ]*' "$W/sandbox.log" | awk '{print $NF}')

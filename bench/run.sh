@@ -5,17 +5,10 @@
 #        CHANNELS=10000 bench/run.sh 1 1     also holds that many channels open through ssh -L and the
 #                                            forwarder at the end (needs ulimit -n above CHANNELS + 1000)
 set -euo pipefail
-cd "$(dirname "$0")/.."
+# shellcheck source=bench/common.sh
+source "$(dirname "$0")/common.sh"
 ROUNDS=${1:-3}
 SECS=${2:-5}
-JAR=target/quarkus-app/quarkus-run.jar
-[ -f "$JAR" ] || ./mvnw -B -q package -DskipTests
-W=$(mktemp -d)
-pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$W"; }
-trap cleanup EXIT
-port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-wait_port() { for _ in $(seq 100); do (exec 3<>/dev/tcp/127.0.0.1/$1) 2>/dev/null && return 0; sleep 0.1; done; echo "port $1 not up" >&2; exit 1; }
 
 ECHO=$(port); SINK=$(port); SSHD=$(port)
 java bench/Bench.java serve "$ECHO" "$SINK" >/dev/null & pids+=($!)

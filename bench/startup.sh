@@ -3,15 +3,9 @@
 # every forward active) and RSS after 10 s idle, for each JVM flag set, REPEAT times each.
 # Usage: bench/startup.sh [REPEAT]      (needs sshd, a JDK; builds the jar if missing)
 set -euo pipefail
-cd "$(dirname "$0")/.."
+# shellcheck source=bench/common.sh
+source "$(dirname "$0")/common.sh"
 REPEAT=${1:-3}
-JAR=target/quarkus-app/quarkus-run.jar
-[ -f "$JAR" ] || ./mvnw -B -q package -DskipTests
-W=$(mktemp -d)
-pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$W"; }
-trap cleanup EXIT
-port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 SSHD=$(port)
 mkdir -p /run/sshd
 ssh-keygen -q -t ed25519 -N '' -f "$W/host" && ssh-keygen -q -t ed25519 -N '' -f "$W/id"

@@ -4,11 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -23,6 +20,7 @@ import dev.sshtunnel.testing.EchoServer;
 import dev.sshtunnel.testing.Keys;
 import dev.sshtunnel.testing.Kubectl;
 import dev.sshtunnel.testing.OpenSshServer;
+import dev.sshtunnel.testing.PackagedJar;
 import dev.sshtunnel.testing.Ports;
 
 /**
@@ -34,44 +32,20 @@ import dev.sshtunnel.testing.Ports;
 @Timeout(value = 300, unit = TimeUnit.SECONDS)
 class OperatorRestartIT {
 
-    private static final Path JAR = Path.of("target/quarkus-app/quarkus-run.jar");
-    private static final Path IT_LOGS = Path.of("target/it-logs");
-
     @TempDir
     Path dir;
 
-    private final List<Process> processes = new ArrayList<>();
+    private final PackagedJar jar = new PackagedJar();
 
     @AfterEach
     void stopAll() throws InterruptedException {
-        for (Process process : processes) {
-            process.destroy();
-            if (!process.waitFor(30, TimeUnit.SECONDS)) {
-                process.destroyForcibly();
-            }
-        }
-    }
-
-    private Process java(Path log, String... args) throws IOException {
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
-        command.addAll(Arrays.asList(args));
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        processes.add(process);
-        return process;
-    }
-
-    private static String read(Path log) {
-        try {
-            return Files.exists(log) ? Files.readString(log) : "";
-        } catch (IOException e) {
-            return e.toString();
-        }
+        jar.close();
     }
 
     private Process operator(String apiUrl, Path log) throws IOException {
-        return java(log, "-Dquarkus.profile=sandbox", "-Dquarkus.kubernetes-client.api-server-url=" + apiUrl,
-                "-Dsshtunnel.operator-namespace=sshtunnel-system", "-Dquarkus.http.port=0", "-Dquarkus.http.host=127.0.0.1",
-                "-jar", JAR.toString(), "operator");
+        return jar.start(log, List.of("-Dquarkus.profile=sandbox", "-Dquarkus.kubernetes-client.api-server-url=" + apiUrl,
+                "-Dsshtunnel.operator-namespace=sshtunnel-system", "-Dquarkus.http.port=0", "-Dquarkus.http.host=127.0.0.1"),
+                "operator");
     }
 
     private static String tunnel(String name, OpenSshServer sshd, int port, int echoPort) {
@@ -94,16 +68,15 @@ class OperatorRestartIT {
 
     @Test
     void killedMidReconcileAndRestartedConvergesWithoutDuplicates() throws Exception {
-        Files.createDirectories(IT_LOGS);
         Path key = Keys.generate(dir, "id_ed25519", "ed25519", false, null);
         try (OpenSshServer sshd = OpenSshServer.start(dir.resolve("sshd"), List.of(Keys.publicKey(key)));
                 EchoServer echo = new EchoServer(EchoServer.Mode.ECHO)) {
-            Path sandboxLog = IT_LOGS.resolve("OperatorRestartIT-sandbox.log");
-            Process sandbox = java(sandboxLog, "-jar", JAR.toString(), "sandbox", "--no-operator", "--work-dir",
+            Path sandboxLog = PackagedJar.IT_LOGS.resolve("OperatorRestartIT-sandbox.log");
+            Process sandbox = jar.start(sandboxLog, List.of(), "sandbox", "--no-operator", "--work-dir",
                     dir.resolve("sandbox").toString());
-            await().atMost(Duration.ofSeconds(60)).until(() -> read(sandboxLog).contains("no operator runs here") || !sandbox.isAlive());
-            Matcher url = Pattern.compile("API server for an operator at (\\S+)").matcher(read(sandboxLog));
-            assertThat(url.find()).as(read(sandboxLog)).isTrue();
+            await().atMost(Duration.ofSeconds(60)).until(() -> PackagedJar.read(sandboxLog).contains("no operator runs here") || !sandbox.isAlive());
+            Matcher url = Pattern.compile("API server for an operator at (\\S+)").matcher(PackagedJar.read(sandboxLog));
+            assertThat(url.find()).as(PackagedJar.read(sandboxLog)).isTrue();
             Kubectl kubectl = new Kubectl(dir.resolve("sandbox/kubeconfig"));
 
             kubectl.attempt(kubectl.run("create", "secret", "generic", "bastion-key", "--from-file=id_ed25519=" + key,
@@ -115,7 +88,7 @@ class OperatorRestartIT {
                     + tunnel("c", sshd, portC, echo.port()), "apply", "-f", "-");
 
             // The first operator is killed as soon as it has created something, before it can finish.
-            Path firstLog = IT_LOGS.resolve("OperatorRestartIT-operator-1.log");
+            Path firstLog = PackagedJar.IT_LOGS.resolve("OperatorRestartIT-operator-1.log");
             Process first = operator(url.group(1), firstLog);
             await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(20))
                     .until(() -> !kubectl.run("get", "configmaps,deployments", "-o", "name").isBlank() || !first.isAlive());
@@ -127,7 +100,7 @@ class OperatorRestartIT {
             int newPortB = Ports.free();
             kubectl.attempt(tunnel("b", sshd, newPortB, echo.port()), "apply", "-f", "-");
 
-            Path secondLog = IT_LOGS.resolve("OperatorRestartIT-operator-2.log");
+            Path secondLog = PackagedJar.IT_LOGS.resolve("OperatorRestartIT-operator-2.log");
             operator(url.group(1), secondLog);
             kubectl.run("wait", "--for=condition=Ready", "sshtunnel/a", "sshtunnel/b", "--timeout=90s");
 
@@ -142,7 +115,7 @@ class OperatorRestartIT {
             // Where the sandbox relays b's Service port from, as it printed it (normally the same port).
             int localB = await().atMost(Duration.ofSeconds(20)).until(() -> {
                 Matcher relay = Pattern.compile("service default/b port echo " + newPortB + " -> 127\\.0\\.0\\.1:(\\d+)")
-                        .matcher(read(sandboxLog));
+                        .matcher(PackagedJar.read(sandboxLog));
                 int last = -1;
                 while (relay.find()) {
                     last = Integer.parseInt(relay.group(1));
@@ -152,7 +125,7 @@ class OperatorRestartIT {
             await().atMost(Duration.ofSeconds(20)).until(() -> Ports.accepts("127.0.0.1", localB) && !Ports.accepts("127.0.0.1", portC));
             if (halfDone.contains("deployment.apps/c")) {
                 // Removed by the garbage collector, with no operator running.
-                assertThat(read(sandboxLog)).contains("garbage collector: deleted deployment default/c (owner gone)");
+                assertThat(PackagedJar.read(sandboxLog)).contains("garbage collector: deleted deployment default/c (owner gone)");
             }
         }
     }

@@ -22,6 +22,7 @@ import dev.sshtunnel.testing.EchoServer;
 import dev.sshtunnel.testing.Keys;
 import dev.sshtunnel.testing.Kubectl;
 import dev.sshtunnel.testing.OpenSshServer;
+import dev.sshtunnel.testing.PackagedJar;
 import dev.sshtunnel.testing.Ports;
 import dev.sshtunnel.testing.Socks5;
 
@@ -32,8 +33,7 @@ import dev.sshtunnel.testing.Socks5;
 @Timeout(value = 300, unit = TimeUnit.SECONDS)
 class SandboxIT {
 
-    private static final Path JAR = Path.of("target/quarkus-app/quarkus-run.jar");
-    private static final Path IT_LOGS = Path.of("target/it-logs");
+    private static final Path IT_LOGS = PackagedJar.IT_LOGS;
     private static final String PASSPHRASE = "sandbox-key-passphrase-4e1d";
     private static final String READY_REASON = "jsonpath={.status.conditions[?(@.type==\"Ready\")].reason}";
 
@@ -43,23 +43,16 @@ class SandboxIT {
     private Process sandbox;
     private Path sandboxLog;
 
+    private final PackagedJar jar = new PackagedJar();
+
     @AfterEach
     void stopSandbox() throws Exception {
-        if (sandbox != null && sandbox.isAlive()) {
-            sandbox.destroy();
-            if (!sandbox.waitFor(30, TimeUnit.SECONDS)) {
-                sandbox.destroyForcibly();
-            }
-        }
+        jar.close();
     }
 
     private Kubectl startSandbox() throws IOException {
-        // Kept in target/it-logs for SecretLeakScanIT.
-        Files.createDirectories(IT_LOGS);
-        sandboxLog = IT_LOGS.resolve("SandboxIT-sandbox.log");
-        sandbox = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", JAR.toString(),
-                "sandbox", "--work-dir", dir.resolve("sandbox").toString())
-                .redirectErrorStream(true).redirectOutput(sandboxLog.toFile()).start();
+        sandboxLog = PackagedJar.IT_LOGS.resolve("SandboxIT-sandbox.log");
+        sandbox = jar.start(sandboxLog, List.of(), "sandbox", "--work-dir", dir.resolve("sandbox").toString());
         await().atMost(Duration.ofSeconds(60)).until(() -> log().contains("Profile sandbox activated") || !sandbox.isAlive());
         assertThat(sandbox.isAlive()).as(this::log).isTrue();
         assertThat(log()).contains("sandbox: export KUBECONFIG=" + dir.resolve("sandbox/kubeconfig"));
@@ -67,11 +60,7 @@ class SandboxIT {
     }
 
     private String log() {
-        try {
-            return Files.exists(sandboxLog) ? Files.readString(sandboxLog) : "";
-        } catch (IOException e) {
-            return e.toString();
-        }
+        return PackagedJar.read(sandboxLog);
     }
 
     private static String manifest(OpenSshServer sshd, String knownHosts, int localPort, int socksPort, int remotePort, int echoPort) {

@@ -1,8 +1,12 @@
 // Load generator and targets for bench/run.sh (run with: java bench/Bench.java ...; JDK 17 single-file source).
-//   java bench/Bench.java serve ECHO_PORT SINK_PORT         echo server and discard sink on 127.0.0.1
-//   java bench/Bench.java throughput PORT SECONDS STREAMS    client -> target bulk, prints MiB/s
+//   java bench/Bench.java serve ECHO SINK SOURCE             echo server, discard sink and bulk source on 127.0.0.1
+//   java bench/Bench.java throughput PORT SECONDS STREAMS    client -> target bulk (to the sink), prints MiB/s
+//   java bench/Bench.java download PORT SECONDS STREAMS      target -> client bulk (from the source), prints MiB/s
 //   java bench/Bench.java rtt PORT COUNT                     64-byte ping-pong on one connection, prints p50/p99 us
 //   java bench/Bench.java connect PORT SECONDS               connect, one 64-byte round trip, close; prints conn/s, p50/p99 us
+//   java bench/Bench.java hold PORT COUNT                    COUNT connections held open after one round trip each
+// PORT is a port on 127.0.0.1, or PROXY/TARGET: a SOCKS5 proxy on 127.0.0.1:PROXY asked for 127.0.0.1:TARGET
+// (the SOCKS handshake is part of every connection, as it is for a real client of ssh -D).
 import java.io.*;
 import java.net.*;
 import java.util.*;
@@ -12,21 +16,48 @@ import java.util.concurrent.atomic.*;
 public class Bench {
     public static void main(String[] args) throws Exception {
         switch (args[0]) {
-            case "serve" -> serve(Integer.parseInt(args[1]), Integer.parseInt(args[2]));
-            case "throughput" -> throughput(Integer.parseInt(args[1]), Integer.parseInt(args[2]), Integer.parseInt(args[3]));
-            case "rtt" -> rtt(Integer.parseInt(args[1]), Integer.parseInt(args[2]));
-            case "connect" -> connect(Integer.parseInt(args[1]), Integer.parseInt(args[2]));
-            case "hold" -> hold(Integer.parseInt(args[1]), Integer.parseInt(args[2]));
+            case "serve" -> serve(Integer.parseInt(args[1]), Integer.parseInt(args[2]), Integer.parseInt(args[3]));
+            case "throughput" -> throughput(args[1], Integer.parseInt(args[2]), Integer.parseInt(args[3]), true);
+            case "download" -> throughput(args[1], Integer.parseInt(args[2]), Integer.parseInt(args[3]), false);
+            case "rtt" -> rtt(args[1], Integer.parseInt(args[2]));
+            case "connect" -> connect(args[1], Integer.parseInt(args[2]));
+            case "hold" -> hold(args[1], Integer.parseInt(args[2]));
             default -> throw new IllegalArgumentException(args[0]);
         }
     }
 
-    static void serve(int echoPort, int sinkPort) throws Exception {
+    /** A connection to 127.0.0.1:PORT, or through the SOCKS5 proxy of PROXY/TARGET. */
+    static Socket open(String spec) throws IOException {
+        int slash = spec.indexOf('/');
+        Socket s = new Socket("127.0.0.1", Integer.parseInt(slash < 0 ? spec : spec.substring(0, slash)));
+        s.setTcpNoDelay(true);
+        if (slash >= 0) {
+            int target = Integer.parseInt(spec.substring(slash + 1));
+            OutputStream out = s.getOutputStream();
+            DataInputStream in = new DataInputStream(s.getInputStream());
+            out.write(new byte[] {5, 1, 0});
+            if (in.readUnsignedByte() != 5 || in.readUnsignedByte() != 0) throw new IOException("SOCKS5 method refused");
+            out.write(new byte[] {5, 1, 0, 1, 127, 0, 0, 1, (byte) (target >> 8), (byte) target});
+            byte[] reply = new byte[10];
+            in.readFully(reply);
+            if (reply[1] != 0) throw new IOException("SOCKS5 reply " + reply[1]);
+        }
+        return s;
+    }
+
+    static void serve(int echoPort, int sinkPort, int sourcePort) throws Exception {
         ExecutorService threads = Executors.newCachedThreadPool();
         ServerSocket echo = new ServerSocket(echoPort, 4096, InetAddress.getByName("127.0.0.1"));
         ServerSocket sink = new ServerSocket(sinkPort, 4096, InetAddress.getByName("127.0.0.1"));
+        ServerSocket source = new ServerSocket(sourcePort, 4096, InetAddress.getByName("127.0.0.1"));
         threads.execute(() -> accept(echo, threads, s -> s.getInputStream().transferTo(s.getOutputStream())));
         threads.execute(() -> accept(sink, threads, s -> s.getInputStream().transferTo(OutputStream.nullOutputStream())));
+        // Writes until the client goes away.
+        threads.execute(() -> accept(source, threads, s -> {
+            byte[] chunk = new byte[128 * 1024];
+            OutputStream out = s.getOutputStream();
+            while (true) out.write(chunk);
+        }));
         System.out.println("serving");
         Thread.currentThread().join();
     }
@@ -45,18 +76,26 @@ public class Bench {
         }
     }
 
-    static void throughput(int port, int seconds, int streams) throws Exception {
+    static void throughput(String spec, int seconds, int streams, boolean upload) throws Exception {
         AtomicLong bytes = new AtomicLong();
         long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
         List<Thread> workers = new ArrayList<>();
         for (int i = 0; i < streams; i++) {
             Thread t = new Thread(() -> {
                 byte[] chunk = new byte[128 * 1024];
-                try (Socket s = new Socket("127.0.0.1", port)) {
-                    OutputStream out = s.getOutputStream();
-                    while (System.nanoTime() < end) {
-                        out.write(chunk);
-                        bytes.addAndGet(chunk.length);
+                try (Socket s = open(spec)) {
+                    if (upload) {
+                        OutputStream out = s.getOutputStream();
+                        while (System.nanoTime() < end) {
+                            out.write(chunk);
+                            bytes.addAndGet(chunk.length);
+                        }
+                    } else {
+                        InputStream in = s.getInputStream();
+                        int n;
+                        while (System.nanoTime() < end && (n = in.read(chunk)) >= 0) {
+                            bytes.addAndGet(n);
+                        }
                     }
                 } catch (IOException e) {
                     System.err.println("stream failed: " + e);
@@ -71,11 +110,10 @@ public class Bench {
         System.out.printf(Locale.ROOT, "%.1f%n", bytes.get() / secs / (1024 * 1024));
     }
 
-    static void rtt(int port, int count) throws Exception {
+    static void rtt(String spec, int count) throws Exception {
         long[] samples = new long[count];
         byte[] ping = new byte[64];
-        try (Socket s = new Socket("127.0.0.1", port)) {
-            s.setTcpNoDelay(true);
+        try (Socket s = open(spec)) {
             InputStream in = s.getInputStream();
             OutputStream out = s.getOutputStream();
             for (int i = -200; i < count; i++) {
@@ -93,7 +131,7 @@ public class Bench {
      * Opens COUNT connections (32 at a time), one 64-byte round trip on each, and keeps them all
      * open; prints "ok failed seconds" and holds them until stdin closes.
      */
-    static void hold(int port, int count) throws Exception {
+    static void hold(String spec, int count) throws Exception {
         List<Socket> open = java.util.Collections.synchronizedList(new ArrayList<>());
         java.util.concurrent.atomic.AtomicInteger failed = new java.util.concurrent.atomic.AtomicInteger();
         ExecutorService openers = Executors.newFixedThreadPool(32);
@@ -102,8 +140,7 @@ public class Bench {
             openers.execute(() -> {
                 byte[] ping = new byte[64];
                 try {
-                    Socket s = new Socket("127.0.0.1", port);
-                    s.setTcpNoDelay(true);
+                    Socket s = open(spec);
                     s.setSoTimeout(30_000);
                     s.getOutputStream().write(ping);
                     if (s.getInputStream().readNBytes(64).length == 64) {
@@ -127,7 +164,7 @@ public class Bench {
         }
     }
 
-    static void connect(int port, int seconds) throws Exception {
+    static void connect(String spec, int seconds) throws Exception {
         List<Long> samples = new ArrayList<>();
         byte[] ping = new byte[64];
         long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
@@ -135,8 +172,7 @@ public class Bench {
         int failures = 0;
         while (System.nanoTime() < end) {
             long t0 = System.nanoTime();
-            try (Socket s = new Socket("127.0.0.1", port)) {
-                s.setTcpNoDelay(true);
+            try (Socket s = open(spec)) {
                 s.getOutputStream().write(ping);
                 if (s.getInputStream().readNBytes(64).length != 64) failures++;
             } catch (IOException e) {

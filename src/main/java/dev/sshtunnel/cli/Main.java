@@ -16,6 +16,7 @@ public final class Main {
     }
 
     public static void main(String... args) {
+        CachingSlf4jProvider.install();
         System.exit(run(args));
     }
 

@@ -1,19 +1,14 @@
 package dev.sshtunnel.forwarder.forward;
 
 import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.time.Duration;
 
-import org.apache.sshd.client.channel.ChannelDirectTcpip;
-import org.apache.sshd.client.session.ClientSession;
 import org.apache.sshd.common.SshConstants;
 import org.apache.sshd.common.channel.exception.SshChannelOpenException;
-import org.apache.sshd.common.util.net.SshdSocketAddress;
 
 import dev.sshtunnel.api.v1alpha1.Reason;
 
-/** Opens a direct-tcpip channel for an accepted connection, carrying the real originator (RFC 4254 §7.2). */
+/** What a failed direct-tcpip open means: its place in the reason taxonomy and its SOCKS5 reply code. */
 final class ChannelOpener {
 
     static final Duration OPEN_TIMEOUT = Duration.ofSeconds(30);
@@ -33,22 +28,12 @@ final class ChannelOpener {
         }
     }
 
-    static ChannelDirectTcpip open(ClientSession session, Socket client, String host, int port) throws OpenFailure {
-        InetSocketAddress originator = (InetSocketAddress) client.getRemoteSocketAddress();
-        SshdSocketAddress from = new SshdSocketAddress(originator.getAddress().getHostAddress(), originator.getPort());
-        ChannelDirectTcpip channel;
-        try {
-            channel = HalfClosingDirectTcpip.create(session, from, new SshdSocketAddress(host, port));
-            channel.open().verify(OPEN_TIMEOUT);
-            return channel;
-        } catch (IOException e) {
-            throw describe(e, host, port);
-        } catch (RuntimeException e) {
-            throw new OpenFailure(Reason.Unreachable, 1, "channel to " + host + ":" + port + " failed: " + e.getMessage());
-        }
+    static OpenFailure timedOut(String host, int port) {
+        return new OpenFailure(Reason.Unreachable, 1, "channel to " + host + ":" + port + " not opened within "
+                + OPEN_TIMEOUT.toSeconds() + " s");
     }
 
-    private static OpenFailure describe(IOException e, String host, int port) {
+    static OpenFailure describe(Throwable e, String host, int port) {
         Throwable cause = e;
         while (cause != null && !(cause instanceof SshChannelOpenException)) {
             cause = cause.getCause();

@@ -3,12 +3,16 @@ package dev.sshtunnel.forwarder.forward;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
-import java.net.SocketException;
-import java.util.concurrent.ExecutorService;
+import java.net.StandardSocketOptions;
+import java.nio.ByteBuffer;
+import java.nio.channels.AsynchronousCloseException;
+import java.nio.channels.AsynchronousServerSocketChannel;
+import java.nio.channels.AsynchronousSocketChannel;
+import java.nio.channels.CompletionHandler;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
-import org.apache.sshd.client.channel.ChannelDirectTcpip;
 import org.apache.sshd.client.session.ClientSession;
 import org.jboss.logging.Logger;
 
@@ -20,22 +24,25 @@ import dev.sshtunnel.config.ForwardConfig;
 /**
  * A forward with a listener in this process (Local, Dynamic). The listener is bound once and stays
  * bound across reconnects; a connection accepted while no session is attached is closed and counted.
+ * Accepting, opening the channel and pumping are asynchronous on {@link ForwardIo#GROUP}: no thread
+ * waits for a connection or a channel.
  */
 abstract class ListeningForward implements Forward {
 
     private static final Logger LOG = Logger.getLogger(ListeningForward.class);
+    /** After a failed accept (out of file descriptors, say) wait before the next, instead of spinning. */
+    private static final long ACCEPT_RETRY_MILLIS = 100;
 
     protected final ForwardConfig config;
     protected final ForwardCounters counters;
-    protected final ExecutorService threads;
     private final String listenAddress;
+    private final Acceptor acceptor = new Acceptor();
     private volatile ClientSession session;
-    private volatile ServerSocket listener;
+    private volatile AsynchronousServerSocketChannel listener;
 
-    ListeningForward(ForwardConfig config, String listenAddress, ExecutorService threads) {
+    ListeningForward(ForwardConfig config, String listenAddress) {
         this.config = config;
         this.listenAddress = listenAddress;
-        this.threads = threads;
         this.counters = new ForwardCounters(config);
     }
 
@@ -46,9 +53,9 @@ abstract class ListeningForward implements Forward {
 
     @Override
     public void start() throws IOException {
-        ServerSocket socket = new ServerSocket();
-        socket.setReuseAddress(true);
+        AsynchronousServerSocketChannel socket = AsynchronousServerSocketChannel.open(ForwardIo.GROUP);
         try {
+            socket.setOption(StandardSocketOptions.SO_REUSEADDR, true);
             socket.bind(new InetSocketAddress(InetAddress.getByName(listenAddress), config.port()), 1024);
         } catch (IOException e) {
             socket.close();
@@ -58,62 +65,160 @@ abstract class ListeningForward implements Forward {
                     + ": " + e.getMessage(), e);
         }
         listener = socket;
-        Thread acceptor = new Thread(this::acceptLoop, "accept-" + config.name());
-        acceptor.setDaemon(true);
-        acceptor.start();
+        accept();
     }
 
     /** The port actually bound (differs from the configured one only in tests that ask for 0). */
     public int localPort() {
-        return listener.getLocalPort();
-    }
-
-    private void acceptLoop() {
-        ServerSocket socket = listener;
-        while (!socket.isClosed()) {
-            Socket client;
-            try {
-                client = socket.accept();
-            } catch (IOException e) {
-                if (!socket.isClosed()) {
-                    LOG.warnf("forward %s: accept failed: %s", config.name(), e.getMessage());
-                }
-                continue;
-            }
-            threads.execute(() -> handle(client));
+        try {
+            return ((InetSocketAddress) listener.getLocalAddress()).getPort();
+        } catch (IOException e) {
+            throw new IllegalStateException("forward " + config.name() + " is not listening", e);
         }
     }
 
-    private void handle(Socket client) {
+    private void accept() {
+        AsynchronousServerSocketChannel socket = listener;
+        if (socket != null && socket.isOpen()) {
+            socket.accept(null, acceptor);
+        }
+    }
+
+    private final class Acceptor implements CompletionHandler<AsynchronousSocketChannel, Void> {
+        @Override
+        public void completed(AsynchronousSocketChannel client, Void ignored) {
+            accept();
+            handle(client);
+        }
+
+        @Override
+        public void failed(Throwable e, Void ignored) {
+            AsynchronousServerSocketChannel socket = listener;
+            if (e instanceof AsynchronousCloseException || socket == null || !socket.isOpen()) {
+                return; // closed by close()
+            }
+            LOG.warnf("forward %s: accept failed: %s", config.name(), e.getMessage());
+            ForwardIo.TIMER.schedule(ListeningForward.this::accept, ACCEPT_RETRY_MILLIS, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    private void handle(AsynchronousSocketChannel client) {
         try {
-            client.setTcpNoDelay(true);
-        } catch (SocketException ignored) {
-            // best effort
+            // Without it a small reply waits for the client's delayed ACK (40 ms on Linux).
+            client.setOption(StandardSocketOptions.TCP_NODELAY, true);
+        } catch (IOException ignored) {
+            // best effort; the socket may already be reset
         }
         ClientSession current = session;
         if (current == null || !current.isOpen()) {
             refuse(client, Reason.Connecting + ": no SSH session, connection closed");
             return;
         }
-        try {
-            ChannelDirectTcpip channel = connect(current, client);
-            if (channel == null) {
-                return;
-            }
-            counters.opened();
-            ChannelPump.start(client, channel, counters, threads);
-        } catch (IOException e) {
-            refuse(client, e.getMessage());
+        connect(current, client);
+    }
+
+    /** Takes an accepted client to an open channel (Dynamic first runs the SOCKS handshake); must not block. */
+    protected abstract void connect(ClientSession session, AsynchronousSocketChannel client);
+
+    /** What the client is told once its channel is open or refused, before any data (SOCKS replies). */
+    interface OpenReply {
+        OpenReply NONE = new OpenReply() {
+        };
+
+        /** Bytes to send before the channel's data; null for none. */
+        default ByteBuffer opened() {
+            return null;
+        }
+
+        /** Bytes to send before the client is closed; null for none. */
+        default ByteBuffer refused(ChannelOpener.OpenFailure failure) {
+            return null;
         }
     }
 
-    /**
-     * Opens the channel for an accepted client (Dynamic first runs the SOCKS handshake). Returns
-     * null when the connection was already answered and closed.
-     */
-    protected abstract ChannelDirectTcpip connect(ClientSession session, Socket client) throws IOException;
+    protected final void bridge(ClientSession session, AsynchronousSocketChannel client, String host, int port) {
+        bridge(session, client, host, port, OpenReply.NONE);
+    }
 
-    protected void refuse(Socket client, String error) {
+    /**
+     * Opens a direct-tcpip channel to host:port for the client and starts the pump when it is open;
+     * a refusal or a time-out closes the client and is counted. Does not block.
+     */
+    protected final void bridge(ClientSession session, AsynchronousSocketChannel client, String host, int port, OpenReply reply) {
+        ChannelPump pump;
+        try {
+            pump = ChannelPump.create(session, client, host, port, counters);
+        } catch (IOException | RuntimeException e) {
+            refused(client, ChannelOpener.describe(e, host, port), reply);
+            return;
+        }
+        AtomicBoolean answered = new AtomicBoolean();
+        ScheduledFuture<?> timeout = ForwardIo.TIMER.schedule(() -> {
+            if (answered.compareAndSet(false, true)) {
+                pump.cancel();
+                refused(client, ChannelOpener.timedOut(host, port), reply);
+            }
+        }, ChannelOpener.OPEN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        try {
+            pump.open().addListener(opened -> {
+                if (!answered.compareAndSet(false, true)) {
+                    return;
+                }
+                timeout.cancel(false);
+                if (opened.isOpened()) {
+                    ByteBuffer first = reply.opened();
+                    if (first == null) {
+                        pump.start();
+                    } else {
+                        writeFully(client, first, pump::start, pump::abort);
+                    }
+                } else {
+                    pump.cancel();
+                    refused(client, ChannelOpener.describe(opened.getException(), host, port), reply);
+                }
+            });
+        } catch (IOException | RuntimeException e) {
+            if (answered.compareAndSet(false, true)) {
+                timeout.cancel(false);
+                pump.cancel();
+                refused(client, ChannelOpener.describe(e, host, port), reply);
+            }
+        }
+    }
+
+    private void refused(AsynchronousSocketChannel client, ChannelOpener.OpenFailure failure, OpenReply reply) {
+        ByteBuffer last = reply.refused(failure);
+        if (last == null) {
+            refuse(client, failure.getMessage());
+        } else {
+            Runnable close = () -> refuse(client, failure.getMessage());
+            writeFully(client, last, close, close);
+        }
+    }
+
+    private static void writeFully(AsynchronousSocketChannel client, ByteBuffer bytes, Runnable then, Runnable failed) {
+        try {
+            client.write(bytes, null, new CompletionHandler<Integer, Void>() {
+                @Override
+                public void completed(Integer written, Void ignored) {
+                    if (bytes.hasRemaining()) {
+                        client.write(bytes, null, this);
+                    } else {
+                        then.run();
+                    }
+                }
+
+                @Override
+                public void failed(Throwable e, Void ignored) {
+                    failed.run();
+                }
+            });
+        } catch (RuntimeException e) {
+            failed.run();
+        }
+    }
+
+    protected void refuse(AsynchronousSocketChannel client, String error) {
         counters.failed(error);
         LOG.warnf("forward %s: channel failed: %s", config.name(), error);
         try {
@@ -155,7 +260,7 @@ abstract class ListeningForward implements Forward {
     @Override
     public void close() {
         session = null;
-        ServerSocket socket = listener;
+        AsynchronousServerSocketChannel socket = listener;
         if (socket != null) {
             try {
                 socket.close();

@@ -1,10 +1,7 @@
 package dev.sshtunnel.forwarder.forward;
 
-import java.io.IOException;
-import java.net.Socket;
-import java.util.concurrent.ExecutorService;
+import java.nio.channels.AsynchronousSocketChannel;
 
-import org.apache.sshd.client.channel.ChannelDirectTcpip;
 import org.apache.sshd.client.session.ClientSession;
 
 import dev.sshtunnel.config.ForwardConfig;
@@ -12,12 +9,12 @@ import dev.sshtunnel.config.ForwardConfig;
 /** ssh -L: each accepted connection gets its own direct-tcpip channel to the configured target. */
 final class LocalForward extends ListeningForward {
 
-    LocalForward(ForwardConfig config, String listenAddress, ExecutorService threads) {
-        super(config, listenAddress, threads);
+    LocalForward(ForwardConfig config, String listenAddress) {
+        super(config, listenAddress);
     }
 
     @Override
-    protected ChannelDirectTcpip connect(ClientSession session, Socket client) throws IOException {
-        return ChannelOpener.open(session, client, config.targetHost(), config.targetPort());
+    protected void connect(ClientSession session, AsynchronousSocketChannel client) {
+        bridge(session, client, config.targetHost(), config.targetPort());
     }
 }

@@ -114,17 +114,24 @@ final class SocksHandshake {
 
     /** Success (0) or a SOCKS5 reply code; SOCKS4 knows only granted (0x5A) and rejected (0x5B). */
     void reply(OutputStream out, int code) throws IOException {
+        out.write(replyBytes(code));
+        out.flush();
+    }
+
+    byte[] replyBytes(int code) {
         if (version == SOCKS4) {
-            out.write(new byte[] {0, (byte) (code == SUCCEEDED ? 0x5A : 0x5B), 0, 0, 0, 0, 0, 0});
-            out.flush();
-        } else {
-            reply5(out, code);
+            return new byte[] {0, (byte) (code == SUCCEEDED ? 0x5A : 0x5B), 0, 0, 0, 0, 0, 0};
         }
+        return reply5Bytes(code);
     }
 
     private static void reply5(OutputStream out, int code) throws IOException {
-        out.write(new byte[] {SOCKS5, (byte) code, 0, 1, 0, 0, 0, 0, 0, 0});
+        out.write(reply5Bytes(code));
         out.flush();
+    }
+
+    private static byte[] reply5Bytes(int code) {
+        return new byte[] {SOCKS5, (byte) code, 0, 1, 0, 0, 0, 0, 0, 0};
     }
 
     private static String readNulTerminated(DataInputStream in) throws IOException {

@@ -1,0 +1,55 @@
+package dev.sshtunnel.forwarder.forward;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.channels.AsynchronousChannelGroup;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The threads of the forwards, shared by all of them in the process.
+ * <ul>
+ * <li>{@link #GROUP}: the NIO2 group that accepts and pumps every local connection. Completion
+ * handlers never block, so one thread per core is enough (2 on the 2-core machines measured in
+ * docs/benchmarks.md); more threads only add context switches.</li>
+ * <li>{@link #HANDSHAKES}: SOCKS handshakes, which read the client's request with blocking calls.
+ * They are short; the pool grows with concurrent handshakes and idle threads go after 5 s.</li>
+ * <li>{@link #TIMER}: open and handshake time-outs.</li>
+ * </ul>
+ */
+final class ForwardIo {
+
+    static final AsynchronousChannelGroup GROUP = group();
+
+    static final ExecutorService HANDSHAKES = new ThreadPoolExecutor(0, Integer.MAX_VALUE, 5, TimeUnit.SECONDS,
+            new SynchronousQueue<>(), daemon("forward-socks"));
+
+    static final ScheduledExecutorService TIMER = Executors.newSingleThreadScheduledExecutor(daemon("forward-timer"));
+
+    private ForwardIo() {
+    }
+
+    private static AsynchronousChannelGroup group() {
+        int threads = Math.max(2, Runtime.getRuntime().availableProcessors());
+        try {
+            return AsynchronousChannelGroup.withFixedThreadPool(threads, daemon("forward-io"));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create the forwarders' I/O threads", e);
+        }
+    }
+
+    private static ThreadFactory daemon(String name) {
+        AtomicInteger count = new AtomicInteger();
+        return r -> {
+            Thread thread = new Thread(r, name + "-" + count.incrementAndGet());
+            thread.setDaemon(true);
+            return thread;
+        };
+    }
+}

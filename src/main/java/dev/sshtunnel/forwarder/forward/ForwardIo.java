@@ -15,17 +15,19 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * The threads of the forwards, shared by all of them in the process.
  * <ul>
- * <li>{@link #GROUP}: the NIO2 group that accepts and pumps every local connection. Completion
- * handlers never block, so one thread per core is enough (2 on the 2-core machines measured in
- * docs/benchmarks.md); more threads only add context switches.</li>
+ * <li>{@link #GROUP}: the NIO2 group of every socket in the process: the SSH sessions' (MINA runs
+ * on it, see {@code SharedGroupIoServiceFactory}) and the forwards' local connections. A fixed
+ * group's threads wait for I/O and run the completion handlers themselves; completion handlers
+ * never block, so one thread per core is enough (2 on the 2-core machines measured in
+ * docs/benchmarks.md).</li>
  * <li>{@link #HANDSHAKES}: SOCKS handshakes, which read the client's request with blocking calls.
  * They are short; the pool grows with concurrent handshakes and idle threads go after 5 s.</li>
  * <li>{@link #TIMER}: open and handshake time-outs.</li>
  * </ul>
  */
-final class ForwardIo {
+public final class ForwardIo {
 
-    static final AsynchronousChannelGroup GROUP = group();
+    static final AsynchronousChannelGroup GROUP = newGroup();
 
     static final ExecutorService HANDSHAKES = new ThreadPoolExecutor(0, Integer.MAX_VALUE, 5, TimeUnit.SECONDS,
             new SynchronousQueue<>(), daemon("forward-socks"));
@@ -35,7 +37,11 @@ final class ForwardIo {
     private ForwardIo() {
     }
 
-    private static AsynchronousChannelGroup group() {
+    public static AsynchronousChannelGroup group() {
+        return GROUP;
+    }
+
+    private static AsynchronousChannelGroup newGroup() {
         int threads = Math.max(2, Runtime.getRuntime().availableProcessors());
         try {
             return AsynchronousChannelGroup.withFixedThreadPool(threads, daemon("forward-io"));

@@ -44,6 +44,7 @@ public final class SshClientFactory {
 
     public static SshClient create() {
         SshClient client = SshClient.setUpDefaultClient();
+        client.setIoServiceFactoryFactory(SharedGroupIoServiceFactory.factoryFactory());
         CoreModuleProperties.IDLE_TIMEOUT.set(client, Duration.ZERO);
         CoreModuleProperties.NIO2_READ_TIMEOUT.set(client, Duration.ZERO);
         CoreModuleProperties.TCP_NODELAY.set(client, true);

@@ -57,26 +57,28 @@ measure() { # label, JVM flags...
 }
 echo "| JVM flags | start to ready, ms (each run) | idle RSS, MiB (each run) |"
 echo "|---|---|---|"
-IMAGE="-XX:+UseSerialGC -XX:TieredStopAtLevel=1"   # what src/main/docker/Dockerfile.jvm sets
+IMAGE=$IMAGE_FLAGS   # what src/main/docker/Dockerfile.jvm sets (bench/common.sh reads it)
 # AppCDS: one training run (start, reach ready, SIGTERM) dumps the classes it loaded into an
 # archive; later runs map them instead of loading and verifying them again.
 train() {
   HTTP=$(port)
   # shellcheck disable=SC2086
-  java $IMAGE -XX:ArchiveClassesAtExit="$W/forwarder.jsa" -jar "$JAR" forward -f "$W/tunnel.yaml" --secrets-dir "$W/secrets" \
+  java $POD_FLAGS -XX:ArchiveClassesAtExit="$W/forwarder.jsa" -jar "$JAR" forward -f "$W/tunnel.yaml" --secrets-dir "$W/secrets" \
     --http-port "$HTTP" --http-address 127.0.0.1 >/dev/null 2>&1 &
   local pid=$!
   until curl -sf "127.0.0.1:$HTTP/q/health/ready" >/dev/null 2>&1; do sleep 0.05; done
   kill "$pid"; wait "$pid" 2>/dev/null || true
   [ -s "$W/forwarder.jsa" ] || { echo "no AppCDS archive was written" >&2; exit 1; }
 }
-measure "defaults" 
-measure "-XX:+UseSerialGC -Xmx64m -XX:TieredStopAtLevel=1 -Xss256k" -XX:+UseSerialGC -Xmx64m -XX:TieredStopAtLevel=1 -Xss256k
-measure "same + -XX:ReservedCodeCacheSize=16m -XX:MaxMetaspaceSize=64m" -XX:+UseSerialGC -Xmx64m -XX:TieredStopAtLevel=1 -Xss256k -XX:ReservedCodeCacheSize=16m -XX:MaxMetaspaceSize=64m
+measure "defaults"
 # shellcheck disable=SC2086
 measure "image flags: $IMAGE" $IMAGE
+# shellcheck disable=SC2086
+measure "pod: image flags + heap from a 256Mi limit (POD_FLAGS)" $POD_FLAGS
+# shellcheck disable=SC2086
+measure "pod + -XX:TieredStopAtLevel=1 (the image's old flag; C1 only)" $POD_FLAGS -XX:TieredStopAtLevel=1
 train
 # shellcheck disable=SC2086
-measure "image flags + AppCDS archive" $IMAGE -XX:SharedArchiveFile="$W/forwarder.jsa"
+measure "pod + AppCDS archive" $POD_FLAGS -XX:SharedArchiveFile="$W/forwarder.jsa"
 # shellcheck disable=SC2086
-measure "image flags + AppCDS + -Xmx64m -Xss256k -XX:ReservedCodeCacheSize=16m" $IMAGE -XX:SharedArchiveFile="$W/forwarder.jsa" -Xmx64m -Xss256k -XX:ReservedCodeCacheSize=16m
+measure "pod + AppCDS + -Xss256k -XX:ReservedCodeCacheSize=32m" $POD_FLAGS -XX:SharedArchiveFile="$W/forwarder.jsa" -Xss256k -XX:ReservedCodeCacheSize=32m

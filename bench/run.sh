@@ -44,7 +44,7 @@ declare -A E S O DPORT
 E[raw]=$ECHO; S[raw]=$SINK; O[raw]=$SOURCE
 E[socat]=$(port); S[socat]=$(port); O[socat]=$(port)
 for t in "${E[socat]}:$ECHO" "${S[socat]}:$SINK" "${O[socat]}:$SOURCE"; do
-  socat "TCP-LISTEN:${t%%:*},bind=127.0.0.1,fork,reuseaddr,nodelay" "TCP:127.0.0.1:${t##*:},nodelay" & pids+=($!)
+  socat "TCP-LISTEN:${t%%:*},bind=127.0.0.1,fork,reuseaddr,nodelay" "TCP:127.0.0.1:${t##*:},nodelay" 2>>"$W/socat.log" & pids+=($!)
 done
 # One ssh and one forwarder process, each with all of its forwards on one session.
 for r in openssh forwarder; do
@@ -57,7 +57,7 @@ ssh -N -i "$W/id" -o UserKnownHostsFile="$W/known_hosts" -o StrictHostKeyCheckin
   -L "127.0.0.1:${E[openssh]}:127.0.0.1:$ECHO" -L "127.0.0.1:${S[openssh]}:127.0.0.1:$SINK" -L "127.0.0.1:${O[openssh]}:127.0.0.1:$SOURCE" \
   -D "127.0.0.1:${DPORT[openssh]}" \
   -R "127.0.0.1:${E[openssh-R]}:127.0.0.1:$ECHO" -R "127.0.0.1:${S[openssh-R]}:127.0.0.1:$SINK" -R "127.0.0.1:${O[openssh-R]}:127.0.0.1:$SOURCE" \
-  -p "$SSHD" "$(whoami)@127.0.0.1" & SSHPID=$!; pids+=($SSHPID)
+  -p "$SSHD" "$(whoami)@127.0.0.1" 2>"$W/ssh.log" & SSHPID=$!; pids+=($SSHPID)
 HTTP=$(port)
 mkdir -p "$W/secrets/key" && cp "$W/id" "$W/secrets/key/id"
 cat > "$W/tunnel.yaml" <<YAML
@@ -103,6 +103,11 @@ measure() { # relay key (raw, socat, openssh, forwarder, openssh-D, ...), proces
   read -r a b <<<"$(java bench/Bench.java rtt "${E[$k]}" 20000)"; R[$k|p50]+="$a "; R[$k|p99]+="$b "
   read -r c d e _ <<<"$(java bench/Bench.java connect "${E[$k]}" "$SECS")"; R[$k|cps]+="$c "; R[$k|c50]+="$d "; R[$k|c99]+="$e "
 }
+# Warm-up, not counted: every workload once through every relay, so the forwarder's JIT has compiled
+# its hot paths (a fresh JVM needs some 10 s of traffic; see docs/benchmarks.md).
+SAVED_SECS=$SECS; SECS=${WARMUP:-3}
+for k in openssh forwarder forwarder-D forwarder-R forwarder; do measure "$k" ""; done
+unset R; declare -A R; SECS=$SAVED_SECS
 for round in $(seq "$ROUNDS"); do
   for k in raw socat openssh forwarder openssh-D forwarder-D openssh-R forwarder-R; do
     proc=""; case $k in openssh*) proc=$SSHPID;; forwarder*) proc=$FWD;; esac

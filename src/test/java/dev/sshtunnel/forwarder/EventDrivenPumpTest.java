@@ -89,6 +89,36 @@ class EventDrivenPumpTest extends OpenSshForwarderTest {
         }
     }
 
+    @Test
+    void remoteChannelsAreCountedAndAnUnreachableTargetIsReported() throws Exception {
+        int closedPort = Ports.free();
+        forwarder = ForwarderHarness.start(tunnel().remote("hooks", 0, "127.0.0.1", echo.port())
+                .remote("dead", 0, "127.0.0.1", closedPort));
+        int hooks = ForwarderHarness.awaitForward(forwarder, "hooks", f -> f.getBoundPort() != null).getBoundPort();
+        int dead = ForwarderHarness.awaitForward(forwarder, "dead", f -> f.getBoundPort() != null).getBoundPort();
+
+        byte[] ping = "counted".getBytes(StandardCharsets.US_ASCII);
+        assertThat(ForwarderHarness.roundTrip(hooks, ping)).isEqualTo(ping);
+        await().atMost(Duration.ofSeconds(10)).until(() -> forward(forwarder, "hooks").getTotalChannels() == 1
+                && forward(forwarder, "hooks").getActiveChannels() == 0);
+
+        try (Socket socket = connect(dead)) {
+            // sshd closes the connection once the forwarder refuses the channel.
+            assertThat(readOrReset(socket)).isEqualTo(-1);
+        }
+        var failed = ForwarderHarness.awaitForward(forwarder, "dead", f -> f.getFailedChannels() == 1);
+        assertThat(failed.getLastError()).startsWith("Unreachable: cannot connect to 127.0.0.1:" + closedPort);
+        assertThat(forward(forwarder, "hooks").getFailedChannels()).isZero();
+    }
+
+    private static int readOrReset(Socket socket) {
+        try {
+            return socket.getInputStream().read();
+        } catch (IOException reset) {
+            return -1;
+        }
+    }
+
     /** Writes the banner on every accepted connection, then echoes. */
     private static void greet(ServerSocket target) {
         while (!target.isClosed()) {

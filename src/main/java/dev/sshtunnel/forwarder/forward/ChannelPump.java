@@ -8,19 +8,24 @@ import java.nio.channels.CompletionHandler;
 import java.util.ArrayDeque;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
 
 import org.apache.sshd.client.channel.ChannelDirectTcpip;
 import org.apache.sshd.client.future.OpenFuture;
 import org.apache.sshd.client.session.ClientSession;
 import org.apache.sshd.common.SshConstants;
+import org.apache.sshd.common.channel.AbstractChannel;
 import org.apache.sshd.common.channel.StreamingChannel;
+import org.apache.sshd.common.io.IoOutputStream;
 import org.apache.sshd.common.io.IoWriteFuture;
 import org.apache.sshd.common.session.ConnectionService;
 import org.apache.sshd.common.util.buffer.Buffer;
 import org.apache.sshd.common.util.net.SshdSocketAddress;
 
 /**
- * Joins an accepted socket to a direct-tcpip channel without a thread per connection: socket reads
+ * Joins a socket to an SSH channel without a thread per connection: an accepted client to a
+ * direct-tcpip channel (Local, Dynamic), a connection to the target to a forwarded-tcpip channel
+ * the server opened (Remote, {@link ForwardedTcpipChannel}). Socket reads
  * and writes are asynchronous (NIO2, {@link ForwardIo}'s group), the channel is in MINA's async mode.
  * What each choice buys is measured in docs/benchmarks.md:
  * <ul>
@@ -55,7 +60,8 @@ final class ChannelPump {
 
     private final AsynchronousSocketChannel socket;
     private final ForwardCounters counters;
-    private final Bridged channel;
+    private final AbstractChannel channel;
+    private final Supplier<IoOutputStream> toServerStream;
     private final AtomicBoolean ended = new AtomicBoolean();
     private final Reader reader = new Reader();
     private final Writer writer = new Writer();
@@ -82,7 +88,21 @@ final class ChannelPump {
             SshdSocketAddress target) {
         this.socket = socket;
         this.counters = counters;
-        this.channel = new Bridged(originator, target);
+        Bridged bridged = new Bridged(originator, target);
+        this.channel = bridged;
+        this.toServerStream = bridged::getAsyncIn;
+    }
+
+    /**
+     * A pump for a channel the server opened (forwarded-tcpip of a Remote forward), already open;
+     * the channel hands data and EOF to {@link #fromServer} and {@link #onServerEof}.
+     */
+    ChannelPump(AsynchronousSocketChannel socket, ForwardCounters counters, AbstractChannel channel,
+            Supplier<IoOutputStream> toServer) {
+        this.socket = socket;
+        this.counters = counters;
+        this.channel = channel;
+        this.toServerStream = toServer;
     }
 
     /**
@@ -92,8 +112,9 @@ final class ChannelPump {
     static ChannelPump create(ClientSession session, AsynchronousSocketChannel socket, String host, int port,
             ForwardCounters counters) throws IOException {
         ChannelPump pump = new ChannelPump(socket, counters, originator(socket), new SshdSocketAddress(host, port));
-        pump.channel.setStreaming(StreamingChannel.Streaming.Async);
-        session.getService(ConnectionService.class).registerChannel(pump.channel);
+        Bridged bridged = (Bridged) pump.channel;
+        bridged.setStreaming(StreamingChannel.Streaming.Async);
+        session.getService(ConnectionService.class).registerChannel(bridged);
         return pump;
     }
 
@@ -104,11 +125,7 @@ final class ChannelPump {
     }
 
     OpenFuture open() throws IOException {
-        return channel.open();
-    }
-
-    ChannelDirectTcpip channel() {
-        return channel;
+        return ((Bridged) channel).open();
     }
 
     /** The channel is open: count it, read from the socket, write what the server has sent so far. */
@@ -211,7 +228,7 @@ final class ChannelPump {
         int n = packet.available();
         IoWriteFuture written;
         try {
-            written = channel.getAsyncIn().writeBuffer(packet);
+            written = toServerStream.get().writeBuffer(packet);
         } catch (IOException | RuntimeException e) {
             abort();
             return;
@@ -270,7 +287,7 @@ final class ChannelPump {
 
     /** Everything the client sent is written: SSH_MSG_CHANNEL_EOF; the reply still flows. */
     private void sendEof() {
-        channel.getAsyncIn().close(false).addListener(f -> {
+        toServerStream.get().close(false).addListener(f -> {
             synchronized (toServer) {
                 eofSent = true;
             }
@@ -281,7 +298,7 @@ final class ChannelPump {
     // ---- server → client ----
 
     /** On MINA's thread: data from the server. The local window is released once it reaches the socket. */
-    private void fromServer(byte[] data, int off, int len) {
+    void fromServer(byte[] data, int off, int len) {
         ByteBuffer copy = ByteBuffer.allocate(len);
         copy.put(data, off, len).flip();
         boolean write;
@@ -366,7 +383,7 @@ final class ChannelPump {
         }
     }
 
-    private void onServerEof() {
+    void onServerEof() {
         synchronized (toClient) {
             serverEof = true;
             if (!started) {

@@ -1,5 +1,7 @@
 package dev.sshtunnel.forwarder.forward;
 
+import java.util.List;
+
 import org.apache.sshd.client.SshClient;
 
 import dev.sshtunnel.config.ForwardConfig;
@@ -19,8 +21,12 @@ public final class Forwards {
         };
     }
 
-    /** Installs the filter that lets forwarded-tcpip channels reach only configured Remote targets. */
+    /**
+     * Installs the filter that lets forwarded-tcpip channels reach only configured Remote targets,
+     * and the forwarded-tcpip channel that pumps them like Local forwards ({@link ForwardedTcpipChannel}).
+     */
     public static void configureClient(SshClient client) {
         client.setForwardingFilter(new RemoteTargets());
+        client.setChannelFactories(List.of(ForwardedTcpipChannel.FACTORY));
     }
 }

@@ -53,6 +53,7 @@ final class RemoteForward implements Forward {
                     new SshdSocketAddress(config.targetHost(), config.targetPort()));
             bound = result;
             counters.boundPort(result.getPort());
+            targets.count(result.getPort(), counters);
             counters.state(ForwardState.Active);
             counters.error("");
             LOG.infof("forward %s: server listens on %s:%d -> %s:%d", config.name(), config.bindAddress(), result.getPort(),
@@ -73,6 +74,10 @@ final class RemoteForward implements Forward {
     @Override
     public void detach() {
         session = null;
+        SshdSocketAddress was = bound;
+        if (was != null && targets != null) {
+            targets.uncount(was.getPort());
+        }
         bound = null;
         counters.boundPort(null);
         if (counters.state() == ForwardState.Active) {
@@ -83,6 +88,18 @@ final class RemoteForward implements Forward {
     @Override
     public ForwardStatus status() {
         return counters.snapshot();
+    }
+
+    /** Bytes from the target into the session (towards the server's clients). */
+    @Override
+    public long bytesSent() {
+        return counters.bytesSent();
+    }
+
+    /** Bytes from the session to the target. */
+    @Override
+    public long bytesReceived() {
+        return counters.bytesReceived();
     }
 
     @Override

@@ -1,5 +1,6 @@
 package dev.sshtunnel.forwarder.forward;
 
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -17,6 +18,10 @@ import org.apache.sshd.server.forward.TcpForwardingFilter;
 final class RemoteTargets implements ForwardingFilter {
 
     private final Set<String> allowed = ConcurrentHashMap.newKeySet();
+    /** Channel counters of each Remote forward, by the port the server bound for it. */
+    private final Map<Integer, ForwardCounters> byBoundPort = new ConcurrentHashMap<>();
+    /** Counts channels that arrive before their forward has recorded its bound port; not reported. */
+    private final ForwardCounters unattributed = new ForwardCounters(null);
 
     /** The filter installed on the client a session belongs to (by {@link Forwards#configureClient}). */
     static RemoteTargets of(Session session) {
@@ -32,6 +37,18 @@ final class RemoteTargets implements ForwardingFilter {
 
     void revoke(String host, int port) {
         allowed.remove(key(host, port));
+    }
+
+    void count(int boundPort, ForwardCounters counters) {
+        byBoundPort.put(boundPort, counters);
+    }
+
+    void uncount(int boundPort) {
+        byBoundPort.remove(boundPort);
+    }
+
+    ForwardCounters counters(int boundPort) {
+        return byBoundPort.getOrDefault(boundPort, unattributed);
     }
 
     @Override

@@ -30,8 +30,8 @@ import org.apache.sshd.common.util.net.SshdSocketAddress;
  * What each choice buys is measured in docs/benchmarks.md:
  * <ul>
  * <li>No thread hand-off on the data path. A socket read completes on a forward-io thread, which
- * encrypts and queues the SSH packet itself; data from the server is written to the socket from
- * MINA's read thread. The blocking pump this replaces went socket thread → piped stream → another
+ * encrypts and queues the SSH packet itself; data from the server is written to the socket by the
+ * thread that decrypted it (MINA runs on the same group). The blocking pump this replaces went socket thread → piped stream → another
  * thread in each direction, which doubled the round-trip time and, at two threads per connection,
  * took 2 GiB for 10,000 channels.</li>
  * <li>Client bytes are read straight into an SSH packet buffer, with room left for the packet and

@@ -17,7 +17,6 @@ import org.apache.sshd.client.session.ClientSession;
 import org.jboss.logging.Logger;
 
 import dev.sshtunnel.api.v1alpha1.ForwardState;
-import dev.sshtunnel.api.v1alpha1.ForwardStatus;
 import dev.sshtunnel.api.v1alpha1.Reason;
 import dev.sshtunnel.config.ForwardConfig;
 
@@ -27,28 +26,20 @@ import dev.sshtunnel.config.ForwardConfig;
  * Accepting, opening the channel and pumping are asynchronous on {@link ForwardIo#GROUP}: no thread
  * waits for a connection or a channel.
  */
-abstract class ListeningForward implements Forward {
+abstract class ListeningForward extends CountedForward {
 
     private static final Logger LOG = Logger.getLogger(ListeningForward.class);
     /** After a failed accept (out of file descriptors, say) wait before the next, instead of spinning. */
     private static final long ACCEPT_RETRY_MILLIS = 100;
 
-    protected final ForwardConfig config;
-    protected final ForwardCounters counters;
     private final String listenAddress;
     private final Acceptor acceptor = new Acceptor();
     private volatile ClientSession session;
     private volatile AsynchronousServerSocketChannel listener;
 
     ListeningForward(ForwardConfig config, String listenAddress) {
-        this.config = config;
+        super(config);
         this.listenAddress = listenAddress;
-        this.counters = new ForwardCounters(config);
-    }
-
-    @Override
-    public ForwardConfig config() {
-        return config;
     }
 
     @Override
@@ -240,21 +231,6 @@ abstract class ListeningForward implements Forward {
         if (counters.state() == ForwardState.Active) {
             counters.state(ForwardState.Pending);
         }
-    }
-
-    @Override
-    public ForwardStatus status() {
-        return counters.snapshot();
-    }
-
-    @Override
-    public long bytesSent() {
-        return counters.bytesSent();
-    }
-
-    @Override
-    public long bytesReceived() {
-        return counters.bytesReceived();
     }
 
     @Override

@@ -7,34 +7,25 @@ import org.apache.sshd.common.util.net.SshdSocketAddress;
 import org.jboss.logging.Logger;
 
 import dev.sshtunnel.api.v1alpha1.ForwardState;
-import dev.sshtunnel.api.v1alpha1.ForwardStatus;
 import dev.sshtunnel.api.v1alpha1.Reason;
 import dev.sshtunnel.config.ForwardConfig;
 
 /**
  * ssh -R: asks the server to listen (tcpip-forward) on every attach; the server's connections come
- * back as forwarded-tcpip channels that MINA connects to the target once {@link RemoteTargets}
- * allows it. Stopping sends cancel-tcpip-forward with the port the server actually bound — for
+ * back as forwarded-tcpip channels ({@link ForwardedTcpipChannel}) that connect to the target once
+ * {@link RemoteTargets} allows it. Stopping sends cancel-tcpip-forward with the port the server actually bound — for
  * port 0 that is the allocated one, which MINA's tracker would not cancel.
  */
-final class RemoteForward implements Forward {
+final class RemoteForward extends CountedForward {
 
     private static final Logger LOG = Logger.getLogger(RemoteForward.class);
 
-    private final ForwardConfig config;
-    private final ForwardCounters counters;
     private volatile ClientSession session;
     private volatile SshdSocketAddress bound;
     private volatile RemoteTargets targets;
 
     RemoteForward(ForwardConfig config) {
-        this.config = config;
-        this.counters = new ForwardCounters(config);
-    }
-
-    @Override
-    public ForwardConfig config() {
-        return config;
+        super(config);
     }
 
     @Override
@@ -83,23 +74,6 @@ final class RemoteForward implements Forward {
         if (counters.state() == ForwardState.Active) {
             counters.state(ForwardState.Pending);
         }
-    }
-
-    @Override
-    public ForwardStatus status() {
-        return counters.snapshot();
-    }
-
-    /** Bytes from the target into the session (towards the server's clients). */
-    @Override
-    public long bytesSent() {
-        return counters.bytesSent();
-    }
-
-    /** Bytes from the session to the target. */
-    @Override
-    public long bytesReceived() {
-        return counters.bytesReceived();
     }
 
     @Override

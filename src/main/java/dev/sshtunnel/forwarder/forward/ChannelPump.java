@@ -6,6 +6,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.AsynchronousSocketChannel;
 import java.nio.channels.CompletionHandler;
 import java.util.ArrayDeque;
+import java.util.Iterator;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
@@ -315,7 +316,11 @@ final class ChannelPump {
     private void writeQueued() {
         ByteBuffer[] batch;
         synchronized (toClient) {
-            batch = toClient.stream().limit(MAX_GATHER).toArray(ByteBuffer[]::new);
+            batch = new ByteBuffer[Math.min(toClient.size(), MAX_GATHER)];
+            Iterator<ByteBuffer> queued = toClient.iterator();
+            for (int i = 0; i < batch.length; i++) {
+                batch[i] = queued.next();
+            }
         }
         try {
             socket.write(batch, 0, batch.length, 0L, TimeUnit.MILLISECONDS, null, writer);

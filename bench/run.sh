@@ -103,15 +103,14 @@ measure() { # relay key (raw, socat, openssh, forwarder, openssh-D, ...), proces
   read -r a b <<<"$(java bench/Bench.java rtt "${E[$k]}" 20000)"; R[$k|p50]+="$a "; R[$k|p99]+="$b "
   read -r c d e _ <<<"$(java bench/Bench.java connect "${E[$k]}" "$SECS")"; R[$k|cps]+="$c "; R[$k|c50]+="$d "; R[$k|c99]+="$e "
 }
-# Warm-up, not counted: every workload once through every relay, so the forwarder's JIT has compiled
+# Warm-up, not counted: every workload once through ssh and each forwarder type, so the JIT has compiled
 # its hot paths (a fresh JVM needs some 10 s of traffic; see docs/benchmarks.md).
 SAVED_SECS=$SECS; SECS=${WARMUP:-3}
 for k in openssh forwarder forwarder-D forwarder-R forwarder; do measure "$k" ""; done
 unset R; declare -A R; SECS=$SAVED_SECS
 for round in $(seq "$ROUNDS"); do
   for k in raw socat openssh forwarder openssh-D forwarder-D openssh-R forwarder-R; do
-    proc=""; case $k in openssh*) proc=$SSHPID;; forwarder*) proc=$FWD;; esac
-    measure "$k" "$proc"
+    measure "$k" "${PID[${k%%-*}]:-}"
   done
 done
 RSS=$(awk '/VmRSS/ {print $2}' /proc/$FWD/status)

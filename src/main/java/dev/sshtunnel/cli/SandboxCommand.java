@@ -12,12 +12,13 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 @Command(name = "sandbox", mixinStandardHelpOptions = true,
-        description = {"Try the operator without a cluster: starts an in-process Kubernetes API with the SshTunnel CRD, "
-                + "writes a kubeconfig for kubectl, runs the operator against it, and runs each forwarder the operator "
-                + "deploys on this machine (pods get addresses in 127.1.0.0/16; Service ports are relayed from "
-                + "--service-address and printed). Stop with Ctrl-C.",
-                "Not a cluster: no scheduling, no container isolation, no NetworkPolicy enforcement, no DNS; "
-                + "see docs/sandbox.md."})
+        description = {"Try the operator without a cluster: starts the real Kubernetes control plane (etcd, kube-apiserver, "
+                + "kube-controller-manager, kube-scheduler; built by hack/kube-binaries.sh) with the SshTunnel CRD and the "
+                + "operator's RBAC, writes an admin kubeconfig for kubectl, runs the operator against it as its "
+                + "ServiceAccount, and runs each forwarder pod scheduled to its node on this machine (pods get addresses "
+                + "in 127.1.0.0/16; Service ports are relayed from --service-address and printed). Stop with Ctrl-C.",
+                "Stand-ins: a node agent instead of kubelet and container runtime, relays instead of kube-proxy; "
+                + "no NetworkPolicy enforcement, no DNS; see docs/sandbox.md."})
 public class SandboxCommand implements Callable<Integer> {
 
     @Spec
@@ -26,6 +27,11 @@ public class SandboxCommand implements Callable<Integer> {
     @Option(names = "--work-dir", paramLabel = "DIR", defaultValue = "${java.io.tmpdir}/sshtunnel-sandbox",
             description = "Where the kubeconfig and the pods' mounted files go (default: ${DEFAULT-VALUE}).")
     Path workDir;
+
+    @Option(names = "--kube-binaries", paramLabel = "DIR",
+            description = "Directory with kube-apiserver, kube-controller-manager, kube-scheduler and etcd "
+                    + "(default: the newest complete one that hack/kube-binaries.sh built into its cache).")
+    Path kubeBinaries;
 
     @Option(names = "--api-port", paramLabel = "N", defaultValue = "0",
             description = "Port of the API server for kubectl, on 127.0.0.1 (default: any free port).")
@@ -52,21 +58,19 @@ public class SandboxCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
-        Sandbox sandbox = Sandbox.start(new Sandbox.Options(workDir, apiPort, serviceAddress, runPods), line -> {
+        Sandbox sandbox = Sandbox.start(new Sandbox.Options(workDir, kubeBinaries, apiPort, serviceAddress, runPods), line -> {
             synchronized (out) {
                 out.println("sandbox: " + line);
                 out.flush();
             }
         });
-        sandbox.operatorProperties().forEach(System::setProperty);
-        System.setProperty("quarkus.http.port", Integer.toString(operatorHttpPort));
-        out.println("sandbox: API server for kubectl at " + sandbox.kubectlUrl());
-        out.println("sandbox: API server for an operator at " + sandbox.operatorApiUrl());
+        out.println("sandbox: API server at " + sandbox.apiServerUrl());
         out.println("sandbox: export KUBECONFIG=" + sandbox.kubeconfig().toAbsolutePath());
         if (!runOperator) {
-            out.println("sandbox: ready; no operator runs here. Start one with: java -Dquarkus.profile=sandbox "
-                    + "-Dquarkus.kubernetes-client.api-server-url=" + sandbox.operatorApiUrl()
-                    + " -Dsshtunnel.operator-namespace=" + Sandbox.OPERATOR_NAMESPACE + " -jar quarkus-run.jar operator");
+            Path operatorKubeconfig = sandbox.operatorKubeconfig(workDir.resolve("operator.kubeconfig"));
+            out.println("sandbox: ready; no operator runs here. Start one (as the operator's ServiceAccount) with: "
+                    + "KUBECONFIG=" + operatorKubeconfig.toAbsolutePath() + " java -Dquarkus.profile=sandbox"
+                    + " -Dsshtunnel.forwarder.image=" + Sandbox.FORWARDER_IMAGE + " -jar quarkus-run.jar operator");
             out.flush();
             CountDownLatch stop = new CountDownLatch(1);
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -76,6 +80,8 @@ public class SandboxCommand implements Callable<Integer> {
             stop.await();
             return 0;
         }
+        sandbox.operatorProperties().forEach(System::setProperty);
+        System.setProperty("quarkus.http.port", Integer.toString(operatorHttpPort));
         out.println("sandbox: ready; starting the operator");
         out.flush();
         try {

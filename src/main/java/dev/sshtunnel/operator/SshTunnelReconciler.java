@@ -40,7 +40,6 @@ import io.javaoperatorsdk.operator.api.reconciler.Workflow;
 import io.javaoperatorsdk.operator.api.reconciler.dependent.Dependent;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
-import io.quarkiverse.operatorsdk.annotations.RBACRule;
 
 /**
  * SshTunnel → ConfigMap (tunnel.yaml) + Deployment (forwarder) + Service (listening forwards).
@@ -56,9 +55,6 @@ import io.quarkiverse.operatorsdk.annotations.RBACRule;
                 reconcilePrecondition = NetworkPolicyEnabled.class)
 })
 @ControllerConfiguration(name = "sshtunnel")
-@RBACRule(apiGroups = "", resources = "secrets", verbs = {"get", "list", "watch"})
-@RBACRule(apiGroups = "", resources = "events", verbs = {"create"})
-@RBACRule(apiGroups = "", resources = "pods", verbs = {"list", "watch"})
 public class SshTunnelReconciler implements Reconciler<SshTunnel> {
 
     static final String CONFIG = "tunnel-config";

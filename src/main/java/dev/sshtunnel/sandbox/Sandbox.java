@@ -1,97 +1,151 @@
 package dev.sshtunnel.sandbox;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
+import java.util.Base64;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
+import dev.sshtunnel.config.validation.CrdSchema;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.authentication.TokenRequestBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+
 /**
- * A Kubernetes stand-in on this machine for trying the operator without a cluster: the mock API
- * server with the SshTunnel CRD, {@link ApiFront} for kubectl, and the controllers the operator
- * relies on — {@link ForwarderKubelet} (deployment controller + kubelet), {@link ServiceProxies}
- * (kube-proxy) and {@link GarbageCollector} — synced twice a second. The operator itself is not
- * started here: it runs against {@link #operatorApiUrl()} exactly as it runs in a cluster.
+ * Kubernetes on this machine for trying the operator without a cluster: the real control plane
+ * ({@link ControlPlane}: etcd, kube-apiserver, kube-controller-manager, kube-scheduler) with the CRD
+ * and the operator's ServiceAccount and RBAC from deploy/ installed, plus the two stand-ins for what
+ * cannot run here: {@link NodeAgent} (kubelet and container runtime for forwarder pods) and
+ * {@link ServiceProxies} (kube-proxy). The operator itself is not started here: it runs against
+ * {@link #operatorProperties()} — as the `sshtunnel-operator` ServiceAccount, RBAC enforced —
+ * exactly as it runs in a cluster.
  */
 public final class Sandbox implements AutoCloseable {
 
     /** Where and how the sandbox listens. */
-    public record Options(Path workDir, int apiPort, String serviceAddress, boolean runPods) {
+    public record Options(Path workDir, Path kubeBinaries, int apiPort, String serviceAddress, boolean runPods) {
     }
 
     public static final String OPERATOR_NAMESPACE = "sshtunnel-system";
+    public static final String OPERATOR_SERVICE_ACCOUNT = "sshtunnel-operator";
+    public static final String NODE_NAME = "sandbox-node";
+    /** The forwarder image the sandbox's operator puts in pods: "this program", the only image the node agent runs. */
+    public static final String FORWARDER_IMAGE = "localhost/sshtunnel-operator:sandbox";
+    /** The objects of deploy/ that the sandbox installs (the operator Deployment is this process instead). */
+    static final List<String> DEPLOY_FILES = List.of("namespace.yaml", "service-account.yaml", "cluster-role.yaml",
+            "cluster-role-binding.yaml", "leader-election-role.yaml");
 
-    private final MockApiServer api;
-    private final ApiFront front;
-    private final ForwarderKubelet kubelet;
+    private final ControlPlane cluster;
+    private final KubernetesClient admin;
+    private final KubernetesClient nodeClient;
+    private final NodeAgent node;
     private final ServiceProxies proxies;
-    private final GarbageCollector collector;
     private final ScheduledExecutorService loop =
-            Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("sandbox-controllers"));
-    private final Path kubeconfig;
-    private final boolean runPods;
+            Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("sandbox-service-proxies"));
+    private final String operatorToken;
 
     private Sandbox(Options options, Consumer<String> log) throws IOException {
         Files.createDirectories(options.workDir());
-        runPods = options.runPods();
-        api = MockApiServer.start("default", OPERATOR_NAMESPACE);
+        cluster = ControlPlane.start(new ControlPlane.Options(options.kubeBinaries(), options.workDir().resolve("cluster"),
+                options.apiPort(), NODE_NAME, log));
         try {
-            front = new ApiFront(api.url(), "127.0.0.1", options.apiPort(), Clock.systemUTC());
-            kubeconfig = options.workDir().resolve("kubeconfig");
-            Files.writeString(kubeconfig, front.kubeconfig());
-            kubelet = new ForwarderKubelet(api.client(), options.workDir().resolve("pods"), new PodAddresses(), log);
-            proxies = new ServiceProxies(api.client(), kubelet, options.serviceAddress(), log);
-            collector = new GarbageCollector(api.client(), log);
+            admin = cluster.adminClient();
+            installOperatorPrerequisites(admin);
+            operatorToken = serviceAccountToken(admin, OPERATOR_NAMESPACE, OPERATOR_SERVICE_ACCOUNT);
+            if (options.runPods()) {
+                nodeClient = cluster.client(cluster.nodeToken());
+                node = new NodeAgent(nodeClient, NODE_NAME, FORWARDER_IMAGE, options.workDir().resolve("pods"),
+                        new PodAddresses(), log);
+                proxies = new ServiceProxies(nodeClient, node, options.serviceAddress(), log);
+                loop.scheduleWithFixedDelay(() -> {
+                    try {
+                        proxies.sync();
+                    } catch (RuntimeException e) {
+                        log.accept("service proxies: " + e.getMessage() + " (retrying)");
+                    }
+                }, 0, 500, TimeUnit.MILLISECONDS);
+            } else {
+                nodeClient = null;
+                node = null;
+                proxies = null;
+            }
         } catch (IOException | RuntimeException e) {
-            api.close();
+            cluster.close();
             throw e;
         }
-        loop.scheduleWithFixedDelay(() -> {
-            try {
-                if (runPods) {
-                    kubelet.sync();
-                    proxies.sync();
-                }
-                collector.sweep();
-            } catch (RuntimeException e) {
-                log.accept("controllers: " + e);
-            }
-        }, 0, 500, TimeUnit.MILLISECONDS);
     }
 
     public static Sandbox start(Options options, Consumer<String> log) throws IOException {
         return new Sandbox(options, log);
     }
 
-    /** For kubectl: `export KUBECONFIG=...`. */
+    /** The CRD from crds/ and the operator's namespace, ServiceAccount and RBAC from deploy/, server-side applied. */
+    public static void installOperatorPrerequisites(KubernetesClient admin) throws IOException {
+        apply(admin, CrdSchema.RESOURCE);
+        for (String file : DEPLOY_FILES) {
+            apply(admin, "deploy/" + file);
+        }
+        admin.apiextensions().v1().customResourceDefinitions().withName("sshtunnels.sshtunnel.dev")
+                .waitUntilCondition(crd -> crd != null && crd.getStatus() != null && crd.getStatus().getConditions().stream()
+                        .anyMatch(c -> "Established".equals(c.getType()) && "True".equals(c.getStatus())), 60, TimeUnit.SECONDS);
+    }
+
+    private static void apply(KubernetesClient admin, String resource) throws IOException {
+        try (InputStream in = Sandbox.class.getClassLoader().getResourceAsStream(resource)) {
+            if (in == null) {
+                throw new IOException(resource + " is missing from the classpath");
+            }
+            for (HasMetadata object : admin.load(in).items()) {
+                admin.resource(object).forceConflicts().serverSideApply();
+            }
+        }
+    }
+
+    /** A ServiceAccount token from the TokenRequest API (valid 24 h), as a projected token volume would hold. */
+    public static String serviceAccountToken(KubernetesClient admin, String namespace, String name) {
+        return admin.serviceAccounts().inNamespace(namespace).withName(name)
+                .tokenRequest(new TokenRequestBuilder().withNewSpec().withExpirationSeconds(24 * 3600L).endSpec().build())
+                .getStatus().getToken();
+    }
+
+    /** For kubectl: `export KUBECONFIG=...` (cluster admin). */
     public Path kubeconfig() {
-        return kubeconfig;
+        return cluster.adminKubeconfig();
     }
 
-    public String kubectlUrl() {
-        return front.url();
+    public String apiServerUrl() {
+        return cluster.url();
     }
 
-    /** For the operator: the API server without the kubectl front (it watches over WebSocket). */
-    public String operatorApiUrl() {
-        return api.url();
+    public ControlPlane cluster() {
+        return cluster;
     }
 
-    /** Configuration that points an operator in this JVM at the sandbox. */
-    public Map<String, String> operatorProperties() {
+    /** Configuration that points an operator in this JVM at the sandbox, as its ServiceAccount. */
+    public Map<String, String> operatorProperties() throws IOException {
         return Map.of(
-                // The `sandbox` profile: no leader election (prod only), quieter mock server logs.
+                // The `sandbox` profile: no leader election (prod only).
                 "quarkus.profile", "sandbox",
-                "quarkus.kubernetes-client.api-server-url", operatorApiUrl(),
-                "quarkus.kubernetes-client.trust-certs", "true",
-                "quarkus.kubernetes-client.token", "sandbox",
+                "quarkus.kubernetes-client.api-server-url", cluster.url(),
+                "quarkus.kubernetes-client.token", operatorToken,
+                "quarkus.kubernetes-client.ca-cert-data",
+                Base64.getEncoder().encodeToString(cluster.caPem().getBytes(java.nio.charset.StandardCharsets.US_ASCII)),
                 "quarkus.kubernetes-client.namespace", OPERATOR_NAMESPACE,
                 "sshtunnel.operator-namespace", OPERATOR_NAMESPACE,
+                "sshtunnel.forwarder.image", FORWARDER_IMAGE,
                 "quarkus.http.host", "127.0.0.1");
+    }
+
+    /** The operator's credentials as a kubeconfig, for running an operator in another process. */
+    public Path operatorKubeconfig(Path file) throws IOException {
+        return cluster.writeKubeconfig(file, "system:serviceaccount:" + OPERATOR_NAMESPACE + ":" + OPERATOR_SERVICE_ACCOUNT,
+                operatorToken, OPERATOR_NAMESPACE);
     }
 
     @Override
@@ -102,9 +156,14 @@ public final class Sandbox implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        proxies.close();
-        kubelet.close();
-        front.close();
-        api.close();
+        if (proxies != null) {
+            proxies.close();
+        }
+        if (node != null) {
+            node.close();
+            nodeClient.close();
+        }
+        admin.close();
+        cluster.close();
     }
 }

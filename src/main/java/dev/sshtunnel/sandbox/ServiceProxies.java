@@ -7,10 +7,8 @@ import java.util.Map;
 import java.util.function.Consumer;
 
 import dev.sshtunnel.operator.ForwarderLabels;
-import io.fabric8.kubernetes.api.model.ContainerPort;
 import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.Service;
-import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.KubernetesClient;
 
 /**
@@ -21,14 +19,14 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 final class ServiceProxies implements AutoCloseable {
 
     private final KubernetesClient client;
-    private final ForwarderKubelet kubelet;
+    private final NodeAgent node;
     private final String address;
     private final Consumer<String> log;
     private final Map<String, ServicePort> ports = new HashMap<>();
 
-    ServiceProxies(KubernetesClient client, ForwarderKubelet kubelet, String address, Consumer<String> log) {
+    ServiceProxies(KubernetesClient client, NodeAgent node, String address, Consumer<String> log) {
         this.client = client;
-        this.kubelet = kubelet;
+        this.node = node;
         this.address = address;
         this.log = log;
     }
@@ -67,7 +65,7 @@ final class ServiceProxies implements AutoCloseable {
                 continue;
             }
             try {
-                ServicePort local = new ServicePort(address, w.port(), w.target(), () -> kubelet.readyPodIps(w.namespace(), w.selector()));
+                ServicePort local = new ServicePort(address, w.port(), w.target(), () -> node.readyPodIps(w.namespace(), w.selector()));
                 ports.put(w.key(), local);
                 log.accept("service " + w.namespace() + "/" + w.service() + " port "
                         + (w.portName() == null ? "" : w.portName() + " ") + w.port() + " -> " + local.localAddress() + ":"
@@ -79,6 +77,7 @@ final class ServiceProxies implements AutoCloseable {
         }
     }
 
+    /** A named target port resolves per pod, as the endpoints controller does; the first pod that names it wins. */
     private Integer targetPort(String ns, Map<String, String> selector, IntOrString target, Integer port) {
         if (target == null) {
             return port;
@@ -86,19 +85,7 @@ final class ServiceProxies implements AutoCloseable {
         if (target.getIntVal() != null) {
             return target.getIntVal();
         }
-        for (Deployment d : client.apps().deployments().inNamespace(ns).list().getItems()) {
-            Map<String, String> labels = d.getSpec().getTemplate().getMetadata().getLabels();
-            if (labels != null && selector.entrySet().stream().allMatch(e -> e.getValue().equals(labels.get(e.getKey())))) {
-                for (var container : d.getSpec().getTemplate().getSpec().getContainers()) {
-                    for (ContainerPort p : container.getPorts()) {
-                        if (target.getStrVal().equals(p.getName())) {
-                            return p.getContainerPort();
-                        }
-                    }
-                }
-            }
-        }
-        return null;
+        return node.namedPort(ns, selector, target.getStrVal());
     }
 
     @Override

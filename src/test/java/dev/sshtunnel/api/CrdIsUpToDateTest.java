@@ -9,14 +9,15 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 
 import io.quarkus.test.junit.QuarkusTest;
-import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
+import io.quarkus.test.common.QuarkusTestResource;
+import dev.sshtunnel.testing.RealClusterResource;
 
 /**
  * The committed crds/ file is what the build generates from the API types. A @QuarkusTest, because
  * the operator extension generates the CRD during the application build that precedes it.
  */
 @QuarkusTest
-@WithKubernetesTestServer(crud = true)
+@QuarkusTestResource(RealClusterResource.class)
 class CrdIsUpToDateTest {
 
     private static final String FILE = "sshtunnels.sshtunnel.dev-v1.yml";

@@ -12,22 +12,21 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 
-import jakarta.inject.Inject;
-
 import org.junit.jupiter.api.Test;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
-import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
+import io.quarkus.test.common.QuarkusTestResource;
+import dev.sshtunnel.testing.RealCluster;
+import dev.sshtunnel.testing.RealClusterResource;
 
 /** The operator's /q/metrics counts tunnels by Ready reason, from what their status says. */
 @QuarkusTest
-@WithKubernetesTestServer(crud = true)
+@QuarkusTestResource(RealClusterResource.class)
 class OperatorMetricsTest {
 
-    @Inject
-    KubernetesClient client;
+    KubernetesClient client = RealCluster.admin();
 
     @TestHTTPResource("/q/metrics")
     URL metrics;
@@ -35,6 +34,7 @@ class OperatorMetricsTest {
     @Test
     void tunnelsByReadyReason() throws Exception {
         String ns = "metrics";
+        RealCluster.namespace(ns);
         // No Secret: the tunnel waits in SecretNotFound.
         client.resource(tunnel(ns, "waiting", local("db", 5432, "db", 5432))).create();
 

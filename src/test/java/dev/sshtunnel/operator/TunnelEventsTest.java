@@ -3,7 +3,6 @@ package dev.sshtunnel.operator;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Instant;
-import java.util.HashMap;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -13,29 +12,27 @@ import dev.sshtunnel.api.v1alpha1.Reason;
 import dev.sshtunnel.api.v1alpha1.SshTunnel;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
-import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
-import io.fabric8.mockwebserver.Context;
-import io.fabric8.mockwebserver.MockWebServer;
+import dev.sshtunnel.testing.AuditLog;
+import dev.sshtunnel.testing.RealCluster;
 
-/** Events against a CRUD API server: a repeated transition counts up instead of piling up. */
+/**
+ * Events on the real API server, written as the operator's ServiceAccount (deploy/'s RBAC enforced):
+ * a repeated transition counts up instead of piling up, and no request is refused.
+ */
 class TunnelEventsTest {
 
-    private KubernetesMockServer server;
     private KubernetesClient client;
     private final MutableClock clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
 
     @BeforeEach
     void start() {
-        server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(), new KubernetesCrudDispatcher(), false);
-        server.init();
-        client = server.createClient();
+        RealCluster.namespace("ns");
+        client = RealCluster.client(RealCluster.operatorToken());
     }
 
     @AfterEach
     void stop() {
         client.close();
-        server.destroy();
     }
 
     private static SshTunnel tunnel(String uid) {
@@ -45,7 +42,7 @@ class TunnelEventsTest {
     }
 
     @Test
-    void aFlappingTunnelKeepsOneEventPerTransitionWithACount() {
+    void aFlappingTunnelKeepsOneEventPerTransitionWithACount() throws Exception {
         TunnelEvents events = new TunnelEvents(client, clock);
         SshTunnel tunnel = tunnel("uid-1");
         events.readyChanged(tunnel, Reason.Connected, "SSH session is up");
@@ -55,7 +52,7 @@ class TunnelEventsTest {
         events.readyChanged(tunnel, Reason.Unreachable, "session lost");
         events.readyChanged(tunnel, Reason.Unreachable, "Connection refused");
 
-        var recorded = client.v1().events().inNamespace("ns").list().getItems();
+        var recorded = RealCluster.admin().v1().events().inNamespace("ns").list().getItems();
         assertThat(recorded).hasSize(3);
         Event connected = recorded.stream().filter(e -> e.getReason().equals("Connected")).findFirst().orElseThrow();
         assertThat(connected.getCount()).isEqualTo(2);
@@ -65,6 +62,9 @@ class TunnelEventsTest {
         assertThat(recorded.stream().filter(e -> e.getReason().equals("Unreachable")).map(Event::getCount))
                 .containsExactlyInAnyOrder(2, 1);
         assertThat(recorded).allSatisfy(e -> assertThat(e.getInvolvedObject().getUid()).isEqualTo("uid-1"));
+        assertThat(AuditLog.read(RealCluster.logs().resolve("audit.log")).byOperator())
+                .as("the operator's event writes, as the API server answered them")
+                .isNotEmpty().allSatisfy(entry -> assertThat(entry.code()).as(entry.toString()).isNotEqualTo(403));
     }
 
     @Test

@@ -92,7 +92,7 @@ public class ForwarderNetworkPolicyDependent extends CRUDKubernetesDependentReso
                     .withEgress(egress)
                 .endSpec()
                 .build();
-        return DesiredSpecHash.stamp(policy, policy.getSpec());
+        return policy;
     }
 
     private static int firstHopPort(SshSpec ssh) {

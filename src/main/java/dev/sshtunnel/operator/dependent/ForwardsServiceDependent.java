@@ -44,7 +44,7 @@ public class ForwardsServiceDependent extends CRUDKubernetesDependentResource<Se
                             .toList())
                 .endSpec()
                 .build();
-        return DesiredSpecHash.stamp(service, service.getSpec());
+        return service;
     }
 
     private static ServicePort servicePort(String name, int port) {

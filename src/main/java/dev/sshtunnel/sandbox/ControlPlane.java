@@ -1,0 +1,360 @@
+package dev.sshtunnel.sandbox;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.security.cert.CertificateFactory;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.function.Consumer;
+
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
+
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.ConfigBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+
+/**
+ * The official Kubernetes control plane on this machine: etcd, kube-apiserver (secure port on
+ * 127.0.0.1, RBAC and Node authorization, the default admission plugins with PodSecurity plus
+ * NodeRestriction), kube-controller-manager (every default controller, one ServiceAccount per
+ * controller) and kube-scheduler, started from the binaries hack/kube-binaries.sh builds. Keys and
+ * certificates are generated at every start; clients authenticate with bearer tokens from a static
+ * token file (admin in system:masters, the controller-manager, the scheduler, and one node identity
+ * for the node agent). Each process logs to {@code workDir/logs/NAME.log}.
+ */
+public final class ControlPlane implements AutoCloseable {
+
+    /** First address of the service CIDR: the `kubernetes` Service. Allocated only; nothing sends traffic there. */
+    static final String KUBERNETES_SERVICE_IP = "10.96.0.1";
+    private static final String SERVICE_CIDR = "10.96.0.0/16";
+    private static final Duration READY_TIMEOUT = Duration.ofSeconds(120);
+
+    public record Options(Path binaries, Path workDir, int apiPort, String nodeName, Consumer<String> log) {
+    }
+
+    private final Options options;
+    private final Path binaries;
+    private final Path logs;
+    private final ClusterPki pki;
+    private final String adminToken = ClusterPki.newToken();
+    private final String nodeToken = ClusterPki.newToken();
+    private final int etcdPort;
+    private final int etcdPeerPort;
+    private final int apiPort;
+    private final Path adminKubeconfig;
+    private final HttpClient probe;
+    private final List<ChildProcess> others = new ArrayList<>();
+    private ChildProcess etcd;
+    private ChildProcess apiServer;
+
+    private ControlPlane(Options options) throws IOException {
+        this.options = options;
+        binaries = KubeBinaries.locate(options.binaries());
+        Path dir = options.workDir().toAbsolutePath();
+        logs = dir.resolve("logs");
+        Files.createDirectories(logs);
+        pki = ClusterPki.generate(dir.resolve("pki"));
+        etcdPort = freePort();
+        etcdPeerPort = freePort();
+        apiPort = options.apiPort() > 0 ? options.apiPort() : freePort();
+        String controllerManagerToken = ClusterPki.newToken();
+        String schedulerToken = ClusterPki.newToken();
+        Files.writeString(dir.resolve("pki/tokens.csv"), String.join("\n",
+                adminToken + ",sandbox-admin,sandbox-admin,\"system:masters\"",
+                controllerManagerToken + ",system:kube-controller-manager,system:kube-controller-manager",
+                schedulerToken + ",system:kube-scheduler,system:kube-scheduler",
+                nodeToken + ",system:node:" + options.nodeName() + ",node-" + options.nodeName() + ",\"system:nodes\"") + "\n");
+        adminKubeconfig = writeKubeconfig(dir.resolve("kubeconfig"), "sandbox-admin", adminToken, "default");
+        Path controllerManagerKubeconfig = writeKubeconfig(dir.resolve("pki/controller-manager.kubeconfig"),
+                "system:kube-controller-manager", controllerManagerToken, "default");
+        Path schedulerKubeconfig = writeKubeconfig(dir.resolve("pki/scheduler.kubeconfig"), "system:kube-scheduler",
+                schedulerToken, "default");
+        probe = HttpClient.newBuilder().sslContext(trusting(pki.caPem())).connectTimeout(Duration.ofSeconds(2)).build();
+        Path dataDir = dir.resolve("etcd");
+        try {
+            startEtcd(dataDir);
+            awaitEtcd();
+            startApiServer();
+            others.add(ChildProcess.start("kube-controller-manager", List.of(binary("kube-controller-manager"),
+                    "--kubeconfig=" + controllerManagerKubeconfig,
+                    "--authentication-kubeconfig=" + controllerManagerKubeconfig,
+                    "--authorization-kubeconfig=" + controllerManagerKubeconfig,
+                    "--bind-address=127.0.0.1", "--secure-port=" + freePort(),
+                    "--authorization-always-allow-paths=/healthz,/readyz,/livez,/metrics",
+                    "--root-ca-file=" + pki.caCertificate,
+                    "--service-account-private-key-file=" + pki.serviceAccountPrivateKey,
+                    "--use-service-account-credentials=true",
+                    "--service-cluster-ip-range=" + SERVICE_CIDR,
+                    "--leader-elect=false",
+                    // The node agent is the only node; it reports itself every 10 s.
+                    "--node-monitor-grace-period=40s"), logs.resolve("kube-controller-manager.log")));
+            others.add(ChildProcess.start("kube-scheduler", List.of(binary("kube-scheduler"),
+                    "--kubeconfig=" + schedulerKubeconfig,
+                    "--authentication-kubeconfig=" + schedulerKubeconfig,
+                    "--authorization-kubeconfig=" + schedulerKubeconfig,
+                    "--bind-address=127.0.0.1", "--secure-port=" + freePort(),
+                    "--authorization-always-allow-paths=/healthz,/readyz,/livez,/metrics",
+                    "--leader-elect=false"), logs.resolve("kube-scheduler.log")));
+        } catch (IOException | RuntimeException e) {
+            close();
+            throw e;
+        }
+    }
+
+    public static ControlPlane start(Options options) throws IOException {
+        ControlPlane plane = new ControlPlane(options);
+        plane.log("control plane (" + plane.binaries + ") ready at " + plane.url() + " in logs " + plane.logs);
+        return plane;
+    }
+
+    public String url() {
+        return "https://127.0.0.1:" + apiPort;
+    }
+
+    /** kubeconfig of the cluster admin (system:masters), for kubectl. */
+    public Path adminKubeconfig() {
+        return adminKubeconfig;
+    }
+
+    public String caPem() throws IOException {
+        return pki.caPem();
+    }
+
+    public Path caFile() {
+        return pki.caCertificate;
+    }
+
+    public Path logs() {
+        return logs;
+    }
+
+    /** The node agent's identity (`system:node:NAME` in `system:nodes`): Node authorization applies to it. */
+    public String nodeToken() {
+        return nodeToken;
+    }
+
+    public String nodeName() {
+        return options.nodeName();
+    }
+
+    /** Bearer token of the cluster admin (system:masters). */
+    public String adminToken() {
+        return adminToken;
+    }
+
+    public KubernetesClient adminClient() throws IOException {
+        return client(adminToken);
+    }
+
+    /** A client that authenticates with the given bearer token (e.g. one from the TokenRequest API). */
+    public KubernetesClient client(String token) throws IOException {
+        return new KubernetesClientBuilder().withConfig(clientConfig(token)).build();
+    }
+
+    public Config clientConfig(String token) throws IOException {
+        return new ConfigBuilder(Config.empty()).withMasterUrl(url()).withOauthToken(token)
+                .withCaCertData(Base64.getEncoder().encodeToString(caPem().getBytes(StandardCharsets.US_ASCII)))
+                .withRequestTimeout(30_000).withConnectionTimeout(5_000).build();
+    }
+
+    /** Writes a kubeconfig for a bearer token, e.g. for kubectl as a ServiceAccount. */
+    public Path writeKubeconfig(Path file, String user, String token, String namespace) throws IOException {
+        String ca = Base64.getEncoder().encodeToString(pki.caPem().getBytes(StandardCharsets.US_ASCII));
+        Files.createDirectories(file.toAbsolutePath().getParent());
+        Files.writeString(file, """
+                apiVersion: v1
+                kind: Config
+                clusters:
+                - name: sandbox
+                  cluster:
+                    server: %s
+                    certificate-authority-data: %s
+                users:
+                - name: %s
+                  user:
+                    token: %s
+                contexts:
+                - name: sandbox
+                  context: {cluster: sandbox, user: %s, namespace: %s}
+                current-context: sandbox
+                """.formatted(url(), ca, user, token, user, namespace));
+        return file;
+    }
+
+    /** Stops kube-apiserver (SIGTERM), e.g. to show that tunnels and the operator outlive it. */
+    public void stopApiServer() {
+        apiServer.stop(30);
+    }
+
+    /** Starts kube-apiserver again on the same port, with the same keys, and waits for /readyz. */
+    public void startApiServer() throws IOException {
+        apiServer = ChildProcess.start("kube-apiserver", List.of(binary("kube-apiserver"),
+                "--etcd-servers=http://127.0.0.1:" + etcdPort,
+                "--bind-address=127.0.0.1", "--advertise-address=127.0.0.1", "--secure-port=" + apiPort,
+                "--tls-cert-file=" + pki.servingCertificate, "--tls-private-key-file=" + pki.servingKey,
+                "--client-ca-file=" + pki.caCertificate,
+                "--token-auth-file=" + pki.caCertificate.resolveSibling("tokens.csv"),
+                "--authorization-mode=Node,RBAC",
+                "--enable-admission-plugins=NodeRestriction",
+                "--service-account-issuer=https://kubernetes.default.svc.cluster.local",
+                "--service-account-key-file=" + pki.serviceAccountPublicKey,
+                "--service-account-signing-key-file=" + pki.serviceAccountPrivateKey,
+                "--service-cluster-ip-range=" + SERVICE_CIDR,
+                // The `kubernetes` Service would point at 127.0.0.1, which Endpoints refuse.
+                "--endpoint-reconciler-type=none",
+                // Every request, who sent it and the answer: tests read RBAC use and refusals from here.
+                "--audit-policy-file=" + auditPolicy(), "--audit-log-path=" + auditLog(),
+                "--audit-log-format=json", "--audit-log-maxsize=200",
+                "--profiling=false"), logs.resolve("kube-apiserver.log"));
+        awaitReady(apiServer, "/readyz");
+    }
+
+    /** The API server's audit log (JSON lines, Metadata level: user, verb, resource, response code). */
+    public Path auditLog() {
+        return logs.resolve("audit.log");
+    }
+
+    private Path auditPolicy() throws IOException {
+        Path policy = pki.caCertificate.resolveSibling("audit-policy.yaml");
+        Files.writeString(policy, """
+                apiVersion: audit.k8s.io/v1
+                kind: Policy
+                omitStages: [RequestReceived]
+                rules:
+                - level: Metadata
+                """);
+        return policy;
+    }
+
+    /** Stops etcd (SIGTERM); the API server stays up and answers with errors until {@link #startEtcd()}. */
+    public void stopEtcd() {
+        etcd.stop(30);
+    }
+
+    public void startEtcd() throws IOException {
+        startEtcd(options.workDir().toAbsolutePath().resolve("etcd"));
+        awaitEtcd();
+    }
+
+    private void startEtcd(Path dataDir) throws IOException {
+        String peer = "http://127.0.0.1:" + etcdPeerPort;
+        String client = "http://127.0.0.1:" + etcdPort;
+        etcd = ChildProcess.start("etcd", List.of(binary("etcd"), "--name=sandbox", "--data-dir=" + dataDir,
+                "--listen-client-urls=" + client, "--advertise-client-urls=" + client,
+                "--listen-peer-urls=" + peer, "--initial-advertise-peer-urls=" + peer,
+                "--initial-cluster=sandbox=" + peer, "--unsafe-no-fsync=true", "--log-level=warn"),
+                logs.resolve("etcd.log"));
+    }
+
+    private void awaitEtcd() throws IOException {
+        Instant deadline = Instant.now().plus(READY_TIMEOUT);
+        HttpClient plain = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+        while (true) {
+            try {
+                if (plain.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + etcdPort + "/health"))
+                        .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.ofString()).statusCode() == 200) {
+                    return;
+                }
+            } catch (IOException e) {
+                // not listening yet
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted waiting for etcd", e);
+            }
+            pause(etcd, deadline, "/health");
+        }
+    }
+
+    private void awaitReady(ChildProcess process, String path) throws IOException {
+        Instant deadline = Instant.now().plus(READY_TIMEOUT);
+        while (true) {
+            try {
+                HttpResponse<String> response = probe.send(HttpRequest.newBuilder(URI.create(url() + path))
+                        .header("Authorization", "Bearer " + adminToken).timeout(Duration.ofSeconds(5)).build(),
+                        HttpResponse.BodyHandlers.ofString());
+                if (response.statusCode() == 200) {
+                    return;
+                }
+            } catch (IOException e) {
+                // not listening yet
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted waiting for " + process.name(), e);
+            }
+            pause(process, deadline, path);
+        }
+    }
+
+    private void pause(ChildProcess process, Instant deadline, String path) throws IOException {
+        if (!process.alive()) {
+            throw new IOException(process.name() + " exited; see " + logs.resolve(process.name() + ".log"));
+        }
+        if (Instant.now().isAfter(deadline)) {
+            throw new IOException(process.name() + " not ready (" + path + ") within " + READY_TIMEOUT.toSeconds()
+                    + " s; see " + logs.resolve(process.name() + ".log"));
+        }
+        try {
+            Thread.sleep(200);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted", e);
+        }
+    }
+
+    private String binary(String name) {
+        return binaries.resolve(name).toString();
+    }
+
+    private void log(String line) {
+        options.log().accept(line);
+    }
+
+    private static SSLContext trusting(String caPem) throws IOException {
+        try (InputStream in = new java.io.ByteArrayInputStream(caPem.getBytes(StandardCharsets.US_ASCII))) {
+            KeyStore store = KeyStore.getInstance(KeyStore.getDefaultType());
+            store.load(null, null);
+            store.setCertificateEntry("ca", CertificateFactory.getInstance("X.509").generateCertificate(in));
+            TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+            trust.init(store);
+            SSLContext context = SSLContext.getInstance("TLS");
+            context.init(null, trust.getTrustManagers(), null);
+            return context;
+        } catch (GeneralSecurityException e) {
+            throw new IOException("cannot trust the control plane's CA: " + e.getMessage(), e);
+        }
+    }
+
+    static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        }
+    }
+
+    /** Stops the scheduler and controller-manager, then the API server, then etcd. */
+    @Override
+    public void close() {
+        others.parallelStream().forEach(p -> p.stop(10));
+        if (apiServer != null) {
+            apiServer.stop(15);
+        }
+        if (etcd != null) {
+            etcd.stop(15);
+        }
+    }
+}

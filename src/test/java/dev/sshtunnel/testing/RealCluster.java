@@ -1,0 +1,139 @@
+package dev.sshtunnel.testing;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Base64;
+import java.util.List;
+
+import dev.sshtunnel.sandbox.ControlPlane;
+import dev.sshtunnel.sandbox.Sandbox;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.ConfigBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+
+/**
+ * The real control plane for tests: one per test JVM (surefire forks a JVM per class), started on
+ * first use from the binaries hack/kube-binaries.sh builds (it is run here, and answers at once when
+ * they are cached), with the CRD and deploy/'s operator RBAC installed. Logs, including the API
+ * server's audit log, stay under target/control-plane/. Its coordinates are kept in system
+ * properties, so the Quarkus test class loader and the JUnit one share the same cluster.
+ */
+public final class RealCluster {
+
+    private static final String URL = "testing.cluster.url";
+    private static final String CA = "testing.cluster.ca";
+    private static final String ADMIN = "testing.cluster.admin-token";
+    private static final String OPERATOR = "testing.cluster.operator-token";
+    private static final String LOGS = "testing.cluster.logs";
+
+    private static ControlPlane started;
+    private static KubernetesClient admin;
+
+    private RealCluster() {
+    }
+
+    /** Starts the cluster unless this JVM already has one. */
+    public static synchronized void ensureStarted() {
+        if (System.getProperty(URL) != null) {
+            return;
+        }
+        try {
+            Path work = Files.createTempDirectory(Files.createDirectories(Path.of("target", "control-plane")).toAbsolutePath(),
+                    "cluster-");
+            started = ControlPlane.start(new ControlPlane.Options(binaries(), work, 0, Sandbox.NODE_NAME,
+                    line -> System.out.println("control plane: " + line)));
+            Runtime.getRuntime().addShutdownHook(new Thread(started::close, "control-plane-stop"));
+            try (KubernetesClient client = started.adminClient()) {
+                Sandbox.installOperatorPrerequisites(client);
+                System.setProperty(OPERATOR, Sandbox.serviceAccountToken(client, Sandbox.OPERATOR_NAMESPACE,
+                        Sandbox.OPERATOR_SERVICE_ACCOUNT));
+            }
+            System.setProperty(CA, started.caPem());
+            System.setProperty(ADMIN, started.adminToken());
+            System.setProperty(LOGS, started.logs().toString());
+            System.setProperty(URL, started.url());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The control plane itself, when this class loader started it (plain JUnit tests), for stop/start. */
+    public static synchronized ControlPlane controlPlane() {
+        ensureStarted();
+        if (started == null) {
+            throw new IllegalStateException("the control plane was started from another class loader");
+        }
+        return started;
+    }
+
+    public static String url() {
+        ensureStarted();
+        return System.getProperty(URL);
+    }
+
+    public static String caPem() {
+        ensureStarted();
+        return System.getProperty(CA);
+    }
+
+    public static Path logs() {
+        ensureStarted();
+        return Path.of(System.getProperty(LOGS));
+    }
+
+    /** The token of deploy/'s `sshtunnel-operator` ServiceAccount, from the TokenRequest API. */
+    public static String operatorToken() {
+        ensureStarted();
+        return System.getProperty(OPERATOR);
+    }
+
+    /** Cluster admin (system:masters): what the test itself does. */
+    public static synchronized KubernetesClient admin() {
+        if (admin == null) {
+            ensureStarted();
+            admin = client(System.getProperty(ADMIN));
+        }
+        return admin;
+    }
+
+    public static KubernetesClient client(String token) {
+        return new KubernetesClientBuilder().withConfig(config(token)).build();
+    }
+
+    public static Config config(String token) {
+        return new ConfigBuilder(Config.empty()).withMasterUrl(url()).withOauthToken(token)
+                .withCaCertData(Base64.getEncoder().encodeToString(caPem().getBytes(StandardCharsets.US_ASCII)))
+                .withRequestTimeout(30_000).build();
+    }
+
+    /** A kubeconfig for kubectl as cluster admin. */
+    public static Path adminKubeconfig() {
+        return logs().resolveSibling("kubeconfig");
+    }
+
+    /** Creates the namespace when it does not exist yet (tests share one cluster per class). */
+    public static void namespace(String name) {
+        admin().resource(new NamespaceBuilder().withNewMetadata().withName(name).endMetadata().build()).serverSideApply();
+    }
+
+    /** Runs hack/kube-binaries.sh (idempotent) and returns the directory it prints last. */
+    public static Path binaries() throws IOException {
+        Process process = new ProcessBuilder("bash", "hack/kube-binaries.sh").redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        try {
+            if (process.waitFor() != 0) {
+                throw new IOException("hack/kube-binaries.sh failed:\n" + out);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException(e);
+        }
+        List<String> lines = out.lines().filter(l -> !l.isBlank()).toList();
+        return Path.of(lines.get(lines.size() - 1));
+    }
+}

@@ -49,12 +49,15 @@ public final class Sandbox implements AutoCloseable {
     private final ScheduledExecutorService loop =
             Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("sandbox-service-proxies"));
     private final String operatorToken;
+    private final Path kubeconfig;
 
     private Sandbox(Options options, Consumer<String> log) throws IOException {
         Files.createDirectories(options.workDir());
         cluster = ControlPlane.start(new ControlPlane.Options(options.kubeBinaries(), options.workDir().resolve("cluster"),
                 options.apiPort(), NODE_NAME, log));
         try {
+            kubeconfig = cluster.writeKubeconfig(options.workDir().resolve("kubeconfig"), "sandbox-admin", cluster.adminToken(),
+                    "default");
             admin = cluster.adminClient();
             installOperatorPrerequisites(admin);
             operatorToken = serviceAccountToken(admin, OPERATOR_NAMESPACE, OPERATOR_SERVICE_ACCOUNT);
@@ -116,7 +119,7 @@ public final class Sandbox implements AutoCloseable {
 
     /** For kubectl: `export KUBECONFIG=...` (cluster admin). */
     public Path kubeconfig() {
-        return cluster.adminKubeconfig();
+        return kubeconfig;
     }
 
     public String apiServerUrl() {

@@ -24,6 +24,7 @@ import dev.sshtunnel.testing.Kubectl;
 import dev.sshtunnel.testing.OpenSshServer;
 import dev.sshtunnel.testing.PackagedJar;
 import dev.sshtunnel.testing.Ports;
+import dev.sshtunnel.testing.RealCluster;
 import dev.sshtunnel.testing.Socks5;
 
 /**
@@ -35,6 +36,7 @@ class SandboxIT {
 
     private static final Path IT_LOGS = PackagedJar.IT_LOGS;
     private static final String PASSPHRASE = "sandbox-key-passphrase-4e1d";
+    private static final String MANAGED = "app.kubernetes.io/managed-by=sshtunnel-operator";
     private static final String READY_REASON = "jsonpath={.status.conditions[?(@.type==\"Ready\")].reason}";
 
     @TempDir
@@ -52,7 +54,8 @@ class SandboxIT {
 
     private Kubectl startSandbox() throws IOException {
         sandboxLog = PackagedJar.IT_LOGS.resolve("SandboxIT-sandbox.log");
-        sandbox = jar.start(sandboxLog, List.of(), "sandbox", "--work-dir", dir.resolve("sandbox").toString());
+        sandbox = jar.start(sandboxLog, List.of(), "sandbox", "--work-dir", dir.resolve("sandbox").toString(),
+                "--kube-binaries", RealCluster.binaries().toString());
         await().atMost(Duration.ofSeconds(60)).until(() -> log().contains("Profile sandbox activated") || !sandbox.isAlive());
         assertThat(sandbox.isAlive()).as(this::log).isTrue();
         assertThat(log()).contains("sandbox: export KUBECONFIG=" + dir.resolve("sandbox/kubeconfig"));
@@ -99,7 +102,7 @@ class SandboxIT {
             Kubectl.Result refused = kubectl.attempt(manifest(sshd, sshd.knownHostsLine(), 0, socksPort, remotePort, echo.port()),
                     "apply", "-f", "-");
             assertThat(refused.exitCode()).isNotZero();
-            assertThat(refused.err()).contains("SshTunnel.sshtunnel.dev \"db\" is invalid").contains("spec.forwards[0].port");
+            assertThat(refused.err()).contains("The SshTunnel \"db\" is invalid").contains("spec.forwards[0].port");
 
             String secret = kubectl.run("create", "secret", "generic", "bastion-key", "--from-file=id_ed25519=" + key,
                     "--from-literal=passphrase=" + PASSPHRASE, "--dry-run=client", "-o", "yaml");
@@ -175,8 +178,9 @@ class SandboxIT {
 
             // kubectl delete: every owned object goes, the forwarders stop, their ports refuse.
             assertThat(kubectl.run("delete", "sshtunnel", "db", "locked")).contains("\"db\" deleted").contains("\"locked\" deleted");
-            await().atMost(Duration.ofSeconds(20)).until(() -> kubectl.run("get", "deployments,services,configmaps,networkpolicies,pods",
-                    "-o", "name").isBlank());
+            // The real garbage collector follows the owner references: Deployment -> ReplicaSet -> Pods too.
+            await().atMost(Duration.ofSeconds(30)).until(() -> kubectl.run("get",
+                    "deployments,replicasets,services,configmaps,networkpolicies,pods", "-l", MANAGED, "-o", "name").isBlank());
             await().atMost(Duration.ofSeconds(20)).until(() -> !Ports.accepts("127.0.0.1", localPort)
                     && !Ports.accepts("127.0.0.1", socksPort) && !Ports.accepts("127.1.0.1", 8081)
                     && !Ports.accepts("127.1.0.2", 8081));
@@ -213,15 +217,15 @@ class SandboxIT {
         return new String(in.readNBytes(message.length()), StandardCharsets.UTF_8);
     }
 
-    /** NAME plus every default printer column of the CRD, as kubectl custom-columns. */
-    private static String printerColumns(Kubectl kubectl) {
-        String names = kubectl.run("get", "crd", "sshtunnels.sshtunnel.dev", "-o",
-                "jsonpath={range .spec.versions[0].additionalPrinterColumns[?(@.priority==0)]}{.name}={.jsonPath};{end}");
+    /** NAME plus every default printer column (priority 0, which the API server omits) of the CRD, as kubectl custom-columns. */
+    private static String printerColumns(Kubectl kubectl) throws IOException {
+        var crd = new com.fasterxml.jackson.databind.ObjectMapper().readTree(kubectl.run("get", "crd", "sshtunnels.sshtunnel.dev",
+                "-o", "json"));
         StringBuilder columns = new StringBuilder("NAME:.metadata.name");
-        for (String column : names.split(";")) {
-            if (!column.isBlank()) {
-                columns.append(',').append(column.substring(0, column.indexOf('=')).toUpperCase()).append(':')
-                        .append(column.substring(column.indexOf('=') + 1));
+        for (var column : crd.path("spec").path("versions").get(0).path("additionalPrinterColumns")) {
+            if (column.path("priority").asInt(0) == 0) {
+                columns.append(',').append(column.path("name").asText().toUpperCase()).append(':')
+                        .append(column.path("jsonPath").asText());
             }
         }
         return columns.toString();

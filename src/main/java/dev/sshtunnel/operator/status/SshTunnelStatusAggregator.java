@@ -124,10 +124,16 @@ public class SshTunnelStatusAggregator {
                     + hint(reason);
             return new Verdict(false, reason, message, ConditionList.TRUE, ConditionList.FALSE);
         }
-        return new Verdict(true, Reason.Connected, "SSH session to " + server + " is up"
+        String up = "SSH session to " + server + " is up"
                 + (live.session.getServerVersion() == null ? "" : " (" + live.session.getServerVersion() + ")")
-                + ", " + live.forwards.size() + "/" + live.forwards.size() + " forwards active on "
-                + Math.max(ready, 1) + "/" + wanted + " forwarder pods", ConditionList.TRUE, ConditionList.TRUE);
+                + ", " + live.forwards.size() + "/" + live.forwards.size() + " forwards active";
+        if (ready == 0) {
+            // Kubernetes does not route to the pod (Service endpoints) until its readiness probe passes.
+            return new Verdict(false, Reason.ForwarderUnavailable, up + ", waiting for a forwarder pod to pass its "
+                    + "readiness probe (0/" + wanted + " pods ready)", ConditionList.TRUE, ConditionList.TRUE);
+        }
+        return new Verdict(true, Reason.Connected, up + " on " + ready + "/" + wanted + " forwarder pods",
+                ConditionList.TRUE, ConditionList.TRUE);
     }
 
     /** What the user can do about a reason the forwarder reported. */

@@ -148,6 +148,26 @@ class SshTunnelReconcilerTest {
     }
 
     @Test
+    void aRestrictedNamespaceAdmitsTheForwarderPods() {
+        String ns = "restricted";
+        client.resource(new io.fabric8.kubernetes.api.model.NamespaceBuilder().withNewMetadata().withName(ns)
+                .addToLabels("pod-security.kubernetes.io/enforce", "restricted")
+                .addToLabels("pod-security.kubernetes.io/enforce-version", "latest").endMetadata().build()).serverSideApply();
+        // Control: PodSecurity admission really enforces here.
+        var baseline = new io.fabric8.kubernetes.api.model.PodBuilder().withNewMetadata().withName("baseline").withNamespace(ns)
+                .endMetadata().withNewSpec().addNewContainer().withName("c").withImage("busybox").endContainer().endSpec().build();
+        assertThat(org.assertj.core.api.Assertions.catchThrowable(() -> client.resource(baseline).dryRun().create()))
+                .hasMessageContaining("violates PodSecurity \"restricted:latest\"");
+
+        client.resource(keySecret(ns, "key-v1")).create();
+        client.resource(tunnel(ns, "web", local("https", 443, "web.internal", 443), remote("hooks", 0, "web", 80),
+                dynamic("proxy", 1080))).create();
+        // The ReplicaSet controller created the pod: admission let it in (a refusal leaves none, with a FailedCreate event).
+        var pod = await().atMost(TIMEOUT).until(() -> client.pods().inNamespace(ns).list().getItems(), pods -> !pods.isEmpty()).get(0);
+        assertThat(pod.getMetadata().getLabels()).containsEntry("app.kubernetes.io/instance", "web");
+    }
+
+    @Test
     void localOnlyRollsWithoutDowntime() {
         String ns = "mix-local";
         RealCluster.namespace(ns);

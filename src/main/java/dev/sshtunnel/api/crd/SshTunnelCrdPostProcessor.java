@@ -30,6 +30,10 @@ public class SshTunnelCrdPostProcessor implements CRDPostProcessor {
             version.getAdditionalPrinterColumns().sort(Comparator.comparingInt(SshTunnelCrdPostProcessor::columnRank));
             JSONSchemaProps root = version.getSchema().getOpenAPIV3Schema();
             describeTopLevel(root);
+            // Without it the API server stores an SshTunnel with no spec at all (seen on kube-apiserver 1.35).
+            if (!root.getRequired().contains("spec")) {
+                root.getRequired().add("spec");
+            }
             markMapList(root, "name", "spec", "forwards");
             markMapList(root, "type", "status", "conditions");
             markMapList(root, "name", "status", "forwards");

@@ -1,0 +1,107 @@
+package dev.sshtunnel.deploy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+
+import dev.sshtunnel.config.validation.CrdSchema;
+import dev.sshtunnel.config.validation.ManifestValidator;
+import dev.sshtunnel.testing.Kubectl;
+import dev.sshtunnel.testing.RealCluster;
+
+/**
+ * What the real kube-apiserver (1.35, built from Go modules) says about crds/, deploy/, examples/ and
+ * the invalid-manifest corpus, through the real kubectl — and that the offline `validate` gives the
+ * same verdict as the server on every file.
+ */
+class RealApiServerTest {
+
+    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+    private static final ManifestValidator VALIDATOR = new ManifestValidator(CrdSchema.fromClasspath());
+    private static Kubectl kubectl;
+
+    @BeforeAll
+    static void cluster() {
+        RealCluster.namespace("apps");
+        kubectl = new Kubectl(RealCluster.adminKubeconfig());
+    }
+
+    static Stream<Path> invalid() throws IOException {
+        return Files.list(Path.of("src/test/resources/invalid-manifests")).filter(p -> p.toString().endsWith(".yaml")).sorted();
+    }
+
+    static Stream<Path> examples() throws IOException {
+        return Files.list(Path.of("examples")).filter(p -> p.toString().endsWith(".yaml")).sorted();
+    }
+
+    @Test
+    void crdIsAcceptedAndKubectlExplainPrintsItsDocs() {
+        Kubectl.Result applied = kubectl.attempt(null, "apply", "-f", "crds/");
+        assertThat(applied.exitCode()).as(applied.err()).isZero();
+        assertThat(applied.out()).contains("customresourcedefinition.apiextensions.k8s.io/sshtunnels.sshtunnel.dev");
+        assertThat(kubectl.run("explain", "sshtunnel.spec.forwards.target"))
+                .contains("Where connections go: for Local resolved by the SSH server")
+                .contains("host").contains("port");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("invalid")
+    void invalidManifestIsRefusedByTheServerNamingTheFieldAsValidateDoes(Path manifest) throws IOException {
+        String expectation = Files.readAllLines(manifest).get(0).substring("# expect: ".length());
+        String field = expectation.substring(0, expectation.indexOf(": "));
+        Kubectl.Result server = kubectl.attempt(Files.readString(manifest), "apply", "--dry-run=server", "-n", "apps", "-f", "-");
+        assertThat(server.exitCode()).as("the API server refuses %s: %s", manifest.getFileName(), server.out()).isNotZero();
+        assertThat(VALIDATOR.validate(YAML.readTree(manifest.toFile()))).as("validate refuses it too").isNotEmpty();
+        if (field.equals("metadata.name")) {
+            // kubectl itself refuses before the server is asked.
+            assertThat(server.err()).contains("resource name may not be empty");
+        } else if (field.equals("apiVersion")) {
+            // The server has no such version to validate against: it names the missing mapping instead of a field.
+            assertThat(server.err()).contains("no matches for kind \"SshTunnel\" in version \"sshtunnel.dev/v1\"");
+        } else {
+            assertThat(server.err()).as("the server names the field").contains(field);
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("examples")
+    void exampleIsAcceptedByTheServerAndByValidate(Path example) throws IOException {
+        Kubectl.Result server = kubectl.attempt(Files.readString(example), "apply", "--dry-run=server", "-f", "-");
+        assertThat(server.exitCode()).as(server.err()).isZero();
+        List<String> problems = new ArrayList<>();
+        for (var document : YAML.readerFor(com.fasterxml.jackson.databind.JsonNode.class)
+                .<com.fasterxml.jackson.databind.JsonNode>readValues(example.toFile()).readAll()) {
+            if ("SshTunnel".equals(document.path("kind").asText())) {
+                VALIDATOR.validate(document).forEach(v -> problems.add(v.field() + ": " + v.message()));
+            }
+        }
+        assertThat(problems).isEmpty();
+    }
+
+    @Test
+    void deployKustomizationIsAcceptedDryRunAndForReal() {
+        Kubectl.Result dryRun = kubectl.attempt(null, "apply", "-k", "deploy/", "--server-side", "--force-conflicts",
+                "--dry-run=server");
+        assertThat(dryRun.exitCode()).as(dryRun.err()).isZero();
+        Kubectl.Result applied = kubectl.attempt(null, "apply", "-k", "deploy/", "--server-side", "--force-conflicts");
+        assertThat(applied.exitCode()).as(applied.err()).isZero();
+        assertThat(applied.out()).contains("deployment.apps/sshtunnel-operator serverside-applied")
+                .contains("clusterrole.rbac.authorization.k8s.io/sshtunnel-operator serverside-applied");
+        // The restricted namespace admitted the operator's own pod template: the ReplicaSet created its pod.
+        assertThat(kubectl.run("wait", "-n", "sshtunnel-system", "--for=create", "pod", "-l",
+                "app.kubernetes.io/name=sshtunnel-operator", "--timeout=60s")).contains("condition met");
+    }
+}

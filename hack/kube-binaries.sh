@@ -20,7 +20,7 @@ if ! $complete; then
   mkdir -p "$out"
   tmp="$(mktemp -d "$out/.build.XXXXXX")"
   trap 'rm -rf "$tmp"' EXIT
-  export CGO_ENABLED=0 GOFLAGS="${GOFLAGS:-} -mod=mod"
+  export CGO_ENABLED=0
   minor="${kube_version#v1.}"; minor="${minor%%.*}"
   build_date="$(date -u +%Y-%m-%dT%H:%M:%SZ)"
   stamp=""

@@ -21,23 +21,51 @@ final class ChildProcess {
             + "exec 3<&-; wait $child";
 
     private final String name;
-    private final Process process;
+    private final List<String> command;
+    private final Path log;
+    private volatile Process process;
+    private volatile boolean stopped;
+    private int restarts;
 
-    private ChildProcess(String name, Process process) {
+    private ChildProcess(String name, List<String> command, Path log) {
         this.name = name;
-        this.process = process;
+        this.command = List.copyOf(command);
+        this.log = log;
     }
 
     static ChildProcess start(String name, List<String> command, Path log) throws IOException {
+        ChildProcess child = new ChildProcess(name, command, log);
+        child.launch();
+        return child;
+    }
+
+    private void launch() throws IOException {
         List<String> wrapped = new ArrayList<>(List.of("/bin/sh", "-c", WATCHDOG, name));
         wrapped.addAll(command);
-        Process process = new ProcessBuilder(wrapped).redirectErrorStream(true)
+        process = new ProcessBuilder(wrapped).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
-        return new ChildProcess(name, process);
     }
 
     boolean alive() {
         return process.isAlive();
+    }
+
+    /**
+     * Starts the process again when it ended without {@link #stop(int)} — as the kubelet restarts a
+     * static control-plane pod. Returns the exit code it ended with, or -1 when it is running.
+     */
+    synchronized int restartIfExited() throws IOException {
+        if (stopped || process.isAlive()) {
+            return -1;
+        }
+        int code = process.exitValue();
+        restarts++;
+        launch();
+        return code;
+    }
+
+    int restarts() {
+        return restarts;
     }
 
     String name() {
@@ -46,6 +74,7 @@ final class ChildProcess {
 
     /** SIGTERM, then waits up to {@code seconds} for the process to end. */
     void stop(int seconds) {
+        stopped = true;
         try {
             process.getOutputStream().close();
         } catch (IOException e) {

@@ -60,8 +60,10 @@ public final class ControlPlane implements AutoCloseable {
     private final Path adminKubeconfig;
     private final HttpClient probe;
     private final List<ChildProcess> others = new ArrayList<>();
-    private ChildProcess etcd;
-    private ChildProcess apiServer;
+    private volatile ChildProcess etcd;
+    private volatile ChildProcess apiServer;
+    private final java.util.concurrent.ScheduledExecutorService supervisor =
+            java.util.concurrent.Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("control-plane-supervisor"));
 
     private ControlPlane(Options options) throws IOException {
         this.options = options;
@@ -119,6 +121,7 @@ public final class ControlPlane implements AutoCloseable {
 
     public static ControlPlane start(Options options) throws IOException {
         ControlPlane plane = new ControlPlane(options);
+        plane.supervisor.scheduleWithFixedDelay(plane::restartExited, 1, 1, java.util.concurrent.TimeUnit.SECONDS);
         plane.log("control plane (" + plane.binaries + ") ready at " + plane.url() + " in logs " + plane.logs);
         return plane;
     }
@@ -317,6 +320,23 @@ public final class ControlPlane implements AutoCloseable {
         }
     }
 
+    /** A component that died (crash, OOM, kill -9) is started again, as the kubelet does for static pods. */
+    private void restartExited() {
+        List<ChildProcess> all = new ArrayList<>(others);
+        all.add(etcd);
+        all.add(apiServer);
+        for (ChildProcess child : all) {
+            try {
+                int code = child.restartIfExited();
+                if (code >= 0) {
+                    log(child.name() + " exited (code " + code + "); restarted (" + child.restarts() + " restarts)");
+                }
+            } catch (IOException e) {
+                log(child.name() + " exited and cannot be restarted: " + e.getMessage());
+            }
+        }
+    }
+
     private String binary(String name) {
         return binaries.resolve(name).toString();
     }
@@ -349,6 +369,7 @@ public final class ControlPlane implements AutoCloseable {
     /** Stops the scheduler and controller-manager, then the API server, then etcd. */
     @Override
     public void close() {
+        supervisor.shutdownNow();
         others.parallelStream().forEach(p -> p.stop(10));
         if (apiServer != null) {
             apiServer.stop(15);

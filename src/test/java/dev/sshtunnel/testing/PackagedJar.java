@@ -22,12 +22,19 @@ public final class PackagedJar implements AutoCloseable {
 
     /** java JVM_OPTIONS -jar quarkus-run.jar ARGS, stdout and stderr into the log. */
     public Process start(Path log, List<String> jvmOptions, String... args) throws IOException {
+        return start(log, java.util.Map.of(), jvmOptions, args);
+    }
+
+    /** Same, with extra environment variables (e.g. HOSTNAME, which a pod has and leader election uses). */
+    public Process start(Path log, java.util.Map<String, String> env, List<String> jvmOptions, String... args) throws IOException {
         Files.createDirectories(log.toAbsolutePath().getParent());
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
         command.addAll(jvmOptions);
         command.addAll(List.of("-jar", JAR.toString()));
         command.addAll(List.of(args));
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+        builder.environment().putAll(env);
+        Process process = builder.start();
         processes.add(process);
         return process;
     }

@@ -1,0 +1,131 @@
+package dev.sshtunnel.sandbox;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import dev.sshtunnel.operator.OperatorLeaderElection;
+import dev.sshtunnel.testing.EchoServer;
+import dev.sshtunnel.testing.Keys;
+import dev.sshtunnel.testing.Kubectl;
+import dev.sshtunnel.testing.OpenSshServer;
+import dev.sshtunnel.testing.PackagedJar;
+import dev.sshtunnel.testing.Ports;
+import dev.sshtunnel.testing.RealCluster;
+
+/**
+ * Two operator processes in the production profile (leader election on a Lease, as two replicas of
+ * deploy/'s Deployment would be), each as the operator's ServiceAccount: the leader is killed
+ * (SIGKILL), the other takes the Lease once it expires, reconciles what changed meanwhile, and
+ * nothing is created twice.
+ */
+@Timeout(value = 300, unit = TimeUnit.SECONDS)
+class LeaderElectionIT {
+
+    private static final String MANAGED = "app.kubernetes.io/managed-by=sshtunnel-operator";
+    /** JOSDK's default lease duration, plus its 2 s retry period and scheduling slack. */
+    private static final Duration TAKEOVER_BOUND = Duration.ofSeconds(15 + 2 + 3);
+
+    @TempDir
+    Path dir;
+
+    private final PackagedJar jar = new PackagedJar();
+
+    @AfterEach
+    void stopAll() throws InterruptedException {
+        jar.close();
+    }
+
+    private Process operator(String identity, String kubeconfig) throws IOException {
+        // HOSTNAME is the pod name in a cluster; the operator SDK uses it as the Lease holder identity.
+        return jar.start(PackagedJar.IT_LOGS.resolve("LeaderElectionIT-" + identity + ".log"), Map.of("HOSTNAME", identity),
+                List.of("-Dkubeconfig=" + kubeconfig, "-Dsshtunnel.forwarder.image=" + Sandbox.FORWARDER_IMAGE,
+                        "-Dquarkus.http.port=0", "-Dquarkus.http.host=127.0.0.1"), "operator");
+    }
+
+    private static String tunnel(String name, OpenSshServer sshd, int port, int echoPort) {
+        return """
+                apiVersion: sshtunnel.dev/v1alpha1
+                kind: SshTunnel
+                metadata: {name: %s}
+                spec:
+                  ssh:
+                    host: 127.0.0.1
+                    port: %d
+                    user: %s
+                    privateKeySecretRef: {name: bastion-key, key: id_ed25519}
+                    hostKey: {knownHosts: "%s"}
+                  forwards:
+                    - {name: echo, type: Local, port: %d, target: {host: 127.0.0.1, port: %d}}
+                ---
+                """.formatted(name, sshd.port(), sshd.user(), sshd.knownHostsLine(), port, echoPort);
+    }
+
+    @Test
+    void theStandbyTakesOverWithinTheLeaseAndDuplicatesNothing() throws Exception {
+        Path key = Keys.generate(dir, "id_ed25519", "ed25519", false, null);
+        try (OpenSshServer sshd = OpenSshServer.start(dir.resolve("sshd"), List.of(Keys.publicKey(key)));
+                EchoServer echo = new EchoServer(EchoServer.Mode.ECHO)) {
+            Path sandboxLog = PackagedJar.IT_LOGS.resolve("LeaderElectionIT-sandbox.log");
+            Process sandbox = jar.start(sandboxLog, List.of(), "sandbox", "--no-operator", "--work-dir",
+                    dir.resolve("sandbox").toString(), "--kube-binaries", RealCluster.binaries().toString());
+            await().atMost(Duration.ofSeconds(90)).until(() -> PackagedJar.read(sandboxLog).contains("no operator runs here")
+                    || !sandbox.isAlive());
+            Matcher kubeconfig = Pattern.compile("KUBECONFIG=(\\S+) java").matcher(PackagedJar.read(sandboxLog));
+            assertThat(kubeconfig.find()).as(PackagedJar.read(sandboxLog)).isTrue();
+            Kubectl kubectl = new Kubectl(dir.resolve("sandbox/kubeconfig"));
+            kubectl.attempt(kubectl.run("create", "secret", "generic", "bastion-key", "--from-file=id_ed25519=" + key,
+                    "--dry-run=client", "-o", "yaml"), "apply", "-f", "-");
+            kubectl.attempt(tunnel("a", sshd, Ports.free(), echo.port()), "apply", "-f", "-");
+
+            Process first = operator("operator-1", kubeconfig.group(1));
+            await().atMost(Duration.ofSeconds(60)).until(() -> holder(kubectl), "operator-1"::equals);
+            operator("operator-2", kubeconfig.group(1));
+            kubectl.run("wait", "--for=condition=Ready", "sshtunnel/a", "--timeout=90s");
+            assertThat(holder(kubectl)).isEqualTo("operator-1");
+
+            first.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            long killed = System.nanoTime();
+            // While no operator leads: a new tunnel, and a changed one.
+            int newPortA = Ports.free();
+            kubectl.attempt(tunnel("a", sshd, newPortA, echo.port()) + tunnel("b", sshd, Ports.free(), echo.port()),
+                    "apply", "-f", "-");
+            await().atMost(TAKEOVER_BOUND).pollInterval(Duration.ofMillis(200)).until(() -> holder(kubectl), "operator-2"::equals);
+            Duration takeover = Duration.ofNanos(System.nanoTime() - killed);
+            System.out.println("leader takeover after " + takeover.toMillis() + " ms");
+
+            kubectl.run("wait", "--for=condition=Ready", "sshtunnel/a", "sshtunnel/b", "--timeout=90s");
+            assertThat(kubectl.run("get", "sshtunnel", "a", "-o", "jsonpath={.metadata.generation}/{.status.observedGeneration}"))
+                    .isEqualTo("2/2");
+            assertThat(kubectl.run("get", "service", "a", "-o", "jsonpath={.spec.ports[*].port}")).isEqualTo(String.valueOf(newPortA));
+            assertThat(kubectl.run("get", "configmaps,deployments,services,networkpolicies", "-l", MANAGED, "-o", "name")
+                    .lines().sorted().toList())
+                    .containsExactly("configmap/a-tunnel", "configmap/b-tunnel", "deployment.apps/a", "deployment.apps/b",
+                            "networkpolicy.networking.k8s.io/a", "networkpolicy.networking.k8s.io/b", "service/a", "service/b");
+            assertThat(kubectl.run("get", "pods", "-l", MANAGED, "-o", "name").lines().count()).as("one pod per tunnel").isEqualTo(2);
+            for (String identity : List.of("operator-1", "operator-2")) {
+                assertThat(PackagedJar.read(PackagedJar.IT_LOGS.resolve("LeaderElectionIT-" + identity + ".log")))
+                        .as("RBAC refusals in the log of %s", identity).doesNotContain("forbidden");
+            }
+        }
+    }
+
+    private static String holder(Kubectl kubectl) {
+        Kubectl.Result lease = kubectl.attempt(null, "get", "lease", "-n", Sandbox.OPERATOR_NAMESPACE,
+                OperatorLeaderElection.LEASE_NAME, "-o", "jsonpath={.spec.holderIdentity}");
+        return lease.exitCode() == 0 ? lease.out().trim() : "";
+    }
+}

@@ -26,6 +26,8 @@ import io.fabric8.kubernetes.api.model.Pod;
 public class ForwarderStatusReader {
 
     private static final Logger LOG = Logger.getLogger(ForwarderStatusReader.class);
+    /** A forwarder with hundreds of forwards answers in a few tens of KiB; anything past this is not one. */
+    static final int MAX_BODY = 1024 * 1024;
 
     private final HttpClient http;
     private final Duration timeout;
@@ -56,12 +58,20 @@ public class ForwarderStatusReader {
         HttpRequest request = HttpRequest.newBuilder(URI.create("http://" + host + ":" + ForwarderPorts.HTTP + "/status"))
                 .timeout(timeout).GET().build();
         try {
-            HttpResponse<byte[]> response = http.send(request, HttpResponse.BodyHandlers.ofByteArray());
+            HttpResponse<java.io.InputStream> response = http.send(request, HttpResponse.BodyHandlers.ofInputStream());
+            byte[] body;
+            try (java.io.InputStream in = response.body()) {
+                body = in.readNBytes(MAX_BODY + 1);
+            }
             if (response.statusCode() != 200) {
                 LOG.debugf("forwarder %s answered /status with %d", pod.getMetadata().getName(), response.statusCode());
                 return Optional.empty();
             }
-            StatusDocument document = json.readValue(response.body(), StatusDocument.class);
+            if (body.length > MAX_BODY) {
+                LOG.warnf("forwarder %s /status is larger than %d bytes; ignored", pod.getMetadata().getName(), MAX_BODY);
+                return Optional.empty();
+            }
+            StatusDocument document = json.readValue(body, StatusDocument.class);
             return Optional.of(new ForwarderReport(pod.getMetadata().getName(), document.session, document.forwards));
         } catch (IOException e) {
             LOG.debugf("forwarder %s /status unreachable: %s", pod.getMetadata().getName(), e.getMessage());

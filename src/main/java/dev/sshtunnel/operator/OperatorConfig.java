@@ -37,13 +37,21 @@ public interface OperatorConfig {
     }
 
     interface Status {
-        /** How often each tunnel's forwarders are polled for live state when nothing else happens. */
+        /** How often each tunnel's forwarders are polled for live state once they are settled (1 s while not). */
         @WithDefault("10s")
         Duration pollPeriod();
 
-        /** Minimum time between two status writes of one tunnel, so busy tunnels do not flood the API server. */
+        /** Minimum time between two status writes of one tunnel for a transition (condition, state, error). */
         @WithDefault("3s")
         Duration minWriteInterval();
+
+        /** Minimum time between two status writes of one tunnel when only channel counters changed. */
+        @WithDefault("60s")
+        Duration counterWriteInterval();
+
+        /** Threads that read forwarder GET /status, off the reconcile threads. */
+        @WithDefault("4")
+        int pollThreads();
 
         /** How long the operator waits for a forwarder pod's GET /status. */
         @WithDefault("1s")

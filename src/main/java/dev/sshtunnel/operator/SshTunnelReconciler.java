@@ -6,6 +6,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
+import java.util.Comparator;
+import java.util.stream.Collectors;
 
 import jakarta.inject.Inject;
 
@@ -22,7 +25,9 @@ import dev.sshtunnel.operator.dependent.conditions.ForwarderCanStart;
 import dev.sshtunnel.operator.dependent.conditions.NetworkPolicyEnabled;
 import dev.sshtunnel.operator.dependent.conditions.ServiceNeeded;
 import dev.sshtunnel.operator.status.ConditionTypes;
+import dev.sshtunnel.operator.status.ForwarderReport;
 import dev.sshtunnel.operator.status.SshTunnelStatusAggregator;
+import dev.sshtunnel.operator.status.StatusChange;
 import dev.sshtunnel.operator.status.TunnelObservation;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -62,11 +67,13 @@ public class SshTunnelReconciler implements Reconciler<SshTunnel> {
     static final String SERVICE = "service";
     static final String NETWORK_POLICY = "network-policy";
     private static final Logger LOG = Logger.getLogger(SshTunnelReconciler.class);
+    private static final Duration STALE_RETRY = Duration.ofSeconds(2);
 
     private final SshTunnelStatusAggregator aggregator;
     private final TunnelEvents events;
-    private final OperatorConfig config;
     private final ForwarderStatusReader statusReader;
+    private final OperatorConfig.Status statusConfig;
+    private ForwarderStatusPolling polling;
     private final StatusWriteLimiter writeLimiter;
 
     private final TunnelMetrics metrics;
@@ -76,42 +83,67 @@ public class SshTunnelReconciler implements Reconciler<SshTunnel> {
         Clock clock = Clock.systemUTC();
         this.aggregator = new SshTunnelStatusAggregator(clock);
         this.events = new TunnelEvents(client, clock);
-        this.config = config;
         this.metrics = metrics;
         this.statusReader = new ForwarderStatusReader(config.status().readTimeout());
-        this.writeLimiter = new StatusWriteLimiter(config.status().minWriteInterval(), clock);
+        this.statusConfig = config.status();
+        this.writeLimiter = new StatusWriteLimiter(config.status().minWriteInterval(), config.status().counterWriteInterval(), clock);
     }
 
     @Override
     public List<EventSource<?, SshTunnel>> prepareEventSources(EventSourceContext<SshTunnel> context) {
         metrics.bind(context.getPrimaryCache());
-        return List.of(ReferencedSecretsIndex.eventSource(context), ForwarderPods.eventSource(context));
+        var pods = ForwarderPods.eventSource(context);
+        polling = new ForwarderStatusPolling(context, pods, statusReader, statusConfig);
+        return List.of(ReferencedSecretsIndex.eventSource(context), pods, polling);
     }
 
     @Override
     public UpdateControl<SshTunnel> reconcile(SshTunnel tunnel, Context<SshTunnel> context) {
+        if (polling.staleFor(tunnel)) {
+            // The pods changed since their /status was read: that read is under way and triggers the next reconcile.
+            return UpdateControl.<SshTunnel>noUpdate().rescheduleAfter(STALE_RETRY);
+        }
         Map<String, Secret> secrets = ReferencedSecretsIndex.present(context);
         TunnelObservation observation = new TunnelObservation(
                 SpecConsistency.problem(tunnel),
                 SecretReferences.of(tunnel).firstMissing(tunnel.getMetadata().getNamespace(), secrets),
                 context.getSecondaryResource(Deployment.class),
                 context.getSecondaryResource(Service.class).map(s -> s.getMetadata().getName()),
-                statusReader.read(context.getSecondaryResources(Pod.class)));
+                currentReports(context));
         SshTunnelStatus status = aggregator.aggregate(tunnel, observation);
-        Duration next = config.status().pollPeriod();
-        if (!Objects.equals(status, tunnel.getStatus())) {
-            ResourceID id = ResourceID.fromResource(tunnel);
-            Duration wait = writeLimiter.waitBeforeWrite(id);
-            if (wait.isZero()) {
-                writeStatus(tunnel, status, context);
-                writeLimiter.wrote(id);
-            } else if (wait.compareTo(next) < 0) {
-                next = wait;
-            }
+        if (Objects.equals(status, tunnel.getStatus())) {
+            // Nothing to write; the next change arrives as an event (pods, Secrets, polled /status, the tunnel itself).
+            return UpdateControl.noUpdate();
         }
-        return UpdateControl.<SshTunnel>noUpdate().rescheduleAfter(next);
+        ResourceID id = ResourceID.fromResource(tunnel);
+        Duration wait = writeLimiter.waitBeforeWrite(id, StatusChange.between(tunnel.getStatus(), status));
+        if (!wait.isZero()) {
+            return UpdateControl.<SshTunnel>noUpdate().rescheduleAfter(wait);
+        }
+        writeStatus(tunnel, status, context);
+        writeLimiter.wrote(id);
+        return UpdateControl.noUpdate();
     }
 
+
+    /**
+     * The polled /status reports of the pods that run the Deployment's current template (same config
+     * hash): pods of a replaced ReplicaSet still draining do not speak for the current spec.
+     */
+    private static List<ForwarderReport> currentReports(Context<SshTunnel> context) {
+        Optional<String> hash = context.getSecondaryResource(Deployment.class)
+                .map(d -> d.getSpec().getTemplate().getMetadata().getAnnotations())
+                .map(a -> a.get(ConfigHash.ANNOTATION));
+        Set<String> current = context.getSecondaryResources(Pod.class).stream()
+                .filter(p -> p.getMetadata().getAnnotations() != null
+                        && Objects.equals(hash.orElse(null), p.getMetadata().getAnnotations().get(ConfigHash.ANNOTATION)))
+                .map(p -> p.getMetadata().getName())
+                .collect(Collectors.toSet());
+        return context.getSecondaryResources(ForwarderReport.class).stream()
+                .filter(r -> current.contains(r.podName()))
+                .sorted(Comparator.comparing(ForwarderReport::podName))
+                .toList();
+    }
 
     private void writeStatus(SshTunnel tunnel, SshTunnelStatus status, Context<SshTunnel> context) {
         Optional<Condition> before = readyOf(tunnel.getStatus());

@@ -1,54 +1,156 @@
 #!/usr/bin/env bash
-# Control plane: N SshTunnels already stored when the operator starts (as after an install or a
-# restart), against the sandbox's API server with no pods running. Measures the time from operator
-# process start until every tunnel has its ConfigMap, Deployment and Service and a status written
-# for its generation, then the operator's RSS. The API server is the Fabric8 mock behind the
-# sandbox: far slower than a kube-apiserver, so this is an upper bound for the operator's part.
-# Usage: bench/control-plane.sh [N]      (needs kubectl, python3, a JDK; builds the jar if missing)
+# Control plane on the real Kubernetes control plane (the sandbox: etcd, kube-apiserver,
+# kube-controller-manager, kube-scheduler from hack/kube-binaries.sh), the operator as its own
+# ServiceAccount in its own process.
+#  1. Scale: N SshTunnels already stored when the operator starts (as after an install or a
+#     restart), no node (pods stay Pending): time from operator start until every tunnel has its
+#     ConfigMap, Deployment and Service and a status for its generation; the operator's RSS.
+#  2. Steady state (STEADY_TUNNELS > 0): that many tunnels with running forwarders (the sandbox's
+#     node agent) to a private sshd, then STEADY_MINUTES of channels opening and closing through
+#     them: status writes and API requests per tunnel per minute (kube-apiserver's
+#     apiserver_request_total and audit log), and how long a transition (sshd killed) takes to reach
+#     every status beyond the forwarders' keepalive bound.
+# Usage: [STEADY_TUNNELS=100 STEADY_MINUTES=10] bench/control-plane.sh [N]
+#        (needs kubectl, python3, sshd, a JDK, Go for the control plane; builds what is missing)
 set -euo pipefail
 # shellcheck source=bench/common.sh
 source "$(dirname "$0")/common.sh"
 N=${1:-1000}
-java -jar "$JAR" sandbox --no-operator --no-pods --work-dir "$W/sandbox" > "$W/sandbox.log" 2>&1 & pids+=($!)
-until grep -q "no operator runs here" "$W/sandbox.log"; do sleep 0.2; done
-API=$(grep -o 'API server for an operator at [^ ]*' "$W/sandbox.log" | awk '{print $NF}')
-export KUBECONFIG=$W/sandbox/kubeconfig
-kubectl create secret generic bastion-key --from-literal=id_ed25519=placeholder --dry-run=client -o yaml \
-  | kubectl apply -f - > /dev/null
-python3 - "$N" > "$W/tunnels.yaml" <<'PY'
+STEADY_TUNNELS=${STEADY_TUNNELS:-100}
+STEADY_MINUTES=${STEADY_MINUTES:-10}
+BINARIES=$(bash hack/kube-binaries.sh | tail -1)
+MANAGED=app.kubernetes.io/managed-by=sshtunnel-operator
+
+# sandbox DIR [--no-pods]: starts one without an operator; sets KUBECONFIG and OPERATOR_KUBECONFIG.
+sandbox() {
+  local dir=$1; shift
+  java -jar "$JAR" sandbox --no-operator "$@" --kube-binaries "$BINARIES" --work-dir "$dir" > "$dir.log" 2>&1 & pids+=($!)
+  until grep -q "no operator runs here" "$dir.log"; do sleep 0.5; kill -0 "${pids[-1]}"; done
+  export KUBECONFIG=$dir/kubeconfig
+  OPERATOR_KUBECONFIG=$(grep -o 'KUBECONFIG=[^ ]* java' "$dir.log" | sed 's/KUBECONFIG=//; s/ java//')
+}
+operator() {  # operator LOG: the operator as its ServiceAccount, RBAC enforced, with deploy/'s JVM flags and memory limit
+  java -XX:+UseSerialGC -XX:MaxRAM=384m -XX:MaxRAMPercentage=75 -Dquarkus.profile=sandbox -Dkubeconfig="$OPERATOR_KUBECONFIG" \
+    -Dsshtunnel.forwarder.image=localhost/sshtunnel-operator:sandbox -Dquarkus.http.port=0 -Dquarkus.http.host=127.0.0.1 \
+    -jar "$JAR" operator > "$1" 2>&1 &
+  op=$!; pids+=($op)
+}
+rss() { echo $(( $(awk '/VmRSS/ {print $2}' "/proc/$1/status") / 1024 )); }
+# tunnels COUNT HOST PORT KNOWN_HOSTS TARGET_PORT FIRST_LOCAL_PORT: SshTunnel manifests
+tunnels() {
+  python3 - "$@" <<'PY'
 import sys
-for i in range(int(sys.argv[1])):
+n, host, port, known, target, first = sys.argv[1:7]
+for i in range(int(n)):
+    local = f"{int(first) + i}" if first != "0" else "5432"
     print(f"""apiVersion: sshtunnel.dev/v1alpha1
 kind: SshTunnel
 metadata: {{name: t{i:05d}, namespace: default}}
 spec:
   ssh:
-    host: bastion.example.com
-    user: tunnel
+    host: {host}
+    port: {port}
+    user: root
     privateKeySecretRef: {{name: bastion-key, key: id_ed25519}}
-    hostKey: {{knownHosts: "bastion.example.com ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIBgnfsI4ebRFVExEs2CVmLp6xwSMR9PLLomOavVGBHmQ"}}
+    hostKey: {{knownHosts: "{known}"}}
+    keepAlive: {{intervalSeconds: 1, maxMissed: 2}}
   forwards:
-    - {{name: pg, type: Local, port: 5432, target: {{host: db.internal, port: 5432}}}}
+    - {{name: pg, type: Local, port: {local}, target: {{host: 127.0.0.1, port: {target}}}}}
 ---""")
 PY
-t0=$(date +%s%N)
-kubectl apply -f "$W/tunnels.yaml" > /dev/null
-echo "applied $N SshTunnels through kubectl in $(( ($(date +%s%N) - t0) / 1000000 )) ms"
+}
+api_metric() {  # api_metric FILTER: sum of apiserver_request_total samples whose labels match FILTER (a regex)
+  kubectl get --raw /metrics | awk -v f="$1" '/^apiserver_request_total\{/ && $0 ~ f {s += $NF} END {printf "%d\n", s}'
+}
 
+echo "== 1. $N tunnels stored before the operator starts (no node: pods stay Pending)"
+sandbox "$W/scale" --no-pods
+kubectl create secret generic bastion-key --from-literal=id_ed25519=placeholder --dry-run=client -o yaml | kubectl apply -f - >/dev/null
+tunnels "$N" bastion.example.com 22 "bastion.example.com ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIBgnfsI4ebRFVExEs2CVmLp6xwSMR9PLLomOavVGBHmQ" 5432 0 > "$W/scale.yaml"
+t0=$(date +%s%N)
+kubectl apply --server-side -f "$W/scale.yaml" > /dev/null
+echo "applied $N SshTunnels (kubectl apply --server-side) in $(( ($(date +%s%N) - t0) / 1000000 )) ms"
 start=$(date +%s%N)
-java -XX:+UseSerialGC -Dquarkus.profile=sandbox -Dquarkus.kubernetes-client.api-server-url="$API" \
-  -Dsshtunnel.operator-namespace=sshtunnel-system -Dquarkus.http.port=0 -Dquarkus.http.host=127.0.0.1 \
-  -jar "$JAR" operator > "$W/operator.log" 2>&1 &
-op=$!
-pids+=($op)
-count() { kubectl get "$@" -o name 2>/dev/null | wc -l; }
+operator "$W/scale-operator.log"
+count() { kubectl get "$@" -l "$MANAGED" -o name 2>/dev/null | wc -l; }
 while :; do
   d=$(count deployments); s=$(count services); c=$(count configmaps)
   st=$(kubectl get sshtunnels -o jsonpath='{range .items[*]}{.status.observedGeneration}{"\n"}{end}' | grep -c '^1$' || true)
   now=$(( ($(date +%s%N) - start) / 1000000 ))
-  echo "t=${now}ms deployments=$d services=$s configmaps=$c status=$st rss=$(( $(awk '/VmRSS/ {print $2}' /proc/$op/status) / 1024 ))MiB"
+  echo "t=${now}ms deployments=$d services=$s configmaps=$c status=$st rss=$(rss "$op")MiB"
   if [ "$d" -ge "$N" ] && [ "$s" -ge "$N" ] && [ "$c" -ge "$N" ] && [ "$st" -ge "$N" ]; then break; fi
   if [ "$now" -gt 600000 ]; then echo "gave up after 600 s"; exit 1; fi
   sleep 2
 done
-echo "| $N tunnels | $now ms until all objects and statuses | operator RSS $(( $(awk '/VmRSS/ {print $2}' /proc/$op/status) / 1024 )) MiB |"
+echo "| $N tunnels | $now ms until all objects and statuses | operator RSS $(rss "$op") MiB | pods $(count pods) (Pending) |"
+kill "$op"; kill "${pids[0]}"; wait "${pids[0]}" 2>/dev/null || true
+
+[ "$STEADY_TUNNELS" -gt 0 ] || exit 0
+echo "== 2. $STEADY_TUNNELS running tunnels, $STEADY_MINUTES minutes of channels opening and closing"
+ECHO=$(port); SSHD=$(port)
+java bench/Bench.java serve "$ECHO" "$(port)" "$(port)" >/dev/null & pids+=($!)
+mkdir -p /run/sshd
+ssh-keygen -q -t ed25519 -N '' -f "$W/host" && ssh-keygen -q -t ed25519 -N '' -f "$W/id"
+cp "$W/id.pub" "$W/authorized_keys"
+cat > "$W/sshd_config" <<CFG
+Port $SSHD
+ListenAddress 127.0.0.1
+HostKey $W/host
+PidFile $W/sshd.pid
+AuthorizedKeysFile $W/authorized_keys
+StrictModes no
+UsePAM no
+PermitRootLogin yes
+PasswordAuthentication no
+AllowTcpForwarding yes
+MaxStartups 1000
+MaxSessions 1000
+CFG
+/usr/sbin/sshd -D -e -f "$W/sshd_config" 2>"$W/sshd.log" & sshd_pid=$!; pids+=($sshd_pid)
+wait_port "$SSHD"
+sandbox "$W/steady"
+kubectl create secret generic bastion-key --from-file=id_ed25519="$W/id" --dry-run=client -o yaml | kubectl apply -f - >/dev/null
+FIRST=$(( 20000 + RANDOM % 20000 ))
+tunnels "$STEADY_TUNNELS" 127.0.0.1 "$SSHD" "[127.0.0.1]:$SSHD $(cut -d' ' -f1,2 "$W/host.pub")" "$ECHO" "$FIRST" > "$W/steady.yaml"
+kubectl apply --server-side -f "$W/steady.yaml" > /dev/null
+operator "$W/steady-operator.log"
+t0=$(date +%s%N)
+kubectl wait --for=condition=Ready sshtunnels --all --timeout=900s > /dev/null
+echo "all $STEADY_TUNNELS tunnels Ready $(( ($(date +%s%N) - t0) / 1000000 )) ms after the operator started"
+sleep 15   # let the last counter-only writes of the start-up settle
+STATUS='resource="sshtunnels",scope="resource",subresource="status"'
+writes0=$(api_metric "$STATUS"); all0=$(api_metric 'resource=')
+audit=$W/steady/cluster/logs/audit.log; lines0=$(wc -l < "$audit")
+python3 - "$FIRST" "$STEADY_TUNNELS" "$STEADY_MINUTES" <<'PY'
+import random, socket, sys, threading, time
+first, n, minutes = int(sys.argv[1]), int(sys.argv[2]), float(sys.argv[3])
+end = time.time() + minutes * 60
+done = [0]; failed = [0]
+def worker():
+    while time.time() < end:
+        try:
+            with socket.create_connection(("127.0.0.1", first + random.randrange(n)), timeout=10) as s:
+                s.sendall(b"ping\n"); s.recv(16); time.sleep(random.uniform(0, 3))
+            done[0] += 1
+        except OSError:
+            failed[0] += 1
+        time.sleep(random.uniform(0, 0.5))
+threads = [threading.Thread(target=worker) for _ in range(8)]
+[t.start() for t in threads]; [t.join() for t in threads]
+print(f"channels opened and closed: {done[0]}, failed: {failed[0]}, {done[0] / (minutes * 60):.1f}/s")
+PY
+writes1=$(api_metric "$STATUS"); all1=$(api_metric 'resource=')
+writes=$((writes1 - writes0)); all=$((all1 - all0))
+by_operator=$(tail -n +"$((lines0 + 1))" "$audit" | grep -c '"username":"system:serviceaccount:sshtunnel-system:sshtunnel-operator"' || true)
+python3 - "$writes" "$all" "$by_operator" "$STEADY_TUNNELS" "$STEADY_MINUTES" <<'PY'
+import sys
+writes, total, operator, n, minutes = (float(x) for x in sys.argv[1:])
+print(f"| steady state | status writes {writes:.0f} = {writes / n / minutes:.2f} per tunnel per minute "
+      f"| operator API requests {operator:.0f} = {operator / n / minutes:.2f} per tunnel per minute "
+      f"| all API requests {total / n / minutes:.2f} per tunnel per minute |")
+PY
+echo "operator RSS $(rss "$op") MiB"
+t0=$(date +%s%N)
+kill "$sshd_pid"
+until [ "$(kubectl get sshtunnels -o jsonpath='{range .items[*]}{.status.conditions[?(@.type=="Ready")].status}{"\n"}{end}' | grep -c True || true)" -eq 0 ]; do sleep 0.2; done
+echo "| transition | sshd killed -> all $STEADY_TUNNELS statuses Ready=False in $(( ($(date +%s%N) - t0) / 1000000 )) ms (keepalive detection alone: up to 3000 ms) |"

@@ -14,3 +14,21 @@ wait_port() { for _ in $(seq 100); do (exec 3<>/dev/tcp/127.0.0.1/$1) 2>/dev/nul
 IMAGE_FLAGS=$(sed -n 's/^ENV JAVA_OPTS_APPEND="\(.*\)"$/\1/p' src/main/docker/Dockerfile.jvm)
 POD_FLAGS="$IMAGE_FLAGS -XX:MaxRAM=256m -XX:MaxRAMPercentage=80"
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }   # user + system time of a process, in clock ticks
+
+# start_sshd [EXTRA_CONFIG_LINE...]: a private sshd on 127.0.0.1 with fresh host and user keys in $W;
+# sets SSHD (port), SSHD_PID and KNOWN (its known_hosts line) and writes $W/known_hosts.
+start_sshd() {
+  SSHD=$(port)
+  mkdir -p /run/sshd
+  ssh-keygen -q -t ed25519 -N '' -f "$W/host" && ssh-keygen -q -t ed25519 -N '' -f "$W/id"
+  cp "$W/id.pub" "$W/authorized_keys"
+  {
+    printf '%s\n' "Port $SSHD" "ListenAddress 127.0.0.1" "HostKey $W/host" "PidFile $W/sshd.pid" \
+      "AuthorizedKeysFile $W/authorized_keys" "StrictModes no" "UsePAM no" "PermitRootLogin yes" \
+      "PasswordAuthentication no" "AllowTcpForwarding yes" "MaxStartups 1000" "$@"
+  } > "$W/sshd_config"
+  /usr/sbin/sshd -D -e -f "$W/sshd_config" 2>"$W/sshd.log" & SSHD_PID=$!; pids+=($SSHD_PID)
+  wait_port "$SSHD"
+  KNOWN="[127.0.0.1]:$SSHD $(cut -d' ' -f1,2 "$W/host.pub")"
+  echo "$KNOWN" > "$W/known_hosts"
+}

@@ -87,31 +87,14 @@ kill "$op"; kill "${pids[0]}"; wait "${pids[0]}" 2>/dev/null || true
 
 [ "$STEADY_TUNNELS" -gt 0 ] || exit 0
 echo "== 2. $STEADY_TUNNELS running tunnels, $STEADY_MINUTES minutes of channels opening and closing"
-ECHO=$(port); SSHD=$(port)
+ECHO=$(port)
 java bench/Bench.java serve "$ECHO" "$(port)" "$(port)" >/dev/null & pids+=($!)
-mkdir -p /run/sshd
-ssh-keygen -q -t ed25519 -N '' -f "$W/host" && ssh-keygen -q -t ed25519 -N '' -f "$W/id"
-cp "$W/id.pub" "$W/authorized_keys"
-cat > "$W/sshd_config" <<CFG
-Port $SSHD
-ListenAddress 127.0.0.1
-HostKey $W/host
-PidFile $W/sshd.pid
-AuthorizedKeysFile $W/authorized_keys
-StrictModes no
-UsePAM no
-PermitRootLogin yes
-PasswordAuthentication no
-AllowTcpForwarding yes
-MaxStartups 1000
-MaxSessions 1000
-CFG
-/usr/sbin/sshd -D -e -f "$W/sshd_config" 2>"$W/sshd.log" & sshd_pid=$!; pids+=($sshd_pid)
-wait_port "$SSHD"
+start_sshd "MaxSessions 1000"
+sshd_pid=$SSHD_PID
 sandbox "$W/steady"
 kubectl create secret generic bastion-key --from-file=id_ed25519="$W/id" --dry-run=client -o yaml | kubectl apply -f - >/dev/null
 FIRST=$(( 20000 + RANDOM % 20000 ))
-tunnels "$STEADY_TUNNELS" 127.0.0.1 "$SSHD" "[127.0.0.1]:$SSHD $(cut -d' ' -f1,2 "$W/host.pub")" "$ECHO" "$FIRST" > "$W/steady.yaml"
+tunnels "$STEADY_TUNNELS" 127.0.0.1 "$SSHD" "$KNOWN" "$ECHO" "$FIRST" > "$W/steady.yaml"
 kubectl apply --server-side -f "$W/steady.yaml" > /dev/null
 operator "$W/steady-operator.log"
 t0=$(date +%s%N)
@@ -151,6 +134,6 @@ print(f"| steady state | status writes {writes:.0f} = {writes / n / minutes:.2f}
 PY
 echo "operator RSS $(rss "$op") MiB"
 t0=$(date +%s%N)
-kill "$sshd_pid"
+pkill -P "$sshd_pid"; kill "$sshd_pid"   # the listener and every session's sshd
 until [ "$(kubectl get sshtunnels -o jsonpath='{range .items[*]}{.status.conditions[?(@.type=="Ready")].status}{"\n"}{end}' | grep -c True || true)" -eq 0 ]; do sleep 0.2; done
 echo "| transition | sshd killed -> all $STEADY_TUNNELS statuses Ready=False in $(( ($(date +%s%N) - t0) / 1000000 )) ms (keepalive detection alone: up to 3000 ms) |"

@@ -15,29 +15,9 @@ ROUNDS=${1:-3}
 SECS=${2:-5}
 FWD_FLAGS=${FWD_FLAGS:-$POD_FLAGS}
 
-ECHO=$(port); SINK=$(port); SOURCE=$(port); SSHD=$(port)
+ECHO=$(port); SINK=$(port); SOURCE=$(port)
 java bench/Bench.java serve "$ECHO" "$SINK" "$SOURCE" >/dev/null & pids+=($!)
-mkdir -p /run/sshd
-ssh-keygen -q -t ed25519 -N '' -f "$W/host" && ssh-keygen -q -t ed25519 -N '' -f "$W/id"
-cp "$W/id.pub" "$W/authorized_keys"
-cat > "$W/sshd_config" <<CFG
-Port $SSHD
-ListenAddress 127.0.0.1
-HostKey $W/host
-PidFile $W/sshd.pid
-AuthorizedKeysFile $W/authorized_keys
-StrictModes no
-UsePAM no
-PermitRootLogin yes
-PasswordAuthentication no
-AllowTcpForwarding yes
-Ciphers aes128-gcm@openssh.com
-MaxStartups 1000
-CFG
-/usr/sbin/sshd -D -e -f "$W/sshd_config" 2>"$W/sshd.log" & pids+=($!)
-wait_port "$SSHD"
-KNOWN="[127.0.0.1]:$SSHD $(cut -d' ' -f1,2 "$W/host.pub")"
-echo "$KNOWN" > "$W/known_hosts"
+start_sshd "Ciphers aes128-gcm@openssh.com"
 
 # Every relay gets an address for each target: E (echo), S (sink), O (source). Keys: relay name.
 declare -A E S O DPORT

@@ -26,7 +26,7 @@ import dev.sshtunnel.testing.Kubectl;
 import dev.sshtunnel.testing.OpenSshServer;
 import dev.sshtunnel.testing.PackagedJar;
 import dev.sshtunnel.testing.Ports;
-import dev.sshtunnel.testing.RealCluster;
+import dev.sshtunnel.testing.SandboxProcess;
 
 /**
  * The control plane fails under a running tunnel: kube-apiserver is killed (SIGKILL; the sandbox
@@ -48,38 +48,17 @@ class ControlPlaneOutageIT {
         jar.close();
     }
 
-    private static String tunnel(String name, OpenSshServer sshd, int port, int echoPort) {
-        return """
-                apiVersion: sshtunnel.dev/v1alpha1
-                kind: SshTunnel
-                metadata: {name: %s}
-                spec:
-                  ssh:
-                    host: 127.0.0.1
-                    port: %d
-                    user: %s
-                    privateKeySecretRef: {name: bastion-key, key: id_ed25519}
-                    hostKey: {knownHosts: "%s"}
-                  forwards:
-                    - {name: echo, type: Local, port: %d, target: {host: 127.0.0.1, port: %d}}
-                """.formatted(name, sshd.port(), sshd.user(), sshd.knownHostsLine(), port, echoPort);
-    }
-
     @Test
     void channelFlowsAndOperatorRecoversThroughApiServerKillAndEtcdFreeze() throws Exception {
         Path key = Keys.generate(dir, "id_ed25519", "ed25519", false, null);
         try (OpenSshServer sshd = OpenSshServer.start(dir.resolve("sshd"), List.of(Keys.publicKey(key)));
                 EchoServer echo = new EchoServer(EchoServer.Mode.ECHO)) {
-            Path log = PackagedJar.IT_LOGS.resolve("ControlPlaneOutageIT-sandbox.log");
-            Process sandbox = jar.start(log, List.of(), "sandbox", "--work-dir", dir.resolve("sandbox").toString(),
-                    "--kube-binaries", RealCluster.binaries().toString());
-            await().atMost(Duration.ofSeconds(90)).until(() -> PackagedJar.read(log).contains("Profile sandbox activated")
-                    || !sandbox.isAlive());
-            Kubectl kubectl = new Kubectl(dir.resolve("sandbox/kubeconfig"));
-            kubectl.attempt(kubectl.run("create", "secret", "generic", "bastion-key", "--from-file=id_ed25519=" + key,
-                    "--dry-run=client", "-o", "yaml"), "apply", "-f", "-");
+            SandboxProcess sandbox = SandboxProcess.start(jar, dir, "ControlPlaneOutageIT-sandbox.log");
+            Path log = sandbox.log();
+            Kubectl kubectl = sandbox.kubectl();
+            sandbox.keySecret(key);
             int port = Ports.free();
-            kubectl.attempt(tunnel("db", sshd, port, echo.port()), "apply", "-f", "-");
+            kubectl.attempt(SandboxProcess.localTunnel("db", sshd, port, echo.port()), "apply", "-f", "-");
             kubectl.run("wait", "--for=condition=Ready", "sshtunnel/db", "--timeout=90s");
 
             try (Socket channel = new Socket("127.0.0.1", port)) {
@@ -101,10 +80,10 @@ class ControlPlaneOutageIT {
                 assertThat(stream.bytes.get()).as("bytes echoed while etcd was frozen").isGreaterThan(before + 100_000);
 
                 // The same operator process reconciles new work once the control plane is back.
-                kubectl.attempt(tunnel("after", sshd, Ports.free(), echo.port()), "apply", "-f", "-");
+                kubectl.attempt(SandboxProcess.localTunnel("after", sshd, Ports.free(), echo.port()), "apply", "-f", "-");
                 await().atMost(Duration.ofSeconds(120)).ignoreExceptions().until(() -> kubectl.run("get", "sshtunnel", "after",
                         "-o", "jsonpath={.status.conditions[?(@.type==\"Ready\")].status}"), "True"::equals);
-                assertThat(sandbox.isAlive()).isTrue();
+                assertThat(sandbox.process().isAlive()).isTrue();
                 assertThat(PackagedJar.read(log).split("Profile sandbox activated", -1)).as("the operator never restarted")
                         .hasSize(2);
 

@@ -9,8 +9,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -24,7 +22,7 @@ import dev.sshtunnel.testing.Kubectl;
 import dev.sshtunnel.testing.OpenSshServer;
 import dev.sshtunnel.testing.PackagedJar;
 import dev.sshtunnel.testing.Ports;
-import dev.sshtunnel.testing.RealCluster;
+import dev.sshtunnel.testing.SandboxProcess;
 
 /**
  * Two operator processes in the production profile (leader election on a Lease, as two replicas of
@@ -56,44 +54,19 @@ class LeaderElectionIT {
                         "-Dquarkus.http.port=0", "-Dquarkus.http.host=127.0.0.1"), "operator");
     }
 
-    private static String tunnel(String name, OpenSshServer sshd, int port, int echoPort) {
-        return """
-                apiVersion: sshtunnel.dev/v1alpha1
-                kind: SshTunnel
-                metadata: {name: %s}
-                spec:
-                  ssh:
-                    host: 127.0.0.1
-                    port: %d
-                    user: %s
-                    privateKeySecretRef: {name: bastion-key, key: id_ed25519}
-                    hostKey: {knownHosts: "%s"}
-                  forwards:
-                    - {name: echo, type: Local, port: %d, target: {host: 127.0.0.1, port: %d}}
-                ---
-                """.formatted(name, sshd.port(), sshd.user(), sshd.knownHostsLine(), port, echoPort);
-    }
-
     @Test
     void theStandbyTakesOverWithinTheLeaseAndDuplicatesNothing() throws Exception {
         Path key = Keys.generate(dir, "id_ed25519", "ed25519", false, null);
         try (OpenSshServer sshd = OpenSshServer.start(dir.resolve("sshd"), List.of(Keys.publicKey(key)));
                 EchoServer echo = new EchoServer(EchoServer.Mode.ECHO)) {
-            Path sandboxLog = PackagedJar.IT_LOGS.resolve("LeaderElectionIT-sandbox.log");
-            Process sandbox = jar.start(sandboxLog, List.of(), "sandbox", "--no-operator", "--work-dir",
-                    dir.resolve("sandbox").toString(), "--kube-binaries", RealCluster.binaries().toString());
-            await().atMost(Duration.ofSeconds(90)).until(() -> PackagedJar.read(sandboxLog).contains("no operator runs here")
-                    || !sandbox.isAlive());
-            Matcher kubeconfig = Pattern.compile("KUBECONFIG=(\\S+) java").matcher(PackagedJar.read(sandboxLog));
-            assertThat(kubeconfig.find()).as(PackagedJar.read(sandboxLog)).isTrue();
-            Kubectl kubectl = new Kubectl(dir.resolve("sandbox/kubeconfig"));
-            kubectl.attempt(kubectl.run("create", "secret", "generic", "bastion-key", "--from-file=id_ed25519=" + key,
-                    "--dry-run=client", "-o", "yaml"), "apply", "-f", "-");
-            kubectl.attempt(tunnel("a", sshd, Ports.free(), echo.port()), "apply", "-f", "-");
+            SandboxProcess sandbox = SandboxProcess.start(jar, dir, "LeaderElectionIT-sandbox.log", "--no-operator");
+            Kubectl kubectl = sandbox.kubectl();
+            sandbox.keySecret(key);
+            kubectl.attempt(SandboxProcess.localTunnel("a", sshd, Ports.free(), echo.port()), "apply", "-f", "-");
 
-            Process first = operator("operator-1", kubeconfig.group(1));
+            Process first = operator("operator-1", sandbox.operatorKubeconfig());
             await().atMost(Duration.ofSeconds(60)).until(() -> holder(kubectl), "operator-1"::equals);
-            operator("operator-2", kubeconfig.group(1));
+            operator("operator-2", sandbox.operatorKubeconfig());
             kubectl.run("wait", "--for=condition=Ready", "sshtunnel/a", "--timeout=90s");
             assertThat(holder(kubectl)).isEqualTo("operator-1");
 
@@ -101,7 +74,7 @@ class LeaderElectionIT {
             long killed = System.nanoTime();
             // While no operator leads: a new tunnel, and a changed one.
             int newPortA = Ports.free();
-            kubectl.attempt(tunnel("a", sshd, newPortA, echo.port()) + tunnel("b", sshd, Ports.free(), echo.port()),
+            kubectl.attempt(SandboxProcess.localTunnel("a", sshd, newPortA, echo.port()) + SandboxProcess.localTunnel("b", sshd, Ports.free(), echo.port()),
                     "apply", "-f", "-");
             await().atMost(TAKEOVER_BOUND).pollInterval(Duration.ofMillis(200)).until(() -> holder(kubectl), "operator-2"::equals);
             Duration takeover = Duration.ofNanos(System.nanoTime() - killed);

@@ -22,7 +22,7 @@ import dev.sshtunnel.testing.Kubectl;
 import dev.sshtunnel.testing.OpenSshServer;
 import dev.sshtunnel.testing.PackagedJar;
 import dev.sshtunnel.testing.Ports;
-import dev.sshtunnel.testing.RealCluster;
+import dev.sshtunnel.testing.SandboxProcess;
 
 /**
  * The operator killed (SIGKILL) in the middle of creating tunnels, tunnels changed and deleted while
@@ -53,48 +53,23 @@ class OperatorRestartIT {
 
     private static final String MANAGED = "app.kubernetes.io/managed-by=sshtunnel-operator";
 
-    private static String tunnel(String name, OpenSshServer sshd, int port, int echoPort) {
-        return """
-                apiVersion: sshtunnel.dev/v1alpha1
-                kind: SshTunnel
-                metadata: {name: %s}
-                spec:
-                  ssh:
-                    host: 127.0.0.1
-                    port: %d
-                    user: %s
-                    privateKeySecretRef: {name: bastion-key, key: id_ed25519}
-                    hostKey: {knownHosts: "%s"}
-                  forwards:
-                    - {name: echo, type: Local, port: %d, target: {host: 127.0.0.1, port: %d}}
-                ---
-                """.formatted(name, sshd.port(), sshd.user(), sshd.knownHostsLine(), port, echoPort);
-    }
-
     @Test
     void killedMidReconcileAndRestartedConvergesWithoutDuplicates() throws Exception {
         Path key = Keys.generate(dir, "id_ed25519", "ed25519", false, null);
         try (OpenSshServer sshd = OpenSshServer.start(dir.resolve("sshd"), List.of(Keys.publicKey(key)));
                 EchoServer echo = new EchoServer(EchoServer.Mode.ECHO)) {
-            Path sandboxLog = PackagedJar.IT_LOGS.resolve("OperatorRestartIT-sandbox.log");
-            Process sandbox = jar.start(sandboxLog, List.of(), "sandbox", "--no-operator", "--work-dir",
-                    dir.resolve("sandbox").toString(), "--kube-binaries", RealCluster.binaries().toString());
-            await().atMost(Duration.ofSeconds(60)).until(() -> PackagedJar.read(sandboxLog).contains("no operator runs here") || !sandbox.isAlive());
-            Matcher url = Pattern.compile("KUBECONFIG=(\\S+) java").matcher(PackagedJar.read(sandboxLog));
-            assertThat(url.find()).as(PackagedJar.read(sandboxLog)).isTrue();
-            Kubectl kubectl = new Kubectl(dir.resolve("sandbox/kubeconfig"));
-
-            kubectl.attempt(kubectl.run("create", "secret", "generic", "bastion-key", "--from-file=id_ed25519=" + key,
-                    "--dry-run=client", "-o", "yaml"), "apply", "-f", "-");
+            SandboxProcess sandbox = SandboxProcess.start(jar, dir, "OperatorRestartIT-sandbox.log", "--no-operator");
+            Kubectl kubectl = sandbox.kubectl();
+            sandbox.keySecret(key);
             int portA = Ports.free();
             int portB = Ports.free();
             int portC = Ports.free();
-            kubectl.attempt(tunnel("a", sshd, portA, echo.port()) + tunnel("b", sshd, portB, echo.port())
-                    + tunnel("c", sshd, portC, echo.port()), "apply", "-f", "-");
+            kubectl.attempt(SandboxProcess.localTunnel("a", sshd, portA, echo.port()) + SandboxProcess.localTunnel("b", sshd, portB, echo.port())
+                    + SandboxProcess.localTunnel("c", sshd, portC, echo.port()), "apply", "-f", "-");
 
             // The first operator is killed as soon as it has created something, before it can finish.
             Path firstLog = PackagedJar.IT_LOGS.resolve("OperatorRestartIT-operator-1.log");
-            Process first = operator(url.group(1), firstLog);
+            Process first = operator(sandbox.operatorKubeconfig(), firstLog);
             await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(20))
                     .until(() -> !kubectl.run("get", "configmaps,deployments", "-l", MANAGED, "-o", "name").isBlank() || !first.isAlive());
             first.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
@@ -103,10 +78,10 @@ class OperatorRestartIT {
             // While no operator runs: c is deleted, b gets a new port.
             kubectl.run("delete", "sshtunnel", "c");
             int newPortB = Ports.free();
-            kubectl.attempt(tunnel("b", sshd, newPortB, echo.port()), "apply", "-f", "-");
+            kubectl.attempt(SandboxProcess.localTunnel("b", sshd, newPortB, echo.port()), "apply", "-f", "-");
 
             Path secondLog = PackagedJar.IT_LOGS.resolve("OperatorRestartIT-operator-2.log");
-            operator(url.group(1), secondLog);
+            operator(sandbox.operatorKubeconfig(), secondLog);
             kubectl.run("wait", "--for=condition=Ready", "sshtunnel/a", "sshtunnel/b", "--timeout=90s");
 
             assertThat(kubectl.run("get", "configmaps,deployments,services,networkpolicies", "-l", MANAGED, "-o", "name").lines().sorted().toList())
@@ -120,7 +95,7 @@ class OperatorRestartIT {
             // Where the sandbox relays b's Service port from, as it printed it (normally the same port).
             int localB = await().atMost(Duration.ofSeconds(20)).until(() -> {
                 Matcher relay = Pattern.compile("service default/b port echo " + newPortB + " -> 127\\.0\\.0\\.1:(\\d+)")
-                        .matcher(PackagedJar.read(sandboxLog));
+                        .matcher(sandbox.read());
                 int last = -1;
                 while (relay.find()) {
                     last = Integer.parseInt(relay.group(1));

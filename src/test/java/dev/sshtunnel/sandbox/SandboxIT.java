@@ -50,6 +50,9 @@ class SandboxIT {
     @AfterEach
     void stopSandbox() throws Exception {
         jar.close();
+        // SIGTERM stopped everything the sandbox started: no etcd or kube-apiserver is left running.
+        await().atMost(Duration.ofSeconds(20)).until(() -> new ProcessBuilder("pgrep", "-f", dir.resolve("sandbox").toString())
+                .start().waitFor() == 1);
     }
 
     private Kubectl startSandbox() throws IOException {
@@ -129,6 +132,16 @@ class SandboxIT {
                     .contains("Secret \"locked-key\" key \"id_ed25519\"").contains("wrong passphrase").contains("fix the Secret");
             assertThat(kubectl.run("get", "pods", "-l", "app.kubernetes.io/instance=locked")).contains("0/1").contains("Running");
 
+            // A pod whose image the node agent cannot run says so; it never shows as Running.
+            String otherImage = manifest(sshd, sshd.knownHostsLine(), Ports.free(), Ports.free(), Ports.free(), echo.port())
+                    .replace("name: db,", "name: other,") + "  forwarder: {image: registry.example/other:1}\n";
+            assertThat(kubectl.attempt(otherImage, "apply", "-f", "-").out()).contains("sshtunnel.sshtunnel.dev/other created");
+            await().atMost(Duration.ofSeconds(40)).pollInterval(Duration.ofMillis(500)).until(() -> kubectl.run("get", "pods", "-l",
+                    "app.kubernetes.io/instance=other", "-o", "jsonpath={.items[*].status.containerStatuses[*].state.waiting.reason}"),
+                    "ImageNotRunnableHere"::equals);
+            assertThat(kubectl.run("get", "sshtunnel", "other", "-o", READY_REASON)).isEqualTo("ForwarderUnavailable");
+            kubectl.run("delete", "sshtunnel", "other");
+
             // Traffic through each forward type.
             try (Socket local = new Socket("127.0.0.1", localPort)) {
                 assertThat(roundTrip(local, "through -L")).isEqualTo("through -L");
@@ -152,22 +165,36 @@ class SandboxIT {
             assertThat(kubectl.run("get", "sshtunnels", "-o", "wide")).contains("MESSAGE").contains("3/3 forwards active");
             assertThat(kubectl.run("describe", "sshtunnel", "db")).contains("Normal   Connected");
 
-            // sshd gone: within the keepalive bound the status says so; back: Ready again, one reconnect.
-            sshd.stop();
-            kubectl.run("wait", "--for=condition=Ready=false", "sshtunnel/db", "--timeout=20s");
-            assertThat(kubectl.run("get", "sshtunnel", "db", "-o", READY_REASON)).isIn("Unreachable", "Connecting");
-            assertThat(kubectl.run("get", "sshtunnel", "db", "-o", "jsonpath={.status.readyForwards}")).isEqualTo("0/3");
-            sshd.restart();
-            kubectl.run("wait", "--for=condition=Ready", "sshtunnel/db", "--timeout=30s");
-            assertThat(kubectl.run("get", "sshtunnel", "db", "-o", "jsonpath={.status.session.reconnects}")).isEqualTo("1");
+            // sshd gone: within the keepalive bound the status says so; back: Ready again, one reconnect more each time.
+            // `kubectl get -w` follows it live; the third Connected counts up one event to 3.
+            Path watchOut = IT_LOGS.resolve("SandboxIT-get-w.txt");
+            Process watch = new ProcessBuilder("kubectl", "--kubeconfig", dir.resolve("sandbox/kubeconfig").toString(), "get",
+                    "sshtunnels", "db", "-w").redirectErrorStream(true).redirectOutput(watchOut.toFile()).start();
+            for (int outage = 1; outage <= 2; outage++) {
+                sshd.stop();
+                kubectl.run("wait", "--for=condition=Ready=false", "sshtunnel/db", "--timeout=20s");
+                assertThat(kubectl.run("get", "sshtunnel", "db", "-o", READY_REASON)).isIn("Unreachable", "Connecting");
+                assertThat(kubectl.run("get", "sshtunnel", "db", "-o", "jsonpath={.status.readyForwards}")).isEqualTo("0/3");
+                sshd.restart();
+                kubectl.run("wait", "--for=condition=Ready", "sshtunnel/db", "--timeout=30s");
+                assertThat(kubectl.run("get", "sshtunnel", "db", "-o", "jsonpath={.status.session.reconnects}"))
+                        .isEqualTo(String.valueOf(outage));
+            }
+            watch.destroy();
+            watch.waitFor(10, TimeUnit.SECONDS);
+            assertThat(Files.readAllLines(watchOut)).as("kubectl get -w")
+                    .anySatisfy(line -> assertThat(line).startsWith("db ").containsAnyOf("Unreachable", "Connecting"))
+                    .anySatisfy(line -> assertThat(line).startsWith("db ").contains("3/3").contains("Connected"));
+            assertThat(kubectl.run("get", "events", "--field-selector", "reason=Connected,involvedObject.name=db", "-o",
+                    "jsonpath={.items[*].count}")).as("one Connected event, counted up").isEqualTo("3");
             try (Socket local = new Socket("127.0.0.1", localPort)) {
                 assertThat(roundTrip(local, "after the outage")).isEqualTo("after the outage");
             }
 
             // The server's key is not the pinned one any more: HostKeyMismatch, with the new generation observed.
             String wrongHost = "[127.0.0.1]:" + sshd.port() + " " + Keys.publicKey(otherHostKey);
-            assertThat(kubectl.attempt(manifest(sshd, wrongHost, localPort, socksPort, remotePort, echo.port()), "apply", "-f", "-")
-                    .out()).contains("sshtunnel.sshtunnel.dev/db configured");
+            assertThat(kubectl.attempt(manifest(sshd, wrongHost, localPort, socksPort, remotePort, echo.port()), "apply",
+                    "--server-side", "--force-conflicts", "-f", "-").out()).contains("sshtunnel.sshtunnel.dev/db serverside-applied");
             await().atMost(Duration.ofSeconds(40)).pollInterval(Duration.ofMillis(500))
                     .until(() -> kubectl.run("get", "sshtunnel", "db", "-o", READY_REASON), "HostKeyMismatch"::equals);
             assertThat(kubectl.run("get", "sshtunnel", "db", "-o", "jsonpath={.metadata.generation}/{.status.observedGeneration}"))
@@ -185,6 +212,7 @@ class SandboxIT {
                     && !Ports.accepts("127.0.0.1", socksPort) && !Ports.accepts("127.1.0.1", 8081)
                     && !Ports.accepts("127.1.0.2", 8081));
             assertThat(log()).contains("pod default/db-").contains("stopped");
+            assertThat(log()).as("no request of the operator refused by RBAC").doesNotContain("forbidden");
         }
     }
 

@@ -1,0 +1,69 @@
+package dev.sshtunnel.testing;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The packaged `sandbox` command as the end-to-end tests start it, on the control-plane binaries of
+ * hack/kube-binaries.sh: its process, its log, kubectl as cluster admin and, with --no-operator, the
+ * operator ServiceAccount's kubeconfig it printed.
+ */
+public record SandboxProcess(Process process, Path log, Kubectl kubectl, String operatorKubeconfig) {
+
+    /** Starts `sandbox --work-dir DIR/sandbox` (plus extra arguments) and waits until it is ready. */
+    public static SandboxProcess start(PackagedJar jar, Path dir, String logName, String... extra) throws IOException {
+        Path log = PackagedJar.IT_LOGS.resolve(logName);
+        List<String> args = new ArrayList<>(List.of("sandbox", "--work-dir", dir.resolve("sandbox").toString(),
+                "--kube-binaries", RealCluster.binaries().toString()));
+        args.addAll(List.of(extra));
+        boolean operator = !args.contains("--no-operator");
+        Process process = jar.start(log, List.of(), args.toArray(String[]::new));
+        String ready = operator ? "Profile sandbox activated" : "no operator runs here";
+        await().atMost(Duration.ofSeconds(90)).until(() -> PackagedJar.read(log).contains(ready) || !process.isAlive());
+        assertThat(process.isAlive()).as(PackagedJar.read(log)).isTrue();
+        assertThat(PackagedJar.read(log)).contains("sandbox: export KUBECONFIG=" + dir.resolve("sandbox/kubeconfig"));
+        String operatorKubeconfig = null;
+        if (!operator) {
+            Matcher matcher = Pattern.compile("KUBECONFIG=(\\S+) java").matcher(PackagedJar.read(log));
+            assertThat(matcher.find()).as(PackagedJar.read(log)).isTrue();
+            operatorKubeconfig = matcher.group(1);
+        }
+        return new SandboxProcess(process, log, new Kubectl(dir.resolve("sandbox/kubeconfig")), operatorKubeconfig);
+    }
+
+    public String read() {
+        return PackagedJar.read(log);
+    }
+
+    /** `kubectl create secret generic bastion-key --from-file=id_ed25519=KEY`. */
+    public void keySecret(Path key) {
+        kubectl.run("create", "secret", "generic", "bastion-key", "--from-file=id_ed25519=" + key);
+    }
+
+    /** An SshTunnel with one Local forward PORT -> 127.0.0.1:ECHO through the given sshd, as a YAML document. */
+    public static String localTunnel(String name, OpenSshServer sshd, int port, int echoPort) {
+        return """
+                apiVersion: sshtunnel.dev/v1alpha1
+                kind: SshTunnel
+                metadata: {name: %s}
+                spec:
+                  ssh:
+                    host: 127.0.0.1
+                    port: %d
+                    user: %s
+                    privateKeySecretRef: {name: bastion-key, key: id_ed25519}
+                    hostKey: {knownHosts: "%s"}
+                  forwards:
+                    - {name: echo, type: Local, port: %d, target: {host: 127.0.0.1, port: %d}}
+                ---
+                """.formatted(name, sshd.port(), sshd.user(), sshd.knownHostsLine(), port, echoPort);
+    }
+}

@@ -10,7 +10,7 @@
 #     them: status writes and API requests per tunnel per minute (kube-apiserver's
 #     apiserver_request_total and audit log), and how long a transition (sshd killed) takes to reach
 #     every status beyond the forwarders' keepalive bound.
-# Usage: [STEADY_TUNNELS=100 STEADY_MINUTES=10] bench/control-plane.sh [N]
+# Usage: [STEADY_TUNNELS=100 STEADY_MINUTES=10] bench/control-plane.sh [N]     (N=0: steady state only)
 #        (needs kubectl, python3, sshd, a JDK, Go for the control plane; builds what is missing)
 set -euo pipefail
 # shellcheck source=bench/common.sh
@@ -63,6 +63,7 @@ api_metric() {  # api_metric FILTER: sum of apiserver_request_total samples whos
   kubectl get --raw /metrics | awk -v f="$1" '/^apiserver_request_total\{/ && $0 ~ f {s += $NF} END {printf "%d\n", s}'
 }
 
+if [ "$N" -gt 0 ]; then
 echo "== 1. $N tunnels stored before the operator starts (no node: pods stay Pending)"
 sandbox "$W/scale" --no-pods
 kubectl create secret generic bastion-key --from-literal=id_ed25519=placeholder --dry-run=client -o yaml | kubectl apply -f - >/dev/null
@@ -84,6 +85,7 @@ while :; do
 done
 echo "| $N tunnels | $now ms until all objects and statuses | operator RSS $(rss "$op") MiB | pods $(count pods) (Pending) |"
 kill "$op"; kill "${pids[0]}"; wait "${pids[0]}" 2>/dev/null || true
+fi
 
 [ "$STEADY_TUNNELS" -gt 0 ] || exit 0
 echo "== 2. $STEADY_TUNNELS running tunnels, $STEADY_MINUTES minutes of channels opening and closing"

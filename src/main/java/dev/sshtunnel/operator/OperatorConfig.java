@@ -38,7 +38,7 @@ public interface OperatorConfig {
 
     interface Status {
         /** How often each tunnel's forwarders are polled for live state once they are settled (1 s while not). */
-        @WithDefault("10s")
+        @WithDefault("2s")
         Duration pollPeriod();
 
         /** Minimum time between two status writes of one tunnel for a transition (condition, state, error). */

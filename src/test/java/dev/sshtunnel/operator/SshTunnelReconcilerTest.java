@@ -248,7 +248,9 @@ class SshTunnelReconcilerTest {
         client.resource(keySecret(ns, "key-v1")).forceConflicts().serverSideApply();
         awaitDeployment(ns, "warehouse");
         awaitReadyReason(ns, "warehouse", "ForwarderUnavailable");
-        assertThat(events(ns)).extracting(Event::getReason).contains("SecretNotFound", "ForwarderUnavailable");
+        // The event follows the status write.
+        await().atMost(TIMEOUT).untilAsserted(() ->
+                assertThat(events(ns)).extracting(Event::getReason).contains("SecretNotFound", "ForwarderUnavailable"));
     }
 
     @Test

@@ -43,9 +43,10 @@ class ControlPlaneOutageIT {
     private final PackagedJar jar = new PackagedJar();
 
     @AfterEach
-    void stop() throws InterruptedException {
+    void stop() throws Exception {
         signal("CONT", "^[^ ]*/etcd --name=sandbox --data-dir=" + dir);
         jar.close();
+        SandboxProcess.keepClusterLogs(dir, "ControlPlaneOutageIT");
     }
 
     @Test

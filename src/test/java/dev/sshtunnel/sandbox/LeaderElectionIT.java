@@ -43,8 +43,9 @@ class LeaderElectionIT {
     private final PackagedJar jar = new PackagedJar();
 
     @AfterEach
-    void stopAll() throws InterruptedException {
+    void stopAll() throws Exception {
         jar.close();
+        SandboxProcess.keepClusterLogs(dir, "LeaderElectionIT");
     }
 
     private Process operator(String identity, String kubeconfig) throws IOException {

@@ -40,8 +40,9 @@ class OperatorRestartIT {
     private final PackagedJar jar = new PackagedJar();
 
     @AfterEach
-    void stopAll() throws InterruptedException {
+    void stopAll() throws Exception {
         jar.close();
+        SandboxProcess.keepClusterLogs(dir, "OperatorRestartIT");
     }
 
     /** An operator process as the sandbox prints how to start one: its ServiceAccount's kubeconfig, RBAC enforced. */

@@ -23,6 +23,7 @@ import dev.sshtunnel.testing.Keys;
 import dev.sshtunnel.testing.Kubectl;
 import dev.sshtunnel.testing.OpenSshServer;
 import dev.sshtunnel.testing.PackagedJar;
+import dev.sshtunnel.testing.SandboxProcess;
 import dev.sshtunnel.testing.Ports;
 import dev.sshtunnel.testing.RealCluster;
 import dev.sshtunnel.testing.Socks5;
@@ -50,6 +51,7 @@ class SandboxIT {
     @AfterEach
     void stopSandbox() throws Exception {
         jar.close();
+        SandboxProcess.keepClusterLogs(dir, "SandboxIT");
         // SIGTERM stopped everything the sandbox started: no etcd or kube-apiserver is left running.
         await().atMost(Duration.ofSeconds(20)).until(() -> new ProcessBuilder("pgrep", "-f", dir.resolve("sandbox").toString())
                 .start().waitFor() == 1);

@@ -39,6 +39,24 @@ public record SandboxProcess(Process process, Path log, Kubectl kubectl, String 
         return new SandboxProcess(process, log, new Kubectl(dir.resolve("sandbox/kubeconfig")), operatorKubeconfig);
     }
 
+    /**
+     * Copies the control plane's logs (component logs and the audit log) of a sandbox under DIR to
+     * target/it-logs/NAME-cluster/, where they outlive the test and SecretLeakScanIT reads them too.
+     */
+    public static void keepClusterLogs(Path dir, String name) throws IOException {
+        Path logs = dir.resolve("sandbox/cluster/logs");
+        if (!java.nio.file.Files.isDirectory(logs)) {
+            return;
+        }
+        Path target = PackagedJar.IT_LOGS.resolve(name + "-cluster");
+        java.nio.file.Files.createDirectories(target);
+        try (var files = java.nio.file.Files.list(logs)) {
+            for (Path file : files.toList()) {
+                java.nio.file.Files.copy(file, target.resolve(file.getFileName()), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            }
+        }
+    }
+
     public String read() {
         return PackagedJar.read(log);
     }

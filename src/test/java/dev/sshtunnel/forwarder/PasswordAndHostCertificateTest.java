@@ -61,9 +61,8 @@ class PasswordAndHostCertificateTest {
         assertThat(Files.readString(sshd.log())).contains("Accepted password for " + user);
     }
 
-    @Test
-    void hostCertificateSignedByAKnownAuthority() throws Exception {
-        Path key = Keys.generate(dir, "id", "ed25519", false, null);
+    /** sshd presenting a host certificate (signed by a fresh CA, principal 127.0.0.1); returns the CA's public key line. */
+    private String startWithHostCertificate(Path key) throws Exception {
         Path hostCa = Keys.generate(dir, "host_ca", "ed25519", false, null);
         sshd = OpenSshServer.start(dir.resolve("sshd"), List.of(Keys.publicKey(key)));
         Path hostKey = dir.resolve("sshd/ssh_host_ed25519_key");
@@ -74,12 +73,56 @@ class PasswordAndHostCertificateTest {
         Files.writeString(dir.resolve("sshd/sshd_config"), "HostCertificate " + hostKey + "-cert.pub\n",
                 java.nio.file.StandardOpenOption.APPEND);
         sshd = OpenSshServer.reuse(dir.resolve("sshd"), port);
+        return String.join(" ", List.of(Keys.publicKey(hostCa).split(" ")).subList(0, 2));
+    }
 
-        String caLine = "@cert-authority [127.0.0.1]:" + port + " " + String.join(" ", List.of(Keys.publicKey(hostCa).split(" ")).subList(0, 2));
-        TunnelFiles files = new TunnelFiles(dir.resolve("tunnel"), "127.0.0.1", port, sshd.user())
-                .privateKey(key).hostKey(caLine).dynamic("p", Ports.free());
-        forwarder = ForwarderHarness.start(files);
+    private ForwarderProcess forwarder(Path key, String... knownHosts) throws Exception {
+        TunnelFiles files = new TunnelFiles(dir.resolve("tunnel"), "127.0.0.1", sshd.port(), sshd.user())
+                .privateKey(key).hostKey(String.join("\n", knownHosts)).dynamic("p", Ports.free());
+        return ForwarderHarness.start(files);
+    }
 
+    @Test
+    void hostCertificateSignedByAKnownAuthority() throws Exception {
+        Path key = Keys.generate(dir, "id", "ed25519", false, null);
+        String ca = startWithHostCertificate(key);
+        forwarder = forwarder(key, "@cert-authority [127.0.0.1]:" + sshd.port() + " " + ca);
         awaitSession(forwarder, s -> s.getState() == SessionState.Connected, Duration.ofSeconds(20));
+    }
+
+    @Test
+    void hostCertificateAgainstAPlainPinIsTheKeyInside() throws Exception {
+        // OpenSSH accepts the plain key of a certificate it has no CA for; MINA compared the certificate.
+        Path key = Keys.generate(dir, "id", "ed25519", false, null);
+        startWithHostCertificate(key);
+        forwarder = forwarder(key, sshd.knownHostsLine());
+        awaitSession(forwarder, s -> s.getState() == SessionState.Connected, Duration.ofSeconds(20));
+        forwarder.close();
+        TunnelFiles pinned = new TunnelFiles(dir.resolve("tunnel-fp"), "127.0.0.1", sshd.port(), sshd.user())
+                .privateKey(key).dynamic("p", Ports.free());
+        pinned.hostKey(pinned.ssh(), dev.sshtunnel.api.v1alpha1.HostKeyPolicy.Strict, "", sshd.hostKeyFingerprint());
+        forwarder = ForwarderHarness.start(pinned);
+        awaitSession(forwarder, s -> s.getState() == SessionState.Connected, Duration.ofSeconds(20));
+    }
+
+    @Test
+    void aCertificateFromARevokedAuthorityIsRefused() throws Exception {
+        Path key = Keys.generate(dir, "id", "ed25519", false, null);
+        String ca = startWithHostCertificate(key);
+        forwarder = forwarder(key, "@cert-authority [127.0.0.1]:" + sshd.port() + " " + ca, "@revoked * " + ca);
+        var session = awaitSession(forwarder, s -> s.getLastError() != null && !s.getLastError().isEmpty(), Duration.ofSeconds(20));
+        assertThat(session.getState()).isNotEqualTo(SessionState.Connected);
+        assertThat(session.getLastError()).startsWith("HostKeyMismatch").contains("@revoked");
+    }
+
+    @Test
+    void aRevokedWildcardLineCoversEveryPort() throws Exception {
+        // `@revoked *` names every host, also [127.0.0.1]:PORT; MINA matched it on port 22 only.
+        Path key = Keys.generate(dir, "id", "ed25519", false, null);
+        sshd = OpenSshServer.start(dir.resolve("sshd"), List.of(Keys.publicKey(key)));
+        forwarder = forwarder(key, sshd.knownHostsLine(), "@revoked * " + sshd.publicHostKey());
+        var session = awaitSession(forwarder, s -> s.getLastError() != null && !s.getLastError().isEmpty(), Duration.ofSeconds(20));
+        assertThat(session.getState()).isNotEqualTo(SessionState.Connected);
+        assertThat(session.getLastError()).startsWith("HostKeyMismatch").contains("@revoked");
     }
 }

@@ -98,8 +98,12 @@ public final class HostKeyCheck implements ServerKeyVerifier {
         boolean anyKnown = false;
         boolean revoked = false;
         boolean matched = false;
+        // A host certificate is judged as OpenSSH does: by its CA for @cert-authority lines, and by the
+        // plain key inside it for plain lines and fingerprints (OpenSSH falls back to the plain key).
+        PublicKey plainKey = keyOf(serverKey);
+        String plainFingerprint = fingerprint(plainKey);
         for (KnownHostEntry entry : knownHosts) {
-            if (!entry.isHostMatch(endpoint.host(), endpoint.port())) {
+            if (!OpenSshHostPatterns.matches(entry, endpoint.host(), endpoint.port())) {
                 continue;
             }
             PublicKey listed = resolve(session, entry);
@@ -108,7 +112,10 @@ public final class HostKeyCheck implements ServerKeyVerifier {
             }
             String marker = entry.getMarker();
             if ("revoked".equals(marker)) {
-                if (KeyUtils.compareKeys(listed, keyOf(serverKey)) || KeyUtils.compareKeys(listed, serverKey)) {
+                // Revoked: the key itself, or the CA that signed the certificate presented.
+                if (KeyUtils.compareKeys(listed, plainKey) || KeyUtils.compareKeys(listed, serverKey)
+                        || (serverKey instanceof OpenSshCertificate certificate
+                                && KeyUtils.compareKeys(listed, certificate.getCaPubKey()))) {
                     revoked = true;
                 }
                 continue;
@@ -116,19 +123,20 @@ public final class HostKeyCheck implements ServerKeyVerifier {
             anyKnown = true;
             if ("cert-authority".equals(marker)) {
                 matched |= signedBy(serverKey, listed);
-            } else if (KeyUtils.compareKeys(listed, serverKey)) {
+            } else if (KeyUtils.compareKeys(listed, plainKey)) {
                 matched = true;
             }
         }
         for (String fingerprint : endpoint.hostKey().fingerprints()) {
             anyKnown = true;
-            if (fingerprint.replaceAll("=+$", "").equals(presentedFingerprint.replaceAll("=+$", ""))) {
+            String pinned = fingerprint.replaceAll("=+$", "");
+            if (pinned.equals(presentedFingerprint.replaceAll("=+$", "")) || pinned.equals(plainFingerprint.replaceAll("=+$", ""))) {
                 matched = true;
             }
         }
         if (revoked) {
             rejection = new Rejection(Reason.HostKeyMismatch, "host key " + presentedFingerprint + " of " + endpoint.knownHostsName()
-                    + " is marked @revoked in knownHosts");
+                    + " (or the CA that signed it) is marked @revoked in knownHosts");
             return false;
         }
         if (matched) {

@@ -7,7 +7,9 @@ import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
@@ -36,17 +38,34 @@ public final class StatusEndpoints implements AutoCloseable {
             .setSerializationInclusion(JsonInclude.Include.NON_NULL)
             .disable(SerializationFeature.FAIL_ON_EMPTY_BEANS);
 
+    /** Threads serving requests: a client that stalls mid-request holds one of them until the deadline. */
+    static final int WORKERS = 4;
+    /** A request must arrive, and a response be taken, within this many seconds, else the connection is closed. */
+    static final int REQUEST_DEADLINE_SECONDS = 5;
+
+    static {
+        // The JDK server's own deadlines, read once when its first server is created. Without them a
+        // client that sends a byte and stalls holds a worker forever, and the liveness probe queues behind it.
+        System.setProperty("sun.net.httpserver.maxReqTime",
+                System.getProperty("sun.net.httpserver.maxReqTime", String.valueOf(REQUEST_DEADLINE_SECONDS)));
+        System.setProperty("sun.net.httpserver.maxRspTime",
+                System.getProperty("sun.net.httpserver.maxRspTime", String.valueOf(REQUEST_DEADLINE_SECONDS)));
+    }
+
     private final HttpServer server;
+    private final ExecutorService workers;
     private final Supplier<Snapshot> snapshot;
 
     public StatusEndpoints(String address, int port, Supplier<Snapshot> snapshot) throws IOException {
         this.snapshot = snapshot;
         this.server = HttpServer.create(new InetSocketAddress(address, port), 16);
-        server.setExecutor(Executors.newSingleThreadExecutor(r -> {
-            Thread t = new Thread(r, "status-http");
+        AtomicInteger count = new AtomicInteger();
+        workers = Executors.newFixedThreadPool(WORKERS, r -> {
+            Thread t = new Thread(r, "status-http-" + count.incrementAndGet());
             t.setDaemon(true);
             return t;
-        }));
+        });
+        server.setExecutor(workers);
         server.createContext("/status", exchange -> json(exchange, 200, status()));
         server.createContext("/q/health/live", exchange -> json(exchange, 200, health("UP", List.of(check("forwarder", true)))));
         server.createContext("/q/health/ready", this::ready);
@@ -162,5 +181,6 @@ public final class StatusEndpoints implements AutoCloseable {
     @Override
     public void close() {
         server.stop(0);
+        workers.shutdownNow();
     }
 }

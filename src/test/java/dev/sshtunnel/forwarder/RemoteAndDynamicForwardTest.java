@@ -92,6 +92,25 @@ class RemoteAndDynamicForwardTest extends OpenSshForwarderTest {
     }
 
     @Test
+    void socksDomainNamesThatAreNoHostNamesAreRefusedWithoutEchoingThem() throws Exception {
+        int port = Ports.free();
+        forwarder = ForwarderHarness.start(tunnel().dynamic("proxy", port));
+        awaitForward(forwarder, "proxy", f -> f.getState() == ForwardState.Active);
+
+        List<String> names = List.of("", "db\r\nInjected: yes", "two words", "bad\u0000name");
+        for (String name : names) {
+            try (Socket socket = connect(port)) {
+                int reply = dev.sshtunnel.testing.Socks5.connect(socket, dev.sshtunnel.testing.Socks5.DOMAIN,
+                        name.getBytes(StandardCharsets.ISO_8859_1), echo.port());
+                assertThat(reply).as("SOCKS5 REP: general failure").isEqualTo(1);
+            }
+        }
+        var refused = awaitForward(forwarder, "proxy", f -> f.getFailedChannels() != null && f.getFailedChannels() >= names.size());
+        assertThat(refused.getLastError()).startsWith("ForwardRejected:").contains("not a host name")
+                .doesNotContain("\r").doesNotContain("\n").doesNotContain("Injected");
+    }
+
+    @Test
     void socks5IPv4AndARefusedTargetGetsAnErrorReply() throws Exception {
         int port = Ports.free();
         int closedPort = Ports.free();

@@ -60,26 +60,20 @@ class RbacMatchesCodeTest {
                 () -> driver.apps().deployments().inNamespace(ns).withName("warehouse").get(),
                 d -> !hash.equals(d.getSpec().getTemplate().getMetadata().getAnnotations().get(ConfigHash.ANNOTATION)));
 
-        SshTunnel annotated = driver.resources(SshTunnel.class).inNamespace(ns).withName("warehouse").get();
         var serviceSpec = new dev.sshtunnel.api.v1alpha1.ServiceSpec();
         serviceSpec.setAnnotations(java.util.Map.of("example.com/team", "data"));
-        annotated.getSpec().setService(serviceSpec);
-        driver.resource(annotated).update();
+        edit(driver, ns, t -> t.getSpec().setService(serviceSpec));
         await().atMost(Duration.ofSeconds(30)).until(
                 () -> driver.services().inNamespace(ns).withName("warehouse").get().getMetadata().getAnnotations(),
                 a -> a != null && "data".equals(a.get("example.com/team")));
 
-        SshTunnel current = driver.resources(SshTunnel.class).inNamespace(ns).withName("warehouse").get();
-        current.getSpec().setForwards(List.of(remote("hooks", 0, "web", 80)));
-        driver.resource(current).update();
+        edit(driver, ns, t -> t.getSpec().setForwards(List.of(remote("hooks", 0, "web", 80))));
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
                 assertThat(driver.services().inNamespace(ns).withName("warehouse").get()).isNull());
 
-        SshTunnel withoutPolicy = driver.resources(SshTunnel.class).inNamespace(ns).withName("warehouse").get();
         var policy = new dev.sshtunnel.api.v1alpha1.NetworkPolicySpec();
         policy.setEnabled(false);
-        withoutPolicy.getSpec().setNetworkPolicy(policy);
-        driver.resource(withoutPolicy).update();
+        edit(driver, ns, t -> t.getSpec().setNetworkPolicy(policy));
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
                 assertThat(driver.network().v1().networkPolicies().inNamespace(ns).withName("warehouse").get()).isNull());
 
@@ -101,6 +95,22 @@ class RbacMatchesCodeTest {
         Set<String> granted = granted(Path.of("deploy/cluster-role.yaml"));
         assertThat(granted).as("ClusterRole grants everything the operator did (used: %s)", used).containsAll(used);
         assertThat(used).as("every granted verb is used (granted: %s)", granted).containsAll(granted);
+    }
+
+    /** Read, change, write — again on a conflict, as client-go's RetryOnConflict: the operator writes status meanwhile. */
+    private static void edit(KubernetesClient driver, String ns, java.util.function.Consumer<SshTunnel> change) {
+        for (int attempt = 1; ; attempt++) {
+            SshTunnel current = driver.resources(SshTunnel.class).inNamespace(ns).withName("warehouse").get();
+            change.accept(current);
+            try {
+                driver.resource(current).update();
+                return;
+            } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
+                if (e.getCode() != 409 || attempt == 5) {
+                    throw e;
+                }
+            }
+        }
     }
 
     private static String readyReason(KubernetesClient client, String ns) {

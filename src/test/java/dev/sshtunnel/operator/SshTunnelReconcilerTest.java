@@ -338,10 +338,20 @@ class SshTunnelReconcilerTest {
         return client.resources(SshTunnel.class).inNamespace(ns).withName(name).get();
     }
 
+    /** Read, change, write — again on a conflict, as client-go's RetryOnConflict: the operator writes status meanwhile. */
     private void edit(String ns, String name, Consumer<SshTunnel> change) {
-        SshTunnel current = get(ns, name);
-        change.accept(current);
-        client.resource(current).update();
+        for (int attempt = 1; ; attempt++) {
+            SshTunnel current = client.resources(SshTunnel.class).inNamespace(ns).withName(name).get();
+            change.accept(current);
+            try {
+                client.resource(current).update();
+                return;
+            } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
+                if (e.getCode() != 409 || attempt == 5) {
+                    throw e;
+                }
+            }
+        }
     }
 
     private List<Event> events(String ns) {

@@ -62,6 +62,10 @@ final class SocksHandshake {
         String host;
         if (ip[0] == 0 && ip[1] == 0 && ip[2] == 0 && ip[3] != 0) {
             host = readNulTerminated(in); // SOCKS4a: the name follows
+            if (!isHostName(host)) {
+                new SocksHandshake(SOCKS4, "", port).reply(out, GENERAL_FAILURE);
+                throw new Refused(NOT_A_HOST_NAME);
+            }
         } else {
             host = InetAddress.getByAddress(ip).getHostAddress();
         }
@@ -96,7 +100,13 @@ final class SocksHandshake {
         String host;
         switch (type) {
             case 1 -> host = InetAddress.getByAddress(in.readNBytes(4)).getHostAddress();
-            case 3 -> host = new String(in.readNBytes(in.readUnsignedByte()), StandardCharsets.US_ASCII);
+            case 3 -> {
+                host = new String(in.readNBytes(in.readUnsignedByte()), StandardCharsets.ISO_8859_1);
+                if (!isHostName(host)) {
+                    reply5(out, GENERAL_FAILURE);
+                    throw new Refused(NOT_A_HOST_NAME);
+                }
+            }
             case 4 -> host = InetAddress.getByAddress(in.readNBytes(16)).getHostAddress();
             default -> {
                 reply5(out, ADDRESS_TYPE_NOT_SUPPORTED);
@@ -110,6 +120,25 @@ final class SocksHandshake {
             throw new Refused("SOCKS5 command " + command + " is not supported (CONNECT only)");
         }
         return request;
+    }
+
+    /** The refusal names no bytes of the name: they may hold CR/LF or other control characters meant for logs. */
+    static final String NOT_A_HOST_NAME = "SOCKS domain name is empty or is not a host name (letters, digits, '-', '_', '.')";
+
+    /** What a client may ask the SSH server to resolve: a DNS-style name of 1-253 characters. */
+    static boolean isHostName(String name) {
+        if (name.isEmpty() || name.length() > 253) {
+            return false;
+        }
+        for (int i = 0; i < name.length(); i++) {
+            char c = name.charAt(i);
+            boolean allowed = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+                    || c == '-' || c == '_' || c == '.';
+            if (!allowed) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Success (0) or a SOCKS5 reply code; SOCKS4 knows only granted (0x5A) and rejected (0x5B). */

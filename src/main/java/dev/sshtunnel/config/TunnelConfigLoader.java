@@ -136,6 +136,7 @@ public final class TunnelConfigLoader {
         }
         HostKeySpec hostKey = endpoint.getHostKey() == null ? new HostKeySpec() : endpoint.getHostKey();
         HostKeyPolicy policy = hostKey.getPolicy() == null ? HostKeyPolicy.Strict : hostKey.getPolicy();
+        KnownHostsText.parse(hostKey.getKnownHosts(), path + ".hostKey.knownHosts");
         return new EndpointConfig(host, port, user, privateKey, passphrase, certificate, password,
                 new HostKeyConfig(policy, hostKey.getKnownHosts(), hostKey.getFingerprints()));
     }

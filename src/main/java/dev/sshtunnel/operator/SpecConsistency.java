@@ -1,11 +1,14 @@
 package dev.sshtunnel.operator;
 
+import java.util.List;
 import java.util.Optional;
 import java.util.regex.Pattern;
 
 import dev.sshtunnel.api.v1alpha1.ForwardSpec;
 import dev.sshtunnel.api.v1alpha1.ForwardType;
+import dev.sshtunnel.api.v1alpha1.SshEndpoint;
 import dev.sshtunnel.api.v1alpha1.SshTunnel;
+import dev.sshtunnel.config.KnownHostsText;
 
 /**
  * What the CRD's schema and CEL rules cannot judge, reported as InvalidSpec with what to fix.
@@ -32,6 +35,24 @@ public final class SpecConsistency {
                         + " is used by the forwarder's health and /status endpoint; choose another port");
             }
         }
+        Optional<String> knownHosts = knownHostsProblem(tunnel.getSpec().getSsh(), "spec.ssh");
+        if (knownHosts.isPresent()) {
+            return knownHosts;
+        }
+        List<? extends SshEndpoint> hops = tunnel.getSpec().getSsh().getJumpHosts() == null ? List.of()
+                : tunnel.getSpec().getSsh().getJumpHosts();
+        for (int i = 0; i < hops.size(); i++) {
+            knownHosts = knownHostsProblem(hops.get(i), "spec.ssh.jumpHosts[" + i + "]");
+            if (knownHosts.isPresent()) {
+                return knownHosts;
+            }
+        }
         return Optional.empty();
+    }
+
+    /** A known_hosts line the forwarder could not read: the line number, so the user can find it. */
+    private static Optional<String> knownHostsProblem(SshEndpoint endpoint, String path) {
+        return endpoint == null || endpoint.getHostKey() == null ? Optional.empty()
+                : KnownHostsText.problem(endpoint.getHostKey().getKnownHosts(), path + ".hostKey.knownHosts");
     }
 }

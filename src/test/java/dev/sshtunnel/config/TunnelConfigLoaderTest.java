@@ -89,6 +89,21 @@ class TunnelConfigLoaderTest {
     }
 
     @Test
+    void aKnownHostsLineThatDoesNotParseIsNamedByNumber() throws Exception {
+        String spec = SSH + """
+                    hostKey:
+                      knownHosts: |
+                        # comment
+                        bastion.example.com ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIBgnfsI4ebRFVExEs2CVmLp6xwSMR9PLLomOavVGBHmQ
+                        bastion.example.com not-a-key
+                  forwards: [{name: p, type: Dynamic, port: 1080}]
+                """;
+        assertThatThrownBy(() -> TunnelConfigLoader.load(yaml(spec), secrets))
+                .isInstanceOf(dev.sshtunnel.config.ConfigException.class)
+                .hasMessageStartingWith("spec.ssh.hostKey.knownHosts: line 3 is not a known_hosts entry");
+    }
+
+    @Test
     void unknownFieldIsNamed() throws Exception {
         assertThatThrownBy(() -> TunnelConfigLoader.load(yaml(SSH + "  forwards: [{name: p, type: Dynamic, port: 1080, tagret: x}]\n"),
                 secrets))

@@ -303,6 +303,21 @@ class SshTunnelReconcilerTest {
     }
 
     @Test
+    void aKnownHostsLineThatDoesNotParseIsInvalidSpecWithItsLineNumber() {
+        String ns = "bad-known-hosts";
+        RealCluster.namespace(ns);
+        client.resource(keySecret(ns, "key-v1")).create();
+        SshTunnel tunnel = tunnel(ns, "warehouse", local("pg", 5432, "db", 5432));
+        tunnel.getSpec().getSsh().getHostKey().setKnownHosts(tunnel.getSpec().getSsh().getHostKey().getKnownHosts()
+                + "\nbastion.example.com ssh-ed25519\n");
+        client.resource(tunnel).create();
+
+        SshTunnel invalid = awaitReadyReason(ns, "warehouse", "InvalidSpec");
+        assertThat(ready(invalid).getMessage()).contains("spec.ssh.hostKey.knownHosts: line 2 is not a known_hosts entry");
+        assertThat(client.apps().deployments().inNamespace(ns).withName("warehouse").get()).as("no forwarder to crash-loop").isNull();
+    }
+
+    @Test
     void portTakenByTheHealthEndpointIsInvalidSpec() {
         String ns = "invalid";
         RealCluster.namespace(ns);

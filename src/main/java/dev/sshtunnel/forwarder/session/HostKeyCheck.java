@@ -1,8 +1,6 @@
 package dev.sshtunnel.forwarder.session;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.StringReader;
 import java.net.SocketAddress;
 import java.security.GeneralSecurityException;
 import java.security.PublicKey;
@@ -20,7 +18,9 @@ import org.apache.sshd.common.digest.BuiltinDigests;
 
 import dev.sshtunnel.api.v1alpha1.HostKeyPolicy;
 import dev.sshtunnel.api.v1alpha1.Reason;
+import dev.sshtunnel.config.ConfigException;
 import dev.sshtunnel.config.EndpointConfig;
+import dev.sshtunnel.config.KnownHostsText;
 
 /**
  * Verifies one endpoint's host key by its policy. Never accepts by default: Strict needs the key
@@ -45,33 +45,13 @@ public final class HostKeyCheck implements ServerKeyVerifier {
         this.knownHosts = parse(endpoint.hostKey().knownHosts());
     }
 
-    /** Parses known_hosts lines; a malformed line is an error the user must see, not a silent skip. */
+    /** Parses known_hosts lines; the document loader has already refused a malformed one. */
     static List<KnownHostEntry> parse(String lines) {
-        List<KnownHostEntry> entries = new ArrayList<>();
-        try (BufferedReader reader = new BufferedReader(new StringReader(lines))) {
-            String line;
-            int number = 0;
-            while ((line = reader.readLine()) != null) {
-                number++;
-                String trimmed = line.trim();
-                if (trimmed.isEmpty() || trimmed.startsWith("#")) {
-                    continue;
-                }
-                KnownHostEntry entry;
-                try {
-                    entry = KnownHostEntry.parseKnownHostEntry(trimmed);
-                } catch (RuntimeException e) {
-                    entry = null;
-                }
-                if (entry == null || entry.getKeyEntry() == null) {
-                    throw new IllegalArgumentException("knownHosts line " + number + " is not a known_hosts entry");
-                }
-                entries.add(entry);
-            }
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
+        try {
+            return KnownHostsText.parse(lines, "hostKey.knownHosts");
+        } catch (ConfigException e) {
+            throw new IllegalArgumentException(e.getMessage(), e);
         }
-        return entries;
     }
 
     /** A new attempt: an earlier rejection must not explain a later, different failure. */

@@ -18,8 +18,6 @@ import java.util.stream.Collectors;
 
 import org.jboss.logging.Logger;
 
-import dev.sshtunnel.api.v1alpha1.ForwardState;
-import dev.sshtunnel.api.v1alpha1.SessionState;
 import dev.sshtunnel.api.v1alpha1.SshTunnel;
 import dev.sshtunnel.operator.status.ForwarderReport;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -135,7 +133,7 @@ public final class ForwarderStatusPolling extends ExternalResourceCachingEventSo
             Set<ForwarderReport> reports = new HashSet<>(reader.read(current));
             boolean changed = !reports.equals(getSecondaryResources(id)) || !podsNow.equals(readFromPods.get(id));
             readFromPods.put(id, podsNow);
-            due.put(id, Instant.now().plus(!reports.isEmpty() && reports.stream().allMatch(ForwarderStatusPolling::settled)
+            due.put(id, Instant.now().plus(!reports.isEmpty() && reports.stream().allMatch(ForwarderReport::up)
                     ? settledPeriod : TRANSITION_PERIOD));
             handleResources(id, reports, false);
             if (changed && isRunning()) {
@@ -146,11 +144,6 @@ public final class ForwarderStatusPolling extends ExternalResourceCachingEventSo
         } finally {
             reading.remove(id);
         }
-    }
-
-    private static boolean settled(ForwarderReport report) {
-        return report.session() != null && report.session().getState() == SessionState.Connected
-                && report.forwards().stream().allMatch(f -> f.getState() == ForwardState.Active);
     }
 
     /** What of the pods a report depends on: which pods, where, and whether Kubernetes calls them ready. */

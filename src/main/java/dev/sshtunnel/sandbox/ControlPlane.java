@@ -93,26 +93,14 @@ public final class ControlPlane implements AutoCloseable {
             startEtcd(dataDir);
             awaitEtcd();
             startApiServer();
-            others.add(ChildProcess.start("kube-controller-manager", List.of(binary("kube-controller-manager"),
-                    "--kubeconfig=" + controllerManagerKubeconfig,
-                    "--authentication-kubeconfig=" + controllerManagerKubeconfig,
-                    "--authorization-kubeconfig=" + controllerManagerKubeconfig,
-                    "--bind-address=127.0.0.1", "--secure-port=" + freePort(),
-                    "--authorization-always-allow-paths=/healthz,/readyz,/livez,/metrics",
+            others.add(component("kube-controller-manager", controllerManagerKubeconfig,
                     "--root-ca-file=" + pki.caCertificate,
                     "--service-account-private-key-file=" + pki.serviceAccountPrivateKey,
                     "--use-service-account-credentials=true",
                     "--service-cluster-ip-range=" + SERVICE_CIDR,
-                    "--leader-elect=false",
                     // The node agent is the only node; it reports itself every 10 s.
-                    "--node-monitor-grace-period=40s"), logs.resolve("kube-controller-manager.log")));
-            others.add(ChildProcess.start("kube-scheduler", List.of(binary("kube-scheduler"),
-                    "--kubeconfig=" + schedulerKubeconfig,
-                    "--authentication-kubeconfig=" + schedulerKubeconfig,
-                    "--authorization-kubeconfig=" + schedulerKubeconfig,
-                    "--bind-address=127.0.0.1", "--secure-port=" + freePort(),
-                    "--authorization-always-allow-paths=/healthz,/readyz,/livez,/metrics",
-                    "--leader-elect=false"), logs.resolve("kube-scheduler.log")));
+                    "--node-monitor-grace-period=40s"));
+            others.add(component("kube-scheduler", schedulerKubeconfig));
         } catch (IOException | RuntimeException e) {
             close();
             throw e;
@@ -139,10 +127,6 @@ public final class ControlPlane implements AutoCloseable {
         return pki.caPem();
     }
 
-    public Path caFile() {
-        return pki.caCertificate;
-    }
-
     public Path logs() {
         return logs;
     }
@@ -150,10 +134,6 @@ public final class ControlPlane implements AutoCloseable {
     /** The node agent's identity (`system:node:NAME` in `system:nodes`): Node authorization applies to it. */
     public String nodeToken() {
         return nodeToken;
-    }
-
-    public String nodeName() {
-        return options.nodeName();
     }
 
     /** Bearer token of the cluster admin (system:masters). */
@@ -171,8 +151,13 @@ public final class ControlPlane implements AutoCloseable {
     }
 
     public Config clientConfig(String token) throws IOException {
-        return new ConfigBuilder(Config.empty()).withMasterUrl(url()).withOauthToken(token)
-                .withCaCertData(Base64.getEncoder().encodeToString(caPem().getBytes(StandardCharsets.US_ASCII)))
+        return clientConfig(url(), caPem(), token);
+    }
+
+    /** A client configuration for an API server, its CA (PEM) and a bearer token; nothing read from ~/.kube. */
+    public static Config clientConfig(String url, String caPem, String token) {
+        return new ConfigBuilder(Config.empty()).withMasterUrl(url).withOauthToken(token)
+                .withCaCertData(Base64.getEncoder().encodeToString(caPem.getBytes(StandardCharsets.US_ASCII)))
                 .withRequestTimeout(30_000).withConnectionTimeout(5_000).build();
     }
 
@@ -200,13 +185,8 @@ public final class ControlPlane implements AutoCloseable {
         return file;
     }
 
-    /** Stops kube-apiserver (SIGTERM), e.g. to show that tunnels and the operator outlive it. */
-    public void stopApiServer() {
-        apiServer.stop(30);
-    }
-
-    /** Starts kube-apiserver again on the same port, with the same keys, and waits for /readyz. */
-    public void startApiServer() throws IOException {
+    /** kube-apiserver on its port, with this start's keys; waits for /readyz. */
+    private void startApiServer() throws IOException {
         apiServer = ChildProcess.start("kube-apiserver", List.of(binary("kube-apiserver"),
                 "--etcd-servers=http://127.0.0.1:" + etcdPort,
                 "--bind-address=127.0.0.1", "--advertise-address=127.0.0.1", "--secure-port=" + apiPort,
@@ -229,7 +209,7 @@ public final class ControlPlane implements AutoCloseable {
     }
 
     /** The API server's audit log (JSON lines, Metadata level: user, verb, resource, response code). */
-    public Path auditLog() {
+    private Path auditLog() {
         return logs.resolve("audit.log");
     }
 
@@ -243,16 +223,6 @@ public final class ControlPlane implements AutoCloseable {
                 - level: Metadata
                 """);
         return policy;
-    }
-
-    /** Stops etcd (SIGTERM); the API server stays up and answers with errors until {@link #startEtcd()}. */
-    public void stopEtcd() {
-        etcd.stop(30);
-    }
-
-    public void startEtcd() throws IOException {
-        startEtcd(options.workDir().toAbsolutePath().resolve("etcd"));
-        awaitEtcd();
     }
 
     private void startEtcd(Path dataDir) throws IOException {
@@ -335,6 +305,18 @@ public final class ControlPlane implements AutoCloseable {
                 log(child.name() + " exited and cannot be restarted: " + e.getMessage());
             }
         }
+    }
+
+    /** kube-controller-manager or kube-scheduler: its kubeconfig for everything, loopback, no leader election. */
+    private ChildProcess component(String name, Path kubeconfig, String... flags) throws IOException {
+        List<String> command = new ArrayList<>(List.of(binary(name),
+                "--kubeconfig=" + kubeconfig, "--authentication-kubeconfig=" + kubeconfig,
+                "--authorization-kubeconfig=" + kubeconfig,
+                "--bind-address=127.0.0.1", "--secure-port=" + freePort(),
+                "--authorization-always-allow-paths=/healthz,/readyz,/livez,/metrics",
+                "--leader-elect=false"));
+        command.addAll(List.of(flags));
+        return ChildProcess.start(name, command, logs.resolve(name + ".log"));
     }
 
     private String binary(String name) {

@@ -464,12 +464,7 @@ final class NodeAgent implements AutoCloseable {
 
     @Override
     public void close() {
-        loop.shutdownNow();
-        try {
-            loop.awaitTermination(5, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        DaemonThreads.stop(loop);
         informer.close();
         List<ForwarderProcess> processes = new ArrayList<>();
         synchronized (this) {

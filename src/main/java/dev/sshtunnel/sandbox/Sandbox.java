@@ -126,10 +126,6 @@ public final class Sandbox implements AutoCloseable {
         return cluster.url();
     }
 
-    public ControlPlane cluster() {
-        return cluster;
-    }
-
     /** Configuration that points an operator in this JVM at the sandbox, as its ServiceAccount. */
     public Map<String, String> operatorProperties() throws IOException {
         return Map.of(
@@ -153,12 +149,7 @@ public final class Sandbox implements AutoCloseable {
 
     @Override
     public void close() {
-        loop.shutdownNow();
-        try {
-            loop.awaitTermination(5, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        DaemonThreads.stop(loop);
         if (proxies != null) {
             proxies.close();
         }

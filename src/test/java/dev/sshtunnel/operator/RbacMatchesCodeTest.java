@@ -62,18 +62,18 @@ class RbacMatchesCodeTest {
 
         var serviceSpec = new dev.sshtunnel.api.v1alpha1.ServiceSpec();
         serviceSpec.setAnnotations(java.util.Map.of("example.com/team", "data"));
-        edit(driver, ns, t -> t.getSpec().setService(serviceSpec));
+        edit(ns, t -> t.getSpec().setService(serviceSpec));
         await().atMost(Duration.ofSeconds(30)).until(
                 () -> driver.services().inNamespace(ns).withName("warehouse").get().getMetadata().getAnnotations(),
                 a -> a != null && "data".equals(a.get("example.com/team")));
 
-        edit(driver, ns, t -> t.getSpec().setForwards(List.of(remote("hooks", 0, "web", 80))));
+        edit(ns, t -> t.getSpec().setForwards(List.of(remote("hooks", 0, "web", 80))));
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
                 assertThat(driver.services().inNamespace(ns).withName("warehouse").get()).isNull());
 
         var policy = new dev.sshtunnel.api.v1alpha1.NetworkPolicySpec();
         policy.setEnabled(false);
-        edit(driver, ns, t -> t.getSpec().setNetworkPolicy(policy));
+        edit(ns, t -> t.getSpec().setNetworkPolicy(policy));
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
                 assertThat(driver.network().v1().networkPolicies().inNamespace(ns).withName("warehouse").get()).isNull());
 
@@ -97,20 +97,8 @@ class RbacMatchesCodeTest {
         assertThat(used).as("every granted verb is used (granted: %s)", granted).containsAll(granted);
     }
 
-    /** Read, change, write — again on a conflict, as client-go's RetryOnConflict: the operator writes status meanwhile. */
-    private static void edit(KubernetesClient driver, String ns, java.util.function.Consumer<SshTunnel> change) {
-        for (int attempt = 1; ; attempt++) {
-            SshTunnel current = driver.resources(SshTunnel.class).inNamespace(ns).withName("warehouse").get();
-            change.accept(current);
-            try {
-                driver.resource(current).update();
-                return;
-            } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
-                if (e.getCode() != 409 || attempt == 5) {
-                    throw e;
-                }
-            }
-        }
+    private static void edit(String ns, java.util.function.Consumer<SshTunnel> change) {
+        RealCluster.update(SshTunnel.class, ns, "warehouse", change);
     }
 
     private static String readyReason(KubernetesClient client, String ns) {

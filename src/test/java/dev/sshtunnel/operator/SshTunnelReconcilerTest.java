@@ -353,20 +353,8 @@ class SshTunnelReconcilerTest {
         return client.resources(SshTunnel.class).inNamespace(ns).withName(name).get();
     }
 
-    /** Read, change, write — again on a conflict, as client-go's RetryOnConflict: the operator writes status meanwhile. */
     private void edit(String ns, String name, Consumer<SshTunnel> change) {
-        for (int attempt = 1; ; attempt++) {
-            SshTunnel current = client.resources(SshTunnel.class).inNamespace(ns).withName(name).get();
-            change.accept(current);
-            try {
-                client.resource(current).update();
-                return;
-            } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
-                if (e.getCode() != 409 || attempt == 5) {
-                    throw e;
-                }
-            }
-        }
+        RealCluster.update(SshTunnel.class, ns, name, change);
     }
 
     private List<Event> events(String ns) {

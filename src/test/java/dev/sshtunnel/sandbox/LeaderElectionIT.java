@@ -48,11 +48,11 @@ class LeaderElectionIT {
         SandboxProcess.keepClusterLogs(dir, "LeaderElectionIT");
     }
 
-    private Process operator(String identity, String kubeconfig) throws IOException {
+    /** An operator in the production profile (leader election on). */
+    private static Process operator(PackagedJar jar, SandboxProcess sandbox, String identity) throws IOException {
         // HOSTNAME is the pod name in a cluster; the operator SDK uses it as the Lease holder identity.
-        return jar.start(PackagedJar.IT_LOGS.resolve("LeaderElectionIT-" + identity + ".log"), Map.of("HOSTNAME", identity),
-                List.of("-Dkubeconfig=" + kubeconfig, "-Dsshtunnel.forwarder.image=" + Sandbox.FORWARDER_IMAGE,
-                        "-Dquarkus.http.port=0", "-Dquarkus.http.host=127.0.0.1"), "operator");
+        return sandbox.startOperator(jar, PackagedJar.IT_LOGS.resolve("LeaderElectionIT-" + identity + ".log"),
+                Map.of("HOSTNAME", identity));
     }
 
     @Test
@@ -65,9 +65,9 @@ class LeaderElectionIT {
             sandbox.keySecret(key);
             kubectl.attempt(SandboxProcess.localTunnel("a", sshd, Ports.free(), echo.port()), "apply", "-f", "-");
 
-            Process first = operator("operator-1", sandbox.operatorKubeconfig());
+            Process first = operator(jar, sandbox, "operator-1");
             await().atMost(Duration.ofSeconds(60)).until(() -> holder(kubectl), "operator-1"::equals);
-            operator("operator-2", sandbox.operatorKubeconfig());
+            operator(jar, sandbox, "operator-2");
             kubectl.run("wait", "--for=condition=Ready", "sshtunnel/a", "--timeout=90s");
             assertThat(holder(kubectl)).isEqualTo("operator-1");
 

@@ -3,10 +3,10 @@ package dev.sshtunnel.sandbox;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -45,13 +45,6 @@ class OperatorRestartIT {
         SandboxProcess.keepClusterLogs(dir, "OperatorRestartIT");
     }
 
-    /** An operator process as the sandbox prints how to start one: its ServiceAccount's kubeconfig, RBAC enforced. */
-    private Process operator(String kubeconfig, Path log) throws IOException {
-        return jar.start(log, List.of("-Dquarkus.profile=sandbox", "-Dkubeconfig=" + kubeconfig,
-                "-Dsshtunnel.forwarder.image=" + Sandbox.FORWARDER_IMAGE, "-Dquarkus.http.port=0", "-Dquarkus.http.host=127.0.0.1"),
-                "operator");
-    }
-
     private static final String MANAGED = "app.kubernetes.io/managed-by=sshtunnel-operator";
 
     @Test
@@ -70,7 +63,7 @@ class OperatorRestartIT {
 
             // The first operator is killed as soon as it has created something, before it can finish.
             Path firstLog = PackagedJar.IT_LOGS.resolve("OperatorRestartIT-operator-1.log");
-            Process first = operator(sandbox.operatorKubeconfig(), firstLog);
+            Process first = sandbox.startOperator(jar, firstLog, Map.of(), "-Dquarkus.profile=sandbox");
             await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(20))
                     .until(() -> !kubectl.run("get", "configmaps,deployments", "-l", MANAGED, "-o", "name").isBlank() || !first.isAlive());
             first.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
@@ -82,7 +75,7 @@ class OperatorRestartIT {
             kubectl.attempt(SandboxProcess.localTunnel("b", sshd, newPortB, echo.port()), "apply", "-f", "-");
 
             Path secondLog = PackagedJar.IT_LOGS.resolve("OperatorRestartIT-operator-2.log");
-            operator(sandbox.operatorKubeconfig(), secondLog);
+            sandbox.startOperator(jar, secondLog, Map.of(), "-Dquarkus.profile=sandbox");
             kubectl.run("wait", "--for=condition=Ready", "sshtunnel/a", "sshtunnel/b", "--timeout=90s");
 
             assertThat(kubectl.run("get", "configmaps,deployments,services,networkpolicies", "-l", MANAGED, "-o", "name").lines().sorted().toList())

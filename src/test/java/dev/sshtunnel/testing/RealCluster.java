@@ -5,14 +5,12 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Base64;
 import java.util.List;
 
 import dev.sshtunnel.sandbox.ControlPlane;
 import dev.sshtunnel.sandbox.Sandbox;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.client.Config;
-import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 
@@ -30,8 +28,8 @@ public final class RealCluster {
     private static final String ADMIN = "testing.cluster.admin-token";
     private static final String OPERATOR = "testing.cluster.operator-token";
     private static final String LOGS = "testing.cluster.logs";
+    private static final String KUBECONFIG = "testing.cluster.kubeconfig";
 
-    private static ControlPlane started;
     private static KubernetesClient admin;
 
     private RealCluster() {
@@ -45,7 +43,7 @@ public final class RealCluster {
         try {
             Path work = Files.createTempDirectory(Files.createDirectories(Path.of("target", "control-plane")).toAbsolutePath(),
                     "cluster-");
-            started = ControlPlane.start(new ControlPlane.Options(binaries(), work, 0, Sandbox.NODE_NAME,
+            ControlPlane started = ControlPlane.start(new ControlPlane.Options(binaries(), work, 0, Sandbox.NODE_NAME,
                     line -> System.out.println("control plane: " + line)));
             Runtime.getRuntime().addShutdownHook(new Thread(started::close, "control-plane-stop"));
             try (KubernetesClient client = started.adminClient()) {
@@ -56,19 +54,11 @@ public final class RealCluster {
             System.setProperty(CA, started.caPem());
             System.setProperty(ADMIN, started.adminToken());
             System.setProperty(LOGS, started.logs().toString());
+            System.setProperty(KUBECONFIG, started.adminKubeconfig().toString());
             System.setProperty(URL, started.url());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-    }
-
-    /** The control plane itself, when this class loader started it (plain JUnit tests), for stop/start. */
-    public static synchronized ControlPlane controlPlane() {
-        ensureStarted();
-        if (started == null) {
-            throw new IllegalStateException("the control plane was started from another class loader");
-        }
-        return started;
     }
 
     public static String url() {
@@ -106,14 +96,33 @@ public final class RealCluster {
     }
 
     public static Config config(String token) {
-        return new ConfigBuilder(Config.empty()).withMasterUrl(url()).withOauthToken(token)
-                .withCaCertData(Base64.getEncoder().encodeToString(caPem().getBytes(StandardCharsets.US_ASCII)))
-                .withRequestTimeout(30_000).build();
+        return ControlPlane.clientConfig(url(), caPem(), token);
     }
 
     /** A kubeconfig for kubectl as cluster admin. */
     public static Path adminKubeconfig() {
-        return logs().resolveSibling("kubeconfig");
+        ensureStarted();
+        return Path.of(System.getProperty(KUBECONFIG));
+    }
+
+    /**
+     * Read, change, write as cluster admin — again on a conflict, as client-go's RetryOnConflict: the
+     * operator writes status meanwhile.
+     */
+    public static <T extends io.fabric8.kubernetes.api.model.HasMetadata> void update(Class<T> type, String namespace,
+            String name, java.util.function.Consumer<T> change) {
+        for (int attempt = 1; ; attempt++) {
+            T current = admin().resources(type).inNamespace(namespace).withName(name).get();
+            change.accept(current);
+            try {
+                admin().resource(current).update();
+                return;
+            } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
+                if (e.getCode() != 409 || attempt == 5) {
+                    throw e;
+                }
+            }
+        }
     }
 
     /** Creates the namespace when it does not exist yet (tests share one cluster per class). */

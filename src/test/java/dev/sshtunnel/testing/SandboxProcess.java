@@ -57,6 +57,19 @@ public record SandboxProcess(Process process, Path log, Kubectl kubectl, String 
         }
     }
 
+    /**
+     * An operator process against this sandbox (started with --no-operator), as the sandbox prints how
+     * to start one: the operator ServiceAccount's kubeconfig (RBAC enforced) and the sandbox's forwarder image.
+     */
+    public Process startOperator(PackagedJar jar, Path log, java.util.Map<String, String> env, String... jvmOptions)
+            throws IOException {
+        List<String> options = new ArrayList<>(List.of("-Dkubeconfig=" + operatorKubeconfig,
+                "-Dsshtunnel.forwarder.image=" + dev.sshtunnel.sandbox.Sandbox.FORWARDER_IMAGE,
+                "-Dquarkus.http.port=0", "-Dquarkus.http.host=127.0.0.1"));
+        options.addAll(List.of(jvmOptions));
+        return jar.start(log, env, options, "operator");
+    }
+
     public String read() {
         return PackagedJar.read(log);
     }

@@ -109,8 +109,7 @@ public final class HostKeyCheck implements ServerKeyVerifier {
         }
         for (String fingerprint : endpoint.hostKey().fingerprints()) {
             anyKnown = true;
-            String pinned = fingerprint.replaceAll("=+$", "");
-            if (pinned.equals(presentedFingerprint.replaceAll("=+$", "")) || pinned.equals(plainFingerprint.replaceAll("=+$", ""))) {
+            if (unpadded(fingerprint).equals(unpadded(presentedFingerprint)) || unpadded(fingerprint).equals(unpadded(plainFingerprint))) {
                 matched = true;
             }
         }
@@ -152,6 +151,11 @@ public final class HostKeyCheck implements ServerKeyVerifier {
 
     public static String fingerprint(PublicKey key) {
         return KeyUtils.getFingerPrint(BuiltinDigests.sha256, key);
+    }
+
+    /** Fingerprints are compared without base64 padding, which ssh-keygen omits and MINA writes. */
+    private static String unpadded(String fingerprint) {
+        return fingerprint.replaceAll("=+$", "");
     }
 
     private static PublicKey keyOf(PublicKey key) {

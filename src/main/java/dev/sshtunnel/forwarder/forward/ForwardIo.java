@@ -3,13 +3,9 @@ package dev.sshtunnel.forwarder.forward;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.channels.AsynchronousChannelGroup;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
-import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadFactory;
-import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -20,17 +16,12 @@ import java.util.concurrent.atomic.AtomicInteger;
  * group's threads wait for I/O and run the completion handlers themselves; completion handlers
  * never block, so one thread per core is enough (2 on the 2-core machines measured in
  * docs/benchmarks.md).</li>
- * <li>{@link #HANDSHAKES}: SOCKS handshakes, which read the client's request with blocking calls.
- * They are short; the pool grows with concurrent handshakes and idle threads go after 5 s.</li>
  * <li>{@link #TIMER}: open and handshake time-outs.</li>
  * </ul>
  */
 public final class ForwardIo {
 
     static final AsynchronousChannelGroup GROUP = newGroup();
-
-    static final ExecutorService HANDSHAKES = new ThreadPoolExecutor(0, Integer.MAX_VALUE, 5, TimeUnit.SECONDS,
-            new SynchronousQueue<>(), daemon("forward-socks"));
 
     static final ScheduledExecutorService TIMER = timer();
 

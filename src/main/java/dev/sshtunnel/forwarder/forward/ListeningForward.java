@@ -212,6 +212,21 @@ abstract class ListeningForward extends CountedForward {
     protected void refuse(AsynchronousSocketChannel client, String error) {
         counters.failed(error);
         LOG.warnf("forward %s: channel failed: %s", config.name(), error);
+        closeQuietly(client);
+    }
+
+    /**
+     * A client that gave up before asking for a channel (closed, reset or silent past the deadline):
+     * counted, but logged only at debug, so that a client opening and dropping thousands of
+     * connections cannot flood the log.
+     */
+    protected void abandoned(AsynchronousSocketChannel client, String error) {
+        counters.failed(error);
+        LOG.debugf("forward %s: client gave up: %s", config.name(), error);
+        closeQuietly(client);
+    }
+
+    private static void closeQuietly(AsynchronousSocketChannel client) {
         try {
             client.close();
         } catch (IOException ignored) {

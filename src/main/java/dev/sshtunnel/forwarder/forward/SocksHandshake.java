@@ -1,15 +1,18 @@
 package dev.sshtunnel.forwarder.forward;
 
-import java.io.DataInputStream;
-import java.io.EOFException;
-import java.io.IOException;
-import java.io.OutputStream;
 import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 
 /**
  * The client side of a SOCKS CONNECT: versions 4, 4a and 5 (no authentication), IPv4, IPv6 and
  * domain names. Names are not resolved here: the SSH server resolves them, as with ssh -D.
+ *
+ * <p>A parser without I/O, so that the handshake runs on the I/O group's completion handlers instead
+ * of a thread per client ({@link SocksNegotiation}): {@link #parse} reads every byte received so far
+ * and says how many more it needs at least. Asking for no more than that keeps bytes the client sends
+ * after its request (optimistic clients do) in the socket, for the channel.
  */
 final class SocksHandshake {
 
@@ -20,7 +23,15 @@ final class SocksHandshake {
     static final int GENERAL_FAILURE = 1;
     static final int COMMAND_NOT_SUPPORTED = 7;
     static final int ADDRESS_TYPE_NOT_SUPPORTED = 8;
+    /** SOCKS5 method selection: no authentication required. */
+    static final byte[] NO_AUTHENTICATION = {SOCKS5, 0};
+    /** Longest SOCKS4 user id or SOCKS4a name; also bounds what one handshake may make us hold. */
     private static final int MAX_FIELD = 255;
+    /**
+     * The longest handshake, the buffer one client may make us hold: SOCKS4a with a 255-byte user id
+     * and name (8 + 256 + 256); SOCKS5 with 255 methods and a 255-byte name is one byte shorter.
+     */
+    static final int MAX_LENGTH = 8 + 256 + 256;
 
     final int version;
     final String host;
@@ -32,94 +43,174 @@ final class SocksHandshake {
         this.port = port;
     }
 
-    /** A request this proxy refuses; the refusal has been sent to the client. */
-    static final class Refused extends IOException {
-        Refused(String message) {
-            super(message);
+    /** What the bytes received so far amount to. */
+    sealed interface Outcome permits NeedMore, Complete, Refused {
+    }
+
+    /**
+     * More bytes are needed, at least {@code bytes}; {@code greeted} once a SOCKS5 greeting offering
+     * "no authentication" is complete, when the client waits for the method selection.
+     */
+    record NeedMore(int bytes, boolean greeted) implements Outcome {
+    }
+
+    /** A CONNECT request; for SOCKS5 the greeting before it was complete (method selection owed). */
+    record Complete(SocksHandshake request) implements Outcome {
+    }
+
+    /**
+     * A request this proxy refuses: {@code reply} (may be null) goes to the client before it is closed;
+     * {@code greeted} when a SOCKS5 greeting came first, whose method selection the reply follows.
+     */
+    record Refused(byte[] reply, String message, boolean greeted) implements Outcome {
+        Refused(byte[] reply, String message) {
+            this(reply, message, false);
         }
     }
 
-    /** Reads the greeting and CONNECT request; answers method selection and refuses what is not supported. */
-    static SocksHandshake read(DataInputStream in, OutputStream out) throws IOException {
-        int version = in.readUnsignedByte();
+    /** Parses {@code received} from position 0 to its limit; does not move it. */
+    static Outcome parse(ByteBuffer received) {
+        ByteBuffer in = received.duplicate();
+        in.position(0);
+        if (!in.hasRemaining()) {
+            return new NeedMore(1, false);
+        }
+        int version = Byte.toUnsignedInt(in.get());
         if (version == SOCKS4) {
-            return readSocks4(in, out);
+            return parseSocks4(in);
         }
         if (version == SOCKS5) {
-            return readSocks5(in, out);
+            return parseSocks5(in);
         }
-        throw new Refused("not a SOCKS request (version byte " + version + ")");
+        return new Refused(null, "not a SOCKS request (version byte " + version + ")");
     }
 
-    private static SocksHandshake readSocks4(DataInputStream in, OutputStream out) throws IOException {
-        int command = in.readUnsignedByte();
-        int port = in.readUnsignedShort();
-        byte[] ip = in.readNBytes(4);
-        if (ip.length < 4) {
-            throw new EOFException();
+    private static Outcome parseSocks4(ByteBuffer in) {
+        if (in.remaining() < 7) {
+            return new NeedMore(7 - in.remaining(), false);
         }
-        readNulTerminated(in); // user id, ignored
+        int command = Byte.toUnsignedInt(in.get());
+        int port = Short.toUnsignedInt(in.getShort());
+        byte[] ip = new byte[4];
+        in.get(ip);
+        int userEnd = nul(in, in.position());
+        if (userEnd < 0) {
+            return fieldOutcome(in, in.position(), 4);
+        }
+        in.position(userEnd + 1); // user id, ignored
         String host;
         if (ip[0] == 0 && ip[1] == 0 && ip[2] == 0 && ip[3] != 0) {
-            host = readNulTerminated(in); // SOCKS4a: the name follows
+            int nameEnd = nul(in, in.position()); // SOCKS4a: the name follows
+            if (nameEnd < 0) {
+                return fieldOutcome(in, in.position(), 4);
+            }
+            host = new String(bytes(in, in.position(), nameEnd), StandardCharsets.ISO_8859_1);
             if (!isHostName(host)) {
-                new SocksHandshake(SOCKS4, "", port).reply(out, GENERAL_FAILURE);
-                throw new Refused(NOT_A_HOST_NAME);
+                return new Refused(new SocksHandshake(SOCKS4, "", port).replyBytes(GENERAL_FAILURE), NOT_A_HOST_NAME);
             }
         } else {
-            host = InetAddress.getByAddress(ip).getHostAddress();
+            host = address(ip);
         }
         SocksHandshake request = new SocksHandshake(SOCKS4, host, port);
         if (command != 1) {
-            request.reply(out, GENERAL_FAILURE);
-            throw new Refused("SOCKS4 command " + command + " is not supported (CONNECT only)");
+            return new Refused(request.replyBytes(GENERAL_FAILURE), "SOCKS4 command " + command + " is not supported (CONNECT only)");
         }
-        return request;
+        return new Complete(request);
     }
 
-    private static SocksHandshake readSocks5(DataInputStream in, OutputStream out) throws IOException {
-        int methods = in.readUnsignedByte();
-        byte[] offered = in.readNBytes(methods);
+    /** Index of the NUL that ends a field starting at {@code from}, or -1 when it has not arrived. */
+    private static int nul(ByteBuffer in, int from) {
+        for (int i = from; i < in.limit() && i - from <= MAX_FIELD; i++) {
+            if (in.get(i) == 0) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /** A NUL-terminated field without its NUL yet: too long, or one more byte needed (no read-ahead past the NUL). */
+    private static Outcome fieldOutcome(ByteBuffer in, int from, int version) {
+        if (in.limit() - from > MAX_FIELD) {
+            return new Refused(null, "SOCKS" + version + " field too long");
+        }
+        return new NeedMore(1, false);
+    }
+
+    private static Outcome parseSocks5(ByteBuffer in) {
+        if (in.remaining() < 1) {
+            return new NeedMore(1, false);
+        }
+        int methods = Byte.toUnsignedInt(in.get());
+        if (in.remaining() < methods) {
+            return new NeedMore(methods - in.remaining(), false);
+        }
         boolean noAuth = false;
-        for (byte method : offered) {
-            noAuth |= method == 0;
+        for (int i = 0; i < methods; i++) {
+            noAuth |= in.get() == 0;
         }
         if (!noAuth) {
-            out.write(new byte[] {SOCKS5, (byte) 0xFF});
-            out.flush();
-            throw new Refused("SOCKS5 client offers no 'no authentication' method");
+            return new Refused(new byte[] {SOCKS5, (byte) 0xFF}, "SOCKS5 client offers no 'no authentication' method");
         }
-        out.write(new byte[] {SOCKS5, 0});
-        out.flush();
-        if (in.readUnsignedByte() != SOCKS5) {
-            throw new Refused("SOCKS5 request with a wrong version");
+        if (in.remaining() < 4) {
+            return new NeedMore(4 - in.remaining(), true);
         }
-        int command = in.readUnsignedByte();
-        in.readUnsignedByte(); // reserved
-        int type = in.readUnsignedByte();
-        String host;
+        if (Byte.toUnsignedInt(in.get()) != SOCKS5) {
+            return new Refused(null, "SOCKS5 request with a wrong version", true);
+        }
+        int command = Byte.toUnsignedInt(in.get());
+        in.get(); // reserved
+        int type = Byte.toUnsignedInt(in.get());
+        int addressLength;
         switch (type) {
-            case 1 -> host = InetAddress.getByAddress(in.readNBytes(4)).getHostAddress();
+            case 1 -> addressLength = 4;
+            case 4 -> addressLength = 16;
             case 3 -> {
-                host = new String(in.readNBytes(in.readUnsignedByte()), StandardCharsets.ISO_8859_1);
-                if (!isHostName(host)) {
-                    reply5(out, GENERAL_FAILURE);
-                    throw new Refused(NOT_A_HOST_NAME);
+                if (!in.hasRemaining()) {
+                    return new NeedMore(1, true);
                 }
+                addressLength = 1 + Byte.toUnsignedInt(in.get(in.position()));
             }
-            case 4 -> host = InetAddress.getByAddress(in.readNBytes(16)).getHostAddress();
             default -> {
-                reply5(out, ADDRESS_TYPE_NOT_SUPPORTED);
-                throw new Refused("SOCKS5 address type " + type + " is not supported");
+                return new Refused(reply5Bytes(ADDRESS_TYPE_NOT_SUPPORTED), "SOCKS5 address type " + type + " is not supported", true);
             }
         }
-        int port = in.readUnsignedShort();
+        if (in.remaining() < addressLength + 2) {
+            return new NeedMore(addressLength + 2 - in.remaining(), true);
+        }
+        String host;
+        if (type == 3) {
+            in.get(); // length
+            host = new String(bytes(in, in.position(), in.position() + addressLength - 1), StandardCharsets.ISO_8859_1);
+            if (!isHostName(host)) {
+                return new Refused(reply5Bytes(GENERAL_FAILURE), NOT_A_HOST_NAME, true);
+            }
+            in.position(in.position() + addressLength - 1);
+        } else {
+            byte[] ip = new byte[addressLength];
+            in.get(ip);
+            host = address(ip);
+        }
+        int port = Short.toUnsignedInt(in.getShort());
         SocksHandshake request = new SocksHandshake(SOCKS5, host, port);
         if (command != 1) {
-            request.reply(out, COMMAND_NOT_SUPPORTED);
-            throw new Refused("SOCKS5 command " + command + " is not supported (CONNECT only)");
+            return new Refused(request.replyBytes(COMMAND_NOT_SUPPORTED), "SOCKS5 command " + command + " is not supported (CONNECT only)",
+                    true);
         }
-        return request;
+        return new Complete(request);
+    }
+
+    private static byte[] bytes(ByteBuffer in, int from, int to) {
+        byte[] bytes = new byte[to - from];
+        in.get(from, bytes);
+        return bytes;
+    }
+
+    private static String address(byte[] ip) {
+        try {
+            return InetAddress.getByAddress(ip).getHostAddress();
+        } catch (UnknownHostException e) {
+            throw new IllegalArgumentException("an IP address of 4 or 16 bytes", e); // lengths are fixed above
+        }
     }
 
     /** The refusal names no bytes of the name: they may hold CR/LF or other control characters meant for logs. */
@@ -142,11 +233,6 @@ final class SocksHandshake {
     }
 
     /** Success (0) or a SOCKS5 reply code; SOCKS4 knows only granted (0x5A) and rejected (0x5B). */
-    void reply(OutputStream out, int code) throws IOException {
-        out.write(replyBytes(code));
-        out.flush();
-    }
-
     byte[] replyBytes(int code) {
         if (version == SOCKS4) {
             return new byte[] {0, (byte) (code == SUCCEEDED ? 0x5A : 0x5B), 0, 0, 0, 0, 0, 0};
@@ -154,24 +240,7 @@ final class SocksHandshake {
         return reply5Bytes(code);
     }
 
-    private static void reply5(OutputStream out, int code) throws IOException {
-        out.write(reply5Bytes(code));
-        out.flush();
-    }
-
     private static byte[] reply5Bytes(int code) {
         return new byte[] {SOCKS5, (byte) code, 0, 1, 0, 0, 0, 0, 0, 0};
-    }
-
-    private static String readNulTerminated(DataInputStream in) throws IOException {
-        StringBuilder text = new StringBuilder();
-        int b;
-        while ((b = in.readUnsignedByte()) != 0) {
-            if (text.length() >= MAX_FIELD) {
-                throw new Refused("SOCKS4 field too long");
-            }
-            text.append((char) b);
-        }
-        return text.toString();
     }
 }

@@ -43,8 +43,8 @@ public class ForwardCommand implements Callable<Integer> {
             description = "Port of /status, /q/health/live, /q/health/ready and /q/metrics (default: ${DEFAULT-VALUE}).")
     int httpPort;
 
-    @Option(names = "--http-address", defaultValue = "0.0.0.0", paramLabel = "ADDR",
-            description = "Address of the HTTP endpoints (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--http-address", defaultValue = "127.0.0.1", paramLabel = "ADDR",
+            description = "Address of the HTTP endpoints (default: ${DEFAULT-VALUE}, like the listeners; pods pass their pod IP).")
     String httpAddress;
 
     @Option(names = "--grace-period", defaultValue = "10", paramLabel = "SECONDS",

@@ -74,7 +74,7 @@ class ForwardCommandIT {
                     .local("echo", local, "127.0.0.1", echo.port()).remote("back", 0, "127.0.0.1", echo.port());
             Path yaml = files.write();
             Process process = start("forward", "-f", yaml.toString(), "--secrets-dir", files.secretsDir().toString(),
-                    "--http-port", Integer.toString(httpPort), "--http-address", "127.0.0.1");
+                    "--http-port", Integer.toString(httpPort));
             HttpClient http = HttpClient.newHttpClient();
             HttpRequest ready = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + "/q/health/ready")).build();
             await().atMost(Duration.ofSeconds(30)).ignoreExceptions()
@@ -83,6 +83,9 @@ class ForwardCommandIT {
                     HttpResponse.BodyHandlers.ofString()).body();
             assertThat(status).contains("\"state\":\"Connected\"");
             int bound = Integer.parseInt(status.replaceAll("(?s).*\"boundPort\":(\\d+).*", "$1"));
+            // By default the status endpoints, like the listeners, are on loopback only.
+            assertThat(listeningAddresses(httpPort)).containsExactly("127.0.0.1");
+            assertThat(listeningAddresses(local)).containsExactly("127.0.0.1");
 
             try (var socket = new java.net.Socket("127.0.0.1", local)) {
                 socket.getOutputStream().write("cli".getBytes(StandardCharsets.US_ASCII));
@@ -99,5 +102,29 @@ class ForwardCommandIT {
             assertThat(logs).contains("established").contains("stopped");
             assertThat(logs).doesNotContain(Files.readString(key).substring(40, 80));
         }
+    }
+
+    /** The addresses TCP sockets listen on at a port, from /proc/net/tcp and tcp6 (no connection to any address). */
+    private static List<String> listeningAddresses(int port) throws IOException {
+        List<String> addresses = new ArrayList<>();
+        for (String table : List.of("/proc/net/tcp", "/proc/net/tcp6")) {
+            for (String line : Files.readAllLines(Path.of(table)).subList(1, Files.readAllLines(Path.of(table)).size())) {
+                String[] fields = line.trim().split("\\s+");
+                String[] local = fields[1].split(":");
+                if (fields[3].equals("0A") && Integer.parseInt(local[1], 16) == port) { // 0A: LISTEN
+                    addresses.add(address(local[0]));
+                }
+            }
+        }
+        return addresses;
+    }
+
+    /** /proc/net/tcp writes an IPv4 address as one little-endian hex word. */
+    private static String address(String hex) {
+        if (hex.length() != 8) {
+            return hex.equals("00000000000000000000000000000000") ? "::" : hex;
+        }
+        long word = Long.parseLong(hex, 16);
+        return (word & 0xff) + "." + (word >> 8 & 0xff) + "." + (word >> 16 & 0xff) + "." + (word >> 24 & 0xff);
     }
 }

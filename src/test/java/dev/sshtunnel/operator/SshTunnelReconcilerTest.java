@@ -70,7 +70,11 @@ class SshTunnelReconcilerTest {
         PodSpec pod = deployment.getSpec().getTemplate().getSpec();
         Container forwarder = pod.getContainers().get(0);
         assertThat(forwarder.getArgs()).containsExactly("forward", "-f", "/etc/sshtunnel/tunnel.yaml",
-                "--secrets-dir", "/etc/sshtunnel/secrets", "--bind-address", "0.0.0.0");
+                "--secrets-dir", "/etc/sshtunnel/secrets", "--bind-address", "0.0.0.0", "--http-address", "$(POD_IP)");
+        assertThat(forwarder.getEnv()).singleElement().satisfies(env -> {
+            assertThat(env.getName()).isEqualTo("POD_IP");
+            assertThat(env.getValueFrom().getFieldRef().getFieldPath()).isEqualTo("status.podIP");
+        });
         assertThat(forwarder.getPorts()).extracting(p -> p.getName() + ":" + p.getContainerPort())
                 .containsExactly("http:8081", "postgres:5432", "proxy:1080");
         assertThat(forwarder.getVolumeMounts()).extracting(VolumeMount::getMountPath)

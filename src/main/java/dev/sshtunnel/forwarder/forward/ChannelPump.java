@@ -16,6 +16,7 @@ import org.apache.sshd.client.future.OpenFuture;
 import org.apache.sshd.client.session.ClientSession;
 import org.apache.sshd.common.SshConstants;
 import org.apache.sshd.common.channel.AbstractChannel;
+import org.apache.sshd.common.channel.LocalWindow;
 import org.apache.sshd.common.channel.StreamingChannel;
 import org.apache.sshd.common.io.IoOutputStream;
 import org.apache.sshd.common.io.IoWriteFuture;
@@ -64,6 +65,7 @@ final class ChannelPump {
     private final AbstractChannel channel;
     private final Supplier<IoOutputStream> toServerStream;
     private final AtomicBoolean ended = new AtomicBoolean();
+    private final ChannelWindows.Window window = new ChannelWindows.Window(ChannelWindows.BUDGET);
     private final Reader reader = new Reader();
     private final Writer writer = new Writer();
 
@@ -116,6 +118,7 @@ final class ChannelPump {
         Bridged bridged = (Bridged) pump.channel;
         bridged.setStreaming(StreamingChannel.Streaming.Async);
         session.getService(ConnectionService.class).registerChannel(bridged);
+        ChannelWindows.startSmall(bridged);
         return pump;
     }
 
@@ -333,12 +336,6 @@ final class ChannelPump {
         @Override
         public void completed(Long written, Void ignored) {
             counters.received(written);
-            try {
-                channel.getLocalWindow().release(written);
-            } catch (IOException | RuntimeException e) {
-                abort();
-                return;
-            }
             boolean more;
             synchronized (toClient) {
                 while (!toClient.isEmpty() && !toClient.peek().hasRemaining()) {
@@ -346,6 +343,13 @@ final class ChannelPump {
                 }
                 more = !toClient.isEmpty();
                 writing = more;
+            }
+            try {
+                LocalWindow local = channel.getLocalWindow();
+                local.release(window.afterWrite(written, !more, local.getSize()));
+            } catch (IOException | RuntimeException e) {
+                abort();
+                return;
             }
             if (more) {
                 writeQueued();
@@ -429,6 +433,7 @@ final class ChannelPump {
 
     private void finish() {
         if (ended.compareAndSet(false, true)) {
+            window.close();
             counters.closed();
         }
     }

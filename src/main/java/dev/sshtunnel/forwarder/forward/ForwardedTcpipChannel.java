@@ -67,6 +67,13 @@ final class ForwardedTcpipChannel extends AbstractServerChannel {
         buffer.getString(); // originator address
         buffer.getInt(); // originator port
         OpenFuture opened = new DefaultOpenFuture(this, futureLock);
+        try {
+            ChannelWindows.startSmall(this); // before the open confirmation announces the window
+        } catch (IOException e) {
+            opened.setException(e);
+            close(true);
+            return opened;
+        }
         Session session = getSession();
         SshdSocketAddress target = session.getService(ConnectionService.class).getForwarder().getForwardedPort(connectedPort);
         RemoteTargets targets = RemoteTargets.of(session);

@@ -139,6 +139,9 @@ public class ForwarderDeploymentDependent extends KubernetesDependentResource<De
                         ? config.forwarder().image() : forwarder.getImage())
                 .withImagePullPolicy(config.forwarder().imagePullPolicy())
                 .withArgs(args())
+                // The status endpoints listen on the pod's address only (probes and the operator use it).
+                .addNewEnv().withName(POD_IP).withNewValueFrom().withNewFieldRef().withFieldPath("status.podIP")
+                    .endFieldRef().endValueFrom().endEnv()
                 .withPorts(ports)
                 .withResources(resources(forwarder))
                 .withVolumeMounts(mounts)
@@ -196,9 +199,11 @@ public class ForwarderDeploymentDependent extends KubernetesDependentResource<De
                 .build();
     }
 
+    private static final String POD_IP = "POD_IP";
+
     private static List<String> args() {
         return List.of("forward", "-f", TUNNEL_FILE, "--secrets-dir", SECRETS_DIR,
-                "--bind-address", "0.0.0.0");
+                "--bind-address", "0.0.0.0", "--http-address", "$(" + POD_IP + ")");
     }
 
     /** Two pods must never hold the same remote port, so Remote forwards stop the old pod first. */

@@ -169,7 +169,10 @@ public final class TunnelConfigLoader {
             }
         }
         String bindAddress = remote ? (forward.getBindAddress() == null ? ForwardSpec.DEFAULT_BIND_ADDRESS : forward.getBindAddress()) : null;
-        return new ForwardConfig(name, type, bindAddress, port, targetHost, targetPort);
+        int maxConnections = positive(forward.getMaxConnections(), ForwardSpec.DEFAULT_MAX_CONNECTIONS, path + ".maxConnections");
+        Duration idleTimeout = forward.getIdleTimeoutSeconds() == null ? null
+                : Duration.ofSeconds(positive(forward.getIdleTimeoutSeconds(), 0, path + ".idleTimeoutSeconds"));
+        return new ForwardConfig(name, type, bindAddress, port, targetHost, targetPort, maxConnections, idleTimeout);
     }
 
     /** The file DIR/N/K for a reference {name: N, key: K}; symlinks (Kubernetes' ..data) are followed. */

@@ -46,7 +46,7 @@ public final class ForwarderProcess implements AutoCloseable {
             forwards.add(Forwards.create(forward, listenAddress));
         }
         client = SshClientFactory.create();
-        Forwards.configureClient(client);
+        Forwards.configureClient(client, config.connectTimeout());
         try {
             session = new TunnelSession(config, forwards, board, client, Clock.systemUTC());
             for (Forward forward : forwards) {

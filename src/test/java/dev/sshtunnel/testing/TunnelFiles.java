@@ -111,6 +111,12 @@ public final class TunnelFiles {
         return forward(name, ForwardType.Dynamic, port, null);
     }
 
+    /** The forward added last, to set its other fields. */
+    public TunnelFiles with(java.util.function.Consumer<ForwardSpec> change) {
+        change.accept(forwards.get(forwards.size() - 1));
+        return this;
+    }
+
     private TunnelFiles forward(String name, ForwardType type, int port, TargetSpec target) {
         ForwardSpec forward = new ForwardSpec();
         forward.setName(name);

@@ -25,6 +25,8 @@ import io.fabric8.generator.annotation.ValidationRule;
 public class ForwardSpec {
 
     public static final String DEFAULT_BIND_ADDRESS = "localhost";
+    /** Far above what one forward serves in practice, and what the forwarder is measured to hold (docs/benchmarks.md). */
+    public static final int DEFAULT_MAX_CONNECTIONS = 10_000;
 
     @Required
     @Size(min = 1, max = 15)
@@ -57,6 +59,20 @@ public class ForwardSpec {
             + "Not set for Dynamic.")
     private TargetSpec target;
 
+    @Min(1)
+    @Max(1_000_000)
+    @JsonPropertyDescription("Most connections this forward holds at once, open or opening (default 10000). One more is "
+            + "refused at once: Local and Dynamic close the client's connection, Remote refuses the server's channel; "
+            + "status.forwards[].lastError says so.")
+    private Integer maxConnections;
+
+    @Min(1)
+    @Max(604800)
+    @JsonPropertyDescription("Close a connection once no byte has moved in either direction for this many seconds "
+            + "(default: never, like ssh). A client that takes none of the bytes it is owed is closed after this long too, "
+            + "or after 600 s when not set.")
+    private Integer idleTimeoutSeconds;
+
     public String getName() { return name; }
     public void setName(String name) { this.name = name; }
     public ForwardType getType() { return type; }
@@ -67,4 +83,8 @@ public class ForwardSpec {
     public void setPort(Integer port) { this.port = port; }
     public TargetSpec getTarget() { return target; }
     public void setTarget(TargetSpec target) { this.target = target; }
+    public Integer getMaxConnections() { return maxConnections; }
+    public void setMaxConnections(Integer maxConnections) { this.maxConnections = maxConnections; }
+    public Integer getIdleTimeoutSeconds() { return idleTimeoutSeconds; }
+    public void setIdleTimeoutSeconds(Integer idleTimeoutSeconds) { this.idleTimeoutSeconds = idleTimeoutSeconds; }
 }

@@ -71,6 +71,12 @@ final class ChannelPump {
 
     private int readSize = MIN_READ;
 
+    // Deadlines (ChannelDeadlines): when a byte last moved either way, and since when a write to the socket waits.
+    private final long idleNanos;
+    private final long writeNanos;
+    private volatile long lastProgress = System.nanoTime();
+    private volatile long writePendingSince;
+
     // Server → client state, guarded by "toClient".
     private final ArrayDeque<ByteBuffer> toClient = new ArrayDeque<>();
     private boolean started;
@@ -91,6 +97,8 @@ final class ChannelPump {
             SshdSocketAddress target) {
         this.socket = socket;
         this.counters = counters;
+        this.idleNanos = ChannelDeadlines.idleNanos(counters.config());
+        this.writeNanos = ChannelDeadlines.writeNanos(counters.config());
         Bridged bridged = new Bridged(originator, target);
         this.channel = bridged;
         this.toServerStream = bridged::getAsyncIn;
@@ -104,6 +112,8 @@ final class ChannelPump {
             Supplier<IoOutputStream> toServer) {
         this.socket = socket;
         this.counters = counters;
+        this.idleNanos = ChannelDeadlines.idleNanos(counters.config());
+        this.writeNanos = ChannelDeadlines.writeNanos(counters.config());
         this.channel = channel;
         this.toServerStream = toServer;
     }
@@ -135,12 +145,17 @@ final class ChannelPump {
     /** The channel is open: count it, read from the socket, write what the server has sent so far. */
     void start() {
         counters.opened();
+        lastProgress = System.nanoTime();
+        ChannelDeadlines.watch(this);
         channel.addCloseFutureListener(f -> onChannelClosed());
         boolean write;
         synchronized (toClient) {
             started = true;
             write = !toClient.isEmpty() && !writing;
             writing |= write;
+            if (write) {
+                writePendingSince = System.nanoTime();
+            }
         }
         if (write) {
             writeQueued();
@@ -192,6 +207,7 @@ final class ChannelPump {
                 read();
                 return;
             }
+            lastProgress = System.nanoTime();
             adaptReadSize(n);
             packet.rpos(DATA_OFFSET);
             packet.wpos(DATA_OFFSET + n);
@@ -243,6 +259,7 @@ final class ChannelPump {
                 return;
             }
             counters.sent(n);
+            lastProgress = System.nanoTime();
             Buffer next;
             boolean resume;
             boolean eof;
@@ -310,6 +327,9 @@ final class ChannelPump {
             toClient.add(copy);
             write = started && !writing;
             writing |= write;
+            if (write) {
+                writePendingSince = System.nanoTime();
+            }
         }
         if (write) {
             writeQueued();
@@ -336,6 +356,8 @@ final class ChannelPump {
         @Override
         public void completed(Long written, Void ignored) {
             counters.received(written);
+            long now = System.nanoTime();
+            lastProgress = now;
             boolean more;
             synchronized (toClient) {
                 while (!toClient.isEmpty() && !toClient.peek().hasRemaining()) {
@@ -343,6 +365,8 @@ final class ChannelPump {
                 }
                 more = !toClient.isEmpty();
                 writing = more;
+                // Progress: the deadline of what is still queued starts again.
+                writePendingSince = more ? now : 0;
             }
             try {
                 LocalWindow local = channel.getLocalWindow();
@@ -431,8 +455,21 @@ final class ChannelPump {
         }
     }
 
+    /** Why the channel should be closed at {@code now} (ChannelDeadlines), or null. */
+    String expired(long now) {
+        long pending = writePendingSince;
+        if (pending != 0 && now - pending > writeNanos) {
+            return "the client took none of the bytes owed to it for " + TimeUnit.NANOSECONDS.toSeconds(writeNanos) + " s";
+        }
+        if (idleNanos > 0 && now - lastProgress > idleNanos) {
+            return "idle for " + TimeUnit.NANOSECONDS.toSeconds(idleNanos) + " s";
+        }
+        return null;
+    }
+
     private void finish() {
         if (ended.compareAndSet(false, true)) {
+            ChannelDeadlines.forget(this);
             window.close();
             counters.closed();
         }

@@ -8,12 +8,19 @@ import dev.sshtunnel.api.v1alpha1.ForwardState;
 import dev.sshtunnel.api.v1alpha1.ForwardStatus;
 import dev.sshtunnel.config.ForwardConfig;
 
-/** Thread-safe state and channel accounting of one forward; snapshots feed GET /status and metrics. */
+/**
+ * Thread-safe state and channel accounting of one forward; snapshots feed GET /status and metrics.
+ * Connections are admitted ({@link #admit}) before anything is done for them, up to the forward's
+ * maxConnections; each admitted connection ends in exactly one {@link #closed} (its channel was open)
+ * or {@link #failed}.
+ */
 final class ForwardCounters {
 
     private final ForwardConfig config;
     private final AtomicReference<ForwardState> state = new AtomicReference<>(ForwardState.Pending);
     private final AtomicInteger active = new AtomicInteger();
+    private final AtomicInteger admitted = new AtomicInteger();
+    private final int maxConnections;
     private final AtomicLong total = new AtomicLong();
     private final AtomicLong failed = new AtomicLong();
     private final AtomicLong bytesOut = new AtomicLong();
@@ -23,6 +30,36 @@ final class ForwardCounters {
 
     ForwardCounters(ForwardConfig config) {
         this.config = config;
+        this.maxConnections = config == null ? Integer.MAX_VALUE : config.maxConnections();
+    }
+
+    /** The forward's configuration; null for the counters of channels no forward claims. */
+    ForwardConfig config() {
+        return config;
+    }
+
+    /** Takes a place for a new connection; false when maxConnections are open or opening. */
+    boolean admit() {
+        while (true) {
+            int now = admitted.get();
+            if (now >= maxConnections) {
+                return false;
+            }
+            if (admitted.compareAndSet(now, now + 1)) {
+                return true;
+            }
+        }
+    }
+
+    int maxConnections() {
+        return maxConnections;
+    }
+
+    /** A connection refused without being admitted (over maxConnections). */
+    void refused(String error) {
+        total.incrementAndGet();
+        failed.incrementAndGet();
+        lastError.set(error);
     }
 
     void state(ForwardState newState) {
@@ -44,12 +81,13 @@ final class ForwardCounters {
 
     void closed() {
         active.decrementAndGet();
+        admitted.decrementAndGet();
     }
 
+    /** An admitted connection ended without an open channel. */
     void failed(String error) {
-        total.incrementAndGet();
-        failed.incrementAndGet();
-        lastError.set(error);
+        admitted.decrementAndGet();
+        refused(error);
     }
 
     void error(String error) {

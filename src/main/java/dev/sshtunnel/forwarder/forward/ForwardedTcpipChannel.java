@@ -2,10 +2,12 @@ package dev.sshtunnel.forwarder.forward;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.net.StandardSocketOptions;
 import java.nio.channels.AsynchronousSocketChannel;
 import java.nio.channels.CompletionHandler;
+import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 
 import org.apache.sshd.client.future.DefaultOpenFuture;
 import org.apache.sshd.client.future.OpenFuture;
@@ -84,19 +86,38 @@ final class ForwardedTcpipChannel extends AbstractServerChannel {
             return opened;
         }
         ForwardCounters counters = targets.counters(connectedPort);
+        if (!counters.admit()) {
+            String error = Reason.ForwardRejected + ": " + counters.maxConnections()
+                    + " connections open (maxConnections), channel from the server refused";
+            counters.refused(error);
+            opened.setException(new SshChannelOpenException(getChannelId(), SshConstants.SSH_OPEN_RESOURCE_SHORTAGE, error));
+            close(true);
+            return opened;
+        }
         AsynchronousSocketChannel socket;
         try {
             socket = AsynchronousSocketChannel.open(ForwardIo.GROUP);
-            socket.setOption(StandardSocketOptions.TCP_NODELAY, true);
+            ForwardSockets.configure(socket);
         } catch (IOException e) {
+            counters.failed(Reason.Unreachable + ": cannot open a socket: " + e.getMessage());
             opened.setException(new SshChannelOpenException(getChannelId(), SshConstants.SSH_OPEN_RESOURCE_SHORTAGE,
                     "cannot open a socket: " + e.getMessage(), e));
             close(true);
             return opened;
         }
+        // A target that drops SYNs would otherwise hold the channel for the kernel's 2 minutes of retries.
+        Duration connectTimeout = targets.connectTimeout();
+        ScheduledFuture<?> deadline = ForwardIo.TIMER.schedule(() -> {
+            try {
+                socket.close(); // the pending connect fails with AsynchronousCloseException
+            } catch (IOException ignored) {
+                // closing
+            }
+        }, connectTimeout.toMillis(), TimeUnit.MILLISECONDS);
         socket.connect(new InetSocketAddress(target.getHostName(), target.getPort()), null, new CompletionHandler<Void, Void>() {
             @Override
             public void completed(Void result, Void ignored) {
+                deadline.cancel(false);
                 toServer = new DataThenEof();
                 pump = new ChannelPump(socket, counters, ForwardedTcpipChannel.this, () -> toServer);
                 // Sends SSH_MSG_CHANNEL_OPEN_CONFIRMATION (MINA's channel listener); data may follow it.
@@ -107,13 +128,16 @@ final class ForwardedTcpipChannel extends AbstractServerChannel {
 
             @Override
             public void failed(Throwable e, Void ignored) {
+                boolean timedOut = deadline.isDone() && !deadline.isCancelled();
+                deadline.cancel(false);
                 try {
                     socket.close();
                 } catch (IOException closing) {
                     e.addSuppressed(closing);
                 }
                 counters.failed(Reason.Unreachable + ": cannot connect to " + target.getHostName()
-                        + ":" + target.getPort() + ": " + e.getMessage());
+                        + ":" + target.getPort() + ": "
+                        + (timedOut ? "no answer within " + connectTimeout.toSeconds() + " s" : e.getMessage()));
                 signalChannelOpenFailure(e);
                 opened.setException(new SshChannelOpenException(getChannelId(), SshConstants.SSH_OPEN_CONNECT_FAILED,
                         String.valueOf(e.getMessage()), e));

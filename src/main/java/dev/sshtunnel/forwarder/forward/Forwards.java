@@ -1,5 +1,6 @@
 package dev.sshtunnel.forwarder.forward;
 
+import java.time.Duration;
 import java.util.List;
 
 import org.apache.sshd.client.SshClient;
@@ -23,10 +24,11 @@ public final class Forwards {
 
     /**
      * Installs the filter that lets forwarded-tcpip channels reach only configured Remote targets,
-     * and the forwarded-tcpip channel that pumps them like Local forwards ({@link ForwardedTcpipChannel}).
+     * and the forwarded-tcpip channel that pumps them like Local forwards ({@link ForwardedTcpipChannel}),
+     * which connects to a target within connectTimeout.
      */
-    public static void configureClient(SshClient client) {
-        client.setForwardingFilter(new RemoteTargets());
+    public static void configureClient(SshClient client, Duration connectTimeout) {
+        client.setForwardingFilter(new RemoteTargets(connectTimeout));
         client.setChannelFactories(List.of(ForwardedTcpipChannel.FACTORY));
     }
 }

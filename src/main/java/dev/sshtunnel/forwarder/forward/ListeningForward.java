@@ -34,6 +34,7 @@ abstract class ListeningForward extends CountedForward {
 
     private final String listenAddress;
     private final Acceptor acceptor = new Acceptor();
+    private final AtomicBoolean atCapacity = new AtomicBoolean();
     private volatile ClientSession session;
     private volatile AsynchronousServerSocketChannel listener;
 
@@ -94,18 +95,29 @@ abstract class ListeningForward extends CountedForward {
     }
 
     private void handle(AsynchronousSocketChannel client) {
-        try {
-            // Without it a small reply waits for the client's delayed ACK (40 ms on Linux).
-            client.setOption(StandardSocketOptions.TCP_NODELAY, true);
-        } catch (IOException ignored) {
-            // best effort; the socket may already be reset
+        if (!counters.admit()) {
+            overLimit(client);
+            return;
         }
+        atCapacity.set(false);
+        ForwardSockets.configure(client);
         ClientSession current = session;
         if (current == null || !current.isOpen()) {
             refuse(client, Reason.Connecting + ": no SSH session, connection closed");
             return;
         }
         connect(current, client);
+    }
+
+    /** Over maxConnections: closed at once and counted; logged once until a connection is admitted again. */
+    private void overLimit(AsynchronousSocketChannel client) {
+        String error = Reason.ForwardRejected + ": " + counters.maxConnections()
+                + " connections open (maxConnections), connection closed";
+        counters.refused(error);
+        if (atCapacity.compareAndSet(false, true)) {
+            LOG.warnf("forward %s: %s", config.name(), error);
+        }
+        closeQuietly(client);
     }
 
     /** Takes an accepted client to an open channel (Dynamic first runs the SOCKS handshake); must not block. */
@@ -161,7 +173,10 @@ abstract class ListeningForward extends CountedForward {
                     if (first == null) {
                         pump.start();
                     } else {
-                        writeFully(client, first, pump::start, pump::abort);
+                        writeFully(client, first, pump::start, () -> {
+                            pump.abort();
+                            abandoned(client, Reason.ForwardRejected + ": client went away before its channel opened");
+                        });
                     }
                 } else {
                     pump.cancel();

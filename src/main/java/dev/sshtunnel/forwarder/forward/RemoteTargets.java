@@ -1,5 +1,6 @@
 package dev.sshtunnel.forwarder.forward;
 
+import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -18,10 +19,20 @@ import org.apache.sshd.server.forward.TcpForwardingFilter;
 final class RemoteTargets implements ForwardingFilter {
 
     private final Set<String> allowed = ConcurrentHashMap.newKeySet();
+    private final Duration connectTimeout;
     /** Channel counters of each Remote forward, by the port the server bound for it. */
     private final Map<Integer, ForwardCounters> byBoundPort = new ConcurrentHashMap<>();
     /** Counts channels that arrive before their forward has recorded its bound port; not reported. */
     private final ForwardCounters unattributed = new ForwardCounters(null);
+
+    /** connectTimeout: how long a connection to a target may take (the tunnel's connectTimeoutSeconds). */
+    RemoteTargets(Duration connectTimeout) {
+        this.connectTimeout = connectTimeout;
+    }
+
+    Duration connectTimeout() {
+        return connectTimeout;
+    }
 
     /** The filter installed on the client a session belongs to (by {@link Forwards#configureClient}). */
     static RemoteTargets of(Session session) {

@@ -11,7 +11,7 @@ class RemoteTargetsTest {
 
     @Test
     void onlyConfiguredTargetsOfRemoteForwardsAreAccepted() {
-        RemoteTargets targets = new RemoteTargets();
+        RemoteTargets targets = new RemoteTargets(java.time.Duration.ofSeconds(15));
         targets.allow("web.apps.svc.cluster.local", 80);
 
         assertThat(targets.canConnect(TcpForwardingFilter.Type.Forwarded,

@@ -15,6 +15,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
+import dev.sshtunnel.api.v1alpha1.HostKeyPolicy;
+import dev.sshtunnel.api.v1alpha1.JumpHostSpec;
 import dev.sshtunnel.api.v1alpha1.SecretKeyRef;
 import dev.sshtunnel.api.v1alpha1.SessionState;
 import dev.sshtunnel.testing.DropbearServer;
@@ -63,10 +65,14 @@ class PasswordAndHostCertificateTest {
 
     /** sshd presenting a host certificate (signed by a fresh CA, principal 127.0.0.1); returns the CA's public key line. */
     private String startWithHostCertificate(Path key) throws Exception {
+        return startWithHostCertificate(key, "127.0.0.1");
+    }
+
+    private String startWithHostCertificate(Path key, String principal) throws Exception {
         Path hostCa = Keys.generate(dir, "host_ca", "ed25519", false, null);
         sshd = OpenSshServer.start(dir.resolve("sshd"), List.of(Keys.publicKey(key)));
         Path hostKey = dir.resolve("sshd/ssh_host_ed25519_key");
-        Processes.run(List.of("ssh-keygen", "-q", "-s", hostCa.toString(), "-h", "-I", "test-host", "-n", "127.0.0.1",
+        Processes.run(List.of("ssh-keygen", "-q", "-s", hostCa.toString(), "-h", "-I", "test-host", "-n", principal,
                 "-V", "-5m:+1h", hostKey + ".pub"));
         int port = sshd.port();
         sshd.close();
@@ -124,5 +130,28 @@ class PasswordAndHostCertificateTest {
         var session = awaitSession(forwarder, s -> s.getLastError() != null && !s.getLastError().isEmpty(), Duration.ofSeconds(20));
         assertThat(session.getState()).isNotEqualTo(SessionState.Connected);
         assertThat(session.getLastError()).startsWith("HostKeyMismatch").contains("@revoked");
+    }
+
+    @Test
+    void aHostCertificateBehindAJumpHostIsCheckedAgainstTheNameOfTheHop() throws Exception {
+        // The hop is reached through a loopback forward; MINA compared the certificate's principals with 127.0.0.1.
+        Path key = Keys.generate(dir, "id", "ed25519", false, null);
+        String ca = startWithHostCertificate(key, "localhost");
+        try (OpenSshServer jump = OpenSshServer.start(dir.resolve("jump"), List.of(Keys.publicKey(key)))) {
+            TunnelFiles files = new TunnelFiles(dir.resolve("tunnel"), "localhost", sshd.port(), sshd.user())
+                    .privateKey(key).hostKey("@cert-authority [localhost]:" + sshd.port() + " " + ca).dynamic("p", Ports.free());
+            JumpHostSpec hop = new JumpHostSpec();
+            hop.setHost("127.0.0.1");
+            hop.setPort(jump.port());
+            hop.setUser(jump.user());
+            files.privateKey(hop, "hop", key, null);
+            files.hostKey(hop, HostKeyPolicy.Strict, jump.knownHostsLine());
+            files.ssh().setJumpHosts(List.of(hop));
+            forwarder = ForwarderHarness.start(files);
+            var session = awaitSession(forwarder, s -> s.getState() == SessionState.Connected
+                    || (s.getLastError() != null && !s.getLastError().isEmpty()), Duration.ofSeconds(20));
+            assertThat(session.getLastError()).isEmpty();
+            assertThat(session.getState()).isEqualTo(SessionState.Connected);
+        }
     }
 }

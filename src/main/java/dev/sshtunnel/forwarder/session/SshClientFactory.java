@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
+import org.apache.sshd.client.ClientBuilder;
 import org.apache.sshd.client.SshClient;
 import org.apache.sshd.client.keyverifier.ServerKeyVerifier;
 import org.apache.sshd.common.AttributeRepository;
@@ -43,7 +44,7 @@ public final class SshClientFactory {
     }
 
     public static SshClient create() {
-        SshClient client = SshClient.setUpDefaultClient();
+        SshClient client = ClientBuilder.builder().factory(HopAwareSshClient::new).build();
         client.setIoServiceFactoryFactory(SharedGroupIoServiceFactory.factoryFactory());
         CoreModuleProperties.IDLE_TIMEOUT.set(client, Duration.ZERO);
         CoreModuleProperties.NIO2_READ_TIMEOUT.set(client, Duration.ZERO);

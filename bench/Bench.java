@@ -5,6 +5,9 @@
 //   java bench/Bench.java rtt PORT COUNT                     64-byte ping-pong on one connection, prints p50/p99 us
 //   java bench/Bench.java connect PORT SECONDS               connect, one 64-byte round trip, close; prints conn/s, p50/p99 us
 //   java bench/Bench.java hold PORT COUNT                    COUNT connections held open after one round trip each
+//   java bench/Bench.java delay LISTEN TARGET MILLIS         TCP relay 127.0.0.1:LISTEN -> 127.0.0.1:TARGET that holds every
+//                                                            chunk MILLIS ms in each direction (a long path; the kernel here
+//                                                            has no netem)
 // PORT is a port on 127.0.0.1, or PROXY/TARGET: a SOCKS5 proxy on 127.0.0.1:PROXY asked for 127.0.0.1:TARGET
 // (the SOCKS handshake is part of every connection, as it is for a real client of ssh -D).
 import java.io.*;
@@ -22,6 +25,7 @@ public class Bench {
             case "rtt" -> rtt(args[1], Integer.parseInt(args[2]));
             case "connect" -> connect(args[1], Integer.parseInt(args[2]));
             case "hold" -> hold(args[1], Integer.parseInt(args[2]));
+            case "delay" -> delay(Integer.parseInt(args[1]), Integer.parseInt(args[2]), Integer.parseInt(args[3]));
             default -> throw new IllegalArgumentException(args[0]);
         }
     }
@@ -184,5 +188,46 @@ public class Bench {
         Collections.sort(samples);
         System.out.printf(Locale.ROOT, "%.0f %d %d %d%n", samples.size() / secs, samples.get(samples.size() / 2) / 1000,
                 samples.get((int) (samples.size() * 0.99)) / 1000, failures);
+    }
+
+    /** One direction of the delay relay: a reader stamps chunks, a writer sends each one MILLIS after it arrived. */
+    record Chunk(long due, byte[] bytes, int length) { }
+
+    static void delay(int listen, int target, int millis) throws Exception {
+        ExecutorService threads = Executors.newCachedThreadPool();
+        ServerSocket server = new ServerSocket(listen, 128, InetAddress.getByName("127.0.0.1"));
+        System.out.println("delaying");
+        accept(server, threads, client -> {
+            try (Socket upstream = new Socket("127.0.0.1", target)) {
+                upstream.setTcpNoDelay(true);
+                Future<?> up = threads.submit(() -> { relay(client, upstream, millis, threads); return null; });
+                relay(upstream, client, millis, threads);
+                up.get();
+            } catch (Exception e) {
+                throw new IOException(e);
+            }
+        });
+    }
+
+    static void relay(Socket from, Socket to, int millis, ExecutorService threads) throws Exception {
+        BlockingQueue<Chunk> line = new LinkedBlockingQueue<>();
+        Future<?> writer = threads.submit(() -> {
+            OutputStream out = to.getOutputStream();
+            while (true) {
+                Chunk chunk = line.take();
+                long wait = chunk.due() - System.nanoTime();
+                if (wait > 0) TimeUnit.NANOSECONDS.sleep(wait);
+                if (chunk.length() < 0) { to.shutdownOutput(); return null; }
+                out.write(chunk.bytes(), 0, chunk.length());
+            }
+        });
+        InputStream in = from.getInputStream();
+        while (true) {
+            byte[] buffer = new byte[64 * 1024];
+            int n = in.read(buffer);
+            line.put(new Chunk(System.nanoTime() + millis * 1_000_000L, buffer, n));
+            if (n < 0) break;
+        }
+        writer.get();
     }
 }

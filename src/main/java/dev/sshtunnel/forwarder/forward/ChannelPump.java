@@ -16,7 +16,6 @@ import org.apache.sshd.client.future.OpenFuture;
 import org.apache.sshd.client.session.ClientSession;
 import org.apache.sshd.common.SshConstants;
 import org.apache.sshd.common.channel.AbstractChannel;
-import org.apache.sshd.common.channel.LocalWindow;
 import org.apache.sshd.common.channel.StreamingChannel;
 import org.apache.sshd.common.io.IoOutputStream;
 import org.apache.sshd.common.io.IoWriteFuture;
@@ -369,8 +368,7 @@ final class ChannelPump {
                 writePendingSince = more ? now : 0;
             }
             try {
-                LocalWindow local = channel.getLocalWindow();
-                local.release(window.afterWrite(written, !more, local.getSize()));
+                channel.getLocalWindow().release(window.afterWrite(written, !more));
             } catch (IOException | RuntimeException e) {
                 abort();
                 return;

@@ -90,26 +90,32 @@ final class ChannelWindows {
     static final class Window {
         private final Budget budget;
         private long granted = INITIAL;
+        private long sinceGrowth;
 
         Window(Budget budget) {
             this.budget = budget;
         }
 
         /**
-         * {@code written} bytes are in the socket: how many to release to the server. {@code drained}
-         * when nothing is left queued for the socket, {@code credit} what the server may still send.
+         * {@code written} bytes are in the socket: how many to release to the server. A channel whose
+         * reader keeps up ({@code drained}: nothing left queued for the socket) and that has moved a
+         * whole window since it last grew doubles its window, as TCP's slow start does once per round
+         * trip: a bulk transfer over a long path reaches the window its path needs, an interactive
+         * channel grows only as its total traffic does.
          */
-        synchronized long afterWrite(long written, boolean drained, long credit) {
+        synchronized long afterWrite(long written, boolean drained) {
+            sinceGrowth += written;
             if (budget.contended() && granted > INITIAL) {
                 long back = Math.min(written, granted - INITIAL);
                 granted -= back;
                 budget.give(back);
                 return written - back;
             }
-            if (drained && credit < granted / 2 && granted < MAX) {
+            if (drained && sinceGrowth >= granted && granted < MAX) {
                 long more = Math.min(granted, MAX - granted);
                 if (budget.take(more)) {
                     granted += more;
+                    sinceGrowth = 0;
                     return written + more;
                 }
             }

@@ -32,3 +32,21 @@ start_sshd() {
   KNOWN="[127.0.0.1]:$SSHD $(cut -d' ' -f1,2 "$W/host.pub")"
   echo "$KNOWN" > "$W/known_hosts"
 }
+
+# The real control plane (bench/control-plane.sh, bench/secret-memory.sh):
+# sandbox DIR [--no-pods]: starts one without an operator; sets KUBECONFIG and OPERATOR_KUBECONFIG.
+sandbox() {
+  local dir=$1; shift
+  : "${BINARIES:=$(bash hack/kube-binaries.sh | tail -1)}"
+  java -jar "$JAR" sandbox --no-operator "$@" --kube-binaries "$BINARIES" --work-dir "$dir" > "$dir.log" 2>&1 & pids+=($!)
+  until grep -q "no operator runs here" "$dir.log"; do sleep 0.5; kill -0 "${pids[-1]}"; done
+  export KUBECONFIG=$dir/kubeconfig
+  OPERATOR_KUBECONFIG=$(grep -o 'KUBECONFIG=[^ ]* java' "$dir.log" | sed 's/KUBECONFIG=//; s/ java//')
+}
+operator() {  # operator LOG [JAR]: the operator as its ServiceAccount, RBAC enforced, with deploy/'s JVM flags and memory limit
+  java -XX:+UseSerialGC -XX:MaxRAM=384m -XX:MaxRAMPercentage=75 -Dquarkus.profile=sandbox -Dkubeconfig="$OPERATOR_KUBECONFIG" \
+    -Dsshtunnel.forwarder.image=localhost/sshtunnel-operator:sandbox -Dquarkus.http.port=0 -Dquarkus.http.host=127.0.0.1 \
+    -jar "${2:-$JAR}" operator > "$1" 2>&1 &
+  op=$!; pids+=($op)
+}
+rss() { echo $(( $(awk '/VmRSS/ {print $2}' "/proc/$1/status") / 1024 )); }

@@ -18,24 +18,8 @@ source "$(dirname "$0")/common.sh"
 N=${1:-1000}
 STEADY_TUNNELS=${STEADY_TUNNELS:-100}
 STEADY_MINUTES=${STEADY_MINUTES:-10}
-BINARIES=$(bash hack/kube-binaries.sh | tail -1)
 MANAGED=app.kubernetes.io/managed-by=sshtunnel-operator
 
-# sandbox DIR [--no-pods]: starts one without an operator; sets KUBECONFIG and OPERATOR_KUBECONFIG.
-sandbox() {
-  local dir=$1; shift
-  java -jar "$JAR" sandbox --no-operator "$@" --kube-binaries "$BINARIES" --work-dir "$dir" > "$dir.log" 2>&1 & pids+=($!)
-  until grep -q "no operator runs here" "$dir.log"; do sleep 0.5; kill -0 "${pids[-1]}"; done
-  export KUBECONFIG=$dir/kubeconfig
-  OPERATOR_KUBECONFIG=$(grep -o 'KUBECONFIG=[^ ]* java' "$dir.log" | sed 's/KUBECONFIG=//; s/ java//')
-}
-operator() {  # operator LOG: the operator as its ServiceAccount, RBAC enforced, with deploy/'s JVM flags and memory limit
-  java -XX:+UseSerialGC -XX:MaxRAM=384m -XX:MaxRAMPercentage=75 -Dquarkus.profile=sandbox -Dkubeconfig="$OPERATOR_KUBECONFIG" \
-    -Dsshtunnel.forwarder.image=localhost/sshtunnel-operator:sandbox -Dquarkus.http.port=0 -Dquarkus.http.host=127.0.0.1 \
-    -jar "$JAR" operator > "$1" 2>&1 &
-  op=$!; pids+=($op)
-}
-rss() { echo $(( $(awk '/VmRSS/ {print $2}' "/proc/$1/status") / 1024 )); }
 # tunnels COUNT HOST PORT KNOWN_HOSTS TARGET_PORT FIRST_LOCAL_PORT: SshTunnel manifests
 tunnels() {
   python3 - "$@" <<'PY'

@@ -1,36 +1,49 @@
 package dev.sshtunnel.operator;
 
-import java.util.HashMap;
-import java.util.Map;
-import java.util.Set;
 import java.util.stream.Collectors;
 
 import dev.sshtunnel.api.v1alpha1.SshTunnel;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
-import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
+import io.javaoperatorsdk.operator.processing.event.source.informer.TransformingItemStore;
 
 /**
- * Watches the Secrets that tunnels refer to: a Secret that appears starts a tunnel waiting in
- * SecretNotFound, and a changed key rolls the forwarder pods (through the config hash).
+ * Tells which tunnels to reconcile when a Secret changes: a Secret that appears starts a tunnel
+ * waiting in SecretNotFound, and a changed Secret rolls the forwarder pods (through the config hash).
+ * <p>
+ * It watches the metadata of Secrets only, never their data: the informer has to see every Secret a
+ * tunnel may name, and a full informer held the data of every Secret in the cluster in memory. The
+ * cache keeps namespace, name, uid and resourceVersion, not annotations, which can hold the whole
+ * Secret (kubectl apply's last-applied-configuration). What a reconcile needs of the referenced
+ * Secrets it reads by name ({@link ReferencedSecrets}).
  */
-public final class ReferencedSecretsIndex {
+public final class ReferencedSecretsIndex extends InformerEventSource<Secret, SshTunnel> {
 
     static final String INDEX = "sshtunnel.dev/referenced-secrets";
     public static final String EVENT_SOURCE = "referenced-secrets";
 
-    private ReferencedSecretsIndex() {
+    private final KubernetesClient metadataOnly;
+
+    private ReferencedSecretsIndex(InformerEventSourceConfiguration<Secret> configuration,
+            EventSourceContext<SshTunnel> context, KubernetesClient metadataOnly) {
+        super(configuration, context);
+        this.metadataOnly = metadataOnly;
     }
 
-    public static InformerEventSource<Secret, SshTunnel> eventSource(EventSourceContext<SshTunnel> context) {
+    public static ReferencedSecretsIndex eventSource(EventSourceContext<SshTunnel> context) {
         context.getPrimaryCache().addIndexer(INDEX, tunnel -> SecretReferences.of(tunnel).secretNames().stream()
                 .map(name -> indexKey(tunnel.getMetadata().getNamespace(), name))
                 .toList());
+        KubernetesClient metadataOnly = MetadataOnlyClient.of(context.getClient().getConfiguration());
         var configuration = InformerEventSourceConfiguration.from(Secret.class, SshTunnel.class)
                 .withName(EVENT_SOURCE)
+                .withKubernetesClient(metadataOnly)
+                .withItemStore(new TransformingItemStore<>(ReferencedSecretsIndex::identityOnly))
                 .withSecondaryToPrimaryMapper(secret -> context.getPrimaryCache()
                         .byIndex(INDEX, indexKey(secret.getMetadata().getNamespace(), secret.getMetadata().getName()))
                         .stream()
@@ -40,15 +53,29 @@ public final class ReferencedSecretsIndex {
                         .map(name -> new ResourceID(name, tunnel.getMetadata().getNamespace()))
                         .collect(Collectors.toSet()))
                 .build();
-        return new InformerEventSource<>(configuration, context);
+        return new ReferencedSecretsIndex(configuration, context, metadataOnly);
     }
 
-    /** The referenced Secrets that exist, by name. */
-    public static Map<String, Secret> present(Context<SshTunnel> context) {
-        Set<Secret> secrets = context.getSecondaryResources(Secret.class);
-        Map<String, Secret> byName = new HashMap<>();
-        secrets.forEach(s -> byName.put(s.getMetadata().getName(), s));
-        return byName;
+    @Override
+    public synchronized void stop() {
+        try {
+            super.stop();
+        } finally {
+            metadataOnly.close();
+        }
+    }
+
+    /** What the cache keeps of a Secret: enough to map it to tunnels and to notice a new version. */
+    static Secret identityOnly(Secret secret) {
+        var metadata = secret.getMetadata();
+        Secret kept = new Secret();
+        kept.setMetadata(new ObjectMetaBuilder()
+                .withNamespace(metadata.getNamespace())
+                .withName(metadata.getName())
+                .withUid(metadata.getUid())
+                .withResourceVersion(metadata.getResourceVersion())
+                .build());
+        return kept;
     }
 
     private static String indexKey(String namespace, String name) {

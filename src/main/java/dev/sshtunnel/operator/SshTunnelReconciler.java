@@ -103,7 +103,7 @@ public class SshTunnelReconciler implements Reconciler<SshTunnel> {
             // The pods changed since their /status was read: that read is under way and triggers the next reconcile.
             return UpdateControl.<SshTunnel>noUpdate().rescheduleAfter(STALE_RETRY);
         }
-        Map<String, Secret> secrets = ReferencedSecretsIndex.present(context);
+        Map<String, Secret> secrets = ReferencedSecrets.of(tunnel, context);
         TunnelObservation observation = new TunnelObservation(
                 SpecConsistency.problem(tunnel),
                 SecretReferences.of(tunnel).firstMissing(tunnel.getMetadata().getNamespace(), secrets),

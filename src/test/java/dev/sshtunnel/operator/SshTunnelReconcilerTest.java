@@ -222,6 +222,12 @@ class SshTunnelReconcilerTest {
         client.resource(keySecret(ns, "key-v1")).create();
         client.resource(tunnel(ns, "warehouse", local("postgres", 5432, "db", 5432))).create();
         String first = configHash(awaitDeployment(ns, "warehouse"));
+        // Both the annotation and the tunnel document are readable with `view`; with the right key they
+        // must not reproduce the annotation (they did while it was a digest over Secret values).
+        String document = client.configMaps().inNamespace(ns).withName("warehouse-tunnel").get().getData().get("tunnel.yaml");
+        assertThat(first).isNotEqualTo(ConfigHashTest.digestOverValues(document,
+                Map.of(TunnelFixtures.KEY_SECRET, java.util.Set.of(TunnelFixtures.KEY)),
+                Map.of(TunnelFixtures.KEY_SECRET, keySecret(ns, "key-v1").getData())));
 
         edit(ns, "warehouse", t -> t.getSpec().getForwards().get(0).getTarget().setHost("db2.internal"));
         String second = awaitHashChange(ns, "warehouse", first);

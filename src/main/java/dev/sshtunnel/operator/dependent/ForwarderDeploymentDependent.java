@@ -17,7 +17,7 @@ import dev.sshtunnel.operator.ConfigHash;
 import dev.sshtunnel.operator.ForwarderLabels;
 import dev.sshtunnel.operator.ForwarderPorts;
 import dev.sshtunnel.operator.OperatorConfig;
-import dev.sshtunnel.operator.ReferencedSecretsIndex;
+import dev.sshtunnel.operator.ReferencedSecrets;
 import dev.sshtunnel.operator.SecretReferences;
 import dev.sshtunnel.operator.TunnelDocument;
 import io.fabric8.kubernetes.api.model.Container;
@@ -93,7 +93,7 @@ public class ForwarderDeploymentDependent extends KubernetesDependentResource<De
 
     @Override
     protected Deployment desired(SshTunnel tunnel, Context<SshTunnel> context) {
-        Map<String, Secret> secrets = ReferencedSecretsIndex.present(context);
+        Map<String, Secret> secrets = ReferencedSecrets.of(tunnel, context);
         SecretReferences references = SecretReferences.of(tunnel);
         ForwarderSpec forwarder = tunnel.getSpec().getForwarder() == null ? new ForwarderSpec() : tunnel.getSpec().getForwarder();
 

@@ -1,7 +1,7 @@
 package dev.sshtunnel.operator.dependent.conditions;
 
 import dev.sshtunnel.api.v1alpha1.SshTunnel;
-import dev.sshtunnel.operator.ReferencedSecretsIndex;
+import dev.sshtunnel.operator.ReferencedSecrets;
 import dev.sshtunnel.operator.SecretReferences;
 import dev.sshtunnel.operator.SpecConsistency;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
@@ -20,7 +20,7 @@ public class ForwarderCanStart implements Condition<Deployment, SshTunnel> {
     public boolean isMet(DependentResource<Deployment, SshTunnel> dependent, SshTunnel tunnel, Context<SshTunnel> context) {
         return SpecConsistency.problem(tunnel).isEmpty()
                 && SecretReferences.of(tunnel)
-                        .firstMissing(tunnel.getMetadata().getNamespace(), ReferencedSecretsIndex.present(context))
+                        .firstMissing(tunnel.getMetadata().getNamespace(), ReferencedSecrets.of(tunnel, context))
                         .isEmpty();
     }
 }

@@ -154,4 +154,27 @@ class PasswordAndHostCertificateTest {
             assertThat(session.getState()).isEqualTo(SessionState.Connected);
         }
     }
+
+    @Test
+    void aCertificateForAnotherNameIsItsPlainKeyAgainstAPlainPin() throws Exception {
+        // OpenSSH judges a certificate only against @cert-authority lines; MINA refused it in the key
+        // exchange ("invalid principal 127.0.0.1") before the pin was read.
+        Path key = Keys.generate(dir, "id", "ed25519", false, null);
+        startWithHostCertificate(key, "bastion.internal");
+        forwarder = forwarder(key, sshd.knownHostsLine());
+        var session = awaitSession(forwarder, s -> s.getState() == SessionState.Connected
+                || (s.getLastError() != null && !s.getLastError().isEmpty()), Duration.ofSeconds(20));
+        assertThat(session.getLastError()).isEmpty();
+        assertThat(session.getState()).isEqualTo(SessionState.Connected);
+    }
+
+    @Test
+    void aCertificateForAnotherNameIsRefusedAgainstItsAuthority() throws Exception {
+        Path key = Keys.generate(dir, "id", "ed25519", false, null);
+        String ca = startWithHostCertificate(key, "bastion.internal");
+        forwarder = forwarder(key, "@cert-authority [127.0.0.1]:" + sshd.port() + " " + ca);
+        var session = awaitSession(forwarder, s -> s.getLastError() != null && !s.getLastError().isEmpty(), Duration.ofSeconds(20));
+        assertThat(session.getState()).isNotEqualTo(SessionState.Connected);
+        assertThat(session.getLastError()).startsWith("HostKey");
+    }
 }

@@ -11,10 +11,12 @@ import java.util.Optional;
 import org.apache.sshd.client.config.hosts.KnownHostEntry;
 import org.apache.sshd.client.keyverifier.ServerKeyVerifier;
 import org.apache.sshd.client.session.ClientSession;
+import org.apache.sshd.common.NamedFactory;
 import org.apache.sshd.common.config.keys.KeyUtils;
 import org.apache.sshd.common.config.keys.OpenSshCertificate;
 import org.apache.sshd.common.config.keys.PublicKeyEntryResolver;
 import org.apache.sshd.common.digest.BuiltinDigests;
+import org.apache.sshd.common.signature.Signature;
 
 import dev.sshtunnel.api.v1alpha1.HostKeyPolicy;
 import dev.sshtunnel.api.v1alpha1.Reason;
@@ -102,7 +104,7 @@ public final class HostKeyCheck implements ServerKeyVerifier {
             }
             anyKnown = true;
             if ("cert-authority".equals(marker)) {
-                matched |= signedBy(serverKey, listed);
+                matched |= signedBy(session, serverKey, listed);
             } else if (KeyUtils.compareKeys(listed, plainKey)) {
                 matched = true;
             }
@@ -162,14 +164,34 @@ public final class HostKeyCheck implements ServerKeyVerifier {
         return key instanceof OpenSshCertificate certificate ? certificate.getCertPubKey() : key;
     }
 
-    private boolean signedBy(PublicKey serverKey, PublicKey authority) {
+    /**
+     * A host certificate for this endpoint, valid now, signed by {@code authority}: the only check a
+     * certificate gets (CertificateJudgingKeyExchanges), so the CA's signature is verified here.
+     */
+    private boolean signedBy(ClientSession session, PublicKey serverKey, PublicKey authority) {
         if (!(serverKey instanceof OpenSshCertificate certificate)) {
             return false;
         }
         return certificate.getType() == OpenSshCertificate.Type.HOST
                 && KeyUtils.compareKeys(certificate.getCaPubKey(), authority)
                 && OpenSshCertificate.isValidNow(certificate)
-                && (certificate.getPrincipals().isEmpty() || certificate.getPrincipals().contains(endpoint.host()));
+                && certificate.getCriticalOptions().isEmpty() // none are defined for host certificates
+                && (certificate.getPrincipals().isEmpty() || certificate.getPrincipals().contains(endpoint.host()))
+                && signatureVerifies(session, certificate);
+    }
+
+    private static boolean signatureVerifies(ClientSession session, OpenSshCertificate certificate) {
+        Signature verifier = NamedFactory.create(session.getSignatureFactories(), certificate.getSignatureAlgorithm());
+        if (verifier == null) {
+            return false; // a signature algorithm this client does not accept
+        }
+        try {
+            verifier.initVerifier(session, certificate.getCaPubKey());
+            verifier.update(session, certificate.getMessage());
+            return verifier.verify(session, certificate.getSignature());
+        } catch (Exception e) {
+            return false;
+        }
     }
 
     private static PublicKey resolve(ClientSession session, KnownHostEntry entry) {

@@ -4,7 +4,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
-import org.apache.sshd.client.ClientBuilder;
 import org.apache.sshd.client.SshClient;
 import org.apache.sshd.client.keyverifier.ServerKeyVerifier;
 import org.apache.sshd.common.AttributeRepository;
@@ -44,7 +43,8 @@ public final class SshClientFactory {
     }
 
     public static SshClient create() {
-        SshClient client = ClientBuilder.builder().factory(HopAwareSshClient::new).build();
+        SshClient client = SshClient.setUpDefaultClient();
+        client.setKeyExchangeFactories(CertificateJudgingKeyExchanges.all());
         client.setIoServiceFactoryFactory(SharedGroupIoServiceFactory.factoryFactory());
         CoreModuleProperties.IDLE_TIMEOUT.set(client, Duration.ZERO);
         CoreModuleProperties.NIO2_READ_TIMEOUT.set(client, Duration.ZERO);

@@ -8,9 +8,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumSet;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -176,8 +174,8 @@ public final class TunnelSession implements AutoCloseable {
             int port = through == null ? hop.port() : through.getPort();
             ClientSession session;
             try {
-                session = client.connect(hop.user(), host, port, connectContext(hostKeyChecks.get(i), through == null ? null
-                                : new SshdSocketAddress(hop.host(), hop.port())), null)
+                session = client.connect(hop.user(), host, port,
+                                AttributeRepository.ofKeyValuePair(SshClientFactory.HOST_KEY_CHECK, hostKeyChecks.get(i)), null)
                         .verify(config.connectTimeout())
                         .getSession();
                 opened.add(session);
@@ -202,16 +200,6 @@ public final class TunnelSession implements AutoCloseable {
             }
         }
         return opened.get(opened.size() - 1);
-    }
-
-    /** What a session's verifiers read: the hop's host key check and, behind a jump host, the hop's configured address. */
-    private static AttributeRepository connectContext(HostKeyCheck check, SshdSocketAddress hop) {
-        Map<AttributeRepository.AttributeKey<?>, Object> context = new HashMap<>();
-        context.put(SshClientFactory.HOST_KEY_CHECK, check);
-        if (hop != null) {
-            context.put(HopAwareSshClient.HOP_ADDRESS, hop);
-        }
-        return AttributeRepository.ofAttributesMap(context);
     }
 
     private record Failure(Reason reason, SessionState state, String message) {

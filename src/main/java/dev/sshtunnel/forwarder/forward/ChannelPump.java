@@ -80,6 +80,8 @@ final class ChannelPump {
     private final ArrayDeque<ByteBuffer> toClient = new ArrayDeque<>();
     private boolean started;
     private boolean writing;
+    /** Bytes from the server not yet in the socket. */
+    private long queuedToClient;
     private boolean serverEof;
     private boolean outputShut;
     private boolean channelClosed;
@@ -324,6 +326,7 @@ final class ChannelPump {
         boolean write;
         synchronized (toClient) {
             toClient.add(copy);
+            queuedToClient += len;
             write = started && !writing;
             writing |= write;
             if (write) {
@@ -358,17 +361,20 @@ final class ChannelPump {
             long now = System.nanoTime();
             lastProgress = now;
             boolean more;
+            long behind;
             synchronized (toClient) {
                 while (!toClient.isEmpty() && !toClient.peek().hasRemaining()) {
                     toClient.poll();
                 }
                 more = !toClient.isEmpty();
+                queuedToClient -= written;
+                behind = queuedToClient;
                 writing = more;
                 // Progress: the deadline of what is still queued starts again.
                 writePendingSince = more ? now : 0;
             }
             try {
-                channel.getLocalWindow().release(window.afterWrite(written, !more));
+                channel.getLocalWindow().release(window.afterWrite(written, behind));
             } catch (IOException | RuntimeException e) {
                 abort();
                 return;

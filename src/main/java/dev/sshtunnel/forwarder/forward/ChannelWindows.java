@@ -97,13 +97,14 @@ final class ChannelWindows {
         }
 
         /**
-         * {@code written} bytes are in the socket: how many to release to the server. A channel whose
-         * reader keeps up ({@code drained}: nothing left queued for the socket) and that has moved a
-         * whole window since it last grew doubles its window, as TCP's slow start does once per round
-         * trip: a bulk transfer over a long path reaches the window its path needs, an interactive
-         * channel grows only as its total traffic does.
+         * {@code written} bytes are in the socket, {@code queued} still wait for it: how many to release
+         * to the server. A channel whose reader keeps up (less than half the window waits for the
+         * socket) and that has moved a whole window since it last grew doubles its window, as TCP's
+         * slow start does once per round trip: a bulk transfer over a long path reaches the window
+         * its path needs, an interactive channel grows only as its total traffic does, and a reader
+         * that stops does not grow at all.
          */
-        synchronized long afterWrite(long written, boolean drained) {
+        synchronized long afterWrite(long written, long queued) {
             sinceGrowth += written;
             if (budget.contended() && granted > INITIAL) {
                 long back = Math.min(written, granted - INITIAL);
@@ -111,7 +112,7 @@ final class ChannelWindows {
                 budget.give(back);
                 return written - back;
             }
-            if (drained && sinceGrowth >= granted && granted < MAX) {
+            if (queued < granted / 2 && sinceGrowth >= granted && granted < MAX) {
                 long more = Math.min(granted, MAX - granted);
                 if (budget.take(more)) {
                     granted += more;

@@ -1,6 +1,8 @@
 package dev.sshtunnel.operator;
 
 import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
 
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
@@ -21,6 +23,13 @@ public interface OperatorConfig {
         /** Image of forwarder pods when spec.forwarder.image is empty: the operator's own image, set by deploy/. */
         @WithDefault("ghcr.io/sshtunnel-dev/sshtunnel-operator:0.1.0")
         String image();
+
+        /**
+         * Images a tunnel may name in spec.forwarder.image besides {@link #image()}: the pods get the
+         * tunnel's SSH keys, so only images the platform team trusts. An entry ending in '*' allows
+         * every image that starts with the rest. Empty (the default): only the operator's own image.
+         */
+        Optional<List<String>> allowedImages();
 
         @WithDefault("IfNotPresent")
         String imagePullPolicy();

@@ -28,6 +28,7 @@ import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyPeerBuilder;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyPort;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyPortBuilder;
 import io.javaoperatorsdk.operator.api.config.informer.Informer;
+import dev.sshtunnel.operator.SpecGate;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.processing.dependent.kubernetes.CRUDKubernetesDependentResource;
 import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDependent;
@@ -43,6 +44,20 @@ public class ForwarderNetworkPolicyDependent extends CRUDKubernetesDependentReso
 
     @Inject
     OperatorConfig config;
+
+    @Inject
+    SpecGate gate;
+
+    /**
+     * Called when the precondition fails. Only a spec that passes the gate removes the NetworkPolicy (no
+     * listening forward, or the policy turned off); an invalid edit leaves the running tunnel's in place.
+     */
+    @Override
+    public void delete(SshTunnel tunnel, Context<SshTunnel> context) {
+        if (gate.passes(tunnel, context)) {
+            super.delete(tunnel, context);
+        }
+    }
 
     @Override
     protected NetworkPolicy desired(SshTunnel tunnel, Context<SshTunnel> context) {

@@ -19,6 +19,18 @@ public interface OperatorConfig {
 
     Status status();
 
+    NetworkPolicy networkPolicy();
+
+    interface NetworkPolicy {
+        /** Namespace of the cluster DNS pods that forwarder pods may query (egress port 53). */
+        @WithDefault("kube-system")
+        String dnsNamespace();
+
+        /** Labels of those pods (key=value, comma-separated); CoreDNS and kube-dns both carry k8s-app=kube-dns. */
+        @WithDefault("k8s-app=kube-dns")
+        List<String> dnsPodLabels();
+    }
+
     interface Forwarder {
         /** Image of forwarder pods when spec.forwarder.image is empty: the operator's own image, set by deploy/. */
         @WithDefault("ghcr.io/sshtunnel-dev/sshtunnel-operator:0.1.0")

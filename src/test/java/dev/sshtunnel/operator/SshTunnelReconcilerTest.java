@@ -425,6 +425,63 @@ class SshTunnelReconcilerTest {
         awaitDeployment(ns, "warehouse");
     }
 
+    /**
+     * Egress goes where the spec says: the SSH server's own address when it is written as one, the
+     * cluster DNS pods only, a Remote target's address, and spec.networkPolicy.egressTo for names.
+     */
+    @Test
+    void egressIsRestrictedToTheAddressesTheSpecNames() {
+        String ns = "egress";
+        RealCluster.namespace(ns);
+        client.resource(keySecret(ns, "key-v1")).create();
+        SshTunnel tunnel = tunnel(ns, "hooks", remote("literal", 0, "10.1.2.3", 80), remote("named", 9000, "web.apps.svc", 8080));
+        tunnel.getSpec().getSsh().setHost("2001:db8::10");
+        var policySpec = new dev.sshtunnel.api.v1alpha1.NetworkPolicySpec();
+        policySpec.setEgressTo(List.of(new io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyPeerBuilder()
+                .withNewIpBlock().withCidr("10.96.0.0/12").endIpBlock().build()));
+        tunnel.getSpec().setNetworkPolicy(policySpec);
+        client.resource(tunnel).create();
+
+        var policy = await().atMost(TIMEOUT).until(
+                () -> client.network().v1().networkPolicies().inNamespace(ns).withName("hooks").get(), p -> p != null);
+        var egress = policy.getSpec().getEgress();
+        assertThat(egress).extracting(r -> r.getPorts().stream().map(p -> p.getProtocol() + "/" + p.getPort().getIntVal()).toList())
+                .containsExactly(List.of("TCP/22"), List.of("UDP/53", "TCP/53"), List.of("TCP/80"), List.of("TCP/8080"));
+        assertThat(egress.get(0).getTo()).singleElement().satisfies(p -> assertThat(p.getIpBlock().getCidr()).isEqualTo("2001:db8::10/128"));
+        assertThat(egress.get(1).getTo()).singleElement().satisfies(p -> {
+            assertThat(p.getNamespaceSelector().getMatchLabels()).containsExactly(Map.entry("kubernetes.io/metadata.name", "kube-system"));
+            assertThat(p.getPodSelector().getMatchLabels()).containsExactly(Map.entry("k8s-app", "kube-dns"));
+        });
+        assertThat(egress.get(2).getTo()).singleElement().satisfies(p -> assertThat(p.getIpBlock().getCidr()).isEqualTo("10.1.2.3/32"));
+        assertThat(egress.get(3).getTo()).singleElement().satisfies(p -> assertThat(p.getIpBlock().getCidr()).isEqualTo("10.96.0.0/12"));
+    }
+
+    /** A NodePort/LoadBalancer Service behind the default namespace-only ingress: a warning says outside clients are dropped. */
+    @Test
+    void anExternalServiceBehindNamespaceOnlyIngressIsWarnedAbout() {
+        String ns = "nodeport";
+        RealCluster.namespace(ns);
+        client.resource(keySecret(ns, "key-v1")).create();
+        SshTunnel tunnel = tunnel(ns, "warehouse", local("postgres", 5432, "db", 5432));
+        tunnel.getSpec().setService(new dev.sshtunnel.api.v1alpha1.ServiceSpec());
+        tunnel.getSpec().getService().setType(dev.sshtunnel.api.v1alpha1.ServiceType.NodePort);
+        client.resource(tunnel).create();
+
+        SshTunnel warned = awaitCondition(ns, "warehouse", "ExternalTrafficBlocked", "NamespaceOnlyIngress");
+        assertThat(condition(warned, "ExternalTrafficBlocked").getStatus()).isEqualTo("True");
+        assertThat(condition(warned, "ExternalTrafficBlocked").getMessage()).contains("spec.service.type is NodePort")
+                .contains("namespace nodeport").contains("spec.networkPolicy.ingressFrom");
+
+        edit(ns, "warehouse", t -> {
+            var policySpec = new dev.sshtunnel.api.v1alpha1.NetworkPolicySpec();
+            policySpec.setIngressFrom(List.of(new io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyPeerBuilder()
+                    .withNewIpBlock().withCidr("192.0.2.0/24").endIpBlock().build()));
+            t.getSpec().setNetworkPolicy(policySpec);
+        });
+        await().atMost(TIMEOUT).untilAsserted(() -> assertThat(get(ns, "warehouse").getStatus().getConditions())
+                .extracting(Condition::getType).doesNotContain("ExternalTrafficBlocked"));
+    }
+
     private Deployment awaitDeployment(String ns, String name) {
         return await().atMost(TIMEOUT).until(() -> client.apps().deployments().inNamespace(ns).withName(name).get(),
                 d -> d != null);

@@ -18,6 +18,11 @@ public final class ConditionTypes {
      * a running forwarder keeps the last applied spec; Ready then tells about that forwarder.
      */
     public static final String SPEC_APPLIED = "SpecApplied";
+    /**
+     * Abnormal-true: the Service is NodePort or LoadBalancer, but the NetworkPolicy admits the forward
+     * ports only from the tunnel's namespace, so clients outside the cluster are dropped. Present only then.
+     */
+    public static final String EXTERNAL_TRAFFIC_BLOCKED = "ExternalTrafficBlocked";
     /** SpecApplied's reason while it holds. */
     public static final String APPLIED = "Applied";
 

@@ -12,7 +12,10 @@ import dev.sshtunnel.api.v1alpha1.SessionStatus;
 import dev.sshtunnel.api.v1alpha1.SshEndpoint;
 import dev.sshtunnel.api.v1alpha1.SshSpec;
 import dev.sshtunnel.api.v1alpha1.SshTunnel;
+import dev.sshtunnel.api.v1alpha1.ServiceType;
 import dev.sshtunnel.api.v1alpha1.SshTunnelSpec;
+import dev.sshtunnel.operator.dependent.conditions.NetworkPolicyEnabled;
+import dev.sshtunnel.operator.dependent.conditions.ServiceNeeded;
 import dev.sshtunnel.api.v1alpha1.SshTunnelStatus;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 
@@ -57,6 +60,9 @@ public class SshTunnelStatusAggregator {
         insecureHostKeyHop(spec.getSsh()).ifPresent(hop -> conditions.set(ConditionTypes.INSECURE_HOST_KEY, ConditionList.TRUE,
                 "InsecurePolicy", hop + ".hostKey.policy is Insecure: any host key is accepted, so a man in the middle "
                         + "can read and change the traffic; list the key in knownHosts or fingerprints and use Strict"));
+
+        namespaceOnlyIngress(tunnel.getMetadata().getNamespace(), spec).ifPresent(message -> conditions.set(
+                ConditionTypes.EXTERNAL_TRAFFIC_BLOCKED, ConditionList.TRUE, "NamespaceOnlyIngress", message));
 
         SshTunnelStatus status = new SshTunnelStatus();
         status.setObservedGeneration(generation);
@@ -168,6 +174,19 @@ public class SshTunnelStatusAggregator {
             return 0;
         }
         return deployment.getStatus().getReadyReplicas();
+    }
+
+    /** A Service meant for clients outside the cluster behind the default policy, which admits only the namespace's pods. */
+    private static Optional<String> namespaceOnlyIngress(String namespace, SshTunnelSpec spec) {
+        ServiceType type = spec.getService() == null ? null : spec.getService().getType();
+        boolean external = type == ServiceType.NodePort || type == ServiceType.LoadBalancer;
+        boolean defaultIngress = spec.getNetworkPolicy() == null || spec.getNetworkPolicy().getIngressFrom().isEmpty();
+        if (!external || !defaultIngress || !ServiceNeeded.listens(spec) || !NetworkPolicyEnabled.enabled(spec)) {
+            return Optional.empty();
+        }
+        return Optional.of("spec.service.type is " + type + ", but the tunnel's NetworkPolicy admits the forward ports only "
+                + "from pods in namespace " + namespace + ": clients outside the cluster are dropped where the CNI enforces "
+                + "policies; list them in spec.networkPolicy.ingressFrom (e.g. an ipBlock) or use a ClusterIP Service");
     }
 
     /** The spec path of the first hop whose host key policy is Insecure. */

@@ -5,6 +5,7 @@ import jakarta.inject.Singleton;
 
 import dev.sshtunnel.api.v1alpha1.ForwardType;
 import dev.sshtunnel.api.v1alpha1.SshTunnel;
+import dev.sshtunnel.api.v1alpha1.SshTunnelSpec;
 import dev.sshtunnel.operator.SpecGate;
 import io.fabric8.kubernetes.api.model.Service;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
@@ -24,12 +25,12 @@ public class ServiceNeeded implements Condition<Service, SshTunnel> {
     @Inject
     SpecGate gate;
 
-    public static boolean listens(SshTunnel tunnel) {
-        return tunnel.getSpec().getForwards().stream().anyMatch(f -> f.getType() != ForwardType.Remote);
+    public static boolean listens(SshTunnelSpec spec) {
+        return spec.getForwards().stream().anyMatch(f -> f.getType() != ForwardType.Remote);
     }
 
     @Override
     public boolean isMet(DependentResource<Service, SshTunnel> dependent, SshTunnel tunnel, Context<SshTunnel> context) {
-        return listens(tunnel) && gate.passes(tunnel, context);
+        return listens(tunnel.getSpec()) && gate.passes(tunnel, context);
     }
 }

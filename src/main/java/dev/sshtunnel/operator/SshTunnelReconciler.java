@@ -2,6 +2,7 @@ package dev.sshtunnel.operator;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -161,15 +162,25 @@ public class SshTunnelReconciler implements Reconciler<SshTunnel> {
      * hash): pods of a replaced ReplicaSet still draining do not speak for the current spec.
      */
     private static List<ForwarderReport> currentReports(Context<SshTunnel> context) {
-        Optional<String> hash = context.getSecondaryResource(Deployment.class)
+        return currentReports(context.getSecondaryResource(Deployment.class), context.getSecondaryResources(Pod.class),
+                context.getSecondaryResources(ForwarderReport.class));
+    }
+
+    /** Reports of pods whose config hash is the Deployment's template's; none without a Deployment. */
+    static List<ForwarderReport> currentReports(Optional<Deployment> deployment, Collection<Pod> pods,
+            Collection<ForwarderReport> reports) {
+        Optional<String> hash = deployment
                 .map(d -> d.getSpec().getTemplate().getMetadata().getAnnotations())
                 .map(a -> a.get(ConfigHash.ANNOTATION));
-        Set<String> current = context.getSecondaryResources(Pod.class).stream()
+        if (hash.isEmpty()) {
+            return List.of();
+        }
+        Set<String> current = pods.stream()
                 .filter(p -> p.getMetadata().getAnnotations() != null
-                        && Objects.equals(hash.orElse(null), p.getMetadata().getAnnotations().get(ConfigHash.ANNOTATION)))
+                        && hash.get().equals(p.getMetadata().getAnnotations().get(ConfigHash.ANNOTATION)))
                 .map(p -> p.getMetadata().getName())
                 .collect(Collectors.toSet());
-        return context.getSecondaryResources(ForwarderReport.class).stream()
+        return reports.stream()
                 .filter(r -> current.contains(r.podName()))
                 .sorted(Comparator.comparing(ForwarderReport::podName))
                 .toList();

@@ -26,19 +26,14 @@ final class ApplyFailure {
     private ApplyFailure() {
     }
 
-    static SpecHeldBack of(Exception failure) {
-        String message;
-        Optional<AggregatedOperatorException> workflow = inChain(failure, AggregatedOperatorException.class)
-                .filter(e -> !e.getAggregatedExceptions().isEmpty());
-        if (workflow.isPresent()) {
-            var first = workflow.get().getAggregatedExceptions().entrySet().stream()
-                    .sorted(Map.Entry.comparingByKey()).findFirst().orElseThrow();
-            message = "could not apply the forwarder " + OBJECTS.getOrDefault(first.getKey(), first.getKey()) + ": "
-                    + cause(first.getValue());
-        } else {
-            message = "reconcile failed: " + cause(failure);
-        }
-        return new SpecHeldBack(Reason.ApplyFailed, message + "; retrying with backoff");
+    /** The first dependent the workflow failed to write; empty when the failure was not a dependent's. */
+    static Optional<SpecHeldBack> of(Exception failure) {
+        return inChain(failure, AggregatedOperatorException.class)
+                .flatMap(workflow -> workflow.getAggregatedExceptions().entrySet().stream()
+                        .sorted(Map.Entry.comparingByKey()).findFirst())
+                .map(first -> new SpecHeldBack(Reason.ApplyFailed, "could not apply the forwarder "
+                        + OBJECTS.getOrDefault(first.getKey(), first.getKey()) + ": " + cause(first.getValue())
+                        + "; retrying with backoff"));
     }
 
     private static String cause(Throwable failure) {

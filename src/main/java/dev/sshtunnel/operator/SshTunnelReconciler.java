@@ -126,13 +126,18 @@ public class SshTunnelReconciler implements Reconciler<SshTunnel> {
     }
 
     /**
-     * A dependent failed (the API server refused a write) or reconcile threw: status says so in
+     * A dependent failed (the API server refused a write): status says so in
      * SpecApplied (and in Ready while no forwarder runs) instead of keeping what it said before.
      * JOSDK retries with backoff; the next successful reconcile writes SpecApplied=True again.
      */
     @Override
     public ErrorStatusUpdateControl<SshTunnel> updateErrorStatus(SshTunnel tunnel, Context<SshTunnel> context, Exception e) {
-        SshTunnelStatus status = aggregator.aggregate(tunnel, observe(tunnel, context, Optional.of(ApplyFailure.of(e))));
+        Optional<SpecHeldBack> failure = ApplyFailure.of(e);
+        if (failure.isEmpty()) {
+            // Not a dependent: the status write itself or a bug, which JOSDK logs; writing status would fail the same way.
+            return ErrorStatusUpdateControl.noStatusUpdate();
+        }
+        SshTunnelStatus status = aggregator.aggregate(tunnel, observe(tunnel, context, failure));
         if (!Objects.equals(status, tunnel.getStatus())) {
             writeStatus(tunnel, status, context);
             writeLimiter.wrote(ResourceID.fromResource(tunnel));

@@ -409,6 +409,9 @@ class SshTunnelReconcilerTest {
         client.resource(new io.fabric8.kubernetes.api.model.ResourceQuotaBuilder().withNewMetadata().withName("no-deployments")
                 .withNamespace(ns).endMetadata().withNewSpec().addToHard("count/deployments.apps",
                         new io.fabric8.kubernetes.api.model.Quantity("0")).endSpec().build()).create();
+        // The quota controller has counted the namespace: from here on admission enforces the quota.
+        await().atMost(TIMEOUT).until(() -> client.resourceQuotas().inNamespace(ns).withName("no-deployments").get().getStatus(),
+                status -> status != null && status.getHard() != null && !status.getHard().isEmpty());
         client.resource(keySecret(ns, "key-v1")).create();
         client.resource(tunnel(ns, "warehouse", local("postgres", 5432, "db", 5432))).create();
 

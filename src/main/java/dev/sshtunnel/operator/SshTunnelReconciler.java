@@ -145,7 +145,7 @@ public class SshTunnelReconciler implements Reconciler<SshTunnel> {
         return ErrorStatusUpdateControl.noStatusUpdate();
     }
 
-    /** What the spec gate, the caches and the polled forwarders say; a failed apply outranks the gate's verdict. */
+    /** What the spec gate, the caches and the polled forwarders say; the gate's verdict first, else a failed apply. */
     private TunnelObservation observe(SshTunnel tunnel, Context<SshTunnel> context, Optional<SpecHeldBack> applyFailure) {
         Optional<SpecHeldBack> heldBack = gate.heldBack(tunnel, ReferencedSecretsIndex.present(context));
         return new TunnelObservation(

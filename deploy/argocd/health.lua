@@ -13,6 +13,15 @@ if obj.metadata.generation ~= nil and obj.status.observedGeneration ~= nil
   hs.message = "Waiting for the operator to observe generation " .. obj.metadata.generation
   return hs
 end
+-- A spec the operator holds back (invalid, image not allowed, Secret missing, write refused) leaves the
+-- forwarder on an older spec than the one applied: not Healthy, whatever Ready says about the old one.
+for _, condition in ipairs(obj.status.conditions) do
+  if condition.type == "SpecApplied" and condition.status == "False" then
+    hs.status = "Degraded"
+    hs.message = (condition.reason or "") .. ": " .. (condition.message or "")
+    return hs
+  end
+end
 for _, condition in ipairs(obj.status.conditions) do
   if condition.type == "Ready" then
     local reason = condition.reason or ""

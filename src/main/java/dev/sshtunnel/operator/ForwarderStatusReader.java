@@ -16,6 +16,8 @@ import org.jboss.logging.Logger;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import dev.sshtunnel.api.v1alpha1.ForwardStatus;
+import dev.sshtunnel.api.v1alpha1.SessionStatus;
 import dev.sshtunnel.operator.status.ForwarderReport;
 import io.fabric8.kubernetes.api.model.Pod;
 
@@ -72,7 +74,8 @@ public class ForwarderStatusReader {
                 return Optional.empty();
             }
             StatusDocument document = json.readValue(body, StatusDocument.class);
-            return Optional.of(new ForwarderReport(pod.getMetadata().getName(), document.session, document.forwards));
+            return Optional.of(new ForwarderReport(pod.getMetadata().getName(), bounded(document.session),
+                    document.forwards == null ? null : document.forwards.stream().filter(java.util.Objects::nonNull).map(ForwarderStatusReader::bounded).toList()));
         } catch (IOException e) {
             LOG.debugf("forwarder %s /status unreachable: %s", pod.getMetadata().getName(), e.getMessage());
             return Optional.empty();
@@ -80,6 +83,26 @@ public class ForwarderStatusReader {
             Thread.currentThread().interrupt();
             return Optional.empty();
         }
+    }
+
+    /** What a pod says goes into status, Events and logs: one clean line of bounded length per field. */
+    private static SessionStatus bounded(SessionStatus session) {
+        if (session != null) {
+            session.setServerVersion(UntrustedText.clean(session.getServerVersion(), UntrustedText.FIELD));
+            session.setHostKeyFingerprint(UntrustedText.clean(session.getHostKeyFingerprint(), UntrustedText.FIELD));
+            session.setCipher(UntrustedText.clean(session.getCipher(), UntrustedText.FIELD));
+            session.setConnectedSince(UntrustedText.clean(session.getConnectedSince(), UntrustedText.FIELD));
+            session.setLastError(UntrustedText.clean(session.getLastError(), UntrustedText.MESSAGE));
+        }
+        return session;
+    }
+
+    private static ForwardStatus bounded(ForwardStatus forward) {
+        if (forward != null) {
+            forward.setName(UntrustedText.clean(forward.getName(), UntrustedText.FIELD));
+            forward.setLastError(UntrustedText.clean(forward.getLastError(), UntrustedText.MESSAGE));
+        }
+        return forward;
     }
 
     /** The forwarder's /status body: the api types' field names. */

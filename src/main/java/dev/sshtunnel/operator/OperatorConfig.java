@@ -1,6 +1,8 @@
 package dev.sshtunnel.operator;
 
 import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
 
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
@@ -17,10 +19,29 @@ public interface OperatorConfig {
 
     Status status();
 
+    NetworkPolicy networkPolicy();
+
+    interface NetworkPolicy {
+        /** Namespace of the cluster DNS pods that forwarder pods may query (egress port 53). */
+        @WithDefault("kube-system")
+        String dnsNamespace();
+
+        /** Labels of those pods (key=value, comma-separated); CoreDNS and kube-dns both carry k8s-app=kube-dns. */
+        @WithDefault("k8s-app=kube-dns")
+        List<String> dnsPodLabels();
+    }
+
     interface Forwarder {
         /** Image of forwarder pods when spec.forwarder.image is empty: the operator's own image, set by deploy/. */
         @WithDefault("ghcr.io/sshtunnel-dev/sshtunnel-operator:0.1.0")
         String image();
+
+        /**
+         * Images a tunnel may name in spec.forwarder.image besides {@link #image()}: the pods get the
+         * tunnel's SSH keys, so only images the platform team trusts. An entry ending in '*' allows
+         * every image that starts with the rest. Empty (the default): only the operator's own image.
+         */
+        Optional<List<String>> allowedImages();
 
         @WithDefault("IfNotPresent")
         String imagePullPolicy();

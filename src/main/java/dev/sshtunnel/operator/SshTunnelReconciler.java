@@ -2,8 +2,8 @@ package dev.sshtunnel.operator;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Collection;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -16,6 +16,7 @@ import org.jboss.logging.Logger;
 
 import dev.sshtunnel.api.v1alpha1.Reason;
 import dev.sshtunnel.api.v1alpha1.SshTunnel;
+import dev.sshtunnel.api.v1alpha1.SshTunnelSpec;
 import dev.sshtunnel.api.v1alpha1.SshTunnelStatus;
 import dev.sshtunnel.operator.dependent.ForwarderNetworkPolicyDependent;
 import dev.sshtunnel.operator.dependent.ForwardsServiceDependent;
@@ -26,17 +27,19 @@ import dev.sshtunnel.operator.dependent.conditions.NetworkPolicyEnabled;
 import dev.sshtunnel.operator.dependent.conditions.ServiceNeeded;
 import dev.sshtunnel.operator.status.ConditionTypes;
 import dev.sshtunnel.operator.status.ForwarderReport;
+import dev.sshtunnel.operator.status.SpecHeldBack;
 import dev.sshtunnel.operator.status.SshTunnelStatusAggregator;
 import dev.sshtunnel.operator.status.StatusChange;
 import dev.sshtunnel.operator.status.TunnelObservation;
 import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.api.reconciler.PrimaryUpdateAndCacheUtils;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
@@ -51,7 +54,8 @@ import io.javaoperatorsdk.operator.processing.event.source.EventSource;
  * The workflow keeps the dependents in shape; reconcile() only observes and writes status.
  */
 @Workflow(dependents = {
-        @Dependent(name = SshTunnelReconciler.CONFIG, type = TunnelConfigMapDependent.class),
+        @Dependent(name = SshTunnelReconciler.CONFIG, type = TunnelConfigMapDependent.class,
+                reconcilePrecondition = ForwarderCanStart.class),
         @Dependent(name = SshTunnelReconciler.FORWARDER, type = ForwarderDeploymentDependent.class,
                 dependsOn = SshTunnelReconciler.CONFIG, reconcilePrecondition = ForwarderCanStart.class),
         @Dependent(name = SshTunnelReconciler.SERVICE, type = ForwardsServiceDependent.class,
@@ -77,9 +81,11 @@ public class SshTunnelReconciler implements Reconciler<SshTunnel> {
     private final StatusWriteLimiter writeLimiter;
 
     private final TunnelMetrics metrics;
+    private final SpecGate gate;
 
     @Inject
-    public SshTunnelReconciler(KubernetesClient client, OperatorConfig config, TunnelMetrics metrics) {
+    public SshTunnelReconciler(KubernetesClient client, OperatorConfig config, TunnelMetrics metrics, SpecGate gate) {
+        this.gate = gate;
         Clock clock = Clock.systemUTC();
         this.aggregator = new SshTunnelStatusAggregator(clock);
         this.events = new TunnelEvents(client, clock);
@@ -103,14 +109,7 @@ public class SshTunnelReconciler implements Reconciler<SshTunnel> {
             // The pods changed since their /status was read: that read is under way and triggers the next reconcile.
             return UpdateControl.<SshTunnel>noUpdate().rescheduleAfter(STALE_RETRY);
         }
-        Map<String, Secret> secrets = ReferencedSecrets.of(tunnel, context);
-        TunnelObservation observation = new TunnelObservation(
-                SpecConsistency.problem(tunnel),
-                SecretReferences.of(tunnel).firstMissing(tunnel.getMetadata().getNamespace(), secrets),
-                context.getSecondaryResource(Deployment.class),
-                context.getSecondaryResource(Service.class).map(s -> s.getMetadata().getName()),
-                currentReports(context));
-        SshTunnelStatus status = aggregator.aggregate(tunnel, observation);
+        SshTunnelStatus status = aggregator.aggregate(tunnel, observe(tunnel, context, Optional.empty()));
         if (Objects.equals(status, tunnel.getStatus())) {
             // Nothing to write; the next change arrives as an event (pods, Secrets, polled /status, the tunnel itself).
             return UpdateControl.noUpdate();
@@ -125,42 +124,100 @@ public class SshTunnelReconciler implements Reconciler<SshTunnel> {
         return UpdateControl.noUpdate();
     }
 
+    /**
+     * A dependent failed (the API server refused a write): status says so in
+     * SpecApplied (and in Ready while no forwarder runs) instead of keeping what it said before.
+     * JOSDK retries with backoff; the next successful reconcile writes SpecApplied=True again.
+     */
+    @Override
+    public ErrorStatusUpdateControl<SshTunnel> updateErrorStatus(SshTunnel tunnel, Context<SshTunnel> context, Exception e) {
+        Optional<SpecHeldBack> failure = ApplyFailure.of(e);
+        if (failure.isEmpty()) {
+            // Not a dependent: the status write itself or a bug, which JOSDK logs; writing status would fail the same way.
+            return ErrorStatusUpdateControl.noStatusUpdate();
+        }
+        SshTunnelStatus status = aggregator.aggregate(tunnel, observe(tunnel, context, failure));
+        if (!Objects.equals(status, tunnel.getStatus())) {
+            writeStatus(tunnel, status, context);
+            writeLimiter.wrote(ResourceID.fromResource(tunnel));
+        }
+        return ErrorStatusUpdateControl.noStatusUpdate();
+    }
+
+    /** What the spec gate, the caches and the polled forwarders say; the gate's verdict first, else a failed apply. */
+    private TunnelObservation observe(SshTunnel tunnel, Context<SshTunnel> context, Optional<SpecHeldBack> applyFailure) {
+        Optional<SpecHeldBack> heldBack = gate.heldBack(tunnel, ReferencedSecrets.of(tunnel, context));
+        return new TunnelObservation(
+                heldBack.isPresent() ? heldBack : applyFailure,
+                context.getSecondaryResource(Deployment.class),
+                context.getSecondaryResource(ConfigMap.class).map(SshTunnelReconciler::runningSpec),
+                context.getSecondaryResource(Service.class).map(s -> s.getMetadata().getName()),
+                currentReports(context));
+    }
+
+    /** The spec in the forwarder's ConfigMap, which its pods mount; null when the document is not there. */
+    private static SshTunnelSpec runningSpec(ConfigMap config) {
+        String document = config.getData() == null ? null : config.getData().get(TunnelDocument.FILE_NAME);
+        return document == null ? null : TunnelDocument.parse(document).getSpec();
+    }
 
     /**
      * The polled /status reports of the pods that run the Deployment's current template (same config
      * hash): pods of a replaced ReplicaSet still draining do not speak for the current spec.
      */
     private static List<ForwarderReport> currentReports(Context<SshTunnel> context) {
-        Optional<String> hash = context.getSecondaryResource(Deployment.class)
+        return currentReports(context.getSecondaryResource(Deployment.class), context.getSecondaryResources(Pod.class),
+                context.getSecondaryResources(ForwarderReport.class));
+    }
+
+    /** Reports of pods whose config hash is the Deployment's template's; none without a Deployment. */
+    static List<ForwarderReport> currentReports(Optional<Deployment> deployment, Collection<Pod> pods,
+            Collection<ForwarderReport> reports) {
+        Optional<String> hash = deployment
                 .map(d -> d.getSpec().getTemplate().getMetadata().getAnnotations())
                 .map(a -> a.get(ConfigHash.ANNOTATION));
-        Set<String> current = context.getSecondaryResources(Pod.class).stream()
+        if (hash.isEmpty()) {
+            return List.of();
+        }
+        Set<String> current = pods.stream()
                 .filter(p -> p.getMetadata().getAnnotations() != null
-                        && Objects.equals(hash.orElse(null), p.getMetadata().getAnnotations().get(ConfigHash.ANNOTATION)))
+                        && hash.get().equals(p.getMetadata().getAnnotations().get(ConfigHash.ANNOTATION)))
                 .map(p -> p.getMetadata().getName())
                 .collect(Collectors.toSet());
-        return context.getSecondaryResources(ForwarderReport.class).stream()
+        return reports.stream()
                 .filter(r -> current.contains(r.podName()))
                 .sorted(Comparator.comparing(ForwarderReport::podName))
                 .toList();
     }
 
     private void writeStatus(SshTunnel tunnel, SshTunnelStatus status, Context<SshTunnel> context) {
-        Optional<Condition> before = readyOf(tunnel.getStatus());
-        Condition after = readyOf(status).orElseThrow();
+        SshTunnelStatus before = tunnel.getStatus();
         PrimaryUpdateAndCacheUtils.updateStatusAndCacheResource(tunnel, context, fresh -> {
             fresh.setStatus(status);
             return fresh;
         });
-        if (before.isEmpty() || !Objects.equals(before.get().getReason(), after.getReason())) {
+        Optional<Condition> ready = changed(before, status, ConditionTypes.READY);
+        ready.ifPresent(after -> {
             LOG.infof("SshTunnel %s/%s: %s (%s)", tunnel.getMetadata().getNamespace(), tunnel.getMetadata().getName(),
                     after.getReason(), after.getMessage());
             events.readyChanged(tunnel, Reason.valueOf(after.getReason()), after.getMessage());
-        }
+        });
+        // A spec held back while the forwarder runs leaves Ready as it is: the event tells why the edit is not applied.
+        changed(before, status, ConditionTypes.SPEC_APPLIED)
+                .filter(after -> !ConditionTypes.APPLIED.equals(after.getReason()))
+                .filter(after -> ready.map(r -> !r.getReason().equals(after.getReason())).orElse(true))
+                .ifPresent(after -> events.readyChanged(tunnel, Reason.valueOf(after.getReason()), after.getMessage()));
     }
 
-    private static Optional<Condition> readyOf(SshTunnelStatus status) {
+    /** The condition of this type in {@code after} when its reason differs from {@code before}'s. */
+    private static Optional<Condition> changed(SshTunnelStatus before, SshTunnelStatus after, String type) {
+        Optional<Condition> now = conditionOf(after, type);
+        Optional<Condition> then = conditionOf(before, type);
+        return now.filter(c -> then.isEmpty() || !Objects.equals(then.get().getReason(), c.getReason()));
+    }
+
+    private static Optional<Condition> conditionOf(SshTunnelStatus status, String type) {
         return status == null ? Optional.empty()
-                : status.getConditions().stream().filter(c -> ConditionTypes.READY.equals(c.getType())).findFirst();
+                : status.getConditions().stream().filter(c -> type.equals(c.getType())).findFirst();
     }
 }

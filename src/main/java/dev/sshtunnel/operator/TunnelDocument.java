@@ -26,4 +26,9 @@ public final class TunnelDocument {
         document.setStatus(null);
         return Serialization.asYaml(document);
     }
+
+    /** The tunnel a rendered document describes (what running forwarder pods were started with). */
+    public static SshTunnel parse(String document) {
+        return Serialization.unmarshal(document, SshTunnel.class);
+    }
 }

@@ -48,7 +48,9 @@ public class TunnelEvents {
         }
     }
 
-    public void readyChanged(SshTunnel tunnel, Reason reason, String message) {
+    public void readyChanged(SshTunnel tunnel, Reason reason, String text) {
+        // The message repeats what forwarder pods reported; bounded and one line whatever they sent.
+        String message = UntrustedText.clean(text, UntrustedText.EVENT_MESSAGE);
         boolean normal = reason == Reason.Connected || reason == Reason.Connecting || reason == Reason.Suspended;
         String now = DateTimeFormatter.ISO_INSTANT.format(clock.instant().truncatedTo(ChronoUnit.SECONDS));
         var event = new EventBuilder()

@@ -49,6 +49,20 @@ class ArgoCdHealthCheckTest {
         }
     }
 
+    /** The forwarder still runs the last applied spec: Ready may be True, but what Git holds is not live. */
+    @Test
+    void aHeldBackSpecIsDegradedEvenWhileTheRunningForwarderIsReady() throws Exception {
+        String held = """
+                {"metadata": {"name": "warehouse", "generation": 3},
+                 "status": {"observedGeneration": 3, "conditions": [
+                   {"type": "Ready", "status": "True", "reason": "Connected", "message": "up"},
+                   {"type": "SpecApplied", "status": "False", "reason": "ImageNotAllowed", "message": "spec.forwarder.image"}]}}
+                """;
+        assertThat(health(held)).isEqualTo("Degraded|ImageNotAllowed: spec.forwarder.image");
+        assertThat(health(held.replace("\"False\", \"reason\": \"ImageNotAllowed\"", "\"True\", \"reason\": \"Applied\"")))
+                .isEqualTo("Healthy|Connected: up");
+    }
+
     @Test
     void suspendedTunnelIsSuspended() throws Exception {
         assertThat(health(tunnel(2, 2, "False", "Suspended", "spec.suspend is true"))).startsWith("Suspended|");

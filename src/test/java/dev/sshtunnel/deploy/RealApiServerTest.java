@@ -91,6 +91,39 @@ class RealApiServerTest {
         assertThat(problems).isEmpty();
     }
 
+    static Stream<String> confinementAnnotations() {
+        return Stream.of("container.apparmor.security.beta.kubernetes.io/forwarder", "seccomp.security.alpha.kubernetes.io/pod",
+                "container.seccomp.security.alpha.kubernetes.io/forwarder", "io.kubernetes.cri-o.userns-mode",
+                "run.oci.keep_original_groups", "io.katacontainers.config.hypervisor.kernel_params",
+                "dev.gvisor.flag.network", "sshtunnel.dev/config-hash");
+    }
+
+    /** kubectl apply refuses each annotation that would loosen the forwarder's confinement; validate agrees. */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("confinementAnnotations")
+    void podAnnotationsThatChangeConfinementAreRefusedAtApply(String key) throws IOException {
+        String manifest = withPodAnnotation(key);
+        Kubectl.Result server = kubectl.attempt(manifest, "apply", "--dry-run=server", "-n", "apps", "-f", "-");
+        assertThat(server.exitCode()).as(server.out()).isNotZero();
+        assertThat(server.err()).contains("spec.forwarder.podAnnotations").contains("must not set AppArmor, seccomp");
+        assertThat(VALIDATOR.validate(YAML.readTree(manifest))).extracting(v -> v.field())
+                .containsExactly("spec.forwarder.podAnnotations");
+    }
+
+    @Test
+    void podAnnotationsThatDescribeThePodAreAccepted() throws IOException {
+        String manifest = withPodAnnotation("prometheus.io/scrape");
+        Kubectl.Result server = kubectl.attempt(manifest, "apply", "--dry-run=server", "-n", "apps", "-f", "-");
+        assertThat(server.exitCode()).as(server.err()).isZero();
+        assertThat(VALIDATOR.validate(YAML.readTree(manifest))).isEmpty();
+    }
+
+    private static String withPodAnnotation(String key) throws IOException {
+        String valid = Files.readString(Path.of("src/test/resources/invalid-manifests/pod-annotation-apparmor.yaml"))
+                .replaceFirst("(?m)^# expect:.*\n", "");
+        return valid.replace("container.apparmor.security.beta.kubernetes.io/forwarder: unconfined", key + ": \"true\"");
+    }
+
     @Test
     void deployKustomizationIsAcceptedDryRunAndForReal() {
         Kubectl.Result dryRun = kubectl.attempt(null, "apply", "-k", "deploy/", "--server-side", "--force-conflicts",

@@ -339,6 +339,162 @@ class SshTunnelReconcilerTest {
         assertThat(client.apps().deployments().inNamespace(ns).withName("warehouse").get()).isNull();
     }
 
+    /**
+     * An edit the operator cannot apply leaves the running tunnel as it is — ConfigMap, Deployment,
+     * Service and NetworkPolicy untouched, so a restarted pod still finds the files it mounts — and
+     * says so in SpecApplied; Ready keeps telling about the forwarder that runs (no node here: its
+     * pods are not ready).
+     */
+    @Test
+    void anInvalidEditKeepsTheRunningTunnelIntactAndSaysWhyItIsNotApplied() {
+        String ns = "held";
+        RealCluster.namespace(ns);
+        client.resource(keySecret(ns, "key-v1")).create();
+        client.resource(tunnel(ns, "warehouse", local("postgres", 5432, "db", 5432), dynamic("proxy", 1080))).create();
+        awaitCondition(ns, "warehouse", "SpecApplied", "Applied");
+        awaitService(ns, "warehouse");
+        Map<String, String> before = dependentVersions(ns, "warehouse");
+
+        edit(ns, "warehouse", t -> t.getSpec().setForwards(List.of(local("web", ForwarderPorts.HTTP, "web", 80))));
+
+        SshTunnel held = awaitCondition(ns, "warehouse", "SpecApplied", "InvalidSpec");
+        assertThat(condition(held, "SpecApplied").getStatus()).isEqualTo("False");
+        assertThat(condition(held, "SpecApplied").getMessage()).contains("spec.forwards[0].port 8081")
+                .contains("the forwarder keeps running the last applied spec");
+        assertThat(condition(held, "SpecApplied").getObservedGeneration()).isEqualTo(held.getMetadata().getGeneration());
+        assertThat(ready(held).getReason()).as("Ready tells about the running forwarder").isEqualTo("ForwarderUnavailable");
+        assertThat(held.getStatus().getReadyForwards()).as("the running spec has two forwards").isEqualTo("0/2");
+        assertThat(dependentVersions(ns, "warehouse")).isEqualTo(before);
+        assertThat(client.configMaps().inNamespace(ns).withName("warehouse-tunnel").get().getData().get("tunnel.yaml"))
+                .contains("postgres").doesNotContain("8081");
+        await().atMost(TIMEOUT).untilAsserted(() -> assertThat(events(ns)).filteredOn(e -> e.getReason().equals("InvalidSpec"))
+                .singleElement().satisfies(e -> assertThat(e.getType()).isEqualTo("Warning")));
+
+        edit(ns, "warehouse", t -> t.getSpec().setForwards(List.of(local("web", 8080, "web", 80))));
+
+        awaitCondition(ns, "warehouse", "SpecApplied", "Applied");
+        await().atMost(TIMEOUT).untilAsserted(() -> assertThat(client.services().inNamespace(ns).withName("warehouse").get()
+                .getSpec().getPorts()).extracting(ServicePort::getName).containsExactly("web"));
+    }
+
+    /** Forwarder pods mount the tunnel's keys: only images the operator's admin allowed may run them. */
+    @Test
+    void anImageOffTheAllowListGetsNoForwarderAndARunningOneIsKept() {
+        String ns = "image";
+        RealCluster.namespace(ns);
+        client.resource(keySecret(ns, "key-v1")).create();
+        SshTunnel tunnel = tunnel(ns, "warehouse", local("postgres", 5432, "db", 5432));
+        tunnel.getSpec().setForwarder(new dev.sshtunnel.api.v1alpha1.ForwarderSpec());
+        tunnel.getSpec().getForwarder().setImage("attacker.example/collect-keys:latest");
+        client.resource(tunnel).create();
+
+        SshTunnel refused = awaitReadyReason(ns, "warehouse", "ImageNotAllowed");
+        assertThat(ready(refused).getMessage()).contains("spec.forwarder.image \"attacker.example/collect-keys:latest\"")
+                .contains("SSHTUNNEL_FORWARDER_ALLOWED_IMAGES").contains("leave it empty");
+        assertThat(condition(refused, "SpecApplied").getReason()).isEqualTo("ImageNotAllowed");
+        assertThat(client.apps().deployments().inNamespace(ns).withName("warehouse").get()).isNull();
+        assertThat(client.configMaps().inNamespace(ns).withName("warehouse-tunnel").get()).isNull();
+        assertThat(events(ns)).extracting(Event::getReason).contains("ImageNotAllowed");
+
+        edit(ns, "warehouse", t -> t.getSpec().getForwarder().setImage("registry.internal/sshtunnel/forwarder:0.1.0"));
+        assertThat(awaitDeployment(ns, "warehouse").getSpec().getTemplate().getSpec().getContainers().get(0).getImage())
+                .isEqualTo("registry.internal/sshtunnel/forwarder:0.1.0");
+        awaitCondition(ns, "warehouse", "SpecApplied", "Applied");
+
+        edit(ns, "warehouse", t -> t.getSpec().getForwarder().setImage("attacker.example/collect-keys:latest"));
+        awaitCondition(ns, "warehouse", "SpecApplied", "ImageNotAllowed");
+        assertThat(client.apps().deployments().inNamespace(ns).withName("warehouse").get().getSpec().getTemplate().getSpec()
+                .getContainers().get(0).getImage()).isEqualTo("registry.internal/sshtunnel/forwarder:0.1.0");
+    }
+
+    /**
+     * The API server refuses the Deployment (a quota of zero Deployments): status says which object
+     * and why, for the current generation, instead of keeping what it said before; once the quota is
+     * gone the retry applies it.
+     */
+    @Test
+    void aWriteTheApiServerRefusesIsReportedInStatusUntilItSucceeds() {
+        String ns = "quota";
+        RealCluster.namespace(ns);
+        client.resource(new io.fabric8.kubernetes.api.model.ResourceQuotaBuilder().withNewMetadata().withName("no-deployments")
+                .withNamespace(ns).endMetadata().withNewSpec().addToHard("count/deployments.apps",
+                        new io.fabric8.kubernetes.api.model.Quantity("0")).endSpec().build()).create();
+        // The quota controller has counted the namespace: from here on admission enforces the quota.
+        await().atMost(TIMEOUT).until(() -> client.resourceQuotas().inNamespace(ns).withName("no-deployments").get().getStatus(),
+                status -> status != null && status.getHard() != null && !status.getHard().isEmpty());
+        client.resource(keySecret(ns, "key-v1")).create();
+        client.resource(tunnel(ns, "warehouse", local("postgres", 5432, "db", 5432))).create();
+
+        SshTunnel failed = awaitCondition(ns, "warehouse", "SpecApplied", "ApplyFailed");
+        assertThat(condition(failed, "SpecApplied").getMessage()).startsWith("could not apply the forwarder Deployment: ")
+                .contains("no-deployments").contains("HTTP 403").endsWith("; retrying with backoff");
+        assertThat(ready(failed).getReason()).as("nothing runs").isEqualTo("ApplyFailed");
+        assertThat(failed.getStatus().getObservedGeneration()).isEqualTo(failed.getMetadata().getGeneration());
+        assertThat(condition(failed, "SpecApplied").getObservedGeneration()).isEqualTo(failed.getMetadata().getGeneration());
+
+        client.resourceQuotas().inNamespace(ns).withName("no-deployments").delete();
+
+        awaitCondition(ns, "warehouse", "SpecApplied", "Applied");
+        awaitDeployment(ns, "warehouse");
+    }
+
+    /**
+     * Egress goes where the spec says: the SSH server's own address when it is written as one, the
+     * cluster DNS pods only, a Remote target's address, and spec.networkPolicy.egressTo for names.
+     */
+    @Test
+    void egressIsRestrictedToTheAddressesTheSpecNames() {
+        String ns = "egress";
+        RealCluster.namespace(ns);
+        client.resource(keySecret(ns, "key-v1")).create();
+        SshTunnel tunnel = tunnel(ns, "hooks", remote("literal", 0, "10.1.2.3", 80), remote("named", 9000, "web.apps.svc", 8080));
+        tunnel.getSpec().getSsh().setHost("2001:db8::10");
+        var policySpec = new dev.sshtunnel.api.v1alpha1.NetworkPolicySpec();
+        policySpec.setEgressTo(List.of(new io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyPeerBuilder()
+                .withNewIpBlock().withCidr("10.96.0.0/12").endIpBlock().build()));
+        tunnel.getSpec().setNetworkPolicy(policySpec);
+        client.resource(tunnel).create();
+
+        var policy = await().atMost(TIMEOUT).until(
+                () -> client.network().v1().networkPolicies().inNamespace(ns).withName("hooks").get(), p -> p != null);
+        var egress = policy.getSpec().getEgress();
+        assertThat(egress).extracting(r -> r.getPorts().stream().map(p -> p.getProtocol() + "/" + p.getPort().getIntVal()).toList())
+                .containsExactly(List.of("TCP/22"), List.of("UDP/53", "TCP/53"), List.of("TCP/80"), List.of("TCP/8080"));
+        assertThat(egress.get(0).getTo()).singleElement().satisfies(p -> assertThat(p.getIpBlock().getCidr()).isEqualTo("2001:db8::10/128"));
+        assertThat(egress.get(1).getTo()).singleElement().satisfies(p -> {
+            assertThat(p.getNamespaceSelector().getMatchLabels()).containsExactly(Map.entry("kubernetes.io/metadata.name", "kube-system"));
+            assertThat(p.getPodSelector().getMatchLabels()).containsExactly(Map.entry("k8s-app", "kube-dns"));
+        });
+        assertThat(egress.get(2).getTo()).singleElement().satisfies(p -> assertThat(p.getIpBlock().getCidr()).isEqualTo("10.1.2.3/32"));
+        assertThat(egress.get(3).getTo()).singleElement().satisfies(p -> assertThat(p.getIpBlock().getCidr()).isEqualTo("10.96.0.0/12"));
+    }
+
+    /** A NodePort/LoadBalancer Service behind the default namespace-only ingress: a warning says outside clients are dropped. */
+    @Test
+    void anExternalServiceBehindNamespaceOnlyIngressIsWarnedAbout() {
+        String ns = "nodeport";
+        RealCluster.namespace(ns);
+        client.resource(keySecret(ns, "key-v1")).create();
+        SshTunnel tunnel = tunnel(ns, "warehouse", local("postgres", 5432, "db", 5432));
+        tunnel.getSpec().setService(new dev.sshtunnel.api.v1alpha1.ServiceSpec());
+        tunnel.getSpec().getService().setType(dev.sshtunnel.api.v1alpha1.ServiceType.NodePort);
+        client.resource(tunnel).create();
+
+        SshTunnel warned = awaitCondition(ns, "warehouse", "ExternalTrafficBlocked", "NamespaceOnlyIngress");
+        assertThat(condition(warned, "ExternalTrafficBlocked").getStatus()).isEqualTo("True");
+        assertThat(condition(warned, "ExternalTrafficBlocked").getMessage()).contains("spec.service.type is NodePort")
+                .contains("namespace nodeport").contains("spec.networkPolicy.ingressFrom");
+
+        edit(ns, "warehouse", t -> {
+            var policySpec = new dev.sshtunnel.api.v1alpha1.NetworkPolicySpec();
+            policySpec.setIngressFrom(List.of(new io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyPeerBuilder()
+                    .withNewIpBlock().withCidr("192.0.2.0/24").endIpBlock().build()));
+            t.getSpec().setNetworkPolicy(policySpec);
+        });
+        await().atMost(TIMEOUT).untilAsserted(() -> assertThat(get(ns, "warehouse").getStatus().getConditions())
+                .extracting(Condition::getType).doesNotContain("ExternalTrafficBlocked"));
+    }
+
     private Deployment awaitDeployment(String ns, String name) {
         return await().atMost(TIMEOUT).until(() -> client.apps().deployments().inNamespace(ns).withName(name).get(),
                 d -> d != null);
@@ -352,6 +508,22 @@ class SshTunnelReconcilerTest {
         return await().atMost(TIMEOUT).until(() -> get(ns, name),
                 t -> t.getStatus() != null && t.getStatus().getConditions().stream()
                         .anyMatch(c -> c.getType().equals("Ready") && reason.equals(c.getReason())));
+    }
+
+    private SshTunnel awaitCondition(String ns, String name, String type, String reason) {
+        return await().atMost(TIMEOUT).until(() -> get(ns, name),
+                t -> t.getStatus() != null && t.getStatus().getConditions().stream()
+                        .anyMatch(c -> c.getType().equals(type) && reason.equals(c.getReason())));
+    }
+
+    /** The objects the operator writes for a tunnel, by their resourceVersion. */
+    private Map<String, String> dependentVersions(String ns, String name) {
+        return Map.of(
+                "configmap", client.configMaps().inNamespace(ns).withName(name + "-tunnel").get().getMetadata().getResourceVersion(),
+                "deployment", client.apps().deployments().inNamespace(ns).withName(name).get().getMetadata().getResourceVersion(),
+                "service", client.services().inNamespace(ns).withName(name).get().getMetadata().getResourceVersion(),
+                "networkpolicy", client.network().v1().networkPolicies().inNamespace(ns).withName(name).get().getMetadata()
+                        .getResourceVersion());
     }
 
     private String awaitHashChange(String ns, String name, String previous) {
@@ -384,6 +556,10 @@ class SshTunnelReconcilerTest {
     }
 
     private static Condition ready(SshTunnel tunnel) {
-        return tunnel.getStatus().getConditions().stream().filter(c -> c.getType().equals("Ready")).findFirst().orElseThrow();
+        return condition(tunnel, "Ready");
+    }
+
+    private static Condition condition(SshTunnel tunnel, String type) {
+        return tunnel.getStatus().getConditions().stream().filter(c -> c.getType().equals(type)).findFirst().orElseThrow();
     }
 }

@@ -67,6 +67,20 @@ class TunnelEventsTest {
                 .isNotEmpty().allSatisfy(entry -> assertThat(entry.code()).as(entry.toString()).isNotEqualTo(403));
     }
 
+    /** The Ready message repeats what a forwarder pod reported: the event stays one bounded line whatever it sent. */
+    @Test
+    void aMessageWithControlCharactersAndNoEndIsRecordedCleanAndCapped() {
+        TunnelEvents events = new TunnelEvents(client, clock);
+        events.readyChanged(tunnel("uid-3"), Reason.Unreachable,
+                "SSH session: refused\r\nType: Normal\u001b[2J" + "x".repeat(100_000));
+
+        Event recorded = RealCluster.admin().v1().events().inNamespace("ns").list().getItems().stream()
+                .filter(e -> e.getInvolvedObject().getUid().equals("uid-3")).findFirst().orElseThrow();
+        assertThat(recorded.getMessage()).startsWith("SSH session: refused  Type: Normal [2Jxxx")
+                .hasSize(UntrustedText.EVENT_MESSAGE);
+        assertThat(recorded.getMessage().chars()).noneMatch(Character::isISOControl);
+    }
+
     @Test
     void anotherTunnelWithTheSameNameGetsItsOwnEvents() {
         assertThat(TunnelEvents.nameOf(tunnel("uid-1"), Reason.Connected, "up"))

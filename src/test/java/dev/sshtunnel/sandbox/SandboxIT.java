@@ -59,7 +59,9 @@ class SandboxIT {
 
     private Kubectl startSandbox() throws IOException {
         sandboxLog = PackagedJar.IT_LOGS.resolve("SandboxIT-sandbox.log");
-        sandbox = jar.start(sandboxLog, List.of(), "sandbox", "--work-dir", dir.resolve("sandbox").toString(),
+        // The operator in the sandbox allows one image besides its own: one the node agent cannot run.
+        sandbox = jar.start(sandboxLog, java.util.Map.of("SSHTUNNEL_FORWARDER_ALLOWED_IMAGES", "registry.example/allowed/*"),
+                List.of(), "sandbox", "--work-dir", dir.resolve("sandbox").toString(),
                 "--kube-binaries", RealCluster.binaries().toString());
         await().atMost(Duration.ofSeconds(60)).until(() -> log().contains("Profile sandbox activated") || !sandbox.isAlive());
         assertThat(sandbox.isAlive()).as(this::log).isTrue();
@@ -134,14 +136,24 @@ class SandboxIT {
                     .contains("Secret \"locked-key\" key \"id_ed25519\"").contains("wrong passphrase").contains("fix the Secret");
             assertThat(kubectl.run("get", "pods", "-l", "app.kubernetes.io/instance=locked")).contains("0/1").contains("Running");
 
+            // An image off the operator's allow-list never gets the tunnel's keys: no pod, and a reason that says so.
+            String otherTunnel = manifest(sshd, sshd.knownHostsLine(), Ports.free(), Ports.free(), Ports.free(), echo.port())
+                    .replace("name: db,", "name: other,");
+            assertThat(kubectl.attempt(otherTunnel + "  forwarder: {image: registry.example/other:1}\n", "apply", "-f", "-").out())
+                    .contains("sshtunnel.sshtunnel.dev/other created");
+            await().atMost(Duration.ofSeconds(40)).pollInterval(Duration.ofMillis(500))
+                    .until(() -> kubectl.run("get", "sshtunnel", "other", "-o", READY_REASON), "ImageNotAllowed"::equals);
+            assertThat(kubectl.run("get", "deployments,pods", "-l", "app.kubernetes.io/instance=other", "-o", "name")).isBlank();
+
             // A pod whose image the node agent cannot run says so; it never shows as Running.
-            String otherImage = manifest(sshd, sshd.knownHostsLine(), Ports.free(), Ports.free(), Ports.free(), echo.port())
-                    .replace("name: db,", "name: other,") + "  forwarder: {image: registry.example/other:1}\n";
-            assertThat(kubectl.attempt(otherImage, "apply", "-f", "-").out()).contains("sshtunnel.sshtunnel.dev/other created");
+            assertThat(kubectl.attempt(otherTunnel + "  forwarder: {image: registry.example/allowed/other:1}\n", "apply", "-f", "-")
+                    .out()).contains("sshtunnel.sshtunnel.dev/other configured");
             await().atMost(Duration.ofSeconds(40)).pollInterval(Duration.ofMillis(500)).until(() -> kubectl.run("get", "pods", "-l",
                     "app.kubernetes.io/instance=other", "-o", "jsonpath={.items[*].status.containerStatuses[*].state.waiting.reason}"),
                     "ImageNotRunnableHere"::equals);
-            assertThat(kubectl.run("get", "sshtunnel", "other", "-o", READY_REASON)).isEqualTo("ForwarderUnavailable");
+            // Status follows within the write interval (the ImageNotAllowed it replaces was written moments ago).
+            await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(500))
+                    .until(() -> kubectl.run("get", "sshtunnel", "other", "-o", READY_REASON), "ForwarderUnavailable"::equals);
             kubectl.run("delete", "sshtunnel", "other");
 
             // Traffic through each forward type.

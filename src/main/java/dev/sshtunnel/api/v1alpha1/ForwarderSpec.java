@@ -8,11 +8,29 @@ import java.util.Map;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 
+import io.fabric8.generator.annotation.Size;
+import io.fabric8.generator.annotation.ValidationRule;
 import io.fabric8.kubernetes.api.model.ResourceRequirements;
 import io.fabric8.kubernetes.api.model.Toleration;
 
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class ForwarderSpec {
+
+    /**
+     * Annotation keys that change a pod's confinement rather than describe it: AppArmor and seccomp
+     * profiles (the annotation forms the API server still maps to the fields, e.g. AppArmor
+     * {@code unconfined}), container-runtime overrides honoured when a runtime allows them (CRI-O,
+     * crun, Kata, gVisor), and the operator's own {@code sshtunnel.dev/} keys (the config hash).
+     */
+    static final String NO_CONFINEMENT_ANNOTATIONS = "self.all(k, "
+            + "!k.startsWith('container.apparmor.security.beta.kubernetes.io/')"
+            + " && !k.startsWith('seccomp.security.alpha.kubernetes.io/')"
+            + " && !k.startsWith('container.seccomp.security.alpha.kubernetes.io/')"
+            + " && !k.startsWith('io.kubernetes.cri-o.')"
+            + " && !k.startsWith('run.oci.')"
+            + " && !k.startsWith('io.katacontainers.')"
+            + " && !k.startsWith('dev.gvisor.')"
+            + " && !k.startsWith('sshtunnel.dev/'))";
 
     @JsonPropertyDescription("Forwarder image. Defaults to the operator's own image, so both always match in version.")
     private String image;
@@ -26,7 +44,14 @@ public class ForwarderSpec {
     @JsonPropertyDescription("Tolerations of the forwarder pods.")
     private List<Toleration> tolerations = new ArrayList<>();
 
-    @JsonPropertyDescription("Annotations added to the forwarder pods.")
+    @JsonPropertyDescription("Annotations added to the forwarder pods. Keys that change the pod's confinement are refused: "
+            + "AppArmor and seccomp annotations, container-runtime overrides (io.kubernetes.cri-o., run.oci., io.katacontainers., "
+            + "dev.gvisor.) and the operator's own sshtunnel.dev/ keys.")
+    @Size(max = 64) // bounds the CEL rule's cost, which the API server estimates before it accepts the CRD
+    @ValidationRule(value = NO_CONFINEMENT_ANNOTATIONS, reason = "FieldValueForbidden",
+            message = "must not set AppArmor, seccomp, container-runtime (io.kubernetes.cri-o., run.oci., io.katacontainers., "
+                    + "dev.gvisor.) or sshtunnel.dev/ annotations: forwarder pods hold SSH keys and keep the restricted "
+                    + "profile (RuntimeDefault seccomp, the runtime's default AppArmor profile)")
     private Map<String, String> podAnnotations = new LinkedHashMap<>();
 
     public String getImage() { return image; }

@@ -21,8 +21,16 @@ public class NetworkPolicySpec {
             + "The operator's namespace may always reach the status port.")
     private List<NetworkPolicyPeer> ingressFrom = new ArrayList<>();
 
+    @JsonPropertyDescription("Where the forwarder may connect: the SSH server (first hop) when spec.ssh.host is a name, and "
+            + "Remote forward targets that are names (NetworkPolicy peers, e.g. an ipBlock for the bastion's network and a "
+            + "podSelector for in-cluster targets). An IP-literal host or target is allowed by itself (/32, /128). Default: "
+            + "any address on those ports. DNS is always allowed to kube-system's DNS pods.")
+    private List<NetworkPolicyPeer> egressTo = new ArrayList<>();
+
     public Boolean getEnabled() { return enabled; }
     public void setEnabled(Boolean enabled) { this.enabled = enabled; }
     public List<NetworkPolicyPeer> getIngressFrom() { return ingressFrom; }
     public void setIngressFrom(List<NetworkPolicyPeer> ingressFrom) { this.ingressFrom = ingressFrom; }
+    public List<NetworkPolicyPeer> getEgressTo() { return egressTo; }
+    public void setEgressTo(List<NetworkPolicyPeer> egressTo) { this.egressTo = egressTo; }
 }

@@ -16,5 +16,9 @@ public enum Reason {
     HostKeyMismatch,
     HostKeyUnknown,
     ForwardRejected,
-    RemotePortInUse
+    RemotePortInUse,
+    /** spec.forwarder.image is not on the operator's allow-list (sshtunnel.forwarder.allowed-images). */
+    ImageNotAllowed,
+    /** The API server refused a ConfigMap, Deployment, Service or NetworkPolicy write (quota, admission, RBAC). */
+    ApplyFailed
 }

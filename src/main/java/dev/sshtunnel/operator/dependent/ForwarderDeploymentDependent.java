@@ -14,6 +14,7 @@ import dev.sshtunnel.api.v1alpha1.ForwardType;
 import dev.sshtunnel.api.v1alpha1.ForwarderSpec;
 import dev.sshtunnel.api.v1alpha1.SshTunnel;
 import dev.sshtunnel.operator.ConfigHash;
+import dev.sshtunnel.operator.ForwarderImagePolicy;
 import dev.sshtunnel.operator.ForwarderLabels;
 import dev.sshtunnel.operator.ForwarderPorts;
 import dev.sshtunnel.operator.OperatorConfig;
@@ -54,9 +55,9 @@ import io.javaoperatorsdk.operator.processing.dependent.Creator;
 import io.javaoperatorsdk.operator.processing.dependent.Updater;
 
 /**
- * Deployment {@code <name>} running the forwarder role of the operator's own image. Not a Deleter:
- * when its precondition (Secrets present) fails the running pods are left alone; owner references
- * remove it with the SshTunnel.
+ * Deployment {@code <name>} running the forwarder role of the operator's own image (or an allowed
+ * one). Not a Deleter: when its precondition (ForwarderCanStart) fails the running pods are left
+ * alone; owner references remove it with the SshTunnel.
  */
 @KubernetesDependent(informer = @Informer(labelSelector = ForwarderLabels.MANAGED_SELECTOR))
 public class ForwarderDeploymentDependent extends KubernetesDependentResource<Deployment, SshTunnel>
@@ -74,6 +75,9 @@ public class ForwarderDeploymentDependent extends KubernetesDependentResource<De
 
     @Inject
     OperatorConfig config;
+
+    @Inject
+    ForwarderImagePolicy images;
 
     public ForwarderDeploymentDependent() {
         super(Deployment.class);
@@ -135,8 +139,7 @@ public class ForwarderDeploymentDependent extends KubernetesDependentResource<De
 
         Container container = new ContainerBuilder()
                 .withName(CONTAINER)
-                .withImage(forwarder.getImage() == null || forwarder.getImage().isBlank()
-                        ? config.forwarder().image() : forwarder.getImage())
+                .withImage(images.imageOf(tunnel))
                 .withImagePullPolicy(config.forwarder().imagePullPolicy())
                 .withArgs(args())
                 // The status endpoints listen on the pod's address only (probes and the operator use it).

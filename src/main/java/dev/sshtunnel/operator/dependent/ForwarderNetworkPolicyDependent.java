@@ -1,6 +1,7 @@
 package dev.sshtunnel.operator.dependent;
 
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -11,10 +12,12 @@ import jakarta.inject.Inject;
 import dev.sshtunnel.api.v1alpha1.ForwardSpec;
 import dev.sshtunnel.api.v1alpha1.ForwardType;
 import dev.sshtunnel.api.v1alpha1.NetworkPolicySpec;
+import dev.sshtunnel.api.v1alpha1.SshEndpoint;
 import dev.sshtunnel.api.v1alpha1.SshSpec;
 import dev.sshtunnel.api.v1alpha1.SshTunnel;
 import dev.sshtunnel.operator.ForwarderLabels;
 import dev.sshtunnel.operator.ForwarderPorts;
+import dev.sshtunnel.operator.IpLiteral;
 import dev.sshtunnel.operator.OperatorConfig;
 import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
@@ -28,6 +31,7 @@ import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyPeerBuilder;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyPort;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyPortBuilder;
 import io.javaoperatorsdk.operator.api.config.informer.Informer;
+import dev.sshtunnel.operator.SpecGate;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.processing.dependent.kubernetes.CRUDKubernetesDependentResource;
 import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDependent;
@@ -36,13 +40,28 @@ import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDep
  * NetworkPolicy {@code <name>} for the forwarder pods. Ingress: the Local/Dynamic ports from the
  * tunnel's namespace (or spec.networkPolicy.ingressFrom) — a SOCKS proxy is never open to the
  * whole cluster by default — and the status port from the operator's namespace. Egress: the first
- * SSH hop's port, DNS, and the ports of Remote forward targets (the forwarder connects to those).
+ * SSH hop's port, DNS (cluster DNS pods only) and the ports of Remote forward targets (the forwarder
+ * connects to those), each to its address where the spec writes one, else to spec.networkPolicy.egressTo.
  */
 @KubernetesDependent(informer = @Informer(labelSelector = ForwarderLabels.MANAGED_SELECTOR))
 public class ForwarderNetworkPolicyDependent extends CRUDKubernetesDependentResource<NetworkPolicy, SshTunnel> {
 
     @Inject
     OperatorConfig config;
+
+    @Inject
+    SpecGate gate;
+
+    /**
+     * Called when the precondition fails. Only a spec that passes the gate removes the NetworkPolicy (no
+     * listening forward, or the policy turned off); an invalid edit leaves the running tunnel's in place.
+     */
+    @Override
+    public void delete(SshTunnel tunnel, Context<SshTunnel> context) {
+        if (gate.passes(tunnel, context)) {
+            super.delete(tunnel, context);
+        }
+    }
 
     @Override
     protected NetworkPolicy desired(SshTunnel tunnel, Context<SshTunnel> context) {
@@ -66,17 +85,18 @@ public class ForwarderNetworkPolicyDependent extends CRUDKubernetesDependentReso
                 .build());
 
         List<NetworkPolicyEgressRule> egress = new ArrayList<>();
-        egress.add(new NetworkPolicyEgressRuleBuilder().withPorts(tcp(firstHopPort(tunnel.getSpec().getSsh()))).build());
-        egress.add(new NetworkPolicyEgressRuleBuilder().withPorts(port("UDP", 53), port("TCP", 53)).build());
-        Set<Integer> remoteTargets = new LinkedHashSet<>();
+        SshEndpoint firstHop = firstHop(tunnel.getSpec().getSsh());
+        egress.add(egressRule(to(firstHop.getHost(), spec), tcp(firstHop.getPort() == null ? 22 : firstHop.getPort())));
+        egress.add(egressRule(List.of(dnsPods()), port("UDP", 53), port("TCP", 53)));
+        // Remote targets: one rule per destination, so an IP-literal target opens its port to that address only.
+        Map<List<NetworkPolicyPeer>, Set<Integer>> remoteTargets = new LinkedHashMap<>();
         for (ForwardSpec forward : tunnel.getSpec().getForwards()) {
             if (forward.getType() == ForwardType.Remote && forward.getTarget() != null) {
-                remoteTargets.add(forward.getTarget().getPort());
+                remoteTargets.computeIfAbsent(to(forward.getTarget().getHost(), spec), k -> new LinkedHashSet<>())
+                        .add(forward.getTarget().getPort());
             }
         }
-        if (!remoteTargets.isEmpty()) {
-            egress.add(new NetworkPolicyEgressRuleBuilder().withPorts(remoteTargets.stream().map(p -> tcp(p)).toList()).build());
-        }
+        remoteTargets.forEach((to, ports) -> egress.add(egressRule(to, ports.stream().map(p -> tcp(p)).toArray(NetworkPolicyPort[]::new))));
 
         NetworkPolicy policy = new NetworkPolicyBuilder()
                 .withNewMetadata()
@@ -95,9 +115,34 @@ public class ForwarderNetworkPolicyDependent extends CRUDKubernetesDependentReso
         return policy;
     }
 
-    private static int firstHopPort(SshSpec ssh) {
-        Integer port = ssh.getJumpHosts().isEmpty() ? ssh.getPort() : ssh.getJumpHosts().get(0).getPort();
-        return port == null ? 22 : port;
+    private static SshEndpoint firstHop(SshSpec ssh) {
+        return ssh.getJumpHosts().isEmpty() ? ssh : ssh.getJumpHosts().get(0);
+    }
+
+    /** An IP-literal host by itself; a name: spec.networkPolicy.egressTo (empty: any address). */
+    private static List<NetworkPolicyPeer> to(String host, NetworkPolicySpec spec) {
+        return IpLiteral.cidrOf(host)
+                .map(cidr -> List.of(new NetworkPolicyPeerBuilder().withNewIpBlock().withCidr(cidr).endIpBlock().build()))
+                .orElse(spec.getEgressTo());
+    }
+
+    private NetworkPolicyPeer dnsPods() {
+        Map<String, String> labels = new LinkedHashMap<>();
+        for (String label : config.networkPolicy().dnsPodLabels()) {
+            int eq = label.indexOf('=');
+            labels.put(label.substring(0, eq).trim(), label.substring(eq + 1).trim());
+        }
+        return new NetworkPolicyPeerBuilder()
+                .withNewNamespaceSelector()
+                    .withMatchLabels(Map.of("kubernetes.io/metadata.name", config.networkPolicy().dnsNamespace()))
+                .endNamespaceSelector()
+                .withNewPodSelector().withMatchLabels(labels).endPodSelector()
+                .build();
+    }
+
+    /** An empty {@code to} allows every address (NetworkPolicy semantics): written as no field at all. */
+    private static NetworkPolicyEgressRule egressRule(List<NetworkPolicyPeer> to, NetworkPolicyPort... ports) {
+        return new NetworkPolicyEgressRuleBuilder().withTo(to.isEmpty() ? null : to).withPorts(ports).build();
     }
 
     private static NetworkPolicyPort tcp(int port) {

@@ -12,6 +12,20 @@ public final class ConditionTypes {
     /** Abnormal-true: some hop's host key policy is Insecure. Present only then. */
     public static final String INSECURE_HOST_KEY = "InsecureHostKey";
 
+    /**
+     * Whether the current generation's spec is applied to the forwarder's ConfigMap, Deployment and
+     * Service. False names why not (InvalidSpec, ImageNotAllowed, SecretNotFound, ApplyFailed) while
+     * a running forwarder keeps the last applied spec; Ready then tells about that forwarder.
+     */
+    public static final String SPEC_APPLIED = "SpecApplied";
+    /**
+     * Abnormal-true: the Service is NodePort or LoadBalancer, but the NetworkPolicy admits the forward
+     * ports only from the tunnel's namespace, so clients outside the cluster are dropped. Present only then.
+     */
+    public static final String EXTERNAL_TRAFFIC_BLOCKED = "ExternalTrafficBlocked";
+    /** SpecApplied's reason while it holds. */
+    public static final String APPLIED = "Applied";
+
     private ConditionTypes() {
     }
 }

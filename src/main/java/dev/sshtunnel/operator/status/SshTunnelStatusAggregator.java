@@ -12,6 +12,10 @@ import dev.sshtunnel.api.v1alpha1.SessionStatus;
 import dev.sshtunnel.api.v1alpha1.SshEndpoint;
 import dev.sshtunnel.api.v1alpha1.SshSpec;
 import dev.sshtunnel.api.v1alpha1.SshTunnel;
+import dev.sshtunnel.api.v1alpha1.ServiceType;
+import dev.sshtunnel.api.v1alpha1.SshTunnelSpec;
+import dev.sshtunnel.operator.dependent.conditions.NetworkPolicyEnabled;
+import dev.sshtunnel.operator.dependent.conditions.ServiceNeeded;
 import dev.sshtunnel.api.v1alpha1.SshTunnelStatus;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 
@@ -30,20 +34,35 @@ public class SshTunnelStatusAggregator {
     public SshTunnelStatus aggregate(SshTunnel tunnel, TunnelObservation observation) {
         SshTunnelStatus previous = tunnel.getStatus() == null ? new SshTunnelStatus() : tunnel.getStatus();
         long generation = tunnel.getMetadata().getGeneration() == null ? 0 : tunnel.getMetadata().getGeneration();
-        int forwardCount = tunnel.getSpec().getForwards().size();
+        Optional<SpecHeldBack> heldBack = observation.heldBack();
+        // A held-back spec leaves a running forwarder on the last applied spec: Ready tells about that one.
+        boolean keptRunning = heldBack.isPresent() && observation.deployment().isPresent();
+        SshTunnelSpec spec = keptRunning ? observation.runningSpec().orElse(tunnel.getSpec()) : tunnel.getSpec();
+        int forwardCount = spec.getForwards().size();
 
-        LiveState live = LiveState.fold(tunnel.getSpec().getForwards(), observation.reports());
+        LiveState live = LiveState.fold(spec.getForwards(), observation.reports());
         boolean reported = !observation.reports().isEmpty();
-        Verdict verdict = verdict(tunnel, observation, live);
+        Verdict verdict = verdict(tunnel, spec, observation, live);
         ConditionList conditions = new ConditionList(previous.getConditions(), generation, clock.instant())
                 .set(ConditionTypes.READY, verdict.ready ? ConditionList.TRUE : ConditionList.FALSE,
                         verdict.reason.name(), verdict.message)
                 .set(ConditionTypes.CONNECTED, verdict.connected, reasonFor(verdict.connected, verdict), verdict.message)
                 .set(ConditionTypes.FORWARDS_READY, verdict.forwardsReady, reasonFor(verdict.forwardsReady, verdict),
                         verdict.ready ? "all " + forwardCount + " forwards are active" : verdict.message);
-        insecureHostKeyHop(tunnel).ifPresent(hop -> conditions.set(ConditionTypes.INSECURE_HOST_KEY, ConditionList.TRUE,
+        if (heldBack.isPresent()) {
+            conditions.set(ConditionTypes.SPEC_APPLIED, ConditionList.FALSE, heldBack.get().reason().name(),
+                    heldBack.get().message() + (keptRunning
+                            ? "; the forwarder keeps running the last applied spec until this is fixed" : ""));
+        } else {
+            conditions.set(ConditionTypes.SPEC_APPLIED, ConditionList.TRUE, ConditionTypes.APPLIED,
+                    "generation " + generation + " is applied to the forwarder's ConfigMap, Deployment and Service");
+        }
+        insecureHostKeyHop(spec.getSsh()).ifPresent(hop -> conditions.set(ConditionTypes.INSECURE_HOST_KEY, ConditionList.TRUE,
                 "InsecurePolicy", hop + ".hostKey.policy is Insecure: any host key is accepted, so a man in the middle "
                         + "can read and change the traffic; list the key in knownHosts or fingerprints and use Strict"));
+
+        namespaceOnlyIngress(tunnel.getMetadata().getNamespace(), spec).ifPresent(message -> conditions.set(
+                ConditionTypes.EXTERNAL_TRAFFIC_BLOCKED, ConditionList.TRUE, "NamespaceOnlyIngress", message));
 
         SshTunnelStatus status = new SshTunnelStatus();
         status.setObservedGeneration(generation);
@@ -57,7 +76,7 @@ public class SshTunnelStatusAggregator {
             status.setReadyForwards((verdict.ready ? forwardCount : 0) + "/" + forwardCount);
         }
         status.setServiceName(observation.serviceName().orElse(null));
-        status.setAuthorizedKeysOptions(AuthorizedKeysOptions.of(tunnel.getSpec().getForwards()));
+        status.setAuthorizedKeysOptions(AuthorizedKeysOptions.of(spec.getForwards()));
         status.setReadyReplicas(observation.deployment().map(SshTunnelStatusAggregator::readyReplicas).orElse(0));
         return status;
     }
@@ -74,24 +93,23 @@ public class SshTunnelStatusAggregator {
         }
     }
 
-    private static Verdict verdict(SshTunnel tunnel, TunnelObservation observation, LiveState live) {
-        if (observation.specProblem().isPresent()) {
-            return Verdict.notReady(Reason.InvalidSpec, observation.specProblem().get(), ConditionList.FALSE);
+    /** Judged on {@code spec}: the tunnel's own, or the last applied one that still runs while it is held back. */
+    private static Verdict verdict(SshTunnel tunnel, SshTunnelSpec spec, TunnelObservation observation, LiveState live) {
+        if (observation.heldBack().isPresent() && observation.deployment().isEmpty()) {
+            SpecHeldBack heldBack = observation.heldBack().get();
+            return Verdict.notReady(heldBack.reason(), heldBack.message(), ConditionList.FALSE);
         }
-        if (Boolean.TRUE.equals(tunnel.getSpec().getSuspend())) {
+        if (Boolean.TRUE.equals(spec.getSuspend())) {
             return Verdict.notReady(Reason.Suspended,
                     "spec.suspend is true: the forwarder is scaled to zero; set it to false to reconnect", ConditionList.FALSE);
         }
-        if (observation.missingSecret().isPresent()) {
-            return Verdict.notReady(Reason.SecretNotFound, observation.missingSecret().get(), ConditionList.FALSE);
-        }
         String deploymentName = tunnel.getMetadata().getNamespace() + "/" + tunnel.getMetadata().getName();
-        int wanted = tunnel.getSpec().getReplicas() == null ? 1 : tunnel.getSpec().getReplicas();
+        int wanted = spec.getReplicas() == null ? 1 : spec.getReplicas();
         if (wanted == 0) {
             return Verdict.notReady(Reason.Suspended, "spec.replicas is 0: no forwarder runs", ConditionList.FALSE);
         }
         int ready = observation.deployment().map(SshTunnelStatusAggregator::readyReplicas).orElse(0);
-        SshEndpoint ssh = tunnel.getSpec().getSsh();
+        SshEndpoint ssh = spec.getSsh();
         String server = ssh.getUser() + "@" + ssh.getHost() + ":" + (ssh.getPort() == null ? 22 : ssh.getPort());
         if (!observation.reports().isEmpty()) {
             return liveVerdict(server, live, ready, wanted);
@@ -158,9 +176,21 @@ public class SshTunnelStatusAggregator {
         return deployment.getStatus().getReadyReplicas();
     }
 
+    /** A Service meant for clients outside the cluster behind the default policy, which admits only the namespace's pods. */
+    private static Optional<String> namespaceOnlyIngress(String namespace, SshTunnelSpec spec) {
+        ServiceType type = spec.getService() == null ? null : spec.getService().getType();
+        boolean external = type == ServiceType.NodePort || type == ServiceType.LoadBalancer;
+        boolean defaultIngress = spec.getNetworkPolicy() == null || spec.getNetworkPolicy().getIngressFrom().isEmpty();
+        if (!external || !defaultIngress || !ServiceNeeded.listens(spec) || !NetworkPolicyEnabled.enabled(spec)) {
+            return Optional.empty();
+        }
+        return Optional.of("spec.service.type is " + type + ", but the tunnel's NetworkPolicy admits the forward ports only "
+                + "from pods in namespace " + namespace + ": clients outside the cluster are dropped where the CNI enforces "
+                + "policies; list them in spec.networkPolicy.ingressFrom (e.g. an ipBlock) or use a ClusterIP Service");
+    }
+
     /** The spec path of the first hop whose host key policy is Insecure. */
-    private static Optional<String> insecureHostKeyHop(SshTunnel tunnel) {
-        SshSpec ssh = tunnel.getSpec().getSsh();
+    private static Optional<String> insecureHostKeyHop(SshSpec ssh) {
         if (isInsecure(ssh)) {
             return Optional.of("spec.ssh");
         }

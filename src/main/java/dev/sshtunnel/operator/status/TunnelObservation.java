@@ -3,22 +3,24 @@ package dev.sshtunnel.operator.status;
 import java.util.List;
 import java.util.Optional;
 
+import dev.sshtunnel.api.v1alpha1.SshTunnelSpec;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 
 /**
  * What the operator saw of one tunnel's world in this reconcile; the aggregator turns it into
  * status without touching the API.
  *
- * @param specProblem   what the schema could not judge (InvalidSpec), if anything
- * @param missingSecret the first referenced Secret key that is missing or empty, if any
- * @param deployment    the forwarder Deployment, when it exists
- * @param serviceName   the Service exposing the forwards, when one exists
- * @param reports       GET /status of each running forwarder pod that answered, by pod name
+ * @param heldBack    why the current spec is not applied (invalid, image not allowed, Secret
+ *                    missing, the API server refused a write), if it is not
+ * @param deployment  the forwarder Deployment, when it exists
+ * @param runningSpec the spec in the forwarder's ConfigMap: what its pods were started with
+ * @param serviceName the Service exposing the forwards, when one exists
+ * @param reports     GET /status of each running forwarder pod that answered, by pod name
  */
 public record TunnelObservation(
-        Optional<String> specProblem,
-        Optional<String> missingSecret,
+        Optional<SpecHeldBack> heldBack,
         Optional<Deployment> deployment,
+        Optional<SshTunnelSpec> runningSpec,
         Optional<String> serviceName,
         List<ForwarderReport> reports) {
 
@@ -27,8 +29,7 @@ public record TunnelObservation(
     }
 
     /** Before any forwarder answered. */
-    public TunnelObservation(Optional<String> specProblem, Optional<String> missingSecret,
-            Optional<Deployment> deployment, Optional<String> serviceName) {
-        this(specProblem, missingSecret, deployment, serviceName, List.of());
+    public TunnelObservation(Optional<SpecHeldBack> heldBack, Optional<Deployment> deployment, Optional<String> serviceName) {
+        this(heldBack, deployment, Optional.empty(), serviceName, List.of());
     }
 }

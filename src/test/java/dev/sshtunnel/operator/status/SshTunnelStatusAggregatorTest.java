@@ -25,6 +25,8 @@ import dev.sshtunnel.api.v1alpha1.SshTunnel;
 import dev.sshtunnel.api.v1alpha1.SshTunnelSpec;
 import dev.sshtunnel.api.v1alpha1.SshTunnelStatus;
 import dev.sshtunnel.api.v1alpha1.TargetSpec;
+import dev.sshtunnel.api.v1alpha1.Reason;
+import io.fabric8.kubernetes.client.utils.Serialization;
 import dev.sshtunnel.operator.MutableClock;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
@@ -101,8 +103,8 @@ class SshTunnelStatusAggregatorTest {
         tunnel.setStatus(aggregate(observation(Optional.empty())));
         clock.advance(Duration.ofMinutes(1));
 
-        SshTunnelStatus status = aggregate(new TunnelObservation(Optional.empty(),
-                Optional.of("Secret apps/bastion-key not found (referenced by spec.ssh.privateKeySecretRef)"),
+        SshTunnelStatus status = aggregate(new TunnelObservation(Optional.of(new SpecHeldBack(Reason.SecretNotFound,
+                "Secret apps/bastion-key not found (referenced by spec.ssh.privateKeySecretRef)")),
                 Optional.empty(), Optional.empty()));
 
         assertCondition(status, "Ready", "False", "SecretNotFound");
@@ -111,22 +113,54 @@ class SshTunnelStatusAggregatorTest {
     }
 
     @Test
-    void missingSecretIsReportedBeforeDeploymentState() {
-        SshTunnelStatus status = aggregate(new TunnelObservation(Optional.empty(),
-                Optional.of("Secret apps/bastion-key has no key \"id_ed25519\""), Optional.of(deployment(1)), Optional.empty()));
+    void aSpecHeldBackBeforeAnythingRunsIsTheReadyReason() {
+        SshTunnelStatus status = aggregate(new TunnelObservation(Optional.of(new SpecHeldBack(Reason.SecretNotFound,
+                "Secret apps/bastion-key has no key \"id_ed25519\"")), Optional.empty(), Optional.empty()));
 
         assertCondition(status, "Ready", "False", "SecretNotFound");
         assertCondition(status, "Connected", "False", "SecretNotFound");
+        assertCondition(status, "SpecApplied", "False", "SecretNotFound");
     }
 
     @Test
-    void invalidSpecWinsOverEverything() {
+    void invalidSpecWinsOverSuspendWhileNothingRuns() {
         tunnel.getSpec().setSuspend(true);
-        SshTunnelStatus status = aggregate(new TunnelObservation(Optional.of("spec.forwards[0].port 8081 is used"),
-                Optional.of("Secret missing"), Optional.of(deployment(1)), Optional.empty()));
+        SshTunnelStatus status = aggregate(new TunnelObservation(Optional.of(new SpecHeldBack(Reason.InvalidSpec,
+                "spec.forwards[0].port 8081 is used")), Optional.empty(), Optional.empty()));
 
         assertCondition(status, "Ready", "False", "InvalidSpec");
         assertThat(ready(status).getMessage()).isEqualTo("spec.forwards[0].port 8081 is used");
+    }
+
+    /** An edit that cannot be applied leaves the forwarder on the last applied spec: Ready is about that forwarder. */
+    @Test
+    void aSpecHeldBackWhileAForwarderRunsLeavesReadyToTheRunningForwarder() {
+        SshTunnelSpec running = Serialization.clone(tunnel.getSpec());
+        running.setForwards(List.of(running.getForwards().get(0)));
+        tunnel.getSpec().setSuspend(true); // part of the held-back edit: not applied, so not reported as Suspended
+        TunnelObservation observation = new TunnelObservation(Optional.of(new SpecHeldBack(Reason.ImageNotAllowed,
+                "spec.forwarder.image \"evil\" is not allowed")), Optional.of(deployment(1)), Optional.of(running),
+                Optional.of("warehouse"), List.of(report("warehouse-1", session(SessionState.Connected, null),
+                        forward("postgres", ForwardState.Active, 1, 1, 0, null))));
+
+        SshTunnelStatus status = aggregate(observation);
+
+        assertCondition(status, "Ready", "True", "Connected");
+        assertThat(status.getReadyForwards()).as("the running spec's forwards").isEqualTo("1/1");
+        assertThat(status.getAuthorizedKeysOptions()).as("the running spec's forwards")
+                .isEqualTo("restrict,port-forwarding,permitopen=\"db.internal:5432\"");
+        assertCondition(status, "SpecApplied", "False", "ImageNotAllowed");
+        assertThat(find(status, "SpecApplied").getMessage()).startsWith("spec.forwarder.image \"evil\" is not allowed")
+                .endsWith("the forwarder keeps running the last applied spec until this is fixed");
+        assertThat(find(status, "SpecApplied").getObservedGeneration()).isEqualTo(3L);
+    }
+
+    @Test
+    void aSpecThatPassesIsApplied() {
+        SshTunnelStatus status = aggregate(observation(Optional.of(deployment(1))));
+
+        assertCondition(status, "SpecApplied", "True", "Applied");
+        assertThat(find(status, "SpecApplied").getMessage()).contains("generation 3 is applied");
     }
 
     @Test
@@ -169,7 +203,7 @@ class SshTunnelStatusAggregatorTest {
         SshTunnelStatus status = aggregate(observation(Optional.of(deployment(1))));
 
         assertThat(status.getConditions()).extracting(Condition::getType)
-                .containsExactly("Ready", "Connected", "ForwardsReady");
+                .containsExactly("Ready", "Connected", "ForwardsReady", "SpecApplied");
     }
 
     @Test
@@ -251,7 +285,7 @@ class SshTunnelStatusAggregatorTest {
     }
 
     private static TunnelObservation reports(Optional<Deployment> deployment, ForwarderReport... reports) {
-        return new TunnelObservation(Optional.empty(), Optional.empty(), deployment, Optional.of("warehouse"), List.of(reports));
+        return new TunnelObservation(Optional.empty(), deployment, Optional.empty(), Optional.of("warehouse"), List.of(reports));
     }
 
     private static ForwarderReport report(String pod, SessionStatus session, ForwardStatus... forwards) {
@@ -283,7 +317,7 @@ class SshTunnelStatusAggregatorTest {
     }
 
     private static TunnelObservation observation(Optional<Deployment> deployment) {
-        return new TunnelObservation(Optional.empty(), Optional.empty(), deployment, Optional.of("warehouse"));
+        return new TunnelObservation(Optional.empty(), deployment, Optional.of("warehouse"));
     }
 
     private static Deployment deployment(int readyReplicas) {

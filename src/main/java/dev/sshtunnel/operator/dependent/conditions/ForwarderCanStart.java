@@ -1,26 +1,29 @@
 package dev.sshtunnel.operator.dependent.conditions;
 
+import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
+
 import dev.sshtunnel.api.v1alpha1.SshTunnel;
-import dev.sshtunnel.operator.ReferencedSecrets;
-import dev.sshtunnel.operator.SecretReferences;
-import dev.sshtunnel.operator.SpecConsistency;
-import io.fabric8.kubernetes.api.model.apps.Deployment;
+import dev.sshtunnel.operator.SpecGate;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.dependent.DependentResource;
 import io.javaoperatorsdk.operator.processing.dependent.workflow.Condition;
+import io.quarkus.arc.Unremovable;
 
 /**
- * The Deployment is only created or changed while the spec is consistent and every referenced
- * Secret key exists: pods without their key would hang in ContainerCreating, and a running
- * forwarder is better left alone than rolled into that state when a Secret disappears.
+ * The forwarder's ConfigMap and Deployment change only to a spec that passes the {@link SpecGate}:
+ * pods without their key would hang in ContainerCreating, and a tunnel.yaml the running pods cannot
+ * use would crash-loop them at their next restart. While it fails, both keep the last applied spec.
  */
-public class ForwarderCanStart implements Condition<Deployment, SshTunnel> {
+@Singleton
+@Unremovable // looked up by the operator extension, not injected
+public class ForwarderCanStart implements Condition<Object, SshTunnel> {
+
+    @Inject
+    SpecGate gate;
 
     @Override
-    public boolean isMet(DependentResource<Deployment, SshTunnel> dependent, SshTunnel tunnel, Context<SshTunnel> context) {
-        return SpecConsistency.problem(tunnel).isEmpty()
-                && SecretReferences.of(tunnel)
-                        .firstMissing(tunnel.getMetadata().getNamespace(), ReferencedSecrets.of(tunnel, context))
-                        .isEmpty();
+    public boolean isMet(DependentResource<Object, SshTunnel> dependent, SshTunnel tunnel, Context<SshTunnel> context) {
+        return gate.passes(tunnel, context);
     }
 }

@@ -71,6 +71,8 @@ public class SshTunnelReconciler implements Reconciler<SshTunnel> {
     static final String SERVICE = "service";
     static final String NETWORK_POLICY = "network-policy";
     private static final Logger LOG = Logger.getLogger(SshTunnelReconciler.class);
+    /** Long enough for the status write to reach the informer's cache, which the next rendering reads. */
+    private static final Duration PIN_ACCEPTED_KEY = Duration.ofSeconds(1);
     private static final Duration STALE_RETRY = Duration.ofSeconds(2);
 
     private final SshTunnelStatusAggregator aggregator;
@@ -121,6 +123,11 @@ public class SshTunnelReconciler implements Reconciler<SshTunnel> {
         }
         writeStatus(tunnel, status, context);
         writeLimiter.wrote(id);
+        String accepted = status.getAcceptedHostKeyFingerprint();
+        if (accepted != null && (tunnel.getStatus() == null || !accepted.equals(tunnel.getStatus().getAcceptedHostKeyFingerprint()))) {
+            // The ConfigMap was rendered before this status write: render it again to pin the key just accepted.
+            return UpdateControl.<SshTunnel>noUpdate().rescheduleAfter(PIN_ACCEPTED_KEY);
+        }
         return UpdateControl.noUpdate();
     }
 

@@ -1,6 +1,9 @@
 package dev.sshtunnel.operator;
 
+import dev.sshtunnel.api.v1alpha1.HostKeyPolicy;
+import dev.sshtunnel.api.v1alpha1.HostKeySpec;
 import dev.sshtunnel.api.v1alpha1.SshTunnel;
+import dev.sshtunnel.api.v1alpha1.SshTunnelSpec;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.client.utils.Serialization;
 
@@ -16,15 +19,48 @@ public final class TunnelDocument {
     private TunnelDocument() {
     }
 
+    /**
+     * tunnel.yaml for the forwarder pods: the applied spec, and with policy AcceptNew the key the first
+     * forwarder accepted (status.acceptedHostKeyFingerprint) pinned as Strict, so that later pods,
+     * restarts and replicas do not each accept whatever key they see first.
+     */
     public static String render(SshTunnel tunnel) {
+        return write(tunnel, withAcceptedKeyPinned(tunnel));
+    }
+
+    /**
+     * The applied spec alone, which decides whether the pods must be replaced: pinning the key that
+     * the running pods have accepted changes nothing for them.
+     */
+    public static String renderApplied(SshTunnel tunnel) {
+        return write(tunnel, tunnel.getSpec());
+    }
+
+    private static String write(SshTunnel tunnel, SshTunnelSpec spec) {
         SshTunnel document = new SshTunnel();
         document.setMetadata(new ObjectMetaBuilder()
                 .withName(tunnel.getMetadata().getName())
                 .withNamespace(tunnel.getMetadata().getNamespace())
                 .build());
-        document.setSpec(tunnel.getSpec());
+        document.setSpec(spec);
         document.setStatus(null);
         return Serialization.asYaml(document);
+    }
+
+    private static SshTunnelSpec withAcceptedKeyPinned(SshTunnel tunnel) {
+        SshTunnelSpec spec = tunnel.getSpec();
+        HostKeySpec hostKey = spec.getSsh().getHostKey();
+        String accepted = tunnel.getStatus() == null ? null : tunnel.getStatus().getAcceptedHostKeyFingerprint();
+        if (accepted == null || hostKey == null || hostKey.getPolicy() != HostKeyPolicy.AcceptNew) {
+            return spec;
+        }
+        SshTunnelSpec pinned = Serialization.unmarshal(Serialization.asYaml(spec), SshTunnelSpec.class);
+        HostKeySpec pinnedKey = pinned.getSsh().getHostKey();
+        pinnedKey.setPolicy(HostKeyPolicy.Strict);
+        if (!pinnedKey.getFingerprints().contains(accepted)) {
+            pinnedKey.getFingerprints().add(accepted);
+        }
+        return pinned;
     }
 
     /** The tunnel a rendered document describes (what running forwarder pods were started with). */

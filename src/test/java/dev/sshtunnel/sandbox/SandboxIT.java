@@ -230,6 +230,69 @@ class SandboxIT {
         }
     }
 
+    @Test
+    void acceptNewPinsTheFirstKeyForEveryLaterPod() throws Exception {
+        Path key = Keys.generate(dir, "id_ed25519", "ed25519", false, null);
+        try (OpenSshServer sshd = OpenSshServer.start(dir.resolve("sshd"), List.of(Keys.publicKey(key)));
+                EchoServer echo = new EchoServer(EchoServer.Mode.ECHO)) {
+            Kubectl kubectl = startSandbox();
+            String secret = kubectl.run("create", "secret", "generic", "bastion-key", "--from-file=id_ed25519=" + key,
+                    "--dry-run=client", "-o", "yaml");
+            kubectl.attempt(secret, "apply", "-f", "-");
+            int localPort = Ports.free();
+            String tunnel = """
+                    apiVersion: sshtunnel.dev/v1alpha1
+                    kind: SshTunnel
+                    metadata: {name: tofu, namespace: default}
+                    spec:
+                      ssh:
+                        host: 127.0.0.1
+                        port: %d
+                        user: %s
+                        privateKeySecretRef: {name: bastion-key, key: id_ed25519}
+                        hostKey: {policy: AcceptNew}
+                        keepAlive: {intervalSeconds: 1, maxMissed: 2}
+                        reconnect: {minBackoffSeconds: 1, maxBackoffSeconds: 2}
+                      forwards:
+                        - {name: echo, type: Local, port: %d, target: {host: 127.0.0.1, port: %d}}
+                    """.formatted(sshd.port(), sshd.user(), localPort, echo.port());
+            assertThat(kubectl.attempt(tunnel, "apply", "-f", "-").out()).contains("sshtunnel.sshtunnel.dev/tofu created");
+            assertThat(kubectl.run("wait", "--for=condition=Ready", "sshtunnel/tofu", "--timeout=60s")).as(this::log)
+                    .contains("condition met");
+
+            // The first key is recorded and pinned in tunnel.yaml, without replacing the pod that accepted it.
+            String firstKey = sshd.hostKeyFingerprint();
+            await().atMost(Duration.ofSeconds(20)).until(() -> kubectl.run("get", "sshtunnel", "tofu", "-o",
+                    "jsonpath={.status.acceptedHostKeyFingerprint}").replaceAll("=+$", ""), firstKey.replaceAll("=+$", "")::equals);
+            String pod = kubectl.run("get", "pods", "-l", "app.kubernetes.io/instance=tofu", "-o", "jsonpath={.items[*].metadata.name}");
+            await().atMost(Duration.ofSeconds(20)).until(() -> kubectl.run("get", "configmap", "tofu-tunnel", "-o",
+                    "jsonpath={.data.tunnel\\.yaml}"), document -> document.contains("policy: \"Strict\"") || document.contains("policy: Strict"));
+            assertThat(kubectl.run("get", "pods", "-l", "app.kubernetes.io/instance=tofu", "-o", "jsonpath={.items[*].metadata.name}"))
+                    .as("the pod that accepted the key keeps running").isEqualTo(pod);
+
+            // The server's key changes. A new pod (a restart, an eviction, a replica) is Strict against the
+            // first key, as OpenSSH's accept-new is: HostKeyMismatch, not a silent new trust.
+            sshd.stop();
+            Files.delete(dir.resolve("sshd/ssh_host_ed25519_key"));
+            Files.delete(dir.resolve("sshd/ssh_host_ed25519_key.pub"));
+            dev.sshtunnel.testing.Processes.run(List.of("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f",
+                    dir.resolve("sshd/ssh_host_ed25519_key").toString()));
+            sshd.restart();
+            assertThat(sshd.hostKeyFingerprint()).isNotEqualTo(firstKey);
+            kubectl.run("delete", "pod", pod, "--wait=false");
+            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).until(() -> {
+                String pods = kubectl.run("get", "pods", "-l", "app.kubernetes.io/instance=tofu", "-o",
+                        "jsonpath={.items[*].metadata.name}");
+                return !pods.isBlank() && !pods.contains(pod)
+                        && "HostKeyMismatch".equals(kubectl.run("get", "sshtunnel", "tofu", "-o", READY_REASON));
+            });
+            assertThat(kubectl.run("get", "sshtunnel", "tofu", "-o", "jsonpath={.status.acceptedHostKeyFingerprint}")
+                    .replaceAll("=+$", "")).isEqualTo(firstKey.replaceAll("=+$", ""));
+            assertThat(kubectl.run("get", "sshtunnel", "tofu", "-o", "jsonpath={.status.session.lastError}"))
+                    .startsWith("HostKeyMismatch");
+        }
+    }
+
     /** Events, SshTunnels with status, and every forwarder's /status and /q/metrics, for SecretLeakScanIT. */
     private static void saveWhatUsersSee(Kubectl kubectl) throws Exception {
         Files.writeString(IT_LOGS.resolve("SandboxIT-events.yaml"), kubectl.run("get", "events", "-A", "-o", "yaml"));

@@ -13,6 +13,9 @@ import io.fabric8.generator.annotation.Size;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class HostKeySpec {
 
+    /** An OpenSSH SHA256 fingerprint as ssh-keygen -l prints it (padding optional). */
+    public static final String FINGERPRINT = "^SHA256:[A-Za-z0-9+/]{43}=?$";
+
     @Default("Strict")
     @JsonPropertyDescription("Strict (default): only listed keys are accepted. AcceptNew: the first key seen is trusted and "
             + "reported in status. Insecure: any key is accepted (man-in-the-middle risk).")
@@ -25,7 +28,7 @@ public class HostKeySpec {
 
     @Size(max = 16)
     @JsonPropertyDescription("SHA256 fingerprints of accepted host keys, as ssh-keygen -lf prints them (SHA256:base64).")
-    private List<@Pattern("^SHA256:[A-Za-z0-9+/]{43}=?$") String> fingerprints = new ArrayList<>();
+    private List<@Pattern(FINGERPRINT) String> fingerprints = new ArrayList<>();
 
     public HostKeyPolicy getPolicy() { return policy; }
     public void setPolicy(HostKeyPolicy policy) { this.policy = policy; }

@@ -43,6 +43,12 @@ public class SshTunnelStatus {
             + "targets at run time, so a tunnel with one gets no permitopen.")
     private String authorizedKeysOptions;
 
+    @JsonPropertyDescription("With spec.ssh.hostKey.policy AcceptNew: the fingerprint of the host key the first forwarder "
+            + "accepted (OpenSSH's accept-new). The operator pins it in the forwarders' tunnel.yaml, so every later pod, "
+            + "restart and replica is Strict against it and another key is HostKeyMismatch. Cleared when the policy is "
+            + "no longer AcceptNew; to accept a rotated key, list it in knownHosts or fingerprints.")
+    private String acceptedHostKeyFingerprint;
+
     public Long getObservedGeneration() { return observedGeneration; }
     public void setObservedGeneration(Long observedGeneration) { this.observedGeneration = observedGeneration; }
     public List<Condition> getConditions() { return conditions; }
@@ -61,6 +67,8 @@ public class SshTunnelStatus {
     public void setForwards(List<ForwardStatus> forwards) { this.forwards = forwards; }
     public String getAuthorizedKeysOptions() { return authorizedKeysOptions; }
     public void setAuthorizedKeysOptions(String authorizedKeysOptions) { this.authorizedKeysOptions = authorizedKeysOptions; }
+    public String getAcceptedHostKeyFingerprint() { return acceptedHostKeyFingerprint; }
+    public void setAcceptedHostKeyFingerprint(String acceptedHostKeyFingerprint) { this.acceptedHostKeyFingerprint = acceptedHostKeyFingerprint; }
 
     @Override
     public boolean equals(Object other) {
@@ -78,12 +86,13 @@ public class SshTunnelStatus {
                 && Objects.equals(readyReplicas, that.readyReplicas)
                 && Objects.equals(session, that.session)
                 && Objects.equals(forwards, that.forwards)
-                && Objects.equals(authorizedKeysOptions, that.authorizedKeysOptions);
+                && Objects.equals(authorizedKeysOptions, that.authorizedKeysOptions)
+                && Objects.equals(acceptedHostKeyFingerprint, that.acceptedHostKeyFingerprint);
     }
 
     @Override
     public int hashCode() {
         return Objects.hash(observedGeneration, conditions, readyForwards, activeChannels, serviceName, readyReplicas, session, forwards,
-                authorizedKeysOptions);
+                authorizedKeysOptions, acceptedHostKeyFingerprint);
     }
 }

@@ -103,7 +103,7 @@ public class ForwarderDeploymentDependent extends KubernetesDependentResource<De
 
         Map<String, String> podAnnotations = new LinkedHashMap<>(forwarder.getPodAnnotations());
         podAnnotations.put(ConfigHash.ANNOTATION,
-                ConfigHash.of(TunnelDocument.render(tunnel), references.keysBySecret(), secrets));
+                ConfigHash.of(TunnelDocument.renderApplied(tunnel), references.keysBySecret(), secrets));
 
         List<Volume> volumes = new ArrayList<>();
         List<VolumeMount> mounts = new ArrayList<>();

@@ -8,6 +8,7 @@ import dev.sshtunnel.api.v1alpha1.ForwardStatus;
 import dev.sshtunnel.api.v1alpha1.HostKeyPolicy;
 import dev.sshtunnel.api.v1alpha1.HostKeySpec;
 import dev.sshtunnel.api.v1alpha1.Reason;
+import dev.sshtunnel.api.v1alpha1.SessionState;
 import dev.sshtunnel.api.v1alpha1.SessionStatus;
 import dev.sshtunnel.api.v1alpha1.SshEndpoint;
 import dev.sshtunnel.api.v1alpha1.SshSpec;
@@ -77,8 +78,28 @@ public class SshTunnelStatusAggregator {
         }
         status.setServiceName(observation.serviceName().orElse(null));
         status.setAuthorizedKeysOptions(AuthorizedKeysOptions.of(spec.getForwards()));
+        status.setAcceptedHostKeyFingerprint(acceptedHostKey(tunnel.getSpec(), previous, live));
         status.setReadyReplicas(observation.deployment().map(SshTunnelStatusAggregator::readyReplicas).orElse(0));
         return status;
+    }
+
+    /**
+     * OpenSSH's accept-new across pods: the key of the first session a forwarder reports connected,
+     * kept from then on (TunnelDocument pins it for every later pod) while the policy is AcceptNew.
+     */
+    private static String acceptedHostKey(SshTunnelSpec spec, SshTunnelStatus previous, LiveState live) {
+        HostKeySpec hostKey = spec.getSsh().getHostKey();
+        if (hostKey == null || hostKey.getPolicy() != HostKeyPolicy.AcceptNew) {
+            return null;
+        }
+        if (previous.getAcceptedHostKeyFingerprint() != null) {
+            return previous.getAcceptedHostKeyFingerprint();
+        }
+        SessionStatus session = live.session;
+        // The fingerprint comes from a pod: only a well-formed one is pinned.
+        boolean connected = session != null && session.getState() == SessionState.Connected
+                && session.getHostKeyFingerprint() != null && session.getHostKeyFingerprint().matches(HostKeySpec.FINGERPRINT);
+        return connected ? session.getHostKeyFingerprint() : null;
     }
 
     /** A condition that holds says Connected; one that does not carries the Ready reason. */

@@ -284,6 +284,32 @@ class SshTunnelStatusAggregatorTest {
         assertCondition(status, "Ready", "False", "Connecting");
     }
 
+    @Test
+    void acceptNewRecordsTheFirstWellFormedKeyKeepsItAndDropsItWithThePolicy() {
+        String first = "SHA256:" + "A".repeat(43);
+        tunnel.getSpec().getSsh().setHostKey(new dev.sshtunnel.api.v1alpha1.HostKeySpec());
+        tunnel.getSpec().getSsh().getHostKey().setPolicy(dev.sshtunnel.api.v1alpha1.HostKeyPolicy.AcceptNew);
+
+        SessionStatus forged = session(SessionState.Connected, "");
+        forged.setHostKeyFingerprint("SHA256:not a fingerprint\nInjected: yes");
+        assertThat(aggregate(reports(Optional.of(deployment(1)), report("pod-a", forged))).getAcceptedHostKeyFingerprint())
+                .as("text from a pod that is no fingerprint is not pinned").isNull();
+
+        SessionStatus connected = session(SessionState.Connected, "");
+        connected.setHostKeyFingerprint(first);
+        tunnel.setStatus(aggregate(reports(Optional.of(deployment(1)), report("pod-a", connected))));
+        assertThat(tunnel.getStatus().getAcceptedHostKeyFingerprint()).isEqualTo(first);
+
+        SessionStatus other = session(SessionState.Failed, "HostKeyMismatch: another key");
+        other.setHostKeyFingerprint("SHA256:" + "B".repeat(43));
+        tunnel.setStatus(aggregate(reports(Optional.of(deployment(1)), report("pod-b", other))));
+        assertThat(tunnel.getStatus().getAcceptedHostKeyFingerprint()).as("the first key stays").isEqualTo(first);
+
+        tunnel.getSpec().getSsh().getHostKey().setPolicy(dev.sshtunnel.api.v1alpha1.HostKeyPolicy.Strict);
+        assertThat(aggregate(reports(Optional.of(deployment(1)), report("pod-a", connected))).getAcceptedHostKeyFingerprint())
+                .isNull();
+    }
+
     private static TunnelObservation reports(Optional<Deployment> deployment, ForwarderReport... reports) {
         return new TunnelObservation(Optional.empty(), deployment, Optional.empty(), Optional.of("warehouse"), List.of(reports));
     }

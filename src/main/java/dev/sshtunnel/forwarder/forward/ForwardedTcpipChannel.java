@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.apache.sshd.client.future.DefaultOpenFuture;
 import org.apache.sshd.client.future.OpenFuture;
@@ -107,7 +108,9 @@ final class ForwardedTcpipChannel extends AbstractServerChannel {
         }
         // A target that drops SYNs would otherwise hold the channel for the kernel's 2 minutes of retries.
         Duration connectTimeout = targets.connectTimeout();
+        AtomicBoolean timedOut = new AtomicBoolean();
         ScheduledFuture<?> deadline = ForwardIo.TIMER.schedule(() -> {
+            timedOut.set(true); // before the close: the failed connect may be reported while this task still runs
             try {
                 socket.close(); // the pending connect fails with AsynchronousCloseException
             } catch (IOException ignored) {
@@ -128,7 +131,6 @@ final class ForwardedTcpipChannel extends AbstractServerChannel {
 
             @Override
             public void failed(Throwable e, Void ignored) {
-                boolean timedOut = deadline.isDone() && !deadline.isCancelled();
                 deadline.cancel(false);
                 try {
                     socket.close();
@@ -137,7 +139,7 @@ final class ForwardedTcpipChannel extends AbstractServerChannel {
                 }
                 counters.failed(Reason.Unreachable + ": cannot connect to " + target.getHostName()
                         + ":" + target.getPort() + ": "
-                        + (timedOut ? "no answer within " + connectTimeout.toSeconds() + " s" : e.getMessage()));
+                        + (timedOut.get() ? "no answer within " + connectTimeout.toSeconds() + " s" : e.getMessage()));
                 signalChannelOpenFailure(e);
                 opened.setException(new SshChannelOpenException(getChannelId(), SshConstants.SSH_OPEN_CONNECT_FAILED,
                         String.valueOf(e.getMessage()), e));

@@ -202,7 +202,8 @@ abstract class ListeningForward extends CountedForward {
         }
     }
 
-    private static void writeFully(AsynchronousSocketChannel client, ByteBuffer bytes, Runnable then, Runnable failed) {
+    /** Writes all of {@code bytes} asynchronously, then runs {@code then}; {@code failed} if the client went away. */
+    static void writeFully(AsynchronousSocketChannel client, ByteBuffer bytes, Runnable then, Runnable failed) {
         try {
             client.write(bytes, null, new CompletionHandler<Integer, Void>() {
                 @Override

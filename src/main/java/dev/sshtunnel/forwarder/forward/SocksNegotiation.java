@@ -122,26 +122,8 @@ final class SocksNegotiation implements CompletionHandler<Integer, Void> {
     }
 
     private void write(byte[] bytes, Runnable then) {
-        ByteBuffer buffer = ByteBuffer.wrap(bytes);
-        try {
-            client.write(buffer, null, new CompletionHandler<Integer, Void>() {
-                @Override
-                public void completed(Integer written, Void ignored) {
-                    if (buffer.hasRemaining()) {
-                        client.write(buffer, null, this);
-                    } else {
-                        then.run();
-                    }
-                }
-
-                @Override
-                public void failed(Throwable e, Void ignored) {
-                    fail("client went away during the SOCKS handshake", true);
-                }
-            });
-        } catch (RuntimeException e) {
-            fail("client went away during the SOCKS handshake", true);
-        }
+        ListeningForward.writeFully(client, ByteBuffer.wrap(bytes), then,
+                () -> fail("client went away during the SOCKS handshake", true));
     }
 
     private boolean finish() {

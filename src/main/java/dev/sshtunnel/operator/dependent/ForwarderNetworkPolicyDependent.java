@@ -31,9 +31,7 @@ import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyPeerBuilder;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyPort;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyPortBuilder;
 import io.javaoperatorsdk.operator.api.config.informer.Informer;
-import dev.sshtunnel.operator.SpecGate;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
-import io.javaoperatorsdk.operator.processing.dependent.kubernetes.CRUDKubernetesDependentResource;
 import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDependent;
 
 /**
@@ -44,23 +42,14 @@ import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDep
  * connects to those), each to its address where the spec writes one, else to spec.networkPolicy.egressTo.
  */
 @KubernetesDependent(informer = @Informer(labelSelector = ForwarderLabels.MANAGED_SELECTOR))
-public class ForwarderNetworkPolicyDependent extends CRUDKubernetesDependentResource<NetworkPolicy, SshTunnel> {
+public class ForwarderNetworkPolicyDependent extends KeptOnHeldBackSpec<NetworkPolicy> {
 
     @Inject
     OperatorConfig config;
 
-    @Inject
-    SpecGate gate;
 
-    /**
-     * Called when the precondition fails. Only a spec that passes the gate removes the NetworkPolicy (no
-     * listening forward, or the policy turned off); an invalid edit leaves the running tunnel's in place.
-     */
-    @Override
-    public void delete(SshTunnel tunnel, Context<SshTunnel> context) {
-        if (gate.passes(tunnel, context)) {
-            super.delete(tunnel, context);
-        }
+    public ForwarderNetworkPolicyDependent() {
+        super(NetworkPolicy.class);
     }
 
     @Override

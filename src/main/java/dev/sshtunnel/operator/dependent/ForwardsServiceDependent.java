@@ -1,7 +1,5 @@
 package dev.sshtunnel.operator.dependent;
 
-import jakarta.inject.Inject;
-
 import java.util.HashMap;
 import java.util.Map;
 
@@ -16,27 +14,16 @@ import io.fabric8.kubernetes.api.model.ServiceBuilder;
 import io.fabric8.kubernetes.api.model.ServicePort;
 import io.fabric8.kubernetes.api.model.ServicePortBuilder;
 import io.javaoperatorsdk.operator.api.config.informer.Informer;
-import dev.sshtunnel.operator.SpecGate;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
-import io.javaoperatorsdk.operator.processing.dependent.kubernetes.CRUDKubernetesDependentResource;
 import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDependent;
 
 /** Service {@code <name>} with one named port per Local or Dynamic forward. */
 @KubernetesDependent(informer = @Informer(labelSelector = ForwarderLabels.MANAGED_SELECTOR))
-public class ForwardsServiceDependent extends CRUDKubernetesDependentResource<Service, SshTunnel> {
+public class ForwardsServiceDependent extends KeptOnHeldBackSpec<Service> {
 
-    @Inject
-    SpecGate gate;
 
-    /**
-     * Called when the precondition fails. Only a spec that passes the gate removes the Service (no
-     * listening forward, or the policy turned off); an invalid edit leaves the running tunnel's in place.
-     */
-    @Override
-    public void delete(SshTunnel tunnel, Context<SshTunnel> context) {
-        if (gate.passes(tunnel, context)) {
-            super.delete(tunnel, context);
-        }
+    public ForwardsServiceDependent() {
+        super(Service.class);
     }
 
     @Override

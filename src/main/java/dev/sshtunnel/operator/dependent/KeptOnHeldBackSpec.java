@@ -1,0 +1,32 @@
+package dev.sshtunnel.operator.dependent;
+
+import jakarta.inject.Inject;
+
+import dev.sshtunnel.api.v1alpha1.SshTunnel;
+import dev.sshtunnel.operator.SpecGate;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.processing.dependent.kubernetes.CRUDKubernetesDependentResource;
+
+/**
+ * A dependent whose precondition failing deletes it (the Service without listening forwards, the
+ * NetworkPolicy turned off), except while the spec is held back by the {@link SpecGate}: an invalid
+ * edit leaves the running tunnel's object in place.
+ */
+abstract class KeptOnHeldBackSpec<R extends HasMetadata> extends CRUDKubernetesDependentResource<R, SshTunnel> {
+
+    @Inject
+    SpecGate gate;
+
+    KeptOnHeldBackSpec(Class<R> type) {
+        super(type);
+    }
+
+    /** Called when the precondition fails: only a spec that passes the gate removes the object. */
+    @Override
+    public void delete(SshTunnel tunnel, Context<SshTunnel> context) {
+        if (gate.passes(tunnel, context)) {
+            super.delete(tunnel, context);
+        }
+    }
+}

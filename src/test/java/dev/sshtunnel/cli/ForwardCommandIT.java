@@ -119,8 +119,14 @@ class ForwardCommandIT {
         return addresses;
     }
 
-    /** /proc/net/tcp writes an IPv4 address as one little-endian hex word. */
+    /**
+     * /proc/net/tcp writes an IPv4 address as one little-endian hex word, tcp6 an IPv6 address as four;
+     * Java's dual-stack sockets bound to an IPv4 address show as IPv4-mapped (::ffff:a.b.c.d).
+     */
     private static String address(String hex) {
+        if (hex.length() == 32 && hex.startsWith("0000000000000000FFFF0000")) {
+            return address(hex.substring(24));
+        }
         if (hex.length() != 8) {
             return hex.equals("00000000000000000000000000000000") ? "::" : hex;
         }

@@ -12,8 +12,6 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-import dev.sshtunnel.api.v1alpha1.HostKeyPolicy;
-import dev.sshtunnel.api.v1alpha1.JumpHostSpec;
 import dev.sshtunnel.api.v1alpha1.SessionState;
 import dev.sshtunnel.testing.Keys;
 import dev.sshtunnel.testing.OpenSshServer;
@@ -81,13 +79,7 @@ class BadInputTest extends OpenSshForwarderTest {
         try (OpenSshServer jump = OpenSshServer.start(dir.resolve("jump"), List.of(Keys.publicKey(userKey)),
                 "AllowTcpForwarding no")) {
             TunnelFiles files = tunnel().dynamic("p", Ports.free());
-            JumpHostSpec hop = new JumpHostSpec();
-            hop.setHost("127.0.0.1");
-            hop.setPort(jump.port());
-            hop.setUser(jump.user());
-            files.privateKey(hop, "hop", userKey, null);
-            files.hostKey(hop, HostKeyPolicy.Strict, jump.knownHostsLine());
-            files.ssh().setJumpHosts(List.of(hop));
+            files.ssh().setJumpHosts(List.of(files.jumpHost(jump, userKey, "hop")));
             forwarder = ForwarderHarness.start(files);
             var session = awaitSession(forwarder, s -> s.getState() == SessionState.Failed, SOON);
             assertThat(session.getLastError()).startsWith("ForwardRejected: jump host " + jump.user() + "@[127.0.0.1]:" + jump.port()

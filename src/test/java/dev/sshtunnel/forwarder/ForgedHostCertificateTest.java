@@ -1,12 +1,10 @@
 package dev.sshtunnel.forwarder;
 
-import static dev.sshtunnel.forwarder.ForwarderHarness.awaitSession;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Path;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 
@@ -65,8 +63,7 @@ class ForgedHostCertificateTest {
         String caLine = PublicKeyEntry.toString(ca.getPublic());
         startServer(keyExchange, ca, true);
         forwarder = ForwarderHarness.start(tunnel("@cert-authority [127.0.0.1]:" + server.getPort() + " " + caLine));
-        var session = awaitSession(forwarder, s -> s.getState() == SessionState.Connected
-                || (s.getLastError() != null && !s.getLastError().isEmpty()), Duration.ofSeconds(20));
+        var session = ForwarderHarness.awaitSettled(forwarder);
         assertThat(session.getState()).isNotEqualTo(SessionState.Connected);
         assertThat(session.getLastError()).startsWith("HostKey");
     }
@@ -78,8 +75,7 @@ class ForgedHostCertificateTest {
         startServer("curve25519-sha256", ca, false);
         forwarder = ForwarderHarness.start(tunnel("@cert-authority [127.0.0.1]:" + server.getPort() + " "
                 + PublicKeyEntry.toString(ca.getPublic())));
-        var session = awaitSession(forwarder, s -> s.getState() == SessionState.Connected
-                || (s.getLastError() != null && !s.getLastError().isEmpty()), Duration.ofSeconds(20));
+        var session = ForwarderHarness.awaitSettled(forwarder);
         assertThat(session.getLastError()).isEmpty();
         assertThat(session.getState()).isEqualTo(SessionState.Connected);
     }

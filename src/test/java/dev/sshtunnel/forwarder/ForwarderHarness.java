@@ -36,6 +36,12 @@ final class ForwarderHarness {
         return await().atMost(timeout).pollInterval(Duration.ofMillis(50)).until(() -> process.snapshot().session(), condition);
     }
 
+    /** The session once it is connected or has failed with an error (20 s at most). */
+    static SessionStatus awaitSettled(ForwarderProcess process) {
+        return awaitSession(process, s -> s.getState() == dev.sshtunnel.api.v1alpha1.SessionState.Connected
+                || (s.getLastError() != null && !s.getLastError().isEmpty()), Duration.ofSeconds(20));
+    }
+
     static ForwardStatus forward(ForwarderProcess process, String name) {
         return process.snapshot().forwards().stream().filter(f -> f.getName().equals(name)).findFirst().orElseThrow();
     }

@@ -16,7 +16,6 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 import dev.sshtunnel.api.v1alpha1.HostKeyPolicy;
-import dev.sshtunnel.api.v1alpha1.JumpHostSpec;
 import dev.sshtunnel.api.v1alpha1.SecretKeyRef;
 import dev.sshtunnel.api.v1alpha1.SessionState;
 import dev.sshtunnel.testing.DropbearServer;
@@ -106,7 +105,7 @@ class PasswordAndHostCertificateTest {
         forwarder.close();
         TunnelFiles pinned = new TunnelFiles(dir.resolve("tunnel-fp"), "127.0.0.1", sshd.port(), sshd.user())
                 .privateKey(key).dynamic("p", Ports.free());
-        pinned.hostKey(pinned.ssh(), dev.sshtunnel.api.v1alpha1.HostKeyPolicy.Strict, "", sshd.hostKeyFingerprint());
+        pinned.hostKey(pinned.ssh(), HostKeyPolicy.Strict, "", sshd.hostKeyFingerprint());
         forwarder = ForwarderHarness.start(pinned);
         awaitSession(forwarder, s -> s.getState() == SessionState.Connected, Duration.ofSeconds(20));
     }
@@ -140,16 +139,9 @@ class PasswordAndHostCertificateTest {
         try (OpenSshServer jump = OpenSshServer.start(dir.resolve("jump"), List.of(Keys.publicKey(key)))) {
             TunnelFiles files = new TunnelFiles(dir.resolve("tunnel"), "localhost", sshd.port(), sshd.user())
                     .privateKey(key).hostKey("@cert-authority [localhost]:" + sshd.port() + " " + ca).dynamic("p", Ports.free());
-            JumpHostSpec hop = new JumpHostSpec();
-            hop.setHost("127.0.0.1");
-            hop.setPort(jump.port());
-            hop.setUser(jump.user());
-            files.privateKey(hop, "hop", key, null);
-            files.hostKey(hop, HostKeyPolicy.Strict, jump.knownHostsLine());
-            files.ssh().setJumpHosts(List.of(hop));
+            files.ssh().setJumpHosts(List.of(files.jumpHost(jump, key, "hop")));
             forwarder = ForwarderHarness.start(files);
-            var session = awaitSession(forwarder, s -> s.getState() == SessionState.Connected
-                    || (s.getLastError() != null && !s.getLastError().isEmpty()), Duration.ofSeconds(20));
+            var session = ForwarderHarness.awaitSettled(forwarder);
             assertThat(session.getLastError()).isEmpty();
             assertThat(session.getState()).isEqualTo(SessionState.Connected);
         }
@@ -162,8 +154,7 @@ class PasswordAndHostCertificateTest {
         Path key = Keys.generate(dir, "id", "ed25519", false, null);
         startWithHostCertificate(key, "bastion.internal");
         forwarder = forwarder(key, sshd.knownHostsLine());
-        var session = awaitSession(forwarder, s -> s.getState() == SessionState.Connected
-                || (s.getLastError() != null && !s.getLastError().isEmpty()), Duration.ofSeconds(20));
+        var session = ForwarderHarness.awaitSettled(forwarder);
         assertThat(session.getLastError()).isEmpty();
         assertThat(session.getState()).isEqualTo(SessionState.Connected);
     }

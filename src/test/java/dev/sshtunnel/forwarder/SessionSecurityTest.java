@@ -19,7 +19,6 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 import dev.sshtunnel.api.v1alpha1.HostKeyPolicy;
-import dev.sshtunnel.api.v1alpha1.JumpHostSpec;
 import dev.sshtunnel.api.v1alpha1.SessionState;
 import dev.sshtunnel.testing.EchoServer;
 import dev.sshtunnel.testing.Keys;
@@ -249,7 +248,7 @@ class SessionSecurityTest {
             int port = Ports.free();
             TunnelFiles files = new TunnelFiles(dir.resolve("tunnel"), "127.0.0.1", sshd.port(), sshd.user())
                     .privateKey(key).hostKey(sshd.knownHostsLine()).local("echo", port, "127.0.0.1", echo.port());
-            files.ssh().setJumpHosts(List.of(hop(files, jump1, key, "hop1"), hop(files, jump2, key, "hop2")));
+            files.ssh().setJumpHosts(List.of(files.jumpHost(jump1, key, "hop1"), files.jumpHost(jump2, key, "hop2")));
             forwarder = ForwarderHarness.start(files);
 
             awaitSession(forwarder, s -> s.getState() == SessionState.Connected, CONNECT);
@@ -258,15 +257,5 @@ class SessionSecurityTest {
             assertThat(Files.readString(jump1.log())).contains("Accepted publickey");
             assertThat(Files.readString(jump2.log())).contains("Accepted publickey");
         }
-    }
-
-    private static JumpHostSpec hop(TunnelFiles files, OpenSshServer server, Path key, String secret) {
-        JumpHostSpec hop = new JumpHostSpec();
-        hop.setHost("127.0.0.1");
-        hop.setPort(server.port());
-        hop.setUser(server.user());
-        files.privateKey(hop, secret, key, null);
-        files.hostKey(hop, HostKeyPolicy.Strict, server.knownHostsLine());
-        return hop;
     }
 }

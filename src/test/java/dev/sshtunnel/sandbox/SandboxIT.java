@@ -240,22 +240,7 @@ class SandboxIT {
                     "--dry-run=client", "-o", "yaml");
             kubectl.attempt(secret, "apply", "-f", "-");
             int localPort = Ports.free();
-            String tunnel = """
-                    apiVersion: sshtunnel.dev/v1alpha1
-                    kind: SshTunnel
-                    metadata: {name: tofu, namespace: default}
-                    spec:
-                      ssh:
-                        host: 127.0.0.1
-                        port: %d
-                        user: %s
-                        privateKeySecretRef: {name: bastion-key, key: id_ed25519}
-                        hostKey: {policy: AcceptNew}
-                        keepAlive: {intervalSeconds: 1, maxMissed: 2}
-                        reconnect: {minBackoffSeconds: 1, maxBackoffSeconds: 2}
-                      forwards:
-                        - {name: echo, type: Local, port: %d, target: {host: 127.0.0.1, port: %d}}
-                    """.formatted(sshd.port(), sshd.user(), localPort, echo.port());
+            String tunnel = SandboxProcess.localTunnel("tofu", sshd, "{policy: AcceptNew}", localPort, echo.port());
             assertThat(kubectl.attempt(tunnel, "apply", "-f", "-").out()).contains("sshtunnel.sshtunnel.dev/tofu created");
             assertThat(kubectl.run("wait", "--for=condition=Ready", "sshtunnel/tofu", "--timeout=60s")).as(this::log)
                     .contains("condition met");

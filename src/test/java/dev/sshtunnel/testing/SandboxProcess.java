@@ -81,6 +81,11 @@ public record SandboxProcess(Process process, Path log, Kubectl kubectl, String 
 
     /** An SshTunnel with one Local forward PORT -> 127.0.0.1:ECHO through the given sshd, as a YAML document. */
     public static String localTunnel(String name, OpenSshServer sshd, int port, int echoPort) {
+        return localTunnel(name, sshd, "{knownHosts: \"" + sshd.knownHostsLine() + "\"}", port, echoPort);
+    }
+
+    /** The same with another spec.ssh.hostKey, as a YAML flow mapping (e.g. {policy: AcceptNew}). */
+    public static String localTunnel(String name, OpenSshServer sshd, String hostKey, int port, int echoPort) {
         return """
                 apiVersion: sshtunnel.dev/v1alpha1
                 kind: SshTunnel
@@ -91,10 +96,10 @@ public record SandboxProcess(Process process, Path log, Kubectl kubectl, String 
                     port: %d
                     user: %s
                     privateKeySecretRef: {name: bastion-key, key: id_ed25519}
-                    hostKey: {knownHosts: "%s"}
+                    hostKey: %s
                   forwards:
                     - {name: echo, type: Local, port: %d, target: {host: 127.0.0.1, port: %d}}
                 ---
-                """.formatted(name, sshd.port(), sshd.user(), sshd.knownHostsLine(), port, echoPort);
+                """.formatted(name, sshd.port(), sshd.user(), hostKey, port, echoPort);
     }
 }

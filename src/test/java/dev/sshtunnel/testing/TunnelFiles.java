@@ -10,6 +10,7 @@ import dev.sshtunnel.api.v1alpha1.ForwardSpec;
 import dev.sshtunnel.api.v1alpha1.ForwardType;
 import dev.sshtunnel.api.v1alpha1.HostKeyPolicy;
 import dev.sshtunnel.api.v1alpha1.HostKeySpec;
+import dev.sshtunnel.api.v1alpha1.JumpHostSpec;
 import dev.sshtunnel.api.v1alpha1.KeepAliveSpec;
 import dev.sshtunnel.api.v1alpha1.PrivateKeySecretRef;
 import dev.sshtunnel.api.v1alpha1.ReconnectSpec;
@@ -109,6 +110,17 @@ public final class TunnelFiles {
 
     public TunnelFiles dynamic(String name, int port) {
         return forward(name, ForwardType.Dynamic, port, null);
+    }
+
+    /** A jump host at the given sshd on loopback, with its own copy of the key and its known_hosts line; add it with ssh().setJumpHosts. */
+    public JumpHostSpec jumpHost(OpenSshServer server, Path key, String secretName) {
+        JumpHostSpec hop = new JumpHostSpec();
+        hop.setHost("127.0.0.1");
+        hop.setPort(server.port());
+        hop.setUser(server.user());
+        privateKey(hop, secretName, key, null);
+        hostKey(hop, HostKeyPolicy.Strict, server.knownHostsLine());
+        return hop;
     }
 
     /** The forward added last, to set its other fields. */

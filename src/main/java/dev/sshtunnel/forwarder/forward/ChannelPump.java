@@ -71,8 +71,6 @@ final class ChannelPump {
     private int readSize = MIN_READ;
 
     // Deadlines (ChannelDeadlines): when a byte last moved either way, and since when a write to the socket waits.
-    private final long idleNanos;
-    private final long writeNanos;
     private volatile long lastProgress = System.nanoTime();
     private volatile long writePendingSince;
 
@@ -98,8 +96,6 @@ final class ChannelPump {
             SshdSocketAddress target) {
         this.socket = socket;
         this.counters = counters;
-        this.idleNanos = ChannelDeadlines.idleNanos(counters.config());
-        this.writeNanos = ChannelDeadlines.writeNanos(counters.config());
         Bridged bridged = new Bridged(originator, target);
         this.channel = bridged;
         this.toServerStream = bridged::getAsyncIn;
@@ -113,8 +109,6 @@ final class ChannelPump {
             Supplier<IoOutputStream> toServer) {
         this.socket = socket;
         this.counters = counters;
-        this.idleNanos = ChannelDeadlines.idleNanos(counters.config());
-        this.writeNanos = ChannelDeadlines.writeNanos(counters.config());
         this.channel = channel;
         this.toServerStream = toServer;
     }
@@ -461,6 +455,8 @@ final class ChannelPump {
 
     /** Why the channel should be closed at {@code now} (ChannelDeadlines), or null. */
     String expired(long now) {
+        long writeNanos = ChannelDeadlines.writeNanos(counters.config());
+        long idleNanos = ChannelDeadlines.idleNanos(counters.config());
         long pending = writePendingSince;
         if (pending != 0 && now - pending > writeNanos) {
             return "the client took none of the bytes owed to it for " + TimeUnit.NANOSECONDS.toSeconds(writeNanos) + " s";

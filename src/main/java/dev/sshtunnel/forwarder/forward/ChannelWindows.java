@@ -54,14 +54,6 @@ final class ChannelWindows {
             this.capacity = capacity;
         }
 
-        long capacity() {
-            return capacity;
-        }
-
-        long used() {
-            return used.get();
-        }
-
         boolean take(long bytes) {
             while (true) {
                 long now = used.get();
@@ -121,10 +113,6 @@ final class ChannelWindows {
                 }
             }
             return written;
-        }
-
-        synchronized long granted() {
-            return granted;
         }
 
         /** The channel has ended: its growth goes back to the budget. */

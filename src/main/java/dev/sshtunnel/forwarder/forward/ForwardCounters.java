@@ -6,6 +6,7 @@ import java.util.concurrent.atomic.AtomicReference;
 
 import dev.sshtunnel.api.v1alpha1.ForwardState;
 import dev.sshtunnel.api.v1alpha1.ForwardStatus;
+import dev.sshtunnel.api.v1alpha1.Reason;
 import dev.sshtunnel.config.ForwardConfig;
 
 /**
@@ -51,12 +52,17 @@ final class ForwardCounters {
         }
     }
 
-    int maxConnections() {
-        return maxConnections;
+    /**
+     * A connection refused without being admitted (over maxConnections), counted as a failed channel;
+     * returns the error, {@code consequence} saying what was done with the connection.
+     */
+    String overLimit(String consequence) {
+        String error = Reason.ForwardRejected + ": " + maxConnections + " connections open (maxConnections), " + consequence;
+        refused(error);
+        return error;
     }
 
-    /** A connection refused without being admitted (over maxConnections). */
-    void refused(String error) {
+    private void refused(String error) {
         total.incrementAndGet();
         failed.incrementAndGet();
         lastError.set(error);

@@ -88,9 +88,7 @@ final class ForwardedTcpipChannel extends AbstractServerChannel {
         }
         ForwardCounters counters = targets.counters(connectedPort);
         if (!counters.admit()) {
-            String error = Reason.ForwardRejected + ": " + counters.maxConnections()
-                    + " connections open (maxConnections), channel from the server refused";
-            counters.refused(error);
+            String error = counters.overLimit("channel from the server refused");
             opened.setException(new SshChannelOpenException(getChannelId(), SshConstants.SSH_OPEN_RESOURCE_SHORTAGE, error));
             close(true);
             return opened;

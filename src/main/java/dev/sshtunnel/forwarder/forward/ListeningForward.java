@@ -111,9 +111,7 @@ abstract class ListeningForward extends CountedForward {
 
     /** Over maxConnections: closed at once and counted; logged once until a connection is admitted again. */
     private void overLimit(AsynchronousSocketChannel client) {
-        String error = Reason.ForwardRejected + ": " + counters.maxConnections()
-                + " connections open (maxConnections), connection closed";
-        counters.refused(error);
+        String error = counters.overLimit("connection closed");
         if (atCapacity.compareAndSet(false, true)) {
             LOG.warnf("forward %s: %s", config.name(), error);
         }

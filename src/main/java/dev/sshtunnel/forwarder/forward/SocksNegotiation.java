@@ -59,11 +59,6 @@ final class SocksNegotiation implements CompletionHandler<Integer, Void> {
         negotiation.read(1);
     }
 
-    /** Handshakes in progress in this process (for tests and diagnostics). */
-    static int inProgress() {
-        return MAX_IN_PROGRESS - IN_PROGRESS.availablePermits();
-    }
-
     /** Reads exactly {@code bytes} more, never more than the parser needs: what follows the request belongs to the channel. */
     private void read(int bytes) {
         received.limit(received.position() + bytes);

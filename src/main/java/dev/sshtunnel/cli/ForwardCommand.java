@@ -28,7 +28,8 @@ public class ForwardCommand implements Callable<Integer> {
     CommandSpec spec;
 
     @Option(names = {"-f", "--file"}, required = true, paramLabel = "FILE",
-            description = "SshTunnel YAML: the whole resource, as applied to the cluster.")
+            description = "SshTunnel YAML: the whole resource, as applied to the cluster. Edits to it (and to the "
+                    + "secret files) are applied while running, without dropping unchanged forwards.")
     Path file;
 
     @Option(names = "--secrets-dir", required = true, paramLabel = "DIR",
@@ -59,6 +60,7 @@ public class ForwardCommand implements Callable<Integer> {
         try {
             TunnelConfig config = TunnelConfigLoader.load(file, secretsDir);
             process = new ForwarderProcess(config, bindAddress, httpAddress, httpPort, Duration.ofSeconds(graceSeconds));
+            process.watch(file, secretsDir, ForwarderProcess.WATCH_INTERVAL);
         } catch (ConfigException e) {
             err.println("error: " + e.getMessage());
             err.flush();

@@ -5,11 +5,14 @@ import java.util.List;
 
 /**
  * An SshTunnel as the forwarder runs it: defaults applied (the same ones the CRD schema applies in
- * a cluster, so a workstation run behaves like a pod) and secret files read.
+ * a cluster, so a workstation run behaves like a pod) and secret files read. {@code generation} is
+ * the document's metadata.generation (null for a hand-written file): the forwarder reports it so the
+ * operator knows which spec runs.
  */
 public record TunnelConfig(
         String namespace,
         String name,
+        Long generation,
         EndpointConfig server,
         List<EndpointConfig> jumpHosts,
         Duration keepAliveInterval,
@@ -22,5 +25,31 @@ public record TunnelConfig(
     public TunnelConfig {
         jumpHosts = List.copyOf(jumpHosts);
         forwards = List.copyOf(forwards);
+    }
+
+    /**
+     * Everything a running session was made from, except the bytes of its secrets: two configs with
+     * equal settings can share one session. A rotated key or password (same Secret, new content) is
+     * not a new session — it is used on the next connect; a different Secret reference, host, user,
+     * host key rule, jump chain, keepalive, timeout or backoff is.
+     */
+    public SessionSettings sessionSettings() {
+        List<EndpointConfig> hops = new java.util.ArrayList<>(jumpHosts);
+        hops.add(server);
+        return new SessionSettings(hops.stream().map(HopSettings::of).toList(), keepAliveInterval, keepAliveMaxMissed,
+                connectTimeout, minBackoff, maxBackoff);
+    }
+
+    public record SessionSettings(List<HopSettings> hops, Duration keepAliveInterval, int keepAliveMaxMissed,
+            Duration connectTimeout, Duration minBackoff, Duration maxBackoff) {
+    }
+
+    /** One hop as it decides the session: where, as whom, which host keys, which Secret keys (not their content). */
+    public record HopSettings(String host, int port, String user, HostKeyConfig hostKey, List<String> credentialSources) {
+        static HopSettings of(EndpointConfig hop) {
+            List<String> sources = java.util.stream.Stream.of(hop.privateKey(), hop.passphrase(), hop.certificate(), hop.password())
+                    .map(secret -> secret == null ? "-" : secret.source()).toList();
+            return new HopSettings(hop.host(), hop.port(), hop.user(), hop.hostKey(), sources);
+        }
     }
 }

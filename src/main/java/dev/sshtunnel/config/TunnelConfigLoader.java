@@ -113,7 +113,8 @@ public final class TunnelConfigLoader {
         }
         String namespace = tunnel.getMetadata() == null ? null : tunnel.getMetadata().getNamespace();
         String name = tunnel.getMetadata() == null ? null : tunnel.getMetadata().getName();
-        return new TunnelConfig(namespace, name == null ? "tunnel" : name, server, jumps, Duration.ofSeconds(interval),
+        Long generation = tunnel.getMetadata() == null ? null : tunnel.getMetadata().getGeneration();
+        return new TunnelConfig(namespace, name == null ? "tunnel" : name, generation, server, jumps, Duration.ofSeconds(interval),
                 maxMissed, Duration.ofSeconds(connectTimeout), Duration.ofSeconds(minBackoff), Duration.ofSeconds(maxBackoff),
                 forwards);
     }

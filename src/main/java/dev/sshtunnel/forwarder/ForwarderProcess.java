@@ -1,6 +1,7 @@
 package dev.sshtunnel.forwarder;
 
 import java.io.IOException;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -8,11 +9,16 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 
 import org.apache.sshd.client.SshClient;
 import org.jboss.logging.Logger;
 
 import dev.sshtunnel.api.v1alpha1.ForwardStatus;
+import dev.sshtunnel.api.v1alpha1.SessionState;
 import dev.sshtunnel.config.ForwardConfig;
 import dev.sshtunnel.config.TunnelConfig;
 import dev.sshtunnel.forwarder.forward.Forward;
@@ -24,31 +30,54 @@ import dev.sshtunnel.forwarder.session.TunnelSession;
 
 /**
  * The forwarder role: listeners, the SSH session that feeds them, and the status endpoints, for
- * one SshTunnel. {@link #close()} is the SIGTERM path: stop accepting, cancel remote forwards, let
- * open channels finish within a grace period, then close the session.
+ * one SshTunnel. {@link #apply} takes a changed tunnel document without a restart: forwards that did
+ * not change keep their listener and channels, added ones attach to the running session, removed
+ * ones stop accepting and drain; a change of the session's settings connects a new session and
+ * moves the forwards to it before the old one is closed. {@link #close()} is the SIGTERM path: stop
+ * accepting, cancel remote forwards, let open channels finish within a grace period, then close the session.
  */
 public final class ForwarderProcess implements AutoCloseable {
 
     private static final Logger LOG = Logger.getLogger(ForwarderProcess.class);
+    /** How often the document and secret files are looked at: a change runs within about this long of reaching the disk. */
+    public static final Duration WATCH_INTERVAL = Duration.ofSeconds(1);
 
-    private final List<Forward> forwards = new ArrayList<>();
-    private final SessionStatusBoard board = new SessionStatusBoard();
-    private final SshClient client;
-    private final TunnelSession session;
-    private final StatusEndpoints endpoints;
+    private final String listenAddress;
     private final Duration grace;
+    private final SshClient client;
+    private final Clock clock = Clock.systemUTC();
+    private final StatusEndpoints endpoints;
+    /** Retires removed forwards and replaced sessions once their grace period is over. */
+    private final ScheduledExecutorService retirements = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "forwarder-retire");
+        t.setDaemon(true);
+        return t;
+    });
+    private final List<Forward> draining = new CopyOnWriteArrayList<>();
+    private volatile TunnelConfig config;
+    /** The forwards of {@link #config}, in its order. */
+    private volatile List<Forward> forwards;
+    private volatile TunnelSession session;
+    /** The session being replaced: its status stands until the new one has connected or failed. */
+    private volatile TunnelSession handingOver;
+    private volatile String documentError;
+    private TunnelDocumentWatch watch;
 
     /** Binds every listener and the HTTP port, then starts connecting. Fails fast on a listener that cannot bind. */
     public ForwarderProcess(TunnelConfig config, String listenAddress, String httpAddress, int httpPort, Duration grace)
             throws IOException {
+        this.config = config;
+        this.listenAddress = listenAddress;
         this.grace = grace;
+        List<Forward> created = new ArrayList<>();
         for (ForwardConfig forward : config.forwards()) {
-            forwards.add(Forwards.create(forward, listenAddress));
+            created.add(Forwards.create(forward, listenAddress));
         }
+        forwards = List.copyOf(created);
         client = SshClientFactory.create();
         Forwards.configureClient(client, config.connectTimeout());
         try {
-            session = new TunnelSession(config, forwards, board, client, Clock.systemUTC());
+            session = new TunnelSession(config, () -> forwards, new SessionStatusBoard(), client, clock);
             for (Forward forward : forwards) {
                 forward.start();
             }
@@ -63,11 +92,125 @@ public final class ForwarderProcess implements AutoCloseable {
                 endpoints.port());
     }
 
+    /**
+     * Follows the tunnel document and the secret files from now on (the ConfigMap and Secret volumes
+     * the kubelet updates in place, or the file given to {@code forward -f}), applying each change.
+     */
+    public synchronized void watch(Path document, Path secretsDir, Duration interval) {
+        if (watch == null) {
+            watch = new TunnelDocumentWatch(document, secretsDir, interval, this::apply, this::rejected);
+        }
+    }
+
+    /** Runs {@code next} from now on, touching only what differs from the running config. */
+    public synchronized void apply(TunnelConfig next) {
+        documentError = null;
+        TunnelConfig running = config;
+        if (next.equals(running)) {
+            return;
+        }
+        Map<String, ForwardConfig> wanted = new LinkedHashMap<>();
+        next.forwards().forEach(f -> wanted.put(f.name(), f));
+        Map<String, Forward> kept = new LinkedHashMap<>();
+        List<String> removed = new ArrayList<>();
+        // Removed and changed forwards stop first, so that a changed one can bind its port again.
+        for (Forward forward : forwards) {
+            if (forward.config().equals(wanted.get(forward.config().name()))) {
+                kept.put(forward.config().name(), forward);
+            } else {
+                removed.add(forward.config().name());
+                forward.close();
+                drain(forward);
+            }
+        }
+        List<Forward> result = new ArrayList<>();
+        List<String> added = new ArrayList<>();
+        for (ForwardConfig forward : next.forwards()) {
+            Forward existing = kept.get(forward.name());
+            if (existing != null) {
+                result.add(existing);
+                continue;
+            }
+            Forward created = Forwards.create(forward, listenAddress);
+            try {
+                created.start();
+            } catch (IOException e) {
+                // Reported as Failed in its status; the session retries binding it when it attaches the forward.
+                LOG.errorf("forward %s: %s", forward.name(), e.getMessage());
+            }
+            result.add(created);
+            added.add(forward.name());
+        }
+        forwards = List.copyOf(result);
+        config = next;
+        boolean newSession = !next.sessionSettings().equals(running.sessionSettings());
+        if (newSession) {
+            replaceSession(next);
+        } else {
+            session.useSecrets(next);
+            session.forwardsChanged();
+        }
+        LOG.infof("tunnel document applied (generation %s): forwards added or changed %s, removed or changed %s; %s",
+                next.generation(), added, removed, newSession ? "connecting a new session for the changed SSH settings"
+                        : "session kept");
+    }
+
+    private void rejected(String error) {
+        documentError = error;
+        LOG.errorf("tunnel document not applied, still running generation %s: %s", config.generation(), error);
+    }
+
+    /** A removed forward: its open channels may finish within the grace period, then they are closed. */
+    private void drain(Forward forward) {
+        draining.add(forward);
+        retirements.schedule(() -> {
+            forward.abortChannels();
+            draining.remove(forward);
+        }, grace.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * Make before break: the new session connects while the old one keeps serving; the forwards move
+     * to the new one as it attaches them (a Remote forward cancels on the old session first), then the
+     * old one is retired with the grace period for the channels still open on it.
+     */
+    private void replaceSession(TunnelConfig next) {
+        TunnelSession old = session;
+        TunnelSession fresh = new TunnelSession(next, () -> forwards, old.board().successor(), client, clock);
+        old.stopReconnecting();
+        handingOver = old;
+        session = fresh;
+        fresh.start();
+        Thread handover = new Thread(() -> {
+            while (!settled(fresh) && session == fresh) {
+                try {
+                    Thread.sleep(50);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+            old.retire(grace);
+            if (handingOver == old) {
+                handingOver = null;
+            }
+        }, "ssh-session-handover");
+        handover.setDaemon(true);
+        handover.start();
+    }
+
+    /** Connected, or failed for a reason a person must fix: either way the old session has served its turn. */
+    private static boolean settled(TunnelSession session) {
+        SessionState state = session.board().snapshot().getState();
+        return state == SessionState.Connected || state == SessionState.Failed;
+    }
+
     public StatusEndpoints.Snapshot snapshot() {
-        List<ForwardStatus> statuses = forwards.stream().map(Forward::status).toList();
+        List<Forward> current = forwards;
+        List<ForwardStatus> statuses = current.stream().map(Forward::status).toList();
         Map<String, long[]> bytes = new LinkedHashMap<>();
-        forwards.forEach(f -> bytes.put(f.config().name(), new long[] {f.bytesSent(), f.bytesReceived()}));
-        return new StatusEndpoints.Snapshot(board.snapshot(), statuses, bytes);
+        current.forEach(f -> bytes.put(f.config().name(), new long[] {f.bytesSent(), f.bytesReceived()}));
+        TunnelSession shown = handingOver != null ? handingOver : session;
+        return new StatusEndpoints.Snapshot(shown.board().snapshot(), statuses, bytes, config.generation(), documentError);
     }
 
     public int httpPort() {
@@ -81,6 +224,13 @@ public final class ForwarderProcess implements AutoCloseable {
     @Override
     public void close() {
         LOG.info("forwarder stopping: no new connections, cancelling remote forwards");
+        TunnelDocumentWatch watching;
+        synchronized (this) {
+            watching = watch;
+        }
+        if (watching != null) {
+            watching.close();
+        }
         forwards.forEach(Forward::close);
         Instant deadline = Instant.now().plus(grace);
         while (Instant.now().isBefore(deadline) && activeChannels() > 0) {
@@ -95,8 +245,13 @@ public final class ForwarderProcess implements AutoCloseable {
         if (left > 0) {
             LOG.warnf("forwarder stopping with %d channels still open after %ds", left, grace.toSeconds());
         }
+        TunnelSession old = handingOver;
+        if (old != null) {
+            old.close();
+        }
         session.close();
         endpoints.close();
+        retirements.shutdownNow();
         try {
             client.stop();
         } catch (RuntimeException e) {
@@ -106,6 +261,8 @@ public final class ForwarderProcess implements AutoCloseable {
     }
 
     private int activeChannels() {
-        return forwards.stream().map(Forward::status).mapToInt(s -> s.getActiveChannels() == null ? 0 : s.getActiveChannels()).sum();
+        List<Forward> all = new ArrayList<>(forwards);
+        all.addAll(draining);
+        return all.stream().map(Forward::status).mapToInt(s -> s.getActiveChannels() == null ? 0 : s.getActiveChannels()).sum();
     }
 }

@@ -250,10 +250,12 @@ final class NodeAgent implements AutoCloseable {
         }
         try {
             ForwarderArguments args = ForwarderArguments.parse(container.getArgs());
-            running.process = new ForwarderProcess(
-                    TunnelConfigLoader.load(podRoot.resolve(args.file().substring(1)), podRoot.resolve(args.secretsDir().substring(1))),
+            Path document = podRoot.resolve(args.file().substring(1));
+            Path secrets = podRoot.resolve(args.secretsDir().substring(1));
+            running.process = new ForwarderProcess(TunnelConfigLoader.load(document, secrets),
                     args.bindAddress().equals("0.0.0.0") ? running.ip : args.bindAddress(), running.ip, args.httpPort(),
                     Duration.ofSeconds(args.gracePeriodSeconds()));
+            running.process.watch(document, secrets, ForwarderProcess.WATCH_INTERVAL);
             running.startedAt = Instant.now();
             running.waitingReason = null;
             running.waitingMessage = null;

@@ -28,8 +28,10 @@ final class ForwarderHarness {
 
     static ForwarderProcess start(TunnelFiles files) throws IOException, ConfigException {
         Path yaml = files.write();
-        return new ForwarderProcess(TunnelConfigLoader.load(yaml, files.secretsDir()), "127.0.0.1", "127.0.0.1", 0,
-                Duration.ofSeconds(2));
+        ForwarderProcess process = new ForwarderProcess(TunnelConfigLoader.load(yaml, files.secretsDir()), "127.0.0.1",
+                "127.0.0.1", 0, Duration.ofSeconds(2));
+        process.watch(yaml, files.secretsDir(), Duration.ofMillis(200));
+        return process;
     }
 
     static SessionStatus awaitSession(ForwarderProcess process, Predicate<SessionStatus> condition, Duration timeout) {
@@ -47,7 +49,8 @@ final class ForwarderHarness {
     }
 
     static ForwardStatus awaitForward(ForwarderProcess process, String name, Predicate<ForwardStatus> condition) {
-        return await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(50))
+        // ignoring the exception of a forward not listed yet: a live change adds it within a watch interval
+        return await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(50)).ignoreExceptions()
                 .until(() -> forward(process, name), condition);
     }
 

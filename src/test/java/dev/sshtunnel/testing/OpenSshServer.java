@@ -137,6 +137,35 @@ public final class OpenSshServer implements AutoCloseable {
         }
     }
 
+    /**
+     * A new host key, as an administrator rotates one: the key file is replaced and sshd re-executes
+     * on SIGHUP. Sessions already open keep running (they are other processes) with the old key.
+     */
+    public void rotateHostKey() {
+        try {
+            Files.delete(hostKey);
+            Files.deleteIfExists(Path.of(hostKey + ".pub"));
+            Keys.generate(dir, hostKey.getFileName().toString(), "ed25519", false, null);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+        Processes.signal(process.pid(), "HUP");
+        // sshd closes its listener while it re-executes; wait until the new one accepts.
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(200);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+            if (Ports.accepts("127.0.0.1", port)) {
+                return;
+            }
+        }
+        throw new IllegalStateException("sshd did not listen again after SIGHUP; see " + log());
+    }
+
     /** SIGSTOP on the listener and its session processes: the TCP connection stays, nothing answers. */
     public void freeze() {
         signalTree("STOP");

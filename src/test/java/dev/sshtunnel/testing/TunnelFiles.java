@@ -123,6 +123,20 @@ public final class TunnelFiles {
         return hop;
     }
 
+    /** Drops the forward of that name (a live change removes it). */
+    public TunnelFiles without(String name) {
+        if (!forwards.removeIf(f -> f.getName().equals(name))) {
+            throw new IllegalArgumentException("no forward " + name);
+        }
+        return this;
+    }
+
+    /** The forward of that name, to change it. */
+    public TunnelFiles change(String name, java.util.function.Consumer<ForwardSpec> change) {
+        change.accept(forwards.stream().filter(f -> f.getName().equals(name)).findFirst().orElseThrow());
+        return this;
+    }
+
     /** The forward added last, to set its other fields. */
     public TunnelFiles with(java.util.function.Consumer<ForwardSpec> change) {
         change.accept(forwards.get(forwards.size() - 1));
@@ -148,7 +162,10 @@ public final class TunnelFiles {
         try {
             Files.createDirectories(dir);
             Path file = dir.resolve("tunnel.yaml");
-            Files.writeString(file, Serialization.asYaml(tunnel));
+            // Replaced in one step, as the kubelet swaps a ConfigMap volume: a running forwarder never reads half a file.
+            Path next = dir.resolve(".tunnel.yaml.next");
+            Files.writeString(next, Serialization.asYaml(tunnel));
+            Files.move(next, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
             Files.createDirectories(secretsDir());
             return file;
         } catch (IOException e) {

@@ -46,6 +46,15 @@ final class ChannelDeadlines {
         OPEN.remove(pump);
     }
 
+    /** Closes the open channels counted by {@code counters}: those of one forward. */
+    static void abortAll(ForwardCounters counters) {
+        for (ChannelPump pump : OPEN) {
+            if (pump.countedBy(counters)) {
+                pump.abort();
+            }
+        }
+    }
+
     private static void sweep() {
         long now = System.nanoTime();
         for (ChannelPump pump : OPEN) {

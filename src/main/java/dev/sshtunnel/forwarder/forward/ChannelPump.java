@@ -160,6 +160,10 @@ final class ChannelPump {
         read();
     }
 
+    boolean countedBy(ForwardCounters forward) {
+        return counters == forward;
+    }
+
     /** The channel never opened (or took too long): drop it, leaving the socket to the caller for its reply. */
     void cancel() {
         channel.close(false);

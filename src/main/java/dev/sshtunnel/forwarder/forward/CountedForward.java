@@ -24,6 +24,11 @@ abstract class CountedForward implements Forward {
         return counters.snapshot();
     }
 
+    @Override
+    public void abortChannels() {
+        ChannelDeadlines.abortAll(counters);
+    }
+
     /** Bytes pumped from the local socket into the session (from clients, or from a Remote forward's target). */
     @Override
     public long bytesSent() {

@@ -31,8 +31,15 @@ public interface Forward extends Closeable {
      */
     void attach(ClientSession session) throws IOException;
 
-    /** The session is gone (or about to be closed); forget it. Must not block on the network. */
-    void detach();
+    /**
+     * {@code session} is gone (or about to be closed); forget it, unless the forward has meanwhile
+     * been attached to a newer session (a live change replaced the session). Must not block on the network.
+     */
+    void detach(ClientSession session);
+
+    /** Closes every channel of this forward still open: a removed forward past its grace period. */
+    default void abortChannels() {
+    }
 
     /** A snapshot for GET /status: state, port, boundPort, channel counters, lastError. */
     ForwardStatus status();
@@ -47,7 +54,10 @@ public interface Forward extends Closeable {
         return 0;
     }
 
-    /** Stops listening; a Remote forward attached to a live session sends cancel-tcpip-forward with its bound port. */
+    /**
+     * Stops accepting: Local and Dynamic close their listener, a Remote forward attached to a live session
+     * sends cancel-tcpip-forward with its bound port. Channels already open are not touched.
+     */
     @Override
     void close();
 }

@@ -248,14 +248,24 @@ abstract class ListeningForward extends CountedForward {
         }
     }
 
+    /**
+     * New connections go to {@code newSession}; channels open on an earlier one stay there until they
+     * end. A forward added by a live change whose port could not be bound tries again here.
+     */
     @Override
-    public void attach(ClientSession newSession) {
+    public synchronized void attach(ClientSession newSession) throws IOException {
+        if (listener == null) {
+            start();
+        }
         session = newSession;
         counters.state(ForwardState.Active);
     }
 
     @Override
-    public void detach() {
+    public synchronized void detach(ClientSession lost) {
+        if (session != lost) {
+            return; // already on a newer session
+        }
         session = null;
         if (counters.state() == ForwardState.Active) {
             counters.state(ForwardState.Pending);

@@ -23,6 +23,7 @@ final class RemoteForward extends CountedForward {
     private volatile ClientSession session;
     private volatile SshdSocketAddress bound;
     private volatile RemoteTargets targets;
+    private boolean closed;
 
     RemoteForward(ForwardConfig config) {
         super(config);
@@ -33,11 +34,26 @@ final class RemoteForward extends CountedForward {
         // Nothing listens in this process; the server listens on attach.
     }
 
+    /**
+     * Binds on {@code newSession}. A forward still bound on an earlier session (a live change replaced
+     * the session) first cancels there, so that the same server can give the port to the new one;
+     * channels already forwarded on the earlier session carry on.
+     */
     @Override
-    public void attach(ClientSession newSession) throws IOException {
+    public synchronized void attach(ClientSession newSession) throws IOException {
+        if (closed) {
+            return; // removed while the session loop was attaching it
+        }
+        if (session != null && session != newSession) {
+            cancel();
+            detach(session);
+        }
         session = newSession;
-        targets = RemoteTargets.of(newSession);
-        targets.allow(config.targetHost(), config.targetPort());
+        RemoteTargets filter = RemoteTargets.of(newSession);
+        if (targets != filter) {
+            filter.allow(config.targetHost(), config.targetPort());
+            targets = filter;
+        }
         try {
             SshdSocketAddress result = newSession.startRemotePortForwarding(
                     new SshdSocketAddress(config.bindAddress(), config.port()),
@@ -63,11 +79,14 @@ final class RemoteForward extends CountedForward {
     }
 
     @Override
-    public void detach() {
+    public synchronized void detach(ClientSession lost) {
+        if (session != lost) {
+            return; // already bound on a newer session
+        }
         session = null;
         SshdSocketAddress was = bound;
         if (was != null && targets != null) {
-            targets.uncount(was.getPort());
+            targets.uncount(was.getPort(), counters);
         }
         bound = null;
         counters.boundPort(null);
@@ -77,7 +96,17 @@ final class RemoteForward extends CountedForward {
     }
 
     @Override
-    public void close() {
+    public synchronized void close() {
+        closed = true;
+        cancel();
+        detach(session);
+        if (targets != null) {
+            targets.revoke(config.targetHost(), config.targetPort());
+        }
+    }
+
+    /** cancel-tcpip-forward with the port the server bound, on the session that holds it. */
+    private void cancel() {
         ClientSession current = session;
         SshdSocketAddress address = bound;
         if (current != null && address != null && current.isOpen()) {
@@ -86,10 +115,6 @@ final class RemoteForward extends CountedForward {
             } catch (IOException e) {
                 LOG.warnf("forward %s: cancel-tcpip-forward failed: %s", config.name(), e.getMessage());
             }
-        }
-        detach();
-        if (targets != null) {
-            targets.revoke(config.targetHost(), config.targetPort());
         }
     }
 }

@@ -2,7 +2,6 @@ package dev.sshtunnel.forwarder.forward;
 
 import java.time.Duration;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 import org.apache.sshd.common.session.Session;
@@ -18,7 +17,8 @@ import org.apache.sshd.server.forward.TcpForwardingFilter;
  */
 final class RemoteTargets implements ForwardingFilter {
 
-    private final Set<String> allowed = ConcurrentHashMap.newKeySet();
+    /** Allowed targets, each with the number of forwards that allow it (two forwards may share a target). */
+    private final Map<String, Integer> allowed = new ConcurrentHashMap<>();
     private final Duration connectTimeout;
     /** Channel counters of each Remote forward, by the port the server bound for it. */
     private final Map<Integer, ForwardCounters> byBoundPort = new ConcurrentHashMap<>();
@@ -42,20 +42,21 @@ final class RemoteTargets implements ForwardingFilter {
         throw new IllegalStateException("SshClient was not prepared with Forwards.configureClient");
     }
 
+    /** Called once per forward's life (the first attach); {@link #revoke} undoes it. */
     void allow(String host, int port) {
-        allowed.add(key(host, port));
+        allowed.merge(key(host, port), 1, Integer::sum);
     }
 
     void revoke(String host, int port) {
-        allowed.remove(key(host, port));
+        allowed.computeIfPresent(key(host, port), (k, n) -> n == 1 ? null : n - 1);
     }
 
     void count(int boundPort, ForwardCounters counters) {
         byBoundPort.put(boundPort, counters);
     }
 
-    void uncount(int boundPort) {
-        byBoundPort.remove(boundPort);
+    void uncount(int boundPort, ForwardCounters counters) {
+        byBoundPort.remove(boundPort, counters);
     }
 
     ForwardCounters counters(int boundPort) {
@@ -64,7 +65,7 @@ final class RemoteTargets implements ForwardingFilter {
 
     @Override
     public boolean canConnect(TcpForwardingFilter.Type type, SshdSocketAddress address, Session session) {
-        return type == TcpForwardingFilter.Type.Forwarded && allowed.contains(key(address.getHostName(), address.getPort()));
+        return type == TcpForwardingFilter.Type.Forwarded && allowed.containsKey(key(address.getHostName(), address.getPort()));
     }
 
     @Override

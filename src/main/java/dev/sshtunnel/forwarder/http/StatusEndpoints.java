@@ -30,8 +30,13 @@ import dev.sshtunnel.api.v1alpha1.SessionStatus;
  */
 public final class StatusEndpoints implements AutoCloseable {
 
-    /** What the endpoints show; read on every request. */
-    public record Snapshot(SessionStatus session, List<ForwardStatus> forwards, Map<String, long[]> bytesByForward) {
+    /**
+     * What the endpoints show; read on every request. {@code generation}: the metadata.generation of
+     * the tunnel document running (null for a document without one); {@code documentError}: why the
+     * latest document on disk is not running, null when it is.
+     */
+    public record Snapshot(SessionStatus session, List<ForwardStatus> forwards, Map<String, long[]> bytesByForward,
+            Long generation, String documentError) {
     }
 
     private static final ObjectMapper JSON = new ObjectMapper()
@@ -81,6 +86,8 @@ public final class StatusEndpoints implements AutoCloseable {
     private Map<String, Object> status() {
         Snapshot now = snapshot.get();
         Map<String, Object> body = new LinkedHashMap<>();
+        body.put("generation", now.generation());
+        body.put("documentError", now.documentError());
         body.put("session", now.session());
         body.put("forwards", now.forwards());
         return body;

@@ -19,6 +19,20 @@ public final class SessionStatusBoard {
     private String lastError = "";
     private boolean everConnected;
 
+    /**
+     * The board of a session that replaces this one (a live change of the SSH settings): it keeps the
+     * reconnect count, and its first connect counts as a reconnect.
+     */
+    public synchronized SessionStatusBoard successor() {
+        SessionStatusBoard next = new SessionStatusBoard();
+        next.reconnects = reconnects;
+        next.everConnected = everConnected;
+        next.serverVersion = serverVersion;
+        next.hostKeyFingerprint = hostKeyFingerprint;
+        next.cipher = cipher;
+        return next;
+    }
+
     public synchronized void connecting() {
         state = SessionState.Connecting;
     }

@@ -7,13 +7,17 @@ import java.net.UnknownHostException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.EnumSet;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 
 import org.apache.sshd.client.SshClient;
 import org.apache.sshd.client.channel.ChannelDirectTcpip;
@@ -21,6 +25,7 @@ import org.apache.sshd.client.session.ClientSession;
 import org.apache.sshd.common.AttributeRepository;
 import org.apache.sshd.common.channel.exception.SshChannelOpenException;
 import org.apache.sshd.common.kex.KexProposalOption;
+import org.apache.sshd.common.session.helpers.AbstractConnectionService;
 import org.apache.sshd.common.util.net.SshdSocketAddress;
 import org.jboss.logging.Logger;
 
@@ -40,28 +45,35 @@ public final class TunnelSession implements AutoCloseable {
 
     private static final Logger LOG = Logger.getLogger(TunnelSession.class);
 
-    private final TunnelConfig config;
-    private final List<Forward> forwards;
+    /** Replaced by {@link #useSecrets} when only the content of its Secrets changed; its session settings never change. */
+    private volatile TunnelConfig config;
+    private final Supplier<List<Forward>> forwards;
     private final SessionStatusBoard board;
     private final SshClient client;
     private final ScheduledExecutorService scheduler;
     private final Clock clock;
-    private final List<Credentials> credentials = new ArrayList<>();
     private final List<HostKeyCheck> hostKeyChecks = new ArrayList<>();
     private final CountDownLatch stopped = new CountDownLatch(1);
+    /** Wakes the session loop: the forward set changed, the session closed, or the loop must stop. */
+    private final Semaphore wake = new Semaphore(0);
     private volatile boolean stopping;
+    /** False once a replacement session exists: after a loss this one ends instead of reconnecting. */
+    private volatile boolean reconnecting = true;
+    private volatile Duration retireGrace;
     private volatile List<ClientSession> chain = List.of();
-    private final String credentialProblem;
     private Thread loop;
 
     /**
-     * Credentials that cannot be loaded (malformed key, wrong passphrase, unsupported type) do not
-     * stop the forwarder: it stays up, reports AuthenticationFailed with what to fix and never
-     * connects, instead of crash-looping. The operator rolls the pod when the Secret changes.
+     * {@code forwards} is read on every wake-up: forwards added by a live change are attached to the
+     * running session, removed ones are closed by their owner. Credentials are read from the config
+     * before every connect: a rotated Secret is used on the next (re)connect, and credentials that
+     * cannot be loaded (malformed key, wrong passphrase) are reported as AuthenticationFailed and
+     * retried with backoff, so fixing the Secret is enough — no restart.
      */
-    public TunnelSession(TunnelConfig config, List<Forward> forwards, SessionStatusBoard board, SshClient client, Clock clock) {
+    public TunnelSession(TunnelConfig config, Supplier<List<Forward>> forwards, SessionStatusBoard board, SshClient client,
+            Clock clock) {
         this.config = config;
-        this.forwards = List.copyOf(forwards);
+        this.forwards = forwards;
         this.board = board;
         this.client = client;
         this.clock = clock;
@@ -70,16 +82,31 @@ public final class TunnelSession implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
-        String problem = null;
         for (EndpointConfig hop : hops()) {
-            try {
-                credentials.add(Credentials.load(hop));
-            } catch (Credentials.CredentialException e) {
-                problem = problem == null ? e.getMessage() : problem;
-            }
             hostKeyChecks.add(new HostKeyCheck(hop));
         }
-        this.credentialProblem = problem;
+    }
+
+    /** The same session settings with the Secrets' new content: used from the next connect on. */
+    public void useSecrets(TunnelConfig next) {
+        if (!next.sessionSettings().equals(config.sessionSettings())) {
+            throw new IllegalArgumentException("a session's settings do not change; replace the session");
+        }
+        config = next;
+    }
+
+    /** A new session is taking over: if this one is lost meanwhile, it does not come back. */
+    public void stopReconnecting() {
+        reconnecting = false;
+    }
+
+    /** The forward set changed: attach what is new to the live session now. */
+    public void forwardsChanged() {
+        wake.release();
+    }
+
+    public SessionStatusBoard board() {
+        return board;
     }
 
     private List<EndpointConfig> hops() {
@@ -95,15 +122,8 @@ public final class TunnelSession implements AutoCloseable {
     }
 
     private void run() {
-        if (credentialProblem != null) {
-            board.failed(SessionState.Failed, Reason.AuthenticationFailed + ": " + credentialProblem
-                    + "; fix the Secret (the operator restarts the forwarder when it changes)", null);
-            LOG.errorf("not connecting to %s: %s", target(), credentialProblem);
-            stopped.countDown();
-            return;
-        }
         Backoff backoff = new Backoff(config.minBackoff(), config.maxBackoff());
-        while (!stopping) {
+        while (!stopping && reconnecting) {
             board.connecting();
             ClientSession session;
             try {
@@ -113,25 +133,30 @@ public final class TunnelSession implements AutoCloseable {
                 board.failed(failure.state, failure.reason + ": " + failure.message, finalHopCheck().presentedFingerprint());
                 LOG.warnf("session to %s failed: %s: %s", target(), failure.reason, failure.message);
                 closeChain();
-                sleep(backoff.next());
+                pause(backoff.next());
                 continue;
             }
             backoff.reset();
-            String lost = holdSession(session);
-            forwards.forEach(Forward::detach);
+            Set<Forward> attached = Collections.newSetFromMap(new IdentityHashMap<>());
+            String lost = holdSession(session, attached);
+            if (stopping && retireGrace != null) {
+                drain(session, retireGrace);
+            }
+            attached.forEach(forward -> forward.detach(session));
             closeChain();
             if (!stopping) {
                 board.disconnected(Reason.Unreachable + ": session lost: " + lost);
                 LOG.warnf("session to %s lost: %s", target(), lost);
-                sleep(backoff.next());
+                pause(backoff.next());
             }
         }
         stopped.countDown();
     }
 
-    /** Attaches the forwards and blocks until the session ends; returns why it ended. */
-    private String holdSession(ClientSession session) {
+    /** Attaches the forwards and blocks until the session ends or the loop stops; returns why the session ended. */
+    private String holdSession(ClientSession session, Set<Forward> attached) {
         AtomicReference<String> deadReason = new AtomicReference<>();
+        session.addCloseFutureListener(f -> wake.release());
         try (KeepAlive keepAlive = new KeepAlive(session, config.keepAliveInterval(), config.keepAliveMaxMissed(), scheduler,
                 reason -> {
                     deadReason.set(reason);
@@ -142,14 +167,50 @@ public final class TunnelSession implements AutoCloseable {
             LOG.infof("session to %s established (%s, %s)", target(), session.getServerVersion(),
                     session.getNegotiatedKexParameter(KexProposalOption.C2SENC));
             Backoff forwardBackoff = new Backoff(config.minBackoff(), config.maxBackoff());
-            List<Forward> pending = new ArrayList<>(forwards);
             while (!stopping && session.isOpen()) {
-                pending.removeIf(forward -> attach(forward, session));
-                Duration wait = pending.isEmpty() ? Duration.ofDays(1) : forwardBackoff.next();
-                session.waitFor(EnumSet.of(ClientSession.ClientSessionEvent.CLOSED), wait);
+                boolean pending = false;
+                for (Forward forward : forwards.get()) {
+                    if (!attached.contains(forward)) {
+                        if (attach(forward, session)) {
+                            attached.add(forward);
+                        } else {
+                            pending = true;
+                        }
+                    }
+                }
+                Duration wait = pending ? forwardBackoff.next() : Duration.ofDays(1);
+                if (!pending) {
+                    forwardBackoff.reset();
+                }
+                try {
+                    wake.tryAcquire(wait.toMillis(), TimeUnit.MILLISECONDS);
+                    wake.drainPermits();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
             }
         }
         return deadReason.get() != null ? deadReason.get() : "connection closed";
+    }
+
+    /** A retired session: channels still open on it may finish, for the grace period at most. */
+    private static void drain(ClientSession session, Duration grace) {
+        long deadline = System.nanoTime() + grace.toNanos();
+        AbstractConnectionService connections = session.getService(AbstractConnectionService.class);
+        while (connections != null && session.isOpen() && !connections.getChannels().isEmpty()
+                && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+        int left = connections == null || !session.isOpen() ? 0 : connections.getChannels().size();
+        if (left > 0) {
+            LOG.infof("replaced session closing with %d channels still open after %ds", left, grace.toSeconds());
+        }
     }
 
     private boolean attach(Forward forward, ClientSession session) {
@@ -165,6 +226,10 @@ public final class TunnelSession implements AutoCloseable {
     private ClientSession connect() throws Exception {
         List<EndpointConfig> hops = hops();
         hostKeyChecks.forEach(HostKeyCheck::forgetRejection);
+        List<Credentials> credentials = new ArrayList<>();
+        for (EndpointConfig hop : hops) {
+            credentials.add(Credentials.load(hop));
+        }
         List<ClientSession> opened = new ArrayList<>();
         chain = opened;
         SshdSocketAddress through = null;
@@ -251,6 +316,10 @@ public final class TunnelSession implements AutoCloseable {
         if (e instanceof JumpRefusedException refused) {
             return new Failure(Reason.ForwardRejected, SessionState.Failed, refused.getMessage());
         }
+        if (e instanceof Credentials.CredentialException unusable) {
+            return new Failure(Reason.AuthenticationFailed, SessionState.Failed, unusable.getMessage()
+                    + "; fix the Secret (the forwarder reads it again before every attempt)");
+        }
         if (e instanceof AuthenticationException auth) {
             return new Failure(Reason.AuthenticationFailed, SessionState.Failed, auth.getMessage());
         }
@@ -285,9 +354,10 @@ public final class TunnelSession implements AutoCloseable {
         chain = List.of();
     }
 
-    private void sleep(Duration duration) {
+    /** Waits out a backoff; {@link #close} cuts it short. */
+    private void pause(Duration duration) {
         try {
-            Thread.sleep(duration.toMillis());
+            wake.tryAcquire(duration.toMillis(), TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
@@ -303,16 +373,39 @@ public final class TunnelSession implements AutoCloseable {
     @Override
     public void close() {
         stopping = true;
+        wake.release();
         if (loop != null) {
             loop.interrupt();
         }
         closeChain();
+        awaitStopped(Duration.ofSeconds(5));
+        scheduler.shutdownNow();
+    }
+
+    /**
+     * This session was replaced by a live change and its forwards have moved to the new one: stop
+     * reconnecting, let the channels still open on it finish within {@code grace}, then close it.
+     * Returns at once.
+     */
+    public void retire(Duration grace) {
+        retireGrace = grace;
+        stopping = true;
+        wake.release();
+        Thread closer = new Thread(() -> {
+            awaitStopped(grace.plusSeconds(5));
+            closeChain();
+            scheduler.shutdownNow();
+        }, "ssh-session-retire");
+        closer.setDaemon(true);
+        closer.start();
+    }
+
+    private void awaitStopped(Duration timeout) {
         try {
-            stopped.await(5, TimeUnit.SECONDS);
+            stopped.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        scheduler.shutdownNow();
     }
 
     /** Authentication of a hop failed; the message names the hop, never a credential. */

@@ -74,7 +74,8 @@ public class ForwarderStatusReader {
                 return Optional.empty();
             }
             StatusDocument document = json.readValue(body, StatusDocument.class);
-            return Optional.of(new ForwarderReport(pod.getMetadata().getName(), bounded(document.session),
+            return Optional.of(new ForwarderReport(pod.getMetadata().getName(), document.generation,
+                    UntrustedText.clean(document.documentError, UntrustedText.MESSAGE), bounded(document.session),
                     document.forwards == null ? null : document.forwards.stream().filter(java.util.Objects::nonNull).map(ForwarderStatusReader::bounded).toList()));
         } catch (IOException e) {
             LOG.debugf("forwarder %s /status unreachable: %s", pod.getMetadata().getName(), e.getMessage());
@@ -107,6 +108,8 @@ public class ForwarderStatusReader {
 
     /** The forwarder's /status body: the api types' field names. */
     static final class StatusDocument {
+        public Long generation;
+        public String documentError;
         public dev.sshtunnel.api.v1alpha1.SessionStatus session;
         public List<dev.sshtunnel.api.v1alpha1.ForwardStatus> forwards;
     }

@@ -169,30 +169,11 @@ public class SshTunnelReconciler implements Reconciler<SshTunnel> {
     }
 
     /**
-     * The polled /status reports of the pods that run the Deployment's current template (same config
-     * hash): pods of a replaced ReplicaSet still draining do not speak for the current spec.
+     * The polled /status reports of the running forwarder pods. Every pod follows the ConfigMap, so a pod of
+     * a ReplicaSet being replaced still speaks for the tunnel; which generation each runs is in its report.
      */
     private static List<ForwarderReport> currentReports(Context<SshTunnel> context) {
-        return currentReports(context.getSecondaryResource(Deployment.class), context.getSecondaryResources(Pod.class),
-                context.getSecondaryResources(ForwarderReport.class));
-    }
-
-    /** Reports of pods whose config hash is the Deployment's template's; none without a Deployment. */
-    static List<ForwarderReport> currentReports(Optional<Deployment> deployment, Collection<Pod> pods,
-            Collection<ForwarderReport> reports) {
-        Optional<String> hash = deployment
-                .map(d -> d.getSpec().getTemplate().getMetadata().getAnnotations())
-                .map(a -> a.get(ConfigHash.ANNOTATION));
-        if (hash.isEmpty()) {
-            return List.of();
-        }
-        Set<String> current = pods.stream()
-                .filter(p -> p.getMetadata().getAnnotations() != null
-                        && hash.get().equals(p.getMetadata().getAnnotations().get(ConfigHash.ANNOTATION)))
-                .map(p -> p.getMetadata().getName())
-                .collect(Collectors.toSet());
-        return reports.stream()
-                .filter(r -> current.contains(r.podName()))
+        return context.getSecondaryResources(ForwarderReport.class).stream()
                 .sorted(Comparator.comparing(ForwarderReport::podName))
                 .toList();
     }

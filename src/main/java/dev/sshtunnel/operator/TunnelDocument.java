@@ -9,8 +9,9 @@ import io.fabric8.kubernetes.client.utils.Serialization;
 
 /**
  * tunnel.yaml, the file the forwarder reads: the SshTunnel as the user applied it (spec with the
- * API server's defaults), without status or server-managed metadata, so the same file runs on a
- * workstation with `forward -f`.
+ * API server's defaults) and its metadata.generation, without status or other server-managed
+ * metadata, so the same file runs on a workstation with `forward -f`. The forwarder follows the file
+ * as the kubelet updates it and reports the generation it runs.
  */
 public final class TunnelDocument {
 
@@ -28,19 +29,12 @@ public final class TunnelDocument {
         return write(tunnel, withAcceptedKeyPinned(tunnel));
     }
 
-    /**
-     * The applied spec alone, which decides whether the pods must be replaced: pinning the key that
-     * the running pods have accepted changes nothing for them.
-     */
-    public static String renderApplied(SshTunnel tunnel) {
-        return write(tunnel, tunnel.getSpec());
-    }
-
     private static String write(SshTunnel tunnel, SshTunnelSpec spec) {
         SshTunnel document = new SshTunnel();
         document.setMetadata(new ObjectMetaBuilder()
                 .withName(tunnel.getMetadata().getName())
                 .withNamespace(tunnel.getMetadata().getNamespace())
+                .withGeneration(tunnel.getMetadata().getGeneration())
                 .build());
         document.setSpec(spec);
         document.setStatus(null);

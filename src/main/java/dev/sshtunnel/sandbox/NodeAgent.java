@@ -62,6 +62,12 @@ final class NodeAgent implements AutoCloseable {
     static final String NOT_RUNNABLE = "ImageNotRunnableHere";
     private static final Duration RESTART_BACKOFF = Duration.ofSeconds(10);
     private static final Duration HEARTBEAT = Duration.ofSeconds(10);
+    /**
+     * How often the ConfigMap and Secret volumes of a running pod are brought up to date, like the
+     * kubelet's periodic pod sync (its syncFrequency, 1 min by default, plus its watch cache). Shorter
+     * here so tests of live changes do not wait a minute; the mechanism is the same.
+     */
+    static final Duration VOLUME_SYNC = Duration.ofSeconds(2);
 
     /** The container of one pod, as this agent runs it. */
     private static final class RunningPod {
@@ -80,6 +86,7 @@ final class NodeAgent implements AutoCloseable {
         int livenessFailures;
         Instant nextReadinessProbe = Instant.EPOCH;
         Instant nextLivenessProbe = Instant.EPOCH;
+        Instant nextVolumeSync = Instant.EPOCH;
         boolean stopping;
 
         RunningPod(Pod pod, String ip) {
@@ -225,6 +232,7 @@ final class NodeAgent implements AutoCloseable {
                 startContainer(pod, container, running);
             }
             if (running.process != null) {
+                syncVolumes(pod, container, running);
                 probe(pod, container, running);
             }
         }
@@ -267,6 +275,31 @@ final class NodeAgent implements AutoCloseable {
             log.accept("pod " + running.namespace + "/" + running.name + " started at " + running.ip);
         } catch (ConfigException | IOException | RuntimeException e) {
             crashed(running, "error: " + e.getMessage());
+        }
+    }
+
+    /** Updates ConfigMap and Secret volumes in place, as the kubelet does; subPath mounts keep what they had. */
+    private void syncVolumes(Pod pod, Container container, RunningPod running) {
+        if (Instant.now().isBefore(running.nextVolumeSync)) {
+            return;
+        }
+        running.nextVolumeSync = Instant.now().plus(VOLUME_SYNC);
+        Path podRoot = root.resolve(running.namespace).resolve(running.name);
+        for (VolumeMount mount : container.getVolumeMounts()) {
+            if (mount.getSubPath() != null && !mount.getSubPath().isEmpty()) {
+                continue;
+            }
+            pod.getSpec().getVolumes().stream().filter(v -> v.getName().equals(mount.getName())).findFirst()
+                    .filter(v -> v.getConfigMap() != null || v.getSecret() != null)
+                    .ifPresent(volume -> {
+                        try {
+                            VolumeFiles.materialise(client, running.namespace, volume, mount, podRoot);
+                        } catch (VolumeFiles.MissingSourceException | IOException | KubernetesClientException e) {
+                            // The kubelet keeps the last content when a source goes away or cannot be read.
+                            log.accept("pod " + running.namespace + "/" + running.name + ": volume " + volume.getName()
+                                    + " not refreshed: " + e.getMessage());
+                        }
+                    });
         }
     }
 

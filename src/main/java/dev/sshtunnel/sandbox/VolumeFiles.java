@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermission;
 import java.util.Base64;
 import java.util.LinkedHashMap;
@@ -19,7 +20,8 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 
 /**
  * Writes a pod's ConfigMap, Secret and emptyDir volumes under a root directory at their mount
- * paths, as the kubelet would mount them (items, subPath; secret files readable by the owner only).
+ * paths, as the kubelet would mount them (items, subPath; secret files readable by the owner only),
+ * and brings them up to date again when called for a running pod.
  */
 final class VolumeFiles {
 
@@ -77,6 +79,14 @@ final class VolumeFiles {
         for (Map.Entry<String, byte[]> file : files.entrySet()) {
             write(target.resolve(file.getKey()), file.getValue(), secret);
         }
+        // A key no longer in the source disappears from the volume, as with the kubelet.
+        try (var present = Files.list(target)) {
+            for (Path file : present.toList()) {
+                if (!files.containsKey(file.getFileName().toString()) && Files.isRegularFile(file)) {
+                    Files.delete(file);
+                }
+            }
+        }
     }
 
     private static void select(Map<String, byte[]> data, java.util.List<KeyToPath> items, Map<String, byte[]> files, String source)
@@ -94,12 +104,18 @@ final class VolumeFiles {
         }
     }
 
+    /** Unchanged content is left alone; changed content replaces the file in one step (the kubelet swaps a symlink). */
     private static void write(Path file, byte[] content, boolean secret) throws IOException {
         Files.createDirectories(file.getParent());
-        Files.deleteIfExists(file);
-        Files.write(file, content);
-        if (secret) {
-            Files.setPosixFilePermissions(file, Set.of(PosixFilePermission.OWNER_READ));
+        if (Files.isRegularFile(file) && java.util.Arrays.equals(Files.readAllBytes(file), content)) {
+            return;
         }
+        Path next = file.resolveSibling(".." + file.getFileName() + ".next");
+        Files.deleteIfExists(next);
+        Files.write(next, content);
+        if (secret) {
+            Files.setPosixFilePermissions(next, Set.of(PosixFilePermission.OWNER_READ));
+        }
+        Files.move(next, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     }
 }

@@ -54,11 +54,15 @@ class RbacMatchesCodeTest {
                 () -> driver.services().inNamespace(ns).withName("warehouse").get(), s -> s != null);
         await().atMost(Duration.ofSeconds(30)).until(() -> readyReason(driver, ns), "ForwarderUnavailable"::equals);
 
-        String hash = deployment.getSpec().getTemplate().getMetadata().getAnnotations().get(ConfigHash.ANNOTATION);
-        driver.resource(keySecret(ns, "key-v2")).forceConflicts().serverSideApply();
+        // A change the running pods cannot take (their annotations) updates the Deployment's template.
+        var forwarderSpec = new dev.sshtunnel.api.v1alpha1.ForwarderSpec();
+        forwarderSpec.setPodAnnotations(java.util.Map.of("example.com/cost-centre", "42"));
+        edit(ns, t -> t.getSpec().setForwarder(forwarderSpec));
         await().atMost(Duration.ofSeconds(30)).until(
                 () -> driver.apps().deployments().inNamespace(ns).withName("warehouse").get(),
-                d -> !hash.equals(d.getSpec().getTemplate().getMetadata().getAnnotations().get(ConfigHash.ANNOTATION)));
+                d -> "42".equals(d.getSpec().getTemplate().getMetadata().getAnnotations().get("example.com/cost-centre")));
+        assertThat(deployment.getMetadata().getGeneration()).isLessThan(
+                driver.apps().deployments().inNamespace(ns).withName("warehouse").get().getMetadata().getGeneration());
 
         var serviceSpec = new dev.sshtunnel.api.v1alpha1.ServiceSpec();
         serviceSpec.setAnnotations(java.util.Map.of("example.com/team", "data"));

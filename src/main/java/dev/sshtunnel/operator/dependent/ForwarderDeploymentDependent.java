@@ -13,12 +13,10 @@ import dev.sshtunnel.api.v1alpha1.ForwardSpec;
 import dev.sshtunnel.api.v1alpha1.ForwardType;
 import dev.sshtunnel.api.v1alpha1.ForwarderSpec;
 import dev.sshtunnel.api.v1alpha1.SshTunnel;
-import dev.sshtunnel.operator.ConfigHash;
 import dev.sshtunnel.operator.ForwarderImagePolicy;
 import dev.sshtunnel.operator.ForwarderLabels;
 import dev.sshtunnel.operator.ForwarderPorts;
 import dev.sshtunnel.operator.OperatorConfig;
-import dev.sshtunnel.operator.ReferencedSecrets;
 import dev.sshtunnel.operator.SecretReferences;
 import dev.sshtunnel.operator.TunnelDocument;
 import io.fabric8.kubernetes.api.model.Container;
@@ -43,7 +41,6 @@ import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.fabric8.kubernetes.api.model.apps.DeploymentStrategy;
 import io.fabric8.kubernetes.api.model.apps.DeploymentStrategyBuilder;
-import io.fabric8.kubernetes.api.model.Secret;
 import io.javaoperatorsdk.operator.api.config.informer.Informer;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
@@ -65,7 +62,12 @@ public class ForwarderDeploymentDependent extends KubernetesDependentResource<De
 
     public static final String CONTAINER = "forwarder";
     public static final String CONFIG_DIR = "/etc/sshtunnel";
-    public static final String TUNNEL_FILE = CONFIG_DIR + "/" + TunnelDocument.FILE_NAME;
+    /**
+     * The ConfigMap is mounted as a directory, not with subPath: the kubelet then replaces its content
+     * in place when the ConfigMap changes, and the running forwarder applies it without a restart.
+     */
+    public static final String TUNNEL_DIR = CONFIG_DIR + "/tunnel";
+    public static final String TUNNEL_FILE = TUNNEL_DIR + "/" + TunnelDocument.FILE_NAME;
     public static final String SECRETS_DIR = CONFIG_DIR + "/secrets";
     /** The uid of the JVM image (ubi openjdk images run as 185). */
     static final long RUN_AS = 185L;
@@ -97,20 +99,17 @@ public class ForwarderDeploymentDependent extends KubernetesDependentResource<De
 
     @Override
     protected Deployment desired(SshTunnel tunnel, Context<SshTunnel> context) {
-        Map<String, Secret> secrets = ReferencedSecrets.of(tunnel, context);
         SecretReferences references = SecretReferences.of(tunnel);
         ForwarderSpec forwarder = tunnel.getSpec().getForwarder() == null ? new ForwarderSpec() : tunnel.getSpec().getForwarder();
-
+        // No digest of the document or the Secrets here: the pods follow both through their volumes, so
+        // only what a running process cannot change (image, resources, volumes, privileged ports) rolls them.
         Map<String, String> podAnnotations = new LinkedHashMap<>(forwarder.getPodAnnotations());
-        podAnnotations.put(ConfigHash.ANNOTATION,
-                ConfigHash.of(TunnelDocument.renderApplied(tunnel), references.keysBySecret(), secrets));
 
         List<Volume> volumes = new ArrayList<>();
         List<VolumeMount> mounts = new ArrayList<>();
         volumes.add(new VolumeBuilder().withName("tunnel")
                 .withNewConfigMap().withName(TunnelConfigMapDependent.nameOf(tunnel)).endConfigMap().build());
-        mounts.add(new VolumeMountBuilder().withName("tunnel").withMountPath(TUNNEL_FILE)
-                .withSubPath(TunnelDocument.FILE_NAME).withReadOnly(true).build());
+        mounts.add(new VolumeMountBuilder().withName("tunnel").withMountPath(TUNNEL_DIR).withReadOnly(true).build());
         int index = 0;
         for (Map.Entry<String, Set<String>> secret : references.keysBySecret().entrySet()) {
             String volume = "secret-" + index++;
@@ -131,11 +130,10 @@ public class ForwarderDeploymentDependent extends KubernetesDependentResource<De
 
         List<ForwardSpec> listening = tunnel.getSpec().getForwards().stream()
                 .filter(f -> f.getType() != ForwardType.Remote).toList();
-        List<ContainerPort> ports = new ArrayList<>();
-        ports.add(new ContainerPortBuilder().withName("http").withContainerPort(ForwarderPorts.HTTP)
+        // Only the status port is declared: forward ports are listed in the Service and NetworkPolicy, so that
+        // adding a forward changes no pod template (the Service targets the forward's port by number).
+        List<ContainerPort> ports = List.of(new ContainerPortBuilder().withName("http").withContainerPort(ForwarderPorts.HTTP)
                 .withProtocol("TCP").build());
-        listening.forEach(f -> ports.add(new ContainerPortBuilder().withName(f.getName()).withContainerPort(f.getPort())
-                .withProtocol("TCP").build()));
 
         Container container = new ContainerBuilder()
                 .withName(CONTAINER)

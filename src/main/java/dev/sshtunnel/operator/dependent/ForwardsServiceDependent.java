@@ -51,12 +51,13 @@ public class ForwardsServiceDependent extends KeptOnHeldBackSpec<Service> {
         return service;
     }
 
+    /** The forwarder listens on the forward's own port; by number, so the pod template need not name it. */
     private static ServicePort servicePort(String name, int port) {
         return new ServicePortBuilder()
                 .withName(name)
                 .withProtocol("TCP")
                 .withPort(port)
-                .withTargetPort(new IntOrString(name))
+                .withTargetPort(new IntOrString(port))
                 .build();
     }
 }

@@ -7,10 +7,23 @@ import dev.sshtunnel.api.v1alpha1.ForwardStatus;
 import dev.sshtunnel.api.v1alpha1.SessionState;
 import dev.sshtunnel.api.v1alpha1.SessionStatus;
 
-/** One forwarder pod's GET /status document. */
-public record ForwarderReport(String podName, SessionStatus session, List<ForwardStatus> forwards) {
+/**
+ * One forwarder pod's GET /status document. {@code generation}: the SshTunnel generation whose
+ * document the pod runs (it follows its ConfigMap volume, so this lags the spec by the kubelet's
+ * volume refresh); {@code documentError}: why the pod did not take the document on its disk, if it did not.
+ */
+public record ForwarderReport(String podName, Long generation, String documentError, SessionStatus session,
+        List<ForwardStatus> forwards) {
     public ForwarderReport {
         forwards = forwards == null ? List.of() : List.copyOf(forwards);
+    }
+
+    public ForwarderReport(String podName, SessionStatus session, List<ForwardStatus> forwards) {
+        this(podName, null, null, session, forwards);
+    }
+
+    public boolean runs(long tunnelGeneration) {
+        return generation != null && generation == tunnelGeneration;
     }
 
     /** Session authenticated and every forward active: what the pod's readiness probe answers too. */

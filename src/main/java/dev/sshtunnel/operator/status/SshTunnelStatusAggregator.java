@@ -66,7 +66,7 @@ public class SshTunnelStatusAggregator {
                 ConditionTypes.EXTERNAL_TRAFFIC_BLOCKED, ConditionList.TRUE, "NamespaceOnlyIngress", message));
 
         SshTunnelStatus status = new SshTunnelStatus();
-        status.setObservedGeneration(generation);
+        status.setObservedGeneration(observedGeneration(tunnel.getSpec(), previous, observation, generation));
         status.setConditions(conditions.build());
         if (reported) {
             status.setSession(live.session);
@@ -81,6 +81,20 @@ public class SshTunnelStatusAggregator {
         status.setAcceptedHostKeyFingerprint(acceptedHostKey(tunnel.getSpec(), previous, live));
         status.setReadyReplicas(observation.deployment().map(SshTunnelStatusAggregator::readyReplicas).orElse(0));
         return status;
+    }
+
+    /**
+     * What GitOps tools read as "the rollout is done": the generation the forwarders run. The pods follow
+     * the ConfigMap through their volume, so it moves once every answering pod reports this generation
+     * — or at once when no forwarder is to run it (held back, suspended, scaled to zero), the verdict in
+     * the conditions being about this generation then. Until then it stays where it was.
+     */
+    private static Long observedGeneration(SshTunnelSpec spec, SshTunnelStatus previous, TunnelObservation observation,
+            long generation) {
+        boolean noneToRun = observation.heldBack().isPresent() || Boolean.TRUE.equals(spec.getSuspend())
+                || Integer.valueOf(0).equals(spec.getReplicas());
+        boolean allRun = !observation.reports().isEmpty() && observation.reports().stream().allMatch(r -> r.runs(generation));
+        return noneToRun || allRun ? Long.valueOf(generation) : previous.getObservedGeneration();
     }
 
     /**

@@ -57,7 +57,7 @@ class SshTunnelStatusAggregatorTest {
         assertCondition(status, "ForwardsReady", "Unknown", "ForwarderUnavailable");
         assertThat(ready(status).getMessage()).contains("apps/warehouse").contains("0/1 pods ready");
         assertThat(status.getReadyForwards()).isEqualTo("0/2");
-        assertThat(status.getObservedGeneration()).isEqualTo(3L);
+        assertThat(status.getObservedGeneration()).as("no forwarder runs generation 3 yet").isNull();
         assertThat(ready(status).getObservedGeneration()).isEqualTo(3L);
         assertThat(ready(status).getLastTransitionTime()).isEqualTo("2026-11-24T10:00:00Z");
     }
@@ -206,16 +206,26 @@ class SshTunnelStatusAggregatorTest {
                 .containsExactly("Ready", "Connected", "ForwardsReady", "SpecApplied");
     }
 
+    /** observedGeneration is the generation the forwarders run: it waits for every answering pod to take the new document. */
     @Test
-    void generationChangeIsObserved() {
-        tunnel.setStatus(aggregate(observation(Optional.of(deployment(1)))));
+    void generationIsObservedOnceEveryForwarderRunsIt() {
+        SessionStatus up = session(SessionState.Connected, "");
+        tunnel.setStatus(aggregate(reports(Optional.of(deployment(2)), report("pod-a", 3L, up), report("pod-b", 3L, up))));
+        assertThat(tunnel.getStatus().getObservedGeneration()).isEqualTo(3L);
         tunnel.getMetadata().setGeneration(4L);
 
-        SshTunnelStatus status = aggregate(observation(Optional.of(deployment(1))));
-
-        assertThat(status.getObservedGeneration()).isEqualTo(4L);
+        SshTunnelStatus status = aggregate(reports(Optional.of(deployment(2)), report("pod-a", 4L, up), report("pod-b", 3L, up)));
+        assertThat(status.getObservedGeneration()).as("pod-b still runs generation 3").isEqualTo(3L);
         assertThat(status.getConditions()).allSatisfy(c -> assertThat(c.getObservedGeneration()).isEqualTo(4L));
+
+        status = aggregate(reports(Optional.of(deployment(2)), report("pod-a", 4L, up), report("pod-b", 4L, up)));
+        assertThat(status.getObservedGeneration()).isEqualTo(4L);
         assertThat(ready(status).getLastTransitionTime()).isEqualTo("2026-11-24T10:00:00Z");
+
+        tunnel.getMetadata().setGeneration(5L);
+        tunnel.getSpec().setSuspend(true);
+        assertThat(aggregate(observation(Optional.of(deployment(0)))).getObservedGeneration())
+                .as("suspended: no forwarder is to run generation 5").isEqualTo(5L);
     }
 
     @Test
@@ -315,7 +325,11 @@ class SshTunnelStatusAggregatorTest {
     }
 
     private static ForwarderReport report(String pod, SessionStatus session, ForwardStatus... forwards) {
-        return new ForwarderReport(pod, session, List.of(forwards));
+        return report(pod, 3L, session, forwards);
+    }
+
+    private static ForwarderReport report(String pod, long generation, SessionStatus session, ForwardStatus... forwards) {
+        return new ForwarderReport(pod, generation, null, session, List.of(forwards));
     }
 
     private static SessionStatus session(SessionState state, String lastError) {

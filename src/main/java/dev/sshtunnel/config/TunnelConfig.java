@@ -42,6 +42,12 @@ public record TunnelConfig(
 
     public record SessionSettings(List<HopSettings> hops, Duration keepAliveInterval, int keepAliveMaxMissed,
             Duration connectTimeout, Duration minBackoff, Duration maxBackoff) {
+
+        /** The same settings with the host key rules left out: a session whose keys the new rules accept can stay. */
+        public SessionSettings ignoringHostKeys() {
+            return new SessionSettings(hops.stream().map(h -> new HopSettings(h.host(), h.port(), h.user(), null,
+                    h.credentialSources())).toList(), keepAliveInterval, keepAliveMaxMissed, connectTimeout, minBackoff, maxBackoff);
+        }
     }
 
     /** One hop as it decides the session: where, as whom, which host keys, which Secret keys (not their content). */

@@ -143,11 +143,13 @@ public final class ForwarderProcess implements AutoCloseable {
         }
         forwards = List.copyOf(result);
         config = next;
-        boolean newSession = !next.sessionSettings().equals(running.sessionSettings());
+        boolean newSession = !next.sessionSettings().equals(running.sessionSettings())
+                && !(next.sessionSettings().ignoringHostKeys().equals(running.sessionSettings().ignoringHostKeys())
+                        && session.trusts(next));
         if (newSession) {
             replaceSession(next);
         } else {
-            session.useSecrets(next);
+            session.useConfig(next);
             session.forwardsChanged();
         }
         LOG.infof("tunnel document applied (generation %s): forwards added or changed %s, removed or changed %s; %s",

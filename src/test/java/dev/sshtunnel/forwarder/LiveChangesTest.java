@@ -108,6 +108,14 @@ class LiveChangesTest extends OpenSshForwarderTest {
         ForwarderHarness.awaitAllActive(forwarder);
         String oldFingerprint = forwarder.snapshot().session().getHostKeyFingerprint();
         stream = new Stream(portA);
+
+        // Another key listed beside the current one (ahead of a rotation): the live session is still trusted and stays.
+        Path extra = Keys.generate(dir, "extra_host", "ed25519", false, null);
+        String extraLine = "[127.0.0.1]:" + sshd.port() + " " + Keys.publicKey(extra);
+        files.hostKey(sshd.knownHostsLine() + "\n" + extraLine).write();
+        Thread.sleep(1_000); // several watch intervals
+        assertThat(forwarder.snapshot().session().getReconnects()).isZero();
+
         try (Prober prober = new Prober(portA)) {
             sshd.rotateHostKey();
             await().atMost(Duration.ofSeconds(3)).until(() -> prober.succeeded.get() > 10); // old session still serves

@@ -230,6 +230,77 @@ class SandboxIT {
         }
     }
 
+    /**
+     * kubectl apply adds, changes and removes a forward while a channel through another one carries
+     * bytes: the pod is the same pod throughout, the channel never breaks, status shows each change
+     * within seconds, and observedGeneration moves once the pod runs the new generation.
+     */
+    @Test
+    void forwardChangesReachTheRunningPodWithoutBreakingItsChannels() throws Exception {
+        Path key = Keys.generate(dir, "id_ed25519", "ed25519", false, null);
+        try (OpenSshServer sshd = OpenSshServer.start(dir.resolve("sshd"), List.of(Keys.publicKey(key)));
+                EchoServer echo = new EchoServer(EchoServer.Mode.ECHO);
+                EchoServer afterEof = new EchoServer(EchoServer.Mode.AFTER_EOF)) {
+            Kubectl kubectl = startSandbox();
+            kubectl.attempt(kubectl.run("create", "secret", "generic", "bastion-key", "--from-file=id_ed25519=" + key,
+                    "--dry-run=client", "-o", "yaml"), "apply", "-f", "-");
+            int portA = Ports.free();
+            int portB = Ports.free();
+            String base = SandboxProcess.localTunnel("live", sshd, portA, echo.port());
+            kubectl.attempt(base, "apply", "-f", "-");
+            assertThat(kubectl.run("wait", "--for=condition=Ready", "sshtunnel/live", "--timeout=60s")).as(this::log)
+                    .contains("condition met");
+            String uid = kubectl.run("get", "pods", "-l", "app.kubernetes.io/instance=live", "-o", "jsonpath={.items[*].metadata.uid}");
+
+            try (Socket channel = new Socket("127.0.0.1", portA)) {
+                channel.setSoTimeout(10_000);
+                assertThat(roundTrip(channel, "first")).isEqualTo("first");
+                String withB = base.replace("\n---", "\n    - {name: b, type: Local, port: " + portB
+                        + ", target: {host: 127.0.0.1, port: " + echo.port() + "}}\n---");
+
+                long start = System.nanoTime();
+                kubectl.attempt(withB, "apply", "-f", "-");
+                await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(250)).until(() -> kubectl.run("get",
+                        "sshtunnel", "live", "-o", "jsonpath={.status.forwards[?(@.name==\"b\")].state}"), "Active"::equals);
+                System.out.printf("live change: forward b Active in status %d ms after kubectl apply%n",
+                        TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
+                await().atMost(Duration.ofSeconds(20)).until(() -> kubectl.run("get", "sshtunnel", "live", "-o",
+                        "jsonpath={.metadata.generation}/{.status.observedGeneration}"), "2/2"::equals);
+                assertThat(roundTrip(channel, "while b was added")).isEqualTo("while b was added");
+                await().atMost(Duration.ofSeconds(20)).ignoreExceptions().until(() -> {
+                    try (Socket b = new Socket("127.0.0.1", portB)) {
+                        b.setSoTimeout(5_000);
+                        return roundTrip(b, "through b").equals("through b");
+                    }
+                });
+
+                // Changed: b leads to a target that answers with the length and the bytes reversed.
+                kubectl.attempt(withB.replace("port: " + portB + ", target: {host: 127.0.0.1, port: " + echo.port(),
+                        "port: " + portB + ", target: {host: 127.0.0.1, port: " + afterEof.port()), "apply", "-f", "-");
+                await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> {
+                    try (Socket b = new Socket("127.0.0.1", portB)) {
+                        b.setSoTimeout(5_000);
+                        b.getOutputStream().write("abc".getBytes(StandardCharsets.UTF_8));
+                        b.shutdownOutput();
+                        return new String(b.getInputStream().readAllBytes(), StandardCharsets.UTF_8).equals("3\ncba");
+                    }
+                });
+                assertThat(roundTrip(channel, "while b was changed")).isEqualTo("while b was changed");
+
+                // Removed: status drops it, the Service port goes, the channel through a carries on.
+                kubectl.attempt(base, "apply", "-f", "-");
+                await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(250)).until(() -> kubectl.run("get",
+                        "sshtunnel", "live", "-o", "jsonpath={.status.forwards[*].name}"), "echo"::equals);
+                await().atMost(Duration.ofSeconds(20)).until(() -> kubectl.run("get", "sshtunnel", "live", "-o",
+                        "jsonpath={.metadata.generation}/{.status.observedGeneration}/{.status.readyForwards}"), "4/4/1/1"::equals);
+                assertThat(roundTrip(channel, "after b was removed")).isEqualTo("after b was removed");
+            }
+            assertThat(kubectl.run("get", "pods", "-l", "app.kubernetes.io/instance=live", "-o", "jsonpath={.items[*].metadata.uid}"))
+                    .as("the same pod ran every generation").isEqualTo(uid);
+            assertThat(kubectl.run("get", "sshtunnel", "live", "-o", "jsonpath={.status.session.reconnects}")).isEqualTo("0");
+        }
+    }
+
     @Test
     void acceptNewPinsTheFirstKeyForEveryLaterPod() throws Exception {
         Path key = Keys.generate(dir, "id_ed25519", "ed25519", false, null);

@@ -52,7 +52,8 @@ public final class TunnelSession implements AutoCloseable {
     private final SshClient client;
     private final ScheduledExecutorService scheduler;
     private final Clock clock;
-    private final List<HostKeyCheck> hostKeyChecks = new ArrayList<>();
+    /** One per hop, for the next connect; replaced whole by {@link #useConfig}. */
+    private volatile List<HostKeyCheck> hostKeyChecks;
     private final CountDownLatch stopped = new CountDownLatch(1);
     /** Wakes the session loop: the forward set changed, the session closed, or the loop must stop. */
     private final Semaphore wake = new Semaphore(0);
@@ -82,17 +83,49 @@ public final class TunnelSession implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
-        for (EndpointConfig hop : hops()) {
-            hostKeyChecks.add(new HostKeyCheck(hop));
+        List<HostKeyCheck> checks = new ArrayList<>();
+        for (EndpointConfig hop : hops(config)) {
+            checks.add(new HostKeyCheck(hop));
         }
+        hostKeyChecks = List.copyOf(checks);
     }
 
-    /** The same session settings with the Secrets' new content: used from the next connect on. */
-    public void useSecrets(TunnelConfig next) {
-        if (!next.sessionSettings().equals(config.sessionSettings())) {
+    /**
+     * The same session with new Secret content or new host key rules, used from the next connect on.
+     * Host key rules may change only when they accept the keys of the live session ({@link #trusts}).
+     */
+    public void useConfig(TunnelConfig next) {
+        if (!next.sessionSettings().ignoringHostKeys().equals(config.sessionSettings().ignoringHostKeys())) {
             throw new IllegalArgumentException("a session's settings do not change; replace the session");
         }
+        if (!next.sessionSettings().equals(config.sessionSettings())) {
+            List<HostKeyCheck> checks = new ArrayList<>();
+            for (EndpointConfig hop : hops(next)) {
+                checks.add(new HostKeyCheck(hop));
+            }
+            hostKeyChecks = List.copyOf(checks);
+        }
         config = next;
+    }
+
+    /**
+     * Whether the host key rules of {@code next} accept every key of the live chain: then a change of
+     * the rules alone (AcceptNew pinned to the key accepted, a second key listed ahead of a rotation)
+     * needs no new session. False while no session is up.
+     */
+    public boolean trusts(TunnelConfig next) {
+        List<ClientSession> live = chain;
+        List<EndpointConfig> hops = hops(next);
+        if (live.size() != hops.size() || live.stream().anyMatch(s -> !s.isOpen() || s.getServerKey() == null)) {
+            return false;
+        }
+        for (int i = 0; i < hops.size(); i++) {
+            ClientSession hop = live.get(i);
+            if (!new HostKeyCheck(hops.get(i)).verifyServerKey(hop, hop.getRemoteAddress(), hop.getServerKey())) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** A new session is taking over: if this one is lost meanwhile, it does not come back. */
@@ -109,7 +142,7 @@ public final class TunnelSession implements AutoCloseable {
         return board;
     }
 
-    private List<EndpointConfig> hops() {
+    private static List<EndpointConfig> hops(TunnelConfig config) {
         List<EndpointConfig> hops = new ArrayList<>(config.jumpHosts());
         hops.add(config.server());
         return hops;
@@ -224,7 +257,9 @@ public final class TunnelSession implements AutoCloseable {
     }
 
     private ClientSession connect() throws Exception {
-        List<EndpointConfig> hops = hops();
+        TunnelConfig config = this.config;
+        List<EndpointConfig> hops = hops(config);
+        List<HostKeyCheck> hostKeyChecks = this.hostKeyChecks;
         hostKeyChecks.forEach(HostKeyCheck::forgetRejection);
         List<Credentials> credentials = new ArrayList<>();
         for (EndpointConfig hop : hops) {

@@ -84,6 +84,7 @@ public class SshTunnelReconciler implements Reconciler<SshTunnel> {
 
     private final TunnelMetrics metrics;
     private final SpecGate gate;
+    private final PodVolumeRefresh volumeRefresh;
 
     @Inject
     public SshTunnelReconciler(KubernetesClient client, OperatorConfig config, TunnelMetrics metrics, SpecGate gate) {
@@ -91,6 +92,7 @@ public class SshTunnelReconciler implements Reconciler<SshTunnel> {
         Clock clock = Clock.systemUTC();
         this.aggregator = new SshTunnelStatusAggregator(clock);
         this.events = new TunnelEvents(client, clock);
+        this.volumeRefresh = new PodVolumeRefresh(client);
         this.metrics = metrics;
         this.statusReader = new ForwarderStatusReader(config.status().readTimeout());
         this.statusConfig = config.status();
@@ -111,6 +113,8 @@ public class SshTunnelReconciler implements Reconciler<SshTunnel> {
             // The pods changed since their /status was read: that read is under way and triggers the next reconcile.
             return UpdateControl.<SshTunnel>noUpdate().rescheduleAfter(STALE_RETRY);
         }
+        context.getSecondaryResource(ConfigMap.class).map(SshTunnelReconciler::documentGeneration)
+                .ifPresent(generation -> volumeRefresh.nudge(context.getSecondaryResources(Pod.class), generation));
         SshTunnelStatus status = aggregator.aggregate(tunnel, observe(tunnel, context, Optional.empty()));
         if (Objects.equals(status, tunnel.getStatus())) {
             // Nothing to write; the next change arrives as an event (pods, Secrets, polled /status, the tunnel itself).
@@ -160,6 +164,12 @@ public class SshTunnelReconciler implements Reconciler<SshTunnel> {
                 context.getSecondaryResource(ConfigMap.class).map(SshTunnelReconciler::runningSpec),
                 context.getSecondaryResource(Service.class).map(s -> s.getMetadata().getName()),
                 currentReports(context));
+    }
+
+    /** The generation of the document in the forwarder's ConfigMap; null when there is none. */
+    private static Long documentGeneration(ConfigMap config) {
+        String document = config.getData() == null ? null : config.getData().get(TunnelDocument.FILE_NAME);
+        return document == null ? null : TunnelDocument.parse(document).getMetadata().getGeneration();
     }
 
     /** The spec in the forwarder's ConfigMap, which its pods mount; null when the document is not there. */

@@ -63,11 +63,11 @@ final class NodeAgent implements AutoCloseable {
     private static final Duration RESTART_BACKOFF = Duration.ofSeconds(10);
     private static final Duration HEARTBEAT = Duration.ofSeconds(10);
     /**
-     * How often the ConfigMap and Secret volumes of a running pod are brought up to date, like the
-     * kubelet's periodic pod sync (its syncFrequency, 1 min by default, plus its watch cache). Shorter
-     * here so tests of live changes do not wait a minute; the mechanism is the same.
+     * When the ConfigMap and Secret volumes of a running pod are brought up to date, as the kubelet
+     * does: on its periodic pod sync (syncFrequency, default 1 min) and at once when the pod object's
+     * spec, labels or annotations change (the kubelet ignores status-only updates).
      */
-    static final Duration VOLUME_SYNC = Duration.ofSeconds(2);
+    static final Duration VOLUME_SYNC = Duration.ofMinutes(1);
 
     /** The container of one pod, as this agent runs it. */
     private static final class RunningPod {
@@ -87,6 +87,7 @@ final class NodeAgent implements AutoCloseable {
         Instant nextReadinessProbe = Instant.EPOCH;
         Instant nextLivenessProbe = Instant.EPOCH;
         Instant nextVolumeSync = Instant.EPOCH;
+        String syncedObject;
         boolean stopping;
 
         RunningPod(Pod pod, String ip) {
@@ -278,11 +279,13 @@ final class NodeAgent implements AutoCloseable {
         }
     }
 
-    /** Updates ConfigMap and Secret volumes in place, as the kubelet does; subPath mounts keep what they had. */
+    /** Updates ConfigMap and Secret volumes in place ({@link #VOLUME_SYNC}); subPath mounts keep what they had. */
     private void syncVolumes(Pod pod, Container container, RunningPod running) {
-        if (Instant.now().isBefore(running.nextVolumeSync)) {
+        String object = String.valueOf(pod.getMetadata().getAnnotations()) + pod.getMetadata().getLabels();
+        if (Instant.now().isBefore(running.nextVolumeSync) && object.equals(running.syncedObject)) {
             return;
         }
+        running.syncedObject = object;
         running.nextVolumeSync = Instant.now().plus(VOLUME_SYNC);
         Path podRoot = root.resolve(running.namespace).resolve(running.name);
         for (VolumeMount mount : container.getVolumeMounts()) {

@@ -195,16 +195,17 @@ public class SshTunnelReconciler implements Reconciler<SshTunnel> {
             return fresh;
         });
         Optional<Condition> ready = changed(before, status, ConditionTypes.READY);
+        Optional<Reason> readyBefore = conditionOf(before, ConditionTypes.READY).map(c -> Reason.valueOf(c.getReason()));
         ready.ifPresent(after -> {
             LOG.infof("SshTunnel %s/%s: %s (%s)", tunnel.getMetadata().getNamespace(), tunnel.getMetadata().getName(),
                     after.getReason(), after.getMessage());
-            events.readyChanged(tunnel, Reason.valueOf(after.getReason()), after.getMessage());
+            events.readyChanged(tunnel, readyBefore, Reason.valueOf(after.getReason()), after.getMessage());
         });
         // A spec held back while the forwarder runs leaves Ready as it is: the event tells why the edit is not applied.
         changed(before, status, ConditionTypes.SPEC_APPLIED)
                 .filter(after -> !ConditionTypes.APPLIED.equals(after.getReason()))
                 .filter(after -> ready.map(r -> !r.getReason().equals(after.getReason())).orElse(true))
-                .ifPresent(after -> events.readyChanged(tunnel, Reason.valueOf(after.getReason()), after.getMessage()));
+                .ifPresent(after -> events.readyChanged(tunnel, readyBefore, Reason.valueOf(after.getReason()), after.getMessage()));
     }
 
     /** The condition of this type in {@code after} when its reason differs from {@code before}'s. */

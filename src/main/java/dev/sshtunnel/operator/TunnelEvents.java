@@ -1,5 +1,6 @@
 package dev.sshtunnel.operator;
 
+import java.util.Optional;
 import java.time.Clock;
 import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
@@ -48,10 +49,22 @@ public class TunnelEvents {
         }
     }
 
-    public void readyChanged(SshTunnel tunnel, Reason reason, String text) {
+    /**
+     * Normal while the tunnel progresses, Warning for a fault. ForwarderUnavailable is progress while
+     * the tunnel starts or comes back from another reason (the pods are being created, scheduled or
+     * replaced — Kubernetes' own pod events carry any fault of theirs), and a fault when it ends a
+     * working tunnel.
+     */
+    static String typeOf(Optional<Reason> before, Reason now) {
+        boolean progress = now == Reason.Connected || now == Reason.Connecting || now == Reason.Suspended
+                || (now == Reason.ForwarderUnavailable && before.filter(Reason.Connected::equals).isEmpty());
+        return progress ? "Normal" : "Warning";
+    }
+
+    /** An event for a new Ready (or SpecApplied) reason; {@code before}: the Ready reason it replaces, if any. */
+    public void readyChanged(SshTunnel tunnel, Optional<Reason> before, Reason reason, String text) {
         // The message repeats what forwarder pods reported; bounded and one line whatever they sent.
         String message = UntrustedText.clean(text, UntrustedText.EVENT_MESSAGE);
-        boolean normal = reason == Reason.Connected || reason == Reason.Connecting || reason == Reason.Suspended;
         String now = DateTimeFormatter.ISO_INSTANT.format(clock.instant().truncatedTo(ChronoUnit.SECONDS));
         var event = new EventBuilder()
                 .withNewMetadata()
@@ -68,7 +81,7 @@ public class TunnelEvents {
                 .endInvolvedObject()
                 .withReason(reason.name())
                 .withMessage(message)
-                .withType(normal ? "Normal" : "Warning")
+                .withType(typeOf(before, reason))
                 .withCount(1)
                 .withFirstTimestamp(now)
                 .withLastTimestamp(now)

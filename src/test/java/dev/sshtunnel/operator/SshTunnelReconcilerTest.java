@@ -133,8 +133,9 @@ class SshTunnelReconcilerTest {
         assertThat(withStatus.getStatus().getReadyForwards()).isEqualTo("0/3");
         assertThat(withStatus.getStatus().getServiceName()).isEqualTo("warehouse");
         assertThat(withStatus.getStatus().getObservedGeneration()).as("no forwarder runs generation 1 yet").isNull();
-        await().atMost(TIMEOUT).untilAsserted(() -> assertThat(events(ns)).extracting(Event::getReason)
-                .contains("ForwarderUnavailable"));
+        await().atMost(TIMEOUT).untilAsserted(() -> assertThat(events(ns)).extracting(Event::getReason, Event::getType)
+                .as("a tunnel that is starting is progressing, not failing")
+                .contains(org.assertj.core.groups.Tuple.tuple("ForwarderUnavailable", "Normal")));
     }
 
     @Test

@@ -45,14 +45,15 @@ class TunnelEventsTest {
     void aFlappingTunnelKeepsOneEventPerTransitionWithACount() throws Exception {
         TunnelEvents events = new TunnelEvents(client, clock);
         SshTunnel tunnel = tunnel("uid-1");
-        events.readyChanged(tunnel, Reason.Connected, "SSH session is up");
-        events.readyChanged(tunnel, Reason.Unreachable, "session lost");
+        events.readyChanged(tunnel, java.util.Optional.empty(), Reason.Connected, "SSH session is up");
+        events.readyChanged(tunnel, java.util.Optional.empty(), Reason.Unreachable, "session lost");
         clock.advance(java.time.Duration.ofMinutes(1));
-        events.readyChanged(tunnel, Reason.Connected, "SSH session is up");
-        events.readyChanged(tunnel, Reason.Unreachable, "session lost");
-        events.readyChanged(tunnel, Reason.Unreachable, "Connection refused");
+        events.readyChanged(tunnel, java.util.Optional.empty(), Reason.Connected, "SSH session is up");
+        events.readyChanged(tunnel, java.util.Optional.empty(), Reason.Unreachable, "session lost");
+        events.readyChanged(tunnel, java.util.Optional.empty(), Reason.Unreachable, "Connection refused");
 
-        var recorded = RealCluster.admin().v1().events().inNamespace("ns").list().getItems();
+        var recorded = RealCluster.admin().v1().events().inNamespace("ns").list().getItems().stream()
+                .filter(e -> e.getInvolvedObject().getUid().equals("uid-1")).toList();
         assertThat(recorded).hasSize(3);
         Event connected = recorded.stream().filter(e -> e.getReason().equals("Connected")).findFirst().orElseThrow();
         assertThat(connected.getCount()).isEqualTo(2);
@@ -71,7 +72,7 @@ class TunnelEventsTest {
     @Test
     void aMessageWithControlCharactersAndNoEndIsRecordedCleanAndCapped() {
         TunnelEvents events = new TunnelEvents(client, clock);
-        events.readyChanged(tunnel("uid-3"), Reason.Unreachable,
+        events.readyChanged(tunnel("uid-3"), java.util.Optional.empty(), Reason.Unreachable,
                 "SSH session: refused\r\nType: Normal\u001b[2J" + "x".repeat(100_000));
 
         Event recorded = RealCluster.admin().v1().events().inNamespace("ns").list().getItems().stream()
@@ -79,6 +80,22 @@ class TunnelEventsTest {
         assertThat(recorded.getMessage()).startsWith("SSH session: refused  Type: Normal [2Jxxx")
                 .hasSize(UntrustedText.EVENT_MESSAGE);
         assertThat(recorded.getMessage().chars()).noneMatch(Character::isISOControl);
+    }
+
+    /** A tunnel that is simply starting gets no Warning; one that loses its forwarder does. */
+    @Test
+    void startingIsNormalAndLosingTheForwarderIsAWarning() {
+        TunnelEvents events = new TunnelEvents(client, clock);
+        events.readyChanged(tunnel("uid-4"), java.util.Optional.empty(), Reason.ForwarderUnavailable, "waiting for pods");
+        events.readyChanged(tunnel("uid-4"), java.util.Optional.of(Reason.Connected), Reason.ForwarderUnavailable, "pods gone");
+        events.readyChanged(tunnel("uid-4"), java.util.Optional.of(Reason.ForwarderUnavailable), Reason.AuthenticationFailed,
+                "key refused");
+
+        var recorded = RealCluster.admin().v1().events().inNamespace("ns").list().getItems().stream()
+                .filter(e -> e.getInvolvedObject().getUid().equals("uid-4"))
+                .collect(java.util.stream.Collectors.toMap(Event::getMessage, Event::getType));
+        assertThat(recorded).containsEntry("waiting for pods", "Normal").containsEntry("pods gone", "Warning")
+                .containsEntry("key refused", "Warning");
     }
 
     @Test

@@ -81,7 +81,7 @@ public final class ForwarderProcess implements AutoCloseable {
             for (Forward forward : forwards) {
                 forward.start();
             }
-            endpoints = new StatusEndpoints(httpAddress, httpPort, this::snapshot);
+            endpoints = new StatusEndpoints(httpAddress, httpPort, this::snapshot, config.namespace(), config.name());
         } catch (IOException | RuntimeException e) {
             forwards.forEach(Forward::close);
             throw e;

@@ -78,9 +78,9 @@ class StatusEndpointsTest {
             assertThat(get(forwarder, "/q/health/ready").statusCode()).isEqualTo(200);
             assertThat(get(forwarder, "/q/health/live").statusCode()).isEqualTo(200);
             String metrics = get(forwarder, "/q/metrics").body();
-            assertThat(metrics).contains("sshtunnel_session_up 1")
-                    .contains("sshtunnel_forward_channels_total{forward=\"db\",type=\"Local\"} 1")
-                    .contains("sshtunnel_forward_sent_bytes_total{forward=\"db\",type=\"Local\"} 5");
+            assertThat(metrics).contains("sshtunnel_session_up{namespace=\"default\",tunnel=\"test\"} 1")
+                    .contains("sshtunnel_forward_channels_total{namespace=\"default\",tunnel=\"test\",forward=\"db\",type=\"Local\"} 1")
+                    .contains("sshtunnel_forward_sent_bytes_total{namespace=\"default\",tunnel=\"test\",forward=\"db\",type=\"Local\"} 5");
 
             sshd.stop();
             awaitSession(forwarder, s -> s.getState() != SessionState.Connected, Duration.ofSeconds(10));
@@ -88,7 +88,7 @@ class StatusEndpointsTest {
             assertThat(notReady.statusCode()).isEqualTo(503);
             assertThat(notReady.body()).contains("\"DOWN\"");
             assertThat(get(forwarder, "/q/health/live").statusCode()).isEqualTo(200);
-            assertThat(get(forwarder, "/q/metrics").body()).contains("sshtunnel_session_up 0");
+            assertThat(get(forwarder, "/q/metrics").body()).contains("sshtunnel_session_up{namespace=\"default\",tunnel=\"test\"} 0");
 
             // Nothing the forwarder serves carries a secret.
             String everything = get(forwarder, "/status").body() + get(forwarder, "/q/metrics").body()

@@ -60,9 +60,18 @@ public final class StatusEndpoints implements AutoCloseable {
     private final HttpServer server;
     private final ExecutorService workers;
     private final Supplier<Snapshot> snapshot;
+    /** namespace="…",tunnel="…": on every series, so a Prometheus scraping many pods can tell tunnels apart. */
+    private final String tunnelLabels;
 
     public StatusEndpoints(String address, int port, Supplier<Snapshot> snapshot) throws IOException {
+        this(address, port, snapshot, null, "tunnel");
+    }
+
+    public StatusEndpoints(String address, int port, Supplier<Snapshot> snapshot, String namespace, String tunnel)
+            throws IOException {
         this.snapshot = snapshot;
+        this.tunnelLabels = "namespace=\"" + labelValue(namespace == null ? "" : namespace) + "\",tunnel=\""
+                + labelValue(tunnel) + "\"";
         this.server = HttpServer.create(new InetSocketAddress(address, port), 16);
         AtomicInteger count = new AtomicInteger();
         workers = Executors.newFixedThreadPool(WORKERS, r -> {
@@ -112,9 +121,9 @@ public final class StatusEndpoints implements AutoCloseable {
         Snapshot now = snapshot.get();
         StringBuilder text = new StringBuilder();
         gauge(text, "sshtunnel_session_up", "1 while the SSH session is authenticated",
-                Map.of("", now.session().getState() == SessionState.Connected ? 1 : 0));
+                Map.of(tunnelLabels, now.session().getState() == SessionState.Connected ? 1 : 0));
         counter(text, "sshtunnel_session_reconnects_total", "Sessions re-established after a loss",
-                Map.of("", now.session().getReconnects() == null ? 0 : now.session().getReconnects()));
+                Map.of(tunnelLabels, now.session().getReconnects() == null ? 0 : now.session().getReconnects()));
         Map<String, Number> active = new LinkedHashMap<>();
         Map<String, Number> total = new LinkedHashMap<>();
         Map<String, Number> failed = new LinkedHashMap<>();
@@ -122,7 +131,7 @@ public final class StatusEndpoints implements AutoCloseable {
         Map<String, Number> sent = new LinkedHashMap<>();
         Map<String, Number> received = new LinkedHashMap<>();
         for (ForwardStatus forward : now.forwards()) {
-            String label = "forward=\"" + forward.getName() + "\",type=\"" + forward.getType() + "\"";
+            String label = tunnelLabels + ",forward=\"" + labelValue(forward.getName()) + "\",type=\"" + forward.getType() + "\"";
             active.put(label, forward.getActiveChannels());
             total.put(label, forward.getTotalChannels());
             failed.put(label, forward.getFailedChannels());
@@ -140,6 +149,11 @@ public final class StatusEndpoints implements AutoCloseable {
         byte[] body = text.toString().getBytes(StandardCharsets.UTF_8);
         exchange.getResponseHeaders().set("Content-Type", "text/plain; version=0.0.4; charset=utf-8");
         send(exchange, 200, body);
+    }
+
+    /** Prometheus text format escaping of a label value. */
+    private static String labelValue(String value) {
+        return value.replace("\\", "\\\\").replace("\"", "\\\"").replace("\n", "\\n");
     }
 
     private static void gauge(StringBuilder text, String name, String help, Map<String, Number> values) {

@@ -9,6 +9,8 @@ import dev.sshtunnel.operator.status.ConditionTypes;
 import io.javaoperatorsdk.operator.api.reconciler.IndexedResourceCache;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.MultiGauge;
+import io.micrometer.core.instrument.Tags;
 
 /**
  * The operator's view of the fleet on /q/metrics: tunnels by the reason of their Ready condition,
@@ -18,6 +20,9 @@ import io.micrometer.core.instrument.MeterRegistry;
 public class TunnelMetrics {
 
     static final String TUNNELS = "sshtunnel_tunnels";
+    static final String TUNNEL_READY = "sshtunnel_tunnel_ready";
+    /** How often the per-tunnel series are rebuilt from the cache (deleted tunnels drop out then). */
+    static final java.time.Duration TUNNEL_READY_REFRESH = java.time.Duration.ofSeconds(5);
 
     @Inject
     MeterRegistry registry;
@@ -33,6 +38,34 @@ public class TunnelMetrics {
                 .description("SshTunnels by the reason of their Ready condition")
                 .tag("reason", "None")
                 .register(registry);
+        // One series per tunnel, what alerts such as "not Ready for 10 minutes" need (kube-state-metrics style).
+        MultiGauge ready = MultiGauge.builder(TUNNEL_READY)
+                .description("1 while the SshTunnel's Ready condition is True; reason: its Ready reason")
+                .register(registry);
+        var refresh = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "tunnel-metrics");
+            t.setDaemon(true);
+            return t;
+        });
+        refresh.scheduleWithFixedDelay(() -> refresh(ready, tunnels), 0, TUNNEL_READY_REFRESH.toMillis(),
+                java.util.concurrent.TimeUnit.MILLISECONDS);
+    }
+
+    private static void refresh(MultiGauge ready, IndexedResourceCache<SshTunnel> tunnels) {
+        try {
+            ready.register(tunnels.list().map(tunnel -> MultiGauge.Row.of(
+                    Tags.of("namespace", tunnel.getMetadata().getNamespace(), "tunnel", tunnel.getMetadata().getName(),
+                            "reason", java.util.Objects.requireNonNullElse(readyReason(tunnel), "None")),
+                    isReady(tunnel) ? 1 : 0)).toList(), true);
+        } catch (RuntimeException e) {
+            // A failed refresh must not end the schedule; the next one rebuilds every series.
+            org.jboss.logging.Logger.getLogger(TunnelMetrics.class).debugf("tunnel metrics refresh: %s", e.toString());
+        }
+    }
+
+    private static boolean isReady(SshTunnel tunnel) {
+        return tunnel.getStatus() != null && tunnel.getStatus().getConditions().stream()
+                .anyMatch(c -> ConditionTypes.READY.equals(c.getType()) && "True".equals(c.getStatus()));
     }
 
     private static long count(IndexedResourceCache<SshTunnel> cache, String reason) {

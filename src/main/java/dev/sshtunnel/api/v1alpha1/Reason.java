@@ -20,5 +20,18 @@ public enum Reason {
     /** spec.forwarder.image is not on the operator's allow-list (sshtunnel.forwarder.allowed-images). */
     ImageNotAllowed,
     /** The API server refused a ConfigMap, Deployment, Service or NetworkPolicy write (quota, admission, RBAC). */
-    ApplyFailed
+    ApplyFailed;
+
+    /**
+     * A fault that does not go away by waiting: the spec, a Secret, the server's configuration or the
+     * cluster must change. Waiting helps for the others (Connecting, Unreachable, ForwarderUnavailable,
+     * RemotePortInUse, which a stale session of our own often holds for a while).
+     */
+    public boolean needsAction() {
+        return switch (this) {
+            case InvalidSpec, SecretNotFound, AuthenticationFailed, HostKeyMismatch, HostKeyUnknown, ForwardRejected,
+                    ImageNotAllowed, ApplyFailed -> true;
+            default -> false;
+        };
+    }
 }

@@ -23,6 +23,17 @@ public final class ConditionTypes {
      * ports only from the tunnel's namespace, so clients outside the cluster are dropped. Present only then.
      */
     public static final String EXTERNAL_TRAFFIC_BLOCKED = "ExternalTrafficBlocked";
+    /**
+     * kstatus' (Flux's health checks) abnormal-true condition for progress: True while the tunnel is on
+     * its way to Ready by itself (pods starting, connecting, the server unreachable for now) or the
+     * forwarders do not run the current generation yet; its reason is the Ready reason.
+     */
+    public static final String RECONCILING = "Reconciling";
+    /**
+     * kstatus' abnormal-true condition for a fault: True when the Ready reason needs a person
+     * ({@link dev.sshtunnel.api.v1alpha1.Reason#needsAction()}); GitOps tools then report Failed.
+     */
+    public static final String STALLED = "Stalled";
     /** SpecApplied's reason while it holds. */
     public static final String APPLIED = "Applied";
 

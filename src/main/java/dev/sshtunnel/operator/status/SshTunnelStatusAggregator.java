@@ -58,6 +58,19 @@ public class SshTunnelStatusAggregator {
             conditions.set(ConditionTypes.SPEC_APPLIED, ConditionList.TRUE, ConditionTypes.APPLIED,
                     "generation " + generation + " is applied to the forwarder's ConfigMap, Deployment and Service");
         }
+        Long observed = observedGeneration(tunnel.getSpec(), previous, observation, generation);
+        // A held-back spec stalls the tunnel even while the forwarder keeps serving the last applied one.
+        Optional<SpecHeldBack> heldBackFault = heldBack.filter(h -> h.reason().needsAction());
+        boolean stalled = heldBackFault.isPresent() || (!verdict.ready && verdict.reason.needsAction());
+        Reason stalledReason = heldBackFault.map(SpecHeldBack::reason).orElse(verdict.reason);
+        String stalledMessage = heldBackFault.map(SpecHeldBack::message).orElse(verdict.message);
+        boolean behind = observed == null || observed != generation;
+        boolean reconciling = !stalled && verdict.reason != Reason.Suspended && (!verdict.ready || behind);
+        conditions.set(ConditionTypes.RECONCILING, reconciling ? ConditionList.TRUE : ConditionList.FALSE,
+                verdict.reason.name(), reconciling && verdict.ready
+                        ? "the forwarders do not run generation " + generation + " yet" : verdict.message);
+        conditions.set(ConditionTypes.STALLED, stalled ? ConditionList.TRUE : ConditionList.FALSE, stalledReason.name(),
+                stalledMessage);
         insecureHostKeyHop(spec.getSsh()).ifPresent(hop -> conditions.set(ConditionTypes.INSECURE_HOST_KEY, ConditionList.TRUE,
                 "InsecurePolicy", hop + ".hostKey.policy is Insecure: any host key is accepted, so a man in the middle "
                         + "can read and change the traffic; list the key in knownHosts or fingerprints and use Strict"));
@@ -66,7 +79,7 @@ public class SshTunnelStatusAggregator {
                 ConditionTypes.EXTERNAL_TRAFFIC_BLOCKED, ConditionList.TRUE, "NamespaceOnlyIngress", message));
 
         SshTunnelStatus status = new SshTunnelStatus();
-        status.setObservedGeneration(observedGeneration(tunnel.getSpec(), previous, observation, generation));
+        status.setObservedGeneration(observed);
         status.setConditions(conditions.build());
         if (reported) {
             status.setSession(live.session);

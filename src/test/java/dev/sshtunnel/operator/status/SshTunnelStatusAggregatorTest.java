@@ -153,6 +153,7 @@ class SshTunnelStatusAggregatorTest {
         assertThat(find(status, "SpecApplied").getMessage()).startsWith("spec.forwarder.image \"evil\" is not allowed")
                 .endsWith("the forwarder keeps running the last applied spec until this is fixed");
         assertThat(find(status, "SpecApplied").getObservedGeneration()).isEqualTo(3L);
+        assertCondition(status, "Stalled", "True", "ImageNotAllowed"); // GitOps sees the refused edit as Failed
     }
 
     @Test
@@ -203,7 +204,42 @@ class SshTunnelStatusAggregatorTest {
         SshTunnelStatus status = aggregate(observation(Optional.of(deployment(1))));
 
         assertThat(status.getConditions()).extracting(Condition::getType)
-                .containsExactly("Ready", "Connected", "ForwardsReady", "SpecApplied");
+                .containsExactly("Ready", "Connected", "ForwardsReady", "SpecApplied", "Reconciling", "Stalled");
+    }
+
+    /** kstatus (Flux) reads Reconciling and Stalled: progress is InProgress, a fault a person must fix is Failed. */
+    @Test
+    void reconcilingWhileOnTheWayStalledWhenAPersonMustAct() {
+        SshTunnelStatus starting = aggregate(observation(Optional.empty()));
+        assertCondition(starting, "Reconciling", "True", "ForwarderUnavailable");
+        assertCondition(starting, "Stalled", "False", "ForwarderUnavailable");
+
+        SshTunnelStatus up = aggregate(reports(Optional.of(deployment(1)), report("pod-a", session(SessionState.Connected, ""),
+                forward("postgres", ForwardState.Active, 0, 0, 0, ""), forward("proxy", ForwardState.Active, 0, 0, 0, ""))));
+        assertCondition(up, "Ready", "True", "Connected");
+        assertCondition(up, "Reconciling", "False", "Connected");
+        assertCondition(up, "Stalled", "False", "Connected");
+
+        SshTunnelStatus behind = aggregate(reports(Optional.of(deployment(1)), report("pod-a", 2L, session(SessionState.Connected, ""),
+                forward("postgres", ForwardState.Active, 0, 0, 0, ""), forward("proxy", ForwardState.Active, 0, 0, 0, ""))));
+        assertCondition(behind, "Reconciling", "True", "Connected");
+        assertThat(find(behind, "Reconciling").getMessage()).isEqualTo("the forwarders do not run generation 3 yet");
+
+        SshTunnelStatus unreachable = aggregate(reports(Optional.of(deployment(0)),
+                report("pod-a", session(SessionState.Connecting, "Unreachable: connection refused"))));
+        assertCondition(unreachable, "Reconciling", "True", "Unreachable");
+        assertCondition(unreachable, "Stalled", "False", "Unreachable");
+
+        SshTunnelStatus mismatch = aggregate(reports(Optional.of(deployment(0)),
+                report("pod-a", session(SessionState.Failed, "HostKeyMismatch: not the listed key"))));
+        assertCondition(mismatch, "Reconciling", "False", "HostKeyMismatch");
+        assertCondition(mismatch, "Stalled", "True", "HostKeyMismatch");
+        assertThat(find(mismatch, "Stalled").getMessage()).contains("not the listed key");
+
+        tunnel.getSpec().setSuspend(true);
+        SshTunnelStatus suspended = aggregate(observation(Optional.of(deployment(0))));
+        assertCondition(suspended, "Reconciling", "False", "Suspended");
+        assertCondition(suspended, "Stalled", "False", "Suspended");
     }
 
     /** observedGeneration is the generation the forwarders run: it waits for every answering pod to take the new document. */

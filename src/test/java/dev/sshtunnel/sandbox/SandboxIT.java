@@ -136,6 +136,14 @@ class SandboxIT {
                     .contains("Secret \"locked-key\" key \"id_ed25519\"").contains("wrong passphrase").contains("fix the Secret");
             assertThat(kubectl.run("get", "pods", "-l", "app.kubernetes.io/instance=locked")).contains("0/1").contains("Running");
 
+            // Flux's health check (kstatus) on the objects the API server holds: the working tunnel is Current,
+            // the one with an unusable key Failed (Stalled) rather than forever InProgress.
+            await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(
+                    dev.sshtunnel.testing.EcosystemTools.kstatus(kubectl.run("get", "sshtunnels", "-o", "json")))
+                    .hasEntrySatisfying("default/db", verdict -> assertThat(verdict).startsWith("Current"))
+                    .hasEntrySatisfying("default/locked", verdict -> assertThat(verdict).startsWith("Failed")
+                            .contains("fix the Secret")));
+
             // An image off the operator's allow-list never gets the tunnel's keys: no pod, and a reason that says so.
             String otherTunnel = manifest(sshd, sshd.knownHostsLine(), Ports.free(), Ports.free(), Ports.free(), echo.port())
                     .replace("name: db,", "name: other,");
@@ -214,6 +222,8 @@ class SandboxIT {
             assertThat(kubectl.run("get", "sshtunnel", "db", "-o", "jsonpath={.metadata.generation}/{.status.observedGeneration}"))
                     .isEqualTo("2/2");
             assertThat(kubectl.run("get", "events", "--field-selector", "reason=HostKeyMismatch", "-o", "name")).isNotBlank();
+            assertThat(dev.sshtunnel.testing.EcosystemTools.kstatus(kubectl.run("get", "sshtunnel", "db", "-o", "json")))
+                    .hasEntrySatisfying("default/db", verdict -> assertThat(verdict).startsWith("Failed").contains("presented host key"));
 
             saveWhatUsersSee(kubectl);
 

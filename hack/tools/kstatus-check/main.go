@@ -4,7 +4,6 @@
 package main
 
 import (
-	"encoding/json"
 	"fmt"
 	"io"
 	"os"
@@ -18,8 +17,9 @@ func main() {
 	if err != nil {
 		fail(err)
 	}
+	// The unstructured decoder keeps integers as int64, as kstatus expects (encoding/json would make float64).
 	var object unstructured.Unstructured
-	if err := json.Unmarshal(input, &object.Object); err != nil {
+	if err := object.UnmarshalJSON(input); err != nil {
 		fail(err)
 	}
 	items := []unstructured.Unstructured{object}

@@ -185,7 +185,8 @@ class SandboxIT {
             List<String> custom = kubectl.run("get", "sshtunnels", "-o", "custom-columns=" + printerColumns(kubectl)).lines().toList();
             assertThat(row(custom, "db")).startsWith("db", "127.0.0.1", "3/3", "0", "Connected");
             assertThat(kubectl.run("get", "sshtunnels", "-o", "wide")).contains("MESSAGE").contains("3/3 forwards active");
-            assertThat(kubectl.run("describe", "sshtunnel", "db")).contains("Normal   Connected");
+            assertThat(kubectl.run("describe", "sshtunnel", "db")).containsPattern("Normal +Connected")
+                    .as("a tunnel that was starting had no Warning").doesNotContain("Warning");
 
             // sshd gone: within the keepalive bound the status says so; back: Ready again, one reconnect more each time.
             // `kubectl get -w` follows it live; the third Connected counts up one event to 3.
@@ -310,6 +311,15 @@ class SandboxIT {
             assertThat(kubectl.run("get", "pods", "-l", "app.kubernetes.io/instance=live", "-o", "jsonpath={.items[*].metadata.uid}"))
                     .as("the same pod ran every generation").isEqualTo(uid);
             assertThat(kubectl.run("get", "sshtunnel", "live", "-o", "jsonpath={.status.session.reconnects}")).isEqualTo("0");
+
+            // A server that does not answer yet is progress for Flux's kstatus (InProgress), not a failure.
+            kubectl.attempt(SandboxProcess.localTunnel("nowhere", sshd, Ports.free(), echo.port())
+                    .replace("port: " + sshd.port() + "\n", "port: " + Ports.free() + "\n"), "apply", "-f", "-");
+            await().atMost(Duration.ofSeconds(40)).pollInterval(Duration.ofMillis(500))
+                    .until(() -> kubectl.run("get", "sshtunnel", "nowhere", "-o", READY_REASON), "Unreachable"::equals);
+            assertThat(dev.sshtunnel.testing.EcosystemTools.kstatus(kubectl.run("get", "sshtunnels", "-o", "json")))
+                    .hasEntrySatisfying("default/nowhere", verdict -> assertThat(verdict).startsWith("InProgress"))
+                    .hasEntrySatisfying("default/live", verdict -> assertThat(verdict).startsWith("Current"));
         }
     }
 

@@ -323,6 +323,55 @@ class SandboxIT {
         }
     }
 
+    /**
+     * helm install, upgrade and uninstall of the chart on the real control plane while a tunnel runs:
+     * the release's objects come and go, the CRD (already there) is left alone, the tunnel stays Ready.
+     * The chart's own operator pod does not run here (the sandbox node runs only forwarder pods); the
+     * sandbox's operator keeps the tunnel.
+     */
+    @Test
+    void helmInstallUpgradeAndUninstallAroundAReadyTunnel() throws Exception {
+        Path key = Keys.generate(dir, "id_ed25519", "ed25519", false, null);
+        try (OpenSshServer sshd = OpenSshServer.start(dir.resolve("sshd"), List.of(Keys.publicKey(key)));
+                EchoServer echo = new EchoServer(EchoServer.Mode.ECHO)) {
+            Kubectl kubectl = startSandbox();
+            Path kubeconfig = dir.resolve("sandbox/kubeconfig");
+            kubectl.attempt(kubectl.run("create", "secret", "generic", "bastion-key", "--from-file=id_ed25519=" + key,
+                    "--dry-run=client", "-o", "yaml"), "apply", "-f", "-");
+            int port = Ports.free();
+            kubectl.attempt(SandboxProcess.localTunnel("steady", sshd, port, echo.port()), "apply", "-f", "-");
+            assertThat(kubectl.run("wait", "--for=condition=Ready", "sshtunnel/steady", "--timeout=60s")).contains("condition met");
+            String crdVersion = kubectl.run("get", "crd", "sshtunnels.sshtunnel.dev", "-o", "jsonpath={.metadata.resourceVersion}");
+            String chart = Path.of("deploy/helm/sshtunnel-operator").toAbsolutePath().toString();
+
+            assertThat(dev.sshtunnel.testing.EcosystemTools.helm(kubeconfig, "install", "tunnels", chart, "--namespace", "helm-system",
+                    "--create-namespace")).contains("STATUS: deployed");
+            assertThat(kubectl.run("get", "deployment,serviceaccount,service", "-n", "helm-system", "-o", "name"))
+                    .contains("deployment.apps/tunnels", "serviceaccount/tunnels", "service/tunnels");
+            assertThat(kubectl.run("get", "clusterrole,clusterrolebinding", "tunnels", "-o", "name")).contains("clusterrole", "clusterrolebinding");
+            assertThat(kubectl.run("get", "crd", "sshtunnels.sshtunnel.dev", "-o", "jsonpath={.metadata.resourceVersion}"))
+                    .as("Helm leaves an existing CRD alone").isEqualTo(crdVersion);
+
+            assertThat(dev.sshtunnel.testing.EcosystemTools.helm(kubeconfig, "upgrade", "tunnels", chart, "--namespace", "helm-system",
+                    "--set", "replicas=2")).contains("STATUS: deployed").contains("REVISION: 2");
+            assertThat(kubectl.run("get", "pdb", "tunnels", "-n", "helm-system", "-o", "jsonpath={.spec.maxUnavailable}")).isEqualTo("1");
+            assertThat(kubectl.run("get", "deployment", "tunnels", "-n", "helm-system", "-o", "jsonpath={.spec.replicas}")).isEqualTo("2");
+            try (Socket socket = new Socket("127.0.0.1", port)) {
+                assertThat(roundTrip(socket, "during the upgrade")).isEqualTo("during the upgrade");
+            }
+
+            assertThat(dev.sshtunnel.testing.EcosystemTools.helm(kubeconfig, "uninstall", "tunnels", "--namespace", "helm-system"))
+                    .contains("uninstalled");
+            await().atMost(Duration.ofSeconds(30)).until(() -> kubectl.run("get", "deployment,pdb,service", "-n", "helm-system",
+                    "-o", "name").isBlank());
+            assertThat(kubectl.attempt(null, "get", "clusterrole", "tunnels").exitCode()).isNotZero();
+            assertThat(kubectl.run("get", "sshtunnel", "steady", "-o", READY_REASON)).isEqualTo("Connected");
+            try (Socket socket = new Socket("127.0.0.1", port)) {
+                assertThat(roundTrip(socket, "after the uninstall")).isEqualTo("after the uninstall");
+            }
+        }
+    }
+
     @Test
     void acceptNewPinsTheFirstKeyForEveryLaterPod() throws Exception {
         Path key = Keys.generate(dir, "id_ed25519", "ed25519", false, null);

@@ -14,7 +14,8 @@ import io.javaoperatorsdk.operator.processing.event.source.informer.Transforming
 
 /**
  * Tells which tunnels to reconcile when a Secret changes: a Secret that appears starts a tunnel
- * waiting in SecretNotFound, and a changed Secret rolls the forwarder pods (through the config hash).
+ * waiting in SecretNotFound, and a changed Secret is re-checked (a key it lost is SecretNotFound; the
+ * pods themselves follow the Secret through their volume).
  * <p>
  * It watches the metadata of Secrets only, never their data: the informer has to see every Secret a
  * tunnel may name, and a full informer held the data of every Secret in the cluster in memory. The

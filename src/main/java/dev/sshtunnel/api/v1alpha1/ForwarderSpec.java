@@ -20,7 +20,7 @@ public class ForwarderSpec {
      * Annotation keys that change a pod's confinement rather than describe it: AppArmor and seccomp
      * profiles (the annotation forms the API server still maps to the fields, e.g. AppArmor
      * {@code unconfined}), container-runtime overrides honoured when a runtime allows them (CRI-O,
-     * crun, Kata, gVisor), and the operator's own {@code sshtunnel.dev/} keys (the config hash).
+     * crun, Kata, gVisor), and the operator's own {@code sshtunnel.dev/} keys (the tunnel generation).
      */
     static final String NO_CONFINEMENT_ANNOTATIONS = "self.all(k, "
             + "!k.startsWith('container.apparmor.security.beta.kubernetes.io/')"

@@ -7,10 +7,11 @@ if obj.status == nil or obj.status.conditions == nil then
   hs.message = "Waiting for the operator to report status"
   return hs
 end
-if obj.metadata.generation ~= nil and obj.status.observedGeneration ~= nil
-    and obj.status.observedGeneration < obj.metadata.generation then
+-- observedGeneration is the generation the forwarder pods run: absent or behind, the rollout is not done.
+if obj.metadata.generation ~= nil and (obj.status.observedGeneration == nil
+    or obj.status.observedGeneration < obj.metadata.generation) then
   hs.status = "Progressing"
-  hs.message = "Waiting for the operator to observe generation " .. obj.metadata.generation
+  hs.message = "Waiting for the forwarders to run generation " .. obj.metadata.generation
   return hs
 end
 -- A spec the operator holds back (invalid, image not allowed, Secret missing, write refused) leaves the

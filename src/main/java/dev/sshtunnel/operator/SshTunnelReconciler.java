@@ -2,13 +2,10 @@ package dev.sshtunnel.operator;
 
 import java.time.Clock;
 import java.time.Duration;
-import java.util.Collection;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Set;
 import java.util.Comparator;
-import java.util.stream.Collectors;
 
 import jakarta.inject.Inject;
 

@@ -3,27 +3,18 @@ package dev.sshtunnel.deploy;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Iterator;
-import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 
 /** Runs deploy/argocd/health.lua in a real Lua 5.4 interpreter, the way Argo CD does (obj is a global). */
 class ArgoCdHealthCheckTest {
 
-    private static final Path SCRIPT = Path.of("deploy/argocd/health.lua");
-
-    @TempDir
-    Path dir;
+    private static final Path SCRIPT = dev.sshtunnel.testing.ArgoCdHealth.SCRIPT;
 
     @Test
     void readyTunnelIsHealthy() throws Exception {
@@ -38,7 +29,7 @@ class ArgoCdHealthCheckTest {
 
     @Test
     void statusOfAnOlderGenerationIsProgressing() throws Exception {
-        assertThat(health(tunnel(5, 4, "True", "Connected", "up"))).isEqualTo("Progressing|Waiting for the operator to observe generation 5");
+        assertThat(health(tunnel(5, 4, "True", "Connected", "up"))).isEqualTo("Progressing|Waiting for the forwarders to run generation 5");
     }
 
     @Test
@@ -68,6 +59,13 @@ class ArgoCdHealthCheckTest {
         assertThat(health(tunnel(2, 2, "False", "Suspended", "spec.suspend is true"))).startsWith("Suspended|");
     }
 
+    /** No forwarder has reported running the tunnel's generation yet. */
+    @Test
+    void noObservedGenerationIsProgressing() throws Exception {
+        assertThat(health(tunnel(1, 1, "True", "Connected", "up").replace("\"observedGeneration\": 1, ", "")))
+                .isEqualTo("Progressing|Waiting for the forwarders to run generation 1");
+    }
+
     @Test
     void tunnelWithoutStatusIsProgressing() throws Exception {
         assertThat(health("{\"metadata\":{\"name\":\"x\",\"generation\":1},\"spec\":{}}"))
@@ -90,38 +88,7 @@ class ArgoCdHealthCheckTest {
                 """.formatted(generation, observed, status, reason, status, reason, message);
     }
 
-    private String health(String objectJson) throws Exception {
-        String harness = "obj = " + toLua(new ObjectMapper().readTree(objectJson)) + "\n"
-                + "local check = assert(loadfile(\"" + SCRIPT.toAbsolutePath() + "\"))\n"
-                + "local hs = check()\n"
-                + "io.write(hs.status .. \"|\" .. (hs.message or \"\"))\n";
-        Path file = dir.resolve("harness.lua");
-        Files.writeString(file, harness);
-        Process lua = new ProcessBuilder("lua5.4", file.toString()).redirectErrorStream(true).start();
-        String out = new String(lua.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(lua.waitFor(10, TimeUnit.SECONDS)).isTrue();
-        assertThat(lua.exitValue()).as(out).isZero();
-        return out;
-    }
-
-    /** JSON as a Lua table constructor, arrays 1-based as Argo CD's conversion makes them. */
-    private static String toLua(JsonNode node) {
-        if (node.isObject()) {
-            StringBuilder lua = new StringBuilder("{");
-            for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext();) {
-                Map.Entry<String, JsonNode> field = it.next();
-                lua.append("[\"").append(field.getKey()).append("\"]=").append(toLua(field.getValue())).append(',');
-            }
-            return lua.append('}').toString();
-        }
-        if (node.isArray()) {
-            StringBuilder lua = new StringBuilder("{");
-            node.forEach(item -> lua.append(toLua(item)).append(','));
-            return lua.append('}').toString();
-        }
-        if (node.isNumber() || node.isBoolean()) {
-            return node.asText();
-        }
-        return "\"" + node.asText().replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
+    private static String health(String objectJson) {
+        return dev.sshtunnel.testing.ArgoCdHealth.of(objectJson);
     }
 }

@@ -143,6 +143,11 @@ class SandboxIT {
                     .hasEntrySatisfying("default/db", verdict -> assertThat(verdict).startsWith("Current"))
                     .hasEntrySatisfying("default/locked", verdict -> assertThat(verdict).startsWith("Failed")
                             .contains("fix the Secret")));
+            // Argo CD's health check (deploy/argocd/health.lua) on the same real objects.
+            assertThat(dev.sshtunnel.testing.ArgoCdHealth.of(kubectl.run("get", "sshtunnel", "db", "-o", "json")))
+                    .startsWith("Healthy|Connected");
+            assertThat(dev.sshtunnel.testing.ArgoCdHealth.of(kubectl.run("get", "sshtunnel", "locked", "-o", "json")))
+                    .startsWith("Degraded|AuthenticationFailed");
 
             // An image off the operator's allow-list never gets the tunnel's keys: no pod, and a reason that says so.
             String otherTunnel = manifest(sshd, sshd.knownHostsLine(), Ports.free(), Ports.free(), Ports.free(), echo.port())
@@ -225,6 +230,8 @@ class SandboxIT {
             assertThat(kubectl.run("get", "events", "--field-selector", "reason=HostKeyMismatch", "-o", "name")).isNotBlank();
             assertThat(dev.sshtunnel.testing.EcosystemTools.kstatus(kubectl.run("get", "sshtunnel", "db", "-o", "json")))
                     .hasEntrySatisfying("default/db", verdict -> assertThat(verdict).startsWith("Failed").contains("presented host key"));
+            assertThat(dev.sshtunnel.testing.ArgoCdHealth.of(kubectl.run("get", "sshtunnel", "db", "-o", "json")))
+                    .startsWith("Degraded|HostKeyMismatch");
 
             saveWhatUsersSee(kubectl);
 
@@ -320,6 +327,8 @@ class SandboxIT {
             assertThat(dev.sshtunnel.testing.EcosystemTools.kstatus(kubectl.run("get", "sshtunnels", "-o", "json")))
                     .hasEntrySatisfying("default/nowhere", verdict -> assertThat(verdict).startsWith("InProgress"))
                     .hasEntrySatisfying("default/live", verdict -> assertThat(verdict).startsWith("Current"));
+            assertThat(dev.sshtunnel.testing.ArgoCdHealth.of(kubectl.run("get", "sshtunnel", "nowhere", "-o", "json")))
+                    .startsWith("Degraded|Unreachable");
         }
     }
 

@@ -328,6 +328,7 @@ class NetworkFaultsTest {
             }
             int fdsBefore = openFileDescriptors();
             int threadsBefore = liveThreads();
+            List<String> threadNamesBefore = threadNames();
             long[] reconnectsBefore = forwarders.stream().mapToLong(f -> f.snapshot().session().getReconnects()).toArray();
             long start = System.nanoTime();
             ExecutorService cutters = Executors.newFixedThreadPool(LINKS);
@@ -352,6 +353,8 @@ class NetworkFaultsTest {
                 assertThat(cutters.awaitTermination(10, TimeUnit.SECONDS)).isTrue();
             }
             double seconds = (System.nanoTime() - start) / 1e9;
+            assertThat(Duration.ofMillis(slowestDetection)).as("slowest detection, keepalive 1 s x (1 + 1)")
+                    .isLessThanOrEqualTo(Duration.ofSeconds(2).plus(SLACK));
             for (int i = 0; i < LINKS; i++) {
                 assertThat(forwarders.get(i).snapshot().session().getReconnects()).isEqualTo(reconnectsBefore[i] + CYCLES_PER_LINK);
             }
@@ -361,12 +364,12 @@ class NetworkFaultsTest {
                 after[1] = liveThreads();
                 assertThat(after[0]).as("open fds after %d cycles (before: %d)", LINKS * CYCLES_PER_LINK, fdsBefore)
                         .isLessThanOrEqualTo(fdsBefore + 10);
-                assertThat(after[1]).as("live threads after %d cycles (before: %d)", LINKS * CYCLES_PER_LINK, threadsBefore)
-                        .isLessThanOrEqualTo(threadsBefore + 5);
+                assertThat(after[1]).as("live threads after %d cycles (before: %d; new: %s)", LINKS * CYCLES_PER_LINK, threadsBefore,
+                        newThreads(threadNamesBefore)).isLessThanOrEqualTo(threadsBefore + 5);
             });
             System.out.printf("NETWORK-FAULT %d cut/restore cycles (%d links x %d) in %.0f s (slowest detection %d ms, bound 2000 ms):"
-                    + " fds %d -> %d, threads %d -> %d%n", LINKS * CYCLES_PER_LINK, LINKS, CYCLES_PER_LINK, seconds, slowestDetection,
-                    fdsBefore, after[0], threadsBefore, after[1]);
+                    + " fds %d -> %d, threads %d -> %d (new: %s)%n", LINKS * CYCLES_PER_LINK, LINKS, CYCLES_PER_LINK, seconds,
+                    slowestDetection, fdsBefore, after[0], threadsBefore, after[1], newThreads(threadNamesBefore));
         } finally {
             for (ForwarderProcess f : forwarders) {
                 f.close();
@@ -401,6 +404,17 @@ class NetworkFaultsTest {
 
     private static int openFileDescriptors() {
         return Objects.requireNonNull(new File("/proc/self/fd").list()).length;
+    }
+
+    private static List<String> threadNames() {
+        return Thread.getAllStackTraces().keySet().stream().map(Thread::getName).sorted().toList();
+    }
+
+    /** Names of live threads beyond those in before (one per extra thread of a name). */
+    private static List<String> newThreads(List<String> before) {
+        List<String> now = new ArrayList<>(threadNames());
+        before.forEach(now::remove);
+        return now;
     }
 
     private static int liveThreads() {

@@ -193,6 +193,30 @@ class NetworkFaultsTest {
                 detection.toMillis(), BOUND.toMillis(), recovery.toMillis());
     }
 
+    /**
+     * A cut shorter than the keepalive bound is TCP's to ride out, not a reason to rebuild the
+     * session: half a second of link down in the middle of a stream through the echo server, and
+     * the stream arrives whole on the same session (no reconnect, no false detection).
+     */
+    @Test
+    void blipShorterThanTheBoundIsRiddenOut() throws Exception {
+        int port = startEchoTunnel(INTERVAL_SECONDS, MAX_MISSED);
+        long reconnects = forwarder.snapshot().session().getReconnects();
+        long seed = System.nanoTime();
+        int bytes = 64 << 20;
+        CompletableFuture<String> echoed = CompletableFuture.supplyAsync(() -> throughEcho(port, seed, bytes));
+        Thread.sleep(300);
+        assertThat(echoed).as("the stream is still running when the link goes down").isNotDone();
+        ns.linkDown();
+        Thread.sleep(500);
+        ns.linkUp();
+        assertThat(echoed.get(60, TimeUnit.SECONDS)).as("what came back through the echo server (seed %d)", seed)
+                .isEqualTo(bytes + " " + sha256(seed, bytes));
+        Thread.sleep(BOUND.toMillis());
+        assertThat(forwarder.snapshot().session().getState()).isEqualTo(SessionState.Connected);
+        assertThat(forwarder.snapshot().session().getReconnects()).as("reconnects after a 0.5 s blip").isEqualTo(reconnects);
+    }
+
     /** Per direction through the tunnel under random loss; both run at once. */
     private static final int TRANSFER_BYTES = 48 << 20;
     private static final double LOSS = 0.02;
@@ -254,6 +278,10 @@ class NetworkFaultsTest {
 
     /** Streams TRANSFER_BYTES of seeded random data through the echo server; returns "COUNT HEX" of what came back. */
     private static String throughEcho(int port, long seed) {
+        return throughEcho(port, seed, TRANSFER_BYTES);
+    }
+
+    private static String throughEcho(int port, long seed, int total) {
         try (Socket socket = connect(port)) {
             socket.setSoTimeout(90_000);
             CompletableFuture<Void> writer = CompletableFuture.runAsync(() -> {
@@ -261,7 +289,7 @@ class NetworkFaultsTest {
                     OutputStream out = socket.getOutputStream();
                     Random random = new Random(seed);
                     byte[] chunk = new byte[64 * 1024];
-                    for (int sent = 0; sent < TRANSFER_BYTES; sent += chunk.length) {
+                    for (int sent = 0; sent < total; sent += chunk.length) {
                         random.nextBytes(chunk);
                         out.write(chunk);
                     }
@@ -275,7 +303,7 @@ class NetworkFaultsTest {
             byte[] buffer = new byte[64 * 1024];
             long count = 0;
             int n;
-            while (count < TRANSFER_BYTES && (n = in.read(buffer)) >= 0) {
+            while (count < total && (n = in.read(buffer)) >= 0) {
                 sha.update(buffer, 0, n);
                 count += n;
             }
@@ -287,10 +315,14 @@ class NetworkFaultsTest {
     }
 
     private static String sha256(long seed) {
+        return sha256(seed, TRANSFER_BYTES);
+    }
+
+    private static String sha256(long seed, int total) {
         MessageDigest sha = DigestSink.sha256();
         Random random = new Random(seed);
         byte[] chunk = new byte[64 * 1024];
-        for (int sent = 0; sent < TRANSFER_BYTES; sent += chunk.length) {
+        for (int sent = 0; sent < total; sent += chunk.length) {
             random.nextBytes(chunk);
             sha.update(chunk);
         }

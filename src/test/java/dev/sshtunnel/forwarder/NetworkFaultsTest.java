@@ -47,8 +47,9 @@ import dev.sshtunnel.testing.TunnelFiles;
  * (host side), a real OpenSSH sshd and the targets run in a network namespace of the test's own,
  * and the only path between them is a veth pair. Faults are put on that path: the link cut
  * ({@code ip link set dev VETH down}), every packet dropped, and 2 % of the packets dropped at
- * random (iptables in the namespace). Needs root and {@code ip netns} (CI runs as root); fails,
- * rather than skips, without them. The relay-based black hole in {@link FaultsTest} stays: there
+ * random (iptables in the namespace); and one that must not count: a 0.5 s cut TCP rides out.
+ * Needs root and {@code ip netns} (CI runs as root); fails, rather than skips, without them, with
+ * a message saying what is missing. The relay-based black hole in {@link FaultsTest} stays: there
  * TCP itself stays healthy (every byte is acknowledged) and only SSH goes silent.
  */
 @Timeout(value = 150, unit = TimeUnit.SECONDS)
@@ -130,7 +131,9 @@ class NetworkFaultsTest {
                 forwarder.close();
             }
         } finally {
-            site.close();
+            if (site != null) {
+                site.close();
+            }
         }
     }
 

@@ -27,14 +27,16 @@ import dev.sshtunnel.api.v1alpha1.SessionState;
 import dev.sshtunnel.testing.Ports;
 import dev.sshtunnel.testing.TunnelFiles;
 
-/** Faults users meet in production: a link that stops passing packets, and connection churn. */
+/** Faults users meet in production: a relay that swallows bytes with TCP still up, and connection churn. */
 @Timeout(value = 240, unit = TimeUnit.SECONDS)
 class FaultsTest extends OpenSshForwarderTest {
 
     /**
-     * The tunnel runs through a TCP relay that can stop passing bytes without closing anything (a
-     * black-holed link): keepalive must notice within interval × (maxMissed + 1), and the tunnel
-     * must come back once the link does.
+     * The tunnel runs through a TCP relay that can stop passing bytes without closing anything: TCP
+     * stays healthy (the relay acknowledges every byte, so the kernel never retransmits or times
+     * out) while SSH goes silent, as behind a stuck proxy or load balancer. Only keepalive can
+     * notice, within interval × (maxMissed + 1), and the tunnel must come back once bytes flow.
+     * Kernel faults (link down, packets dropped) are in {@link NetworkFaultsTest}; this case is not.
      */
     @Test
     void blackholedLinkIsDetectedAndRecovered() throws Exception {

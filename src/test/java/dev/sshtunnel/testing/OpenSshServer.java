@@ -10,6 +10,7 @@ import java.util.List;
 /**
  * A real OpenSSH sshd on a loopback port, configured in a temp dir (its own host key,
  * authorized_keys, user CA), for the current user. Stop, restart on the same port, freeze (SIGSTOP).
+ * {@link #startIn} runs it inside a network namespace instead, listening on the namespace's address.
  */
 public final class OpenSshServer implements AutoCloseable {
 
@@ -19,13 +20,21 @@ public final class OpenSshServer implements AutoCloseable {
     private final int port;
     private final Path config;
     private final Path hostKey;
+    private final String address;
+    private final List<String> launcher;
     private Process process;
 
     private OpenSshServer(Path dir, int port, Path config, Path hostKey) {
+        this(dir, port, config, hostKey, "127.0.0.1", List.of());
+    }
+
+    private OpenSshServer(Path dir, int port, Path config, Path hostKey, String address, List<String> launcher) {
         this.dir = dir;
         this.port = port;
         this.config = config;
         this.hostKey = hostKey;
+        this.address = address;
+        this.launcher = launcher;
     }
 
     /** Options beyond the defaults, as sshd_config lines (e.g. "PermitOpen 127.0.0.1:9"). */
@@ -35,6 +44,20 @@ public final class OpenSshServer implements AutoCloseable {
 
     /** A server with its own, new host key on a given port (e.g. one that replaces another). */
     public static OpenSshServer startOnPort(Path dir, int port, List<String> authorizedKeys, String... extraConfig) {
+        return start(dir, List.of(), "127.0.0.1", port, authorizedKeys, extraConfig);
+    }
+
+    /**
+     * A server started through a launcher prefix (e.g. {@code ip netns exec NS}) that listens on
+     * ADDRESS:PORT: the address must be reachable from the test JVM, which waits for it to listen.
+     */
+    public static OpenSshServer startIn(List<String> launcher, String address, int port, Path dir, List<String> authorizedKeys,
+            String... extraConfig) {
+        return start(dir, launcher, address, port, authorizedKeys, extraConfig);
+    }
+
+    private static OpenSshServer start(Path dir, List<String> launcher, String address, int port, List<String> authorizedKeys,
+            String... extraConfig) {
         try {
             Files.createDirectories(dir);
             Files.createDirectories(Path.of("/run/sshd"));
@@ -45,7 +68,7 @@ public final class OpenSshServer implements AutoCloseable {
             List<String> lines = new ArrayList<>(List.of(extraConfig));
             lines.addAll(List.of(
                     "Port " + port,
-                    "ListenAddress 127.0.0.1",
+                    "ListenAddress " + address,
                     "HostKey " + hostKey,
                     "PidFile " + dir.resolve("sshd.pid"),
                     "AuthorizedKeysFile " + authorized,
@@ -61,7 +84,7 @@ public final class OpenSshServer implements AutoCloseable {
                     "MaxSessions 100"));
             Path config = dir.resolve("sshd_config");
             Files.write(config, lines);
-            OpenSshServer server = new OpenSshServer(dir, port, config, hostKey);
+            OpenSshServer server = new OpenSshServer(dir, port, config, hostKey, address, List.copyOf(launcher));
             server.launch();
             return server;
         } catch (IOException e) {
@@ -81,11 +104,13 @@ public final class OpenSshServer implements AutoCloseable {
     }
 
     private void launch() throws IOException {
-        process = new ProcessBuilder(SSHD, "-D", "-e", "-f", config.toString())
+        List<String> command = new ArrayList<>(launcher);
+        command.addAll(List.of(SSHD, "-D", "-e", "-f", config.toString()));
+        process = new ProcessBuilder(command)
                 .redirectErrorStream(true)
                 .redirectOutput(dir.resolve("sshd.log").toFile())
                 .start();
-        Ports.awaitListening("127.0.0.1", port, Duration.ofSeconds(10));
+        Ports.awaitListening(address, port, Duration.ofSeconds(10));
     }
 
     public int port() {
@@ -98,7 +123,7 @@ public final class OpenSshServer implements AutoCloseable {
 
     /** The known_hosts line for this server: [127.0.0.1]:port ssh-ed25519 AAAA... */
     public String knownHostsLine() {
-        return "[127.0.0.1]:" + port + " " + publicHostKey();
+        return "[" + address + "]:" + port + " " + publicHostKey();
     }
 
     public String publicHostKey() {

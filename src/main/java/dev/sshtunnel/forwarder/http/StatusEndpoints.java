@@ -25,7 +25,7 @@ import dev.sshtunnel.api.v1alpha1.SessionStatus;
 
 /**
  * The forwarder's HTTP face: GET /status (what the operator folds into SshTunnel.status),
- * /q/health/live, /q/health/ready (session authenticated and every forward active: the pod's
+ * /q/health/live, /q/health/ready (session authenticated and every forward active or standby: the pod's
  * readiness) and /q/metrics (Prometheus text). The JDK's server keeps the forwarder small.
  */
 public final class StatusEndpoints implements AutoCloseable {
@@ -89,7 +89,10 @@ public final class StatusEndpoints implements AutoCloseable {
     private void ready(HttpExchange exchange) throws IOException {
         Snapshot now = snapshot.get();
         boolean connected = now.session().getState() == SessionState.Connected;
-        boolean forwardsActive = now.forwards().stream().allMatch(f -> f.getState() == ForwardState.Active);
+        // A Standby forward is healthy, just waiting for the serving replica to let go of the port: the pod
+        // stays ready, so its other forwards keep serving and a rolling update can wait on it as the new pod.
+        boolean forwardsActive = now.forwards().stream()
+                .allMatch(f -> f.getState() == ForwardState.Active || f.getState() == ForwardState.Standby);
         boolean up = connected && forwardsActive;
         Map<String, Object> session = check("ssh session", connected);
         session.put("data", Map.of("state", String.valueOf(now.session().getState()),

@@ -39,6 +39,8 @@ import dev.sshtunnel.forwarder.forward.Forward;
 public final class TunnelSession implements AutoCloseable {
 
     private static final Logger LOG = Logger.getLogger(TunnelSession.class);
+    /** A standby Remote forward asks for its port this often: the takeover delay after the holder lets go. */
+    static final Duration STANDBY_RETRY = Duration.ofSeconds(1);
 
     private final TunnelConfig config;
     private final List<Forward> forwards;
@@ -145,7 +147,9 @@ public final class TunnelSession implements AutoCloseable {
             List<Forward> pending = new ArrayList<>(forwards);
             while (!stopping && session.isOpen()) {
                 pending.removeIf(forward -> attach(forward, session));
-                Duration wait = pending.isEmpty() ? Duration.ofDays(1) : forwardBackoff.next();
+                Duration wait = pending.isEmpty() ? Duration.ofDays(1)
+                        : pending.stream().anyMatch(f -> f.status().getState() == ForwardState.Standby) ? STANDBY_RETRY
+                        : forwardBackoff.next();
                 session.waitFor(EnumSet.of(ClientSession.ClientSessionEvent.CLOSED), wait);
             }
         }
@@ -153,11 +157,16 @@ public final class TunnelSession implements AutoCloseable {
     }
 
     private boolean attach(Forward forward, ClientSession session) {
+        boolean wasStandby = forward.status().getState() == ForwardState.Standby;
         try {
             forward.attach(session);
             return true;
         } catch (IOException e) {
-            LOG.warnf("forward %s could not be set up: %s", forward.config().name(), e.getMessage());
+            if (forward.status().getState() != ForwardState.Standby) {
+                LOG.warnf("forward %s could not be set up: %s", forward.config().name(), e.getMessage());
+            } else if (!wasStandby) { // retried every second: say it once
+                LOG.infof("forward %s: %s", forward.config().name(), e.getMessage());
+            }
             return forward.status().getState() == ForwardState.Active;
         }
     }

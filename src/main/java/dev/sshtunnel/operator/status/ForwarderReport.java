@@ -13,9 +13,9 @@ public record ForwarderReport(String podName, SessionStatus session, List<Forwar
         forwards = forwards == null ? List.of() : List.copyOf(forwards);
     }
 
-    /** Session authenticated and every forward active: what the pod's readiness probe answers too. */
+    /** Session authenticated and every forward active or standby: what the pod's readiness probe answers too. */
     public boolean up() {
         return session != null && session.getState() == SessionState.Connected
-                && forwards.stream().allMatch(f -> f.getState() == ForwardState.Active);
+                && forwards.stream().allMatch(f -> f.getState() == ForwardState.Active || f.getState() == ForwardState.Standby);
     }
 }

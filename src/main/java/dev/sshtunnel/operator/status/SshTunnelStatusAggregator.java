@@ -184,7 +184,8 @@ public class SshTunnelStatusAggregator {
             case HostKeyMismatch -> "; the server presented a different host key than spec.ssh.hostKey lists: this may be a"
                     + " man-in-the-middle; if the key really changed, update knownHosts or fingerprints";
             case HostKeyUnknown -> "; add the server's key to spec.ssh.hostKey.knownHosts (ssh-keyscan -p PORT HOST)";
-            case RemotePortInUse -> "; the server still holds the port (a stale session); retrying until it is released";
+            case RemotePortInUse -> "; the server still holds the port (a stale session, or a replica that no longer reports);"
+                    + " retrying until it is released";
             case ForwardRejected -> "; the server refused the forward: check AllowTcpForwarding/PermitOpen/PermitListen";
             default -> "";
         };

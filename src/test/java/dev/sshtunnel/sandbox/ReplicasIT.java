@@ -152,6 +152,85 @@ class ReplicasIT {
         }
     }
 
+    @Test
+    void aRemoteForwardWithTwoPodsIsServedByOneAndTakenOverByTheOtherWhenItsPodIsDeleted() throws Exception {
+        Path key = Keys.generate(dir, "id_ed25519", "ed25519", false, null);
+        try (OpenSshServer sshd = OpenSshServer.start(dir.resolve("sshd"), List.of(Keys.publicKey(key)));
+                EchoServer echo = new EchoServer(EchoServer.Mode.ECHO)) {
+            SandboxProcess sandbox = SandboxProcess.start(jar, dir, "ReplicasIT-remote-sandbox.log");
+            Kubectl kubectl = sandbox.kubectl();
+            sandbox.keySecret(key);
+            int remotePort = Ports.free();
+            String tunnel = """
+                    apiVersion: sshtunnel.dev/v1alpha1
+                    kind: SshTunnel
+                    metadata: {name: hooks}
+                    spec:
+                      ssh:
+                        host: 127.0.0.1
+                        port: %d
+                        user: %s
+                        privateKeySecretRef: {name: bastion-key, key: id_ed25519}
+                        hostKey: {knownHosts: "%s"}
+                      forwards:
+                        - {name: back, type: Remote, bindAddress: 127.0.0.1, port: %d, target: {host: 127.0.0.1, port: %d}}
+                      replicas: 2
+                    """.formatted(sshd.port(), sshd.user(), sshd.knownHostsLine(), remotePort, echo.port());
+            assertThat(kubectl.attempt(tunnel, "apply", "-f", "-").out()).contains("sshtunnel.sshtunnel.dev/hooks created");
+            // Port 0 with two pods is refused by the CRD: each session would get a port of its own.
+            Kubectl.Result refused = kubectl.attempt(tunnel.replace("name: hooks}", "name: zero}")
+                    .replace("port: " + remotePort + ",", "port: 0,"), "apply", "-f", "-");
+            assertThat(refused.exitCode()).isNotZero();
+            assertThat(refused.err()).contains("spec.replicas").contains("port 0");
+
+            assertThat(kubectl.run("wait", "--for=condition=Ready", "sshtunnel/hooks", "--timeout=90s")).contains("condition met");
+            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500))
+                    .until(() -> kubectl.run("get", "deployment", "hooks", "-o", "jsonpath={.status.readyReplicas}"), "2"::equals);
+            String serving = await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(500))
+                    .until(() -> kubectl.run("get", "sshtunnel", "hooks", "-o", "jsonpath={.status.forwards[0].servingPod}"),
+                            name -> !name.isBlank());
+            List<String> pods = List.of(kubectl.run("get", "pods", "-l", "app.kubernetes.io/instance=hooks", "-o",
+                    "jsonpath={.items[*].metadata.name}").trim().split(" "));
+            assertThat(pods).hasSize(2).contains(serving);
+            assertThat(kubectl.run("get", "sshtunnel", "hooks", "-o", "jsonpath={.status.forwards[0].state}")).isEqualTo("Active");
+            assertThat(echoes(remotePort)).isTrue();
+
+            kubectl.run("delete", "pod", serving, "--wait=false");
+            long deleted = System.nanoTime();
+            await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(20)).until(() -> !echoesQuietly(remotePort));
+            await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(20)).until(() -> echoesQuietly(remotePort));
+            long gap = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - deleted);
+            // Whichever session asks first once the port is free serves: the standby, or the deleted pod's replacement.
+            String next = await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(500)).until(
+                    () -> kubectl.run("get", "sshtunnel", "hooks", "-o", "jsonpath={.status.forwards[0].servingPod}"),
+                    name -> !name.isBlank() && !name.equals(serving));
+            assertThat(kubectl.run("get", "pods", "-l", "app.kubernetes.io/instance=hooks", "-o",
+                    "jsonpath={.items[*].metadata.name}")).contains(next);
+            assertThat(kubectl.run("wait", "--for=condition=Ready", "sshtunnel/hooks", "--timeout=60s")).contains("condition met");
+            Files.writeString(PackagedJar.IT_LOGS.resolve("ReplicasIT-remote-result.txt"),
+                    "kubectl delete pod (serving) until the remote port echoed through another pod: " + gap + " ms\n");
+            assertThat(gap).as("the other pod binds the port within its one-second retry of the cancel").isLessThan(3_000);
+        }
+    }
+
+    private static boolean echoesQuietly(int port) {
+        try {
+            return echoes(port);
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private static boolean echoes(int port) throws IOException {
+        try (Socket socket = new Socket()) {
+            socket.connect(new InetSocketAddress("127.0.0.1", port), 500);
+            socket.setSoTimeout(1000);
+            byte[] request = "remote\n".getBytes(StandardCharsets.US_ASCII);
+            socket.getOutputStream().write(request);
+            return java.util.Arrays.equals(socket.getInputStream().readNBytes(request.length), request);
+        }
+    }
+
     private static List<String> readyPods(Kubectl kubectl) {
         String out = kubectl.run("get", "pods", "-l", INSTANCE, "-o",
                 "jsonpath={range .items[*]}{.metadata.name} {.metadata.deletionTimestamp} {.status.conditions[?(@.type==\"Ready\")].status}{\"\\n\"}{end}");

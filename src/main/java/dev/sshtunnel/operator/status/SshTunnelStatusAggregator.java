@@ -138,7 +138,7 @@ public class SshTunnelStatusAggregator {
         if (observation.deployment().isEmpty() || ready == 0) {
             return Verdict.notReady(Reason.ForwarderUnavailable, "waiting for forwarder Deployment " + deploymentName
                     + ": " + ready + "/" + wanted + " pods ready (a pod is ready once its SSH session is up and every "
-                    + "forward is active)", ConditionList.UNKNOWN);
+                    + "forward is active, or a Remote one standing by)", ConditionList.UNKNOWN);
         }
         return new Verdict(true, Reason.Connected, "SSH session to " + server
                 + " is up on " + ready + "/" + wanted + " forwarder pods", ConditionList.TRUE, ConditionList.TRUE);

@@ -7,8 +7,15 @@ import dev.sshtunnel.api.v1alpha1.ForwardType;
 /**
  * One forward with defaults applied. bindAddress is the address on the SSH server (Remote only,
  * default localhost); targetHost is null and targetPort 0 for Dynamic forwards; idleTimeout is null
- * when connections may idle forever.
+ * when connections may idle forever. standby: a Remote forward with a fixed port, which another
+ * session may hold (a replica, the old pod in a rolling update, our own stale session): a refusal
+ * means wait as Standby and ask again every second, not a failure.
  */
 public record ForwardConfig(String name, ForwardType type, String bindAddress, int port, String targetHost, int targetPort,
-        int maxConnections, Duration idleTimeout) {
+        int maxConnections, Duration idleTimeout, boolean standby) {
+
+    public ForwardConfig(String name, ForwardType type, String bindAddress, int port, String targetHost, int targetPort,
+            int maxConnections, Duration idleTimeout) {
+        this(name, type, bindAddress, port, targetHost, targetPort, maxConnections, idleTimeout, false);
+    }
 }

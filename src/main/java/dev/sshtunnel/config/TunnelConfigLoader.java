@@ -173,7 +173,10 @@ public final class TunnelConfigLoader {
         int maxConnections = positive(forward.getMaxConnections(), ForwardSpec.DEFAULT_MAX_CONNECTIONS, path + ".maxConnections");
         Duration idleTimeout = forward.getIdleTimeoutSeconds() == null ? null
                 : Duration.ofSeconds(positive(forward.getIdleTimeoutSeconds(), 0, path + ".idleTimeoutSeconds"));
-        return new ForwardConfig(name, type, bindAddress, port, targetHost, targetPort, maxConnections, idleTimeout);
+        // A fixed remote port is held by one session at a time: another replica's, the old pod's during a
+        // rolling update, or our own stale one after a reconnect. The others wait for it (Standby).
+        boolean standby = remote && port != 0;
+        return new ForwardConfig(name, type, bindAddress, port, targetHost, targetPort, maxConnections, idleTimeout, standby);
     }
 
     /** The file DIR/N/K for a reference {name: N, key: K}; symlinks (Kubernetes' ..data) are followed. */

@@ -21,7 +21,8 @@ final class ApplyFailure {
             SshTunnelReconciler.CONFIG, "ConfigMap",
             SshTunnelReconciler.FORWARDER, "Deployment",
             SshTunnelReconciler.SERVICE, "Service",
-            SshTunnelReconciler.NETWORK_POLICY, "NetworkPolicy");
+            SshTunnelReconciler.NETWORK_POLICY, "NetworkPolicy",
+            SshTunnelReconciler.DISRUPTION_BUDGET, "PodDisruptionBudget");
 
     private ApplyFailure() {
     }

@@ -15,10 +15,12 @@ import dev.sshtunnel.api.v1alpha1.Reason;
 import dev.sshtunnel.api.v1alpha1.SshTunnel;
 import dev.sshtunnel.api.v1alpha1.SshTunnelSpec;
 import dev.sshtunnel.api.v1alpha1.SshTunnelStatus;
+import dev.sshtunnel.operator.dependent.ForwarderDisruptionBudgetDependent;
 import dev.sshtunnel.operator.dependent.ForwarderNetworkPolicyDependent;
 import dev.sshtunnel.operator.dependent.ForwardsServiceDependent;
 import dev.sshtunnel.operator.dependent.ForwarderDeploymentDependent;
 import dev.sshtunnel.operator.dependent.TunnelConfigMapDependent;
+import dev.sshtunnel.operator.dependent.conditions.DisruptionBudgetNeeded;
 import dev.sshtunnel.operator.dependent.conditions.ForwarderCanStart;
 import dev.sshtunnel.operator.dependent.conditions.NetworkPolicyEnabled;
 import dev.sshtunnel.operator.dependent.conditions.ServiceNeeded;
@@ -47,7 +49,8 @@ import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 
 /**
- * SshTunnel → ConfigMap (tunnel.yaml) + Deployment (forwarder) + Service (listening forwards).
+ * SshTunnel → ConfigMap (tunnel.yaml) + Deployment (forwarder) + Service (listening forwards)
+ * + NetworkPolicy + PodDisruptionBudget (replicas &gt; 1).
  * The workflow keeps the dependents in shape; reconcile() only observes and writes status.
  */
 @Workflow(dependents = {
@@ -58,7 +61,9 @@ import io.javaoperatorsdk.operator.processing.event.source.EventSource;
         @Dependent(name = SshTunnelReconciler.SERVICE, type = ForwardsServiceDependent.class,
                 reconcilePrecondition = ServiceNeeded.class),
         @Dependent(name = SshTunnelReconciler.NETWORK_POLICY, type = ForwarderNetworkPolicyDependent.class,
-                reconcilePrecondition = NetworkPolicyEnabled.class)
+                reconcilePrecondition = NetworkPolicyEnabled.class),
+        @Dependent(name = SshTunnelReconciler.DISRUPTION_BUDGET, type = ForwarderDisruptionBudgetDependent.class,
+                reconcilePrecondition = DisruptionBudgetNeeded.class)
 })
 @ControllerConfiguration(name = "sshtunnel")
 public class SshTunnelReconciler implements Reconciler<SshTunnel> {
@@ -67,6 +72,7 @@ public class SshTunnelReconciler implements Reconciler<SshTunnel> {
     static final String FORWARDER = "forwarder";
     static final String SERVICE = "service";
     static final String NETWORK_POLICY = "network-policy";
+    static final String DISRUPTION_BUDGET = "disruption-budget";
     private static final Logger LOG = Logger.getLogger(SshTunnelReconciler.class);
     /** Long enough for the status write to reach the informer's cache, which the next rendering reads. */
     private static final Duration PIN_ACCEPTED_KEY = Duration.ofSeconds(1);

@@ -486,7 +486,11 @@ final class NodeAgent implements AutoCloseable {
                 && selector.entrySet().stream().allMatch(e -> e.getValue().equals(labels.get(e.getKey())));
     }
 
-    /** Ready pods' addresses by namespace and labels, as the endpoints controller would select them. */
+    /**
+     * Ready pods' addresses by namespace and labels, as kube-proxy picks EndpointSlice endpoints for
+     * new connections: a terminating pod (deletionTimestamp set) or an unready one gets none, even
+     * before its process stops. No fallback to terminating endpoints when none is ready.
+     */
     List<String> readyPodIps(String namespace, Map<String, String> selector) {
         List<String> ips = new ArrayList<>();
         for (Pod pod : informer.getStore().list()) {

@@ -15,8 +15,10 @@ import java.util.function.Supplier;
 
 /**
  * One Service port on the host, standing in for kube-proxy: a listener on a local address that
- * relays each connection to one ready pod (round robin) at the target port. With no ready pod the
- * connection is closed at once, as a Service without endpoints refuses it.
+ * relays each connection to one ready pod (round robin) at the target port, the set read anew for
+ * each connection ({@link NodeAgent#readyPodIps}: terminating and unready pods excluded). With no
+ * ready pod the connection is closed at once, as a Service without endpoints refuses it. Connections
+ * already relayed to a pod stay with it while it drains.
  */
 final class ServicePort implements AutoCloseable {
 

@@ -73,6 +73,21 @@ class TunnelConfigLoaderTest {
     }
 
     @Test
+    void onlyARemoteForwardOnAFixedPortWaitsAsStandbyWhenRefused() throws Exception {
+        TunnelConfig config = TunnelConfigLoader.load(yaml(SSH + """
+                  forwards:
+                    - {name: postgres, type: Local, port: 5432, target: {host: db, port: 5432}}
+                    - {name: fixed, type: Remote, port: 9000, target: {host: web, port: 80}}
+                    - {name: allocated, type: Remote, port: 0, target: {host: web, port: 80}}
+                """), secrets);
+
+        // A fixed port is held by one session at a time; port 0 is never taken, a refusal there is a rejection.
+        assertThat(config.forwards()).extracting(ForwardConfig::name, ForwardConfig::standby).containsExactly(
+                org.assertj.core.groups.Tuple.tuple("postgres", false), org.assertj.core.groups.Tuple.tuple("fixed", true),
+                org.assertj.core.groups.Tuple.tuple("allocated", false));
+    }
+
+    @Test
     void missingSecretFileNamesFieldFileAndSecret() throws Exception {
         Files.delete(secrets.resolve("bastion-key/id_ed25519"));
         assertThatThrownBy(() -> TunnelConfigLoader.load(yaml(SSH + "  forwards: [{name: p, type: Dynamic, port: 1080}]\n"), secrets))

@@ -95,7 +95,7 @@ class RealApiServerTest {
         return Stream.of("container.apparmor.security.beta.kubernetes.io/forwarder", "seccomp.security.alpha.kubernetes.io/pod",
                 "container.seccomp.security.alpha.kubernetes.io/forwarder", "io.kubernetes.cri-o.userns-mode",
                 "run.oci.keep_original_groups", "io.katacontainers.config.hypervisor.kernel_params",
-                "dev.gvisor.flag.network", "sshtunnel.dev/config-hash");
+                "dev.gvisor.flag.network", "sshtunnel.dev/tunnel-generation");
     }
 
     /** kubectl apply refuses each annotation that would loosen the forwarder's confinement; validate agrees. */

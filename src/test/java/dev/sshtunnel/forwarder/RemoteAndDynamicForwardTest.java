@@ -58,7 +58,7 @@ class RemoteAndDynamicForwardTest extends OpenSshForwarderTest {
     }
 
     @Test
-    void remotePortHeldByAnotherSessionIsRetriedUntilItIsReleased() throws Exception {
+    void remotePortHeldByAnotherSessionWaitsAsAReadyStandbyUntilItIsReleased() throws Exception {
         int port = Ports.free();
         ForwarderProcess holder = ForwarderHarness.start(
                 new TunnelFiles(dir.resolve("holder"), "127.0.0.1", sshd.port(), sshd.user())
@@ -66,13 +66,21 @@ class RemoteAndDynamicForwardTest extends OpenSshForwarderTest {
         try {
             awaitForward(holder, "hooks", f -> f.getState() == ForwardState.Active);
             forwarder = ForwarderHarness.start(tunnel().remote("hooks", port, "127.0.0.1", echo.port()));
-            var waiting = awaitForward(forwarder, "hooks", f -> f.getState() == ForwardState.Failed);
+            var waiting = awaitForward(forwarder, "hooks", f -> f.getState() == ForwardState.Standby);
             assertThat(waiting.getLastError()).startsWith("RemotePortInUse:");
-            assertThat(ForwarderHarness.get(forwarder, "/q/health/ready").statusCode()).isEqualTo(503);
+            assertThat(waiting.getBoundPort()).isNull();
+            // Healthy, only waiting: a rolling update may go on, the pod's other forwards serve.
+            assertThat(ForwarderHarness.get(forwarder, "/q/health/ready").statusCode()).isEqualTo(200);
+            assertThat(ForwarderHarness.get(forwarder, "/q/metrics").body())
+                    .contains("sshtunnel_forward_up{namespace=\"default\",tunnel=\"test\",forward=\"hooks\",type=\"Remote\"} 0")
+                    .contains("sshtunnel_forward_standby{namespace=\"default\",tunnel=\"test\",forward=\"hooks\",type=\"Remote\"} 1");
         } finally {
-            holder.close();
+            holder.close(); // cancels its forward
         }
+        long released = System.nanoTime();
         awaitForward(forwarder, "hooks", f -> f.getState() == ForwardState.Active);
+        assertThat(Duration.ofNanos(System.nanoTime() - released)).as("asked again every second, not with the session backoff")
+                .isLessThan(Duration.ofMillis(1_500));
         assertThat(roundTrip(port, "freed".getBytes())).isEqualTo("freed".getBytes());
     }
 

@@ -31,8 +31,8 @@ import io.quarkus.test.junit.QuarkusTest;
 
 /**
  * deploy/cluster-role.yaml grants exactly what the operator does: the test drives a tunnel through
- * its life (create, Secret rotation, Service annotations, Service removal, NetworkPolicy off) while
- * the operator runs as deploy/'s ServiceAccount on the real API server, then reads the API server's
+ * its life (create, Secret rotation, Service annotations, two replicas and back, Service removal,
+ * NetworkPolicy off) while the operator runs as deploy/'s ServiceAccount on the real API server, then reads the API server's
  * audit log: no request of the operator was refused, and the verbs it used per resource are exactly
  * the ClusterRole's.
  */
@@ -47,7 +47,7 @@ class RbacMatchesCodeTest {
         RealCluster.namespace(ns);
         driver.resource(keySecret(ns, "key-v1")).create();
         driver.resource(tunnel(ns, "warehouse", local("postgres", 5432, "db", 5432),
-                remote("hooks", 0, "web", 80), dynamic("proxy", 1080))).create();
+                remote("hooks", 9000, "web", 80), dynamic("proxy", 1080))).create(); // fixed port: replicas 2 allowed
         var deployment = await().atMost(Duration.ofSeconds(30)).until(
                 () -> driver.apps().deployments().inNamespace(ns).withName("warehouse").get(), d -> d != null);
         await().atMost(Duration.ofSeconds(30)).until(
@@ -70,6 +70,14 @@ class RbacMatchesCodeTest {
         await().atMost(Duration.ofSeconds(30)).until(
                 () -> driver.services().inNamespace(ns).withName("warehouse").get().getMetadata().getAnnotations(),
                 a -> a != null && "data".equals(a.get("example.com/team")));
+
+        // Two pods get a disruption budget; back to one, it is deleted.
+        edit(ns, t -> t.getSpec().setReplicas(2));
+        await().atMost(Duration.ofSeconds(30)).until(
+                () -> driver.policy().v1().podDisruptionBudget().inNamespace(ns).withName("warehouse").get(), b -> b != null);
+        edit(ns, t -> t.getSpec().setReplicas(1));
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+                assertThat(driver.policy().v1().podDisruptionBudget().inNamespace(ns).withName("warehouse").get()).isNull());
 
         edit(ns, t -> t.getSpec().setForwards(List.of(remote("hooks", 0, "web", 80))));
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->

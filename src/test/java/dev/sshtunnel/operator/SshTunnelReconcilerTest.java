@@ -291,6 +291,51 @@ class SshTunnelReconcilerTest {
     }
 
     @Test
+    void replicasGetADisruptionBudgetAndSpreadOverNodesAndOnePodHasNone() {
+        String ns = "replicas";
+        RealCluster.namespace(ns);
+        client.resource(keySecret(ns, "key-v1")).create();
+        SshTunnel tunnel = client.resource(tunnel(ns, "warehouse", local("postgres", 5432, "db", 5432),
+                remote("hooks", 9000, "web", 80))).create();
+        Deployment deployment = awaitDeployment(ns, "warehouse");
+        // A fixed Remote port: the new pod waits as Standby until the old one lets go, so no Recreate.
+        assertThat(deployment.getSpec().getStrategy().getType()).isEqualTo("RollingUpdate");
+        assertThat(deployment.getSpec().getStrategy().getRollingUpdate().getMaxUnavailable().getIntVal()).isZero();
+        assertThat(deployment.getSpec().getStrategy().getRollingUpdate().getMaxSurge().getIntVal()).isOne();
+        assertThat(deployment.getSpec().getTemplate().getSpec().getTopologySpreadConstraints()).singleElement().satisfies(c -> {
+            assertThat(c.getTopologyKey()).isEqualTo("kubernetes.io/hostname");
+            assertThat(c.getMaxSkew()).isOne();
+            assertThat(c.getWhenUnsatisfiable()).isEqualTo("ScheduleAnyway");
+            assertThat(c.getLabelSelector().getMatchLabels()).isEqualTo(deployment.getSpec().getSelector().getMatchLabels());
+        });
+        var readiness = deployment.getSpec().getTemplate().getSpec().getContainers().get(0).getReadinessProbe();
+        assertThat(readiness.getPeriodSeconds() * readiness.getFailureThreshold()).as("worst case out of the Service, s")
+                .isLessThanOrEqualTo(2);
+        assertThat(client.policy().v1().podDisruptionBudget().inNamespace(ns).withName("warehouse").get())
+                .as("no budget for a single pod").isNull();
+
+        edit(ns, "warehouse", t -> t.getSpec().setReplicas(2));
+        var budget = await().atMost(TIMEOUT).until(
+                () -> client.policy().v1().podDisruptionBudget().inNamespace(ns).withName("warehouse").get(), b -> b != null);
+        assertThat(budget.getSpec().getMaxUnavailable().getIntVal()).isOne();
+        assertThat(budget.getSpec().getMinAvailable()).isNull();
+        assertThat(budget.getSpec().getSelector().getMatchLabels()).isEqualTo(deployment.getSpec().getSelector().getMatchLabels());
+        assertThat(budget.getMetadata().getOwnerReferences()).extracting(OwnerReference::getUid)
+                .containsExactly(tunnel.getMetadata().getUid());
+
+        edit(ns, "warehouse", t -> t.getSpec().setSuspend(true));
+        await().atMost(TIMEOUT).untilAsserted(() -> assertThat(
+                client.policy().v1().podDisruptionBudget().inNamespace(ns).withName("warehouse").get())
+                .as("suspended: no pods to protect").isNull());
+        edit(ns, "warehouse", t -> t.getSpec().setSuspend(false));
+        await().atMost(TIMEOUT).until(
+                () -> client.policy().v1().podDisruptionBudget().inNamespace(ns).withName("warehouse").get(), b -> b != null);
+        edit(ns, "warehouse", t -> t.getSpec().setReplicas(1));
+        await().atMost(TIMEOUT).untilAsserted(() -> assertThat(
+                client.policy().v1().podDisruptionBudget().inNamespace(ns).withName("warehouse").get()).isNull());
+    }
+
+    @Test
     void removingTheLastListeningForwardRemovesTheService() {
         String ns = "svc-gone";
         RealCluster.namespace(ns);

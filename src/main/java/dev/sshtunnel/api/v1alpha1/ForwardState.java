@@ -5,6 +5,12 @@ public enum ForwardState {
     Pending,
     /** Listening (Local, Dynamic) or bound on the server (Remote). */
     Active,
+    /**
+     * Remote with a fixed port: the server refused it, as another session holds it (another replica,
+     * the old pod during a rolling update, a stale session of ours); asked again every second, so this
+     * pod binds it as soon as the holder lets go. Healthy: the pod stays ready.
+     */
+    Standby,
     /** Could not be set up (refused by the server, port in use); retried with backoff. */
     Failed
 }

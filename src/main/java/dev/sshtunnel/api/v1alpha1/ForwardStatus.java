@@ -15,7 +15,7 @@ public class ForwardStatus {
     @JsonPropertyDescription("Local, Remote or Dynamic.")
     private ForwardType type;
 
-    @JsonPropertyDescription("Pending, Active or Failed.")
+    @JsonPropertyDescription("Pending, Active, Standby (Remote: another replica holds the port; this one binds it when freed) or Failed.")
     private ForwardState state;
 
     @JsonPropertyDescription("Listening port (Local, Dynamic) or requested port on the server (Remote).")
@@ -23,6 +23,9 @@ public class ForwardStatus {
 
     @JsonPropertyDescription("Remote only: the port the SSH server bound, the allocated one when port is 0.")
     private Integer boundPort;
+
+    @JsonPropertyDescription("Remote only: the forwarder pod whose session holds the port on the server; the others wait as Standby.")
+    private String servingPod;
 
     @JsonPropertyDescription("Channels open now.")
     private Integer activeChannels;
@@ -46,6 +49,8 @@ public class ForwardStatus {
     public void setPort(Integer port) { this.port = port; }
     public Integer getBoundPort() { return boundPort; }
     public void setBoundPort(Integer boundPort) { this.boundPort = boundPort; }
+    public String getServingPod() { return servingPod; }
+    public void setServingPod(String servingPod) { this.servingPod = servingPod; }
     public Integer getActiveChannels() { return activeChannels; }
     public void setActiveChannels(Integer activeChannels) { this.activeChannels = activeChannels; }
     public Long getTotalChannels() { return totalChannels; }
@@ -68,6 +73,7 @@ public class ForwardStatus {
                 && Objects.equals(state, that.state)
                 && Objects.equals(port, that.port)
                 && Objects.equals(boundPort, that.boundPort)
+                && Objects.equals(servingPod, that.servingPod)
                 && Objects.equals(activeChannels, that.activeChannels)
                 && Objects.equals(totalChannels, that.totalChannels)
                 && Objects.equals(failedChannels, that.failedChannels)
@@ -76,6 +82,6 @@ public class ForwardStatus {
 
     @Override
     public int hashCode() {
-        return Objects.hash(name, type, state, port, boundPort, activeChannels, totalChannels, failedChannels, lastError);
+        return Objects.hash(name, type, state, port, boundPort, servingPod, activeChannels, totalChannels, failedChannels, lastError);
     }
 }

@@ -14,8 +14,11 @@ import io.fabric8.generator.annotation.Size;
 import io.fabric8.generator.annotation.ValidationRule;
 
 @JsonInclude(JsonInclude.Include.NON_NULL)
-@ValidationRule(value = "!self.forwards.exists(f, f.type == 'Remote') || !has(self.replicas) || self.replicas <= 1",
-        message = "replicas must be 0 or 1 while a Remote forward exists: two sessions cannot bind the same remote port",
+@ValidationRule(value = "!self.forwards.exists(f, f.type == 'Remote') || !has(self.replicas) || self.replicas <= 2",
+        message = "replicas must be at most 2 while a Remote forward exists: one pod binds the remote port, the other waits as its standby",
+        fieldPath = ".replicas", reason = "FieldValueInvalid")
+@ValidationRule(value = "!self.forwards.exists(f, f.type == 'Remote' && f.port == 0) || !has(self.replicas) || self.replicas <= 1",
+        message = "replicas must be 0 or 1 while a Remote forward has port 0: each session would get its own server-allocated port",
         fieldPath = ".replicas", reason = "FieldValueInvalid")
 public class SshTunnelSpec {
 
@@ -41,7 +44,7 @@ public class SshTunnelSpec {
     @Default("1")
     @Min(0)
     @Max(10)
-    @JsonPropertyDescription("Number of forwarder pods, each with its own SSH session. Must be 0 or 1 while a Remote forward exists.")
+    @JsonPropertyDescription("Number of forwarder pods, each with its own SSH session. With Remote forwards at most 2 (one serves, the other is a warm standby that binds the port when the first lets go), and 0 or 1 while a Remote forward has port 0.")
     private Integer replicas;
 
     @Default("false")

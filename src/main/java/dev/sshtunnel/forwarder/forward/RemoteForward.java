@@ -23,6 +23,7 @@ final class RemoteForward extends CountedForward {
     private volatile ClientSession session;
     private volatile SshdSocketAddress bound;
     private volatile RemoteTargets targets;
+    /** After close (SIGTERM, or removed by a live change) it must not bind the port again. */
     private boolean closed;
 
     RemoteForward(ForwardConfig config) {
@@ -66,8 +67,17 @@ final class RemoteForward extends CountedForward {
             LOG.infof("forward %s: server listens on %s:%d -> %s:%d", config.name(), config.bindAddress(), result.getPort(),
                     config.targetHost(), config.targetPort());
         } catch (IOException e) {
-            // The server gives no reason. A fixed port is most often still held by our own stale session
-            // after a reconnect (it lingers until the server notices the old connection is dead): retry.
+            // The server gives no reason. A fixed port is held by another session: the serving replica, the
+            // old pod during a rolling update, or our own stale session after a reconnect (it lingers until
+            // the server notices the old connection is dead). Wait as its standby.
+            if (config.standby()) {
+                String error = Reason.RemotePortInUse + ": standby: the server refused " + config.bindAddress() + ":"
+                        + config.port() + ", held by another session (a replica, or a stale one), or remote forwarding"
+                        + " is not permitted; retrying every second";
+                counters.state(ForwardState.Standby);
+                counters.error(error);
+                throw new IOException(error, e);
+            }
             Reason reason = config.port() != 0 ? Reason.RemotePortInUse : Reason.ForwardRejected;
             String error = reason + ": server refused to listen on " + config.bindAddress() + ":" + config.port()
                     + (reason == Reason.RemotePortInUse ? " (port in use, or remote forwarding not permitted); retrying"
@@ -90,7 +100,7 @@ final class RemoteForward extends CountedForward {
         }
         bound = null;
         counters.boundPort(null);
-        if (counters.state() == ForwardState.Active) {
+        if (counters.state() == ForwardState.Active || counters.state() == ForwardState.Standby) {
             counters.state(ForwardState.Pending);
         }
     }

@@ -25,7 +25,7 @@ import dev.sshtunnel.api.v1alpha1.SessionStatus;
 
 /**
  * The forwarder's HTTP face: GET /status (what the operator folds into SshTunnel.status),
- * /q/health/live, /q/health/ready (session authenticated and every forward active: the pod's
+ * /q/health/live, /q/health/ready (session authenticated and every forward active or standby: the pod's
  * readiness) and /q/metrics (Prometheus text). The JDK's server keeps the forwarder small.
  */
 public final class StatusEndpoints implements AutoCloseable {
@@ -105,7 +105,10 @@ public final class StatusEndpoints implements AutoCloseable {
     private void ready(HttpExchange exchange) throws IOException {
         Snapshot now = snapshot.get();
         boolean connected = now.session().getState() == SessionState.Connected;
-        boolean forwardsActive = now.forwards().stream().allMatch(f -> f.getState() == ForwardState.Active);
+        // A Standby forward is healthy, just waiting for the serving replica to let go of the port: the pod
+        // stays ready, so its other forwards keep serving and a rolling update can wait on it as the new pod.
+        boolean forwardsActive = now.forwards().stream()
+                .allMatch(f -> f.getState() == ForwardState.Active || f.getState() == ForwardState.Standby);
         boolean up = connected && forwardsActive;
         Map<String, Object> session = check("ssh session", connected);
         session.put("data", Map.of("state", String.valueOf(now.session().getState()),
@@ -128,6 +131,7 @@ public final class StatusEndpoints implements AutoCloseable {
         Map<String, Number> total = new LinkedHashMap<>();
         Map<String, Number> failed = new LinkedHashMap<>();
         Map<String, Number> up = new LinkedHashMap<>();
+        Map<String, Number> standby = new LinkedHashMap<>();
         Map<String, Number> sent = new LinkedHashMap<>();
         Map<String, Number> received = new LinkedHashMap<>();
         for (ForwardStatus forward : now.forwards()) {
@@ -136,11 +140,13 @@ public final class StatusEndpoints implements AutoCloseable {
             total.put(label, forward.getTotalChannels());
             failed.put(label, forward.getFailedChannels());
             up.put(label, forward.getState() == ForwardState.Active ? 1 : 0);
+            standby.put(label, forward.getState() == ForwardState.Standby ? 1 : 0);
             long[] bytes = now.bytesByForward().getOrDefault(forward.getName(), new long[2]);
             sent.put(label, bytes[0]);
             received.put(label, bytes[1]);
         }
         gauge(text, "sshtunnel_forward_up", "1 while the forward is listening or bound", up);
+        gauge(text, "sshtunnel_forward_standby", "1 while a Remote forward waits for its port, held by another replica", standby);
         gauge(text, "sshtunnel_forward_active_channels", "Channels open now", active);
         counter(text, "sshtunnel_forward_channels_total", "Channels opened", total);
         counter(text, "sshtunnel_forward_failed_channels_total", "Channel opens that failed", failed);

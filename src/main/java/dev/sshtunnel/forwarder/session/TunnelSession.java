@@ -44,8 +44,10 @@ import dev.sshtunnel.forwarder.forward.Forward;
 public final class TunnelSession implements AutoCloseable {
 
     private static final Logger LOG = Logger.getLogger(TunnelSession.class);
+    /** A standby Remote forward asks for its port this often: the takeover delay after the holder lets go. */
+    static final Duration STANDBY_RETRY = Duration.ofSeconds(1);
 
-    /** Replaced by {@link #useSecrets} when only the content of its Secrets changed; its session settings never change. */
+    /** Replaced by {@link #useConfig} when only the content of its Secrets changed; its session settings never change. */
     private volatile TunnelConfig config;
     private final Supplier<List<Forward>> forwards;
     private final SessionStatusBoard board;
@@ -202,16 +204,18 @@ public final class TunnelSession implements AutoCloseable {
             Backoff forwardBackoff = new Backoff(config.minBackoff(), config.maxBackoff());
             while (!stopping && session.isOpen()) {
                 boolean pending = false;
+                boolean standby = false;
                 for (Forward forward : forwards.get()) {
                     if (!attached.contains(forward)) {
                         if (attach(forward, session)) {
                             attached.add(forward);
                         } else {
                             pending = true;
+                            standby |= forward.status().getState() == ForwardState.Standby;
                         }
                     }
                 }
-                Duration wait = pending ? forwardBackoff.next() : Duration.ofDays(1);
+                Duration wait = !pending ? Duration.ofDays(1) : standby ? STANDBY_RETRY : forwardBackoff.next();
                 if (!pending) {
                     forwardBackoff.reset();
                 }
@@ -247,11 +251,16 @@ public final class TunnelSession implements AutoCloseable {
     }
 
     private boolean attach(Forward forward, ClientSession session) {
+        boolean wasStandby = forward.status().getState() == ForwardState.Standby;
         try {
             forward.attach(session);
             return true;
         } catch (IOException e) {
-            LOG.warnf("forward %s could not be set up: %s", forward.config().name(), e.getMessage());
+            if (forward.status().getState() != ForwardState.Standby) {
+                LOG.warnf("forward %s could not be set up: %s", forward.config().name(), e.getMessage());
+            } else if (!wasStandby) { // retried every second: say it once
+                LOG.infof("forward %s: %s", forward.config().name(), e.getMessage());
+            }
             return forward.status().getState() == ForwardState.Active;
         }
     }

@@ -33,6 +33,8 @@ import io.fabric8.kubernetes.api.model.ResourceRequirements;
 import io.fabric8.kubernetes.api.model.ResourceRequirementsBuilder;
 import io.fabric8.kubernetes.api.model.SecurityContextBuilder;
 import io.fabric8.kubernetes.api.model.Sysctl;
+import io.fabric8.kubernetes.api.model.TopologySpreadConstraint;
+import io.fabric8.kubernetes.api.model.TopologySpreadConstraintBuilder;
 import io.fabric8.kubernetes.api.model.Volume;
 import io.fabric8.kubernetes.api.model.VolumeBuilder;
 import io.fabric8.kubernetes.api.model.VolumeMount;
@@ -74,6 +76,8 @@ public class ForwarderDeploymentDependent extends KubernetesDependentResource<De
     /** Secret files are readable by the owner only; fsGroup lets the kubelet add group read for the forwarder's group. */
     static final int SECRET_FILE_MODE = 0400;
     static final int FIRST_PRIVILEGED_PORT_LIMIT = 1024;
+    static final int READINESS_PERIOD = 2;
+    static final String HOSTNAME_TOPOLOGY = "kubernetes.io/hostname";
 
     @Inject
     OperatorConfig config;
@@ -152,8 +156,11 @@ public class ForwarderDeploymentDependent extends KubernetesDependentResource<De
                         .withRunAsNonRoot(true)
                         .withNewCapabilities().withDrop("ALL").endCapabilities()
                         .build())
-                .withLivenessProbe(probe("/q/health/live", 10, 3))
-                .withReadinessProbe(probe("/q/health/ready", 5, 2))
+                .withLivenessProbe(probe("/q/health/live", 10, 3, 2))
+                // Out of the Service within READINESS_PERIOD (+ the probe timeout if it hangs) of the session
+                // dropping: /q/health/ready answers 503 as soon as the forwarder sees it. One failure suffices, as
+                // the answer is in-process state, not a network check that might flake.
+                .withReadinessProbe(probe("/q/health/ready", READINESS_PERIOD, 1, 1))
                 .build();
 
         var podSecurity = new PodSecurityContextBuilder()
@@ -192,6 +199,7 @@ public class ForwarderDeploymentDependent extends KubernetesDependentResource<De
                             .withTerminationGracePeriodSeconds(30L)
                             .withNodeSelector(forwarder.getNodeSelector().isEmpty() ? null : forwarder.getNodeSelector())
                             .withTolerations(forwarder.getTolerations().isEmpty() ? null : forwarder.getTolerations())
+                            .withTopologySpreadConstraints(spreadOverNodes(tunnel))
                             .withContainers(container)
                             .withVolumes(volumes)
                         .endSpec()
@@ -207,10 +215,29 @@ public class ForwarderDeploymentDependent extends KubernetesDependentResource<De
                 "--bind-address", "0.0.0.0", "--http-address", "$(" + POD_IP + ")");
     }
 
-    /** Two pods must never hold the same remote port, so Remote forwards stop the old pod first. */
+    /**
+     * Replicas on different nodes where the scheduler can manage it (ScheduleAnyway: a one-node cluster
+     * still runs them all), so a node failure or drain takes one. Always set, not only with replicas
+     * &gt; 1: scaling then changes no pod template, and over one pod the constraint is a no-op.
+     */
+    private static TopologySpreadConstraint spreadOverNodes(SshTunnel tunnel) {
+        return new TopologySpreadConstraintBuilder()
+                .withMaxSkew(1)
+                .withTopologyKey(HOSTNAME_TOPOLOGY)
+                .withWhenUnsatisfiable("ScheduleAnyway")
+                .withNewLabelSelector().withMatchLabels(ForwarderLabels.selector(tunnel)).endLabelSelector()
+                .build();
+    }
+
+    /**
+     * Never zero ready pods: the new pod starts before an old one stops. A fixed Remote port is held by
+     * one session; the new pod waits for it as Standby (ready) until the old pod cancels it on SIGTERM.
+     * A Remote port 0 would be allocated anew by the server for each pod, so there the old pod stops first.
+     */
     private static DeploymentStrategy strategy(SshTunnel tunnel) {
-        boolean hasRemote = tunnel.getSpec().getForwards().stream().anyMatch(f -> f.getType() == ForwardType.Remote);
-        if (hasRemote) {
+        boolean allocatedPort = tunnel.getSpec().getForwards().stream()
+                .anyMatch(f -> f.getType() == ForwardType.Remote && f.getPort() != null && f.getPort() == 0);
+        if (allocatedPort) {
             return new DeploymentStrategyBuilder().withType("Recreate").build();
         }
         return new DeploymentStrategyBuilder().withType("RollingUpdate")
@@ -229,12 +256,12 @@ public class ForwarderDeploymentDependent extends KubernetesDependentResource<De
                 .build();
     }
 
-    private static Probe probe(String path, int periodSeconds, int failureThreshold) {
+    private static Probe probe(String path, int periodSeconds, int failureThreshold, int timeoutSeconds) {
         return new ProbeBuilder()
                 .withNewHttpGet().withPath(path).withPort(new IntOrString("http")).endHttpGet()
                 .withPeriodSeconds(periodSeconds)
                 .withFailureThreshold(failureThreshold)
-                .withTimeoutSeconds(2)
+                .withTimeoutSeconds(timeoutSeconds)
                 .build();
     }
 }

@@ -26,9 +26,9 @@ public record ForwarderReport(String podName, Long generation, String documentEr
         return generation != null && generation == tunnelGeneration;
     }
 
-    /** Session authenticated and every forward active: what the pod's readiness probe answers too. */
+    /** Session authenticated and every forward active or standby: what the pod's readiness probe answers too. */
     public boolean up() {
         return session != null && session.getState() == SessionState.Connected
-                && forwards.stream().allMatch(f -> f.getState() == ForwardState.Active);
+                && forwards.stream().allMatch(f -> f.getState() == ForwardState.Active || f.getState() == ForwardState.Standby);
     }
 }

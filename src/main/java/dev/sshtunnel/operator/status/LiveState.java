@@ -8,13 +8,15 @@ import java.util.Optional;
 import dev.sshtunnel.api.v1alpha1.ForwardSpec;
 import dev.sshtunnel.api.v1alpha1.ForwardState;
 import dev.sshtunnel.api.v1alpha1.ForwardStatus;
+import dev.sshtunnel.api.v1alpha1.ForwardType;
 import dev.sshtunnel.api.v1alpha1.Reason;
 import dev.sshtunnel.api.v1alpha1.SessionState;
 import dev.sshtunnel.api.v1alpha1.SessionStatus;
 
 /**
  * The forwarders' reports folded into one view: the session of the pod that has a problem (else
- * the first), and each forward Active only if Active on every reporting pod, with channels summed.
+ * the first), and each forward Active only if Active on every reporting pod, with channels summed —
+ * except a Remote forward, which is Active when one pod serves it (servingPod) and the others stand by.
  */
 final class LiveState {
 
@@ -41,20 +43,28 @@ final class LiveState {
             int active = 0;
             long total = 0;
             long failed = 0;
+            // Remote: one pod's session holds the port and serves; a Standby on the others is no fault.
+            Optional<ForwarderReport> serving = spec.getType() != ForwardType.Remote ? Optional.empty()
+                    : reports.stream().filter(r -> stateIn(r, spec.getName()) == ForwardState.Active).findFirst();
+            serving.ifPresent(r -> merged.setServingPod(r.podName()));
             for (ForwarderReport report : reports) {
                 Optional<ForwardStatus> reported = report.forwards().stream()
                         .filter(f -> spec.getName().equals(f.getName())).findFirst();
                 ForwardState state = reported.map(ForwardStatus::getState).orElse(ForwardState.Pending);
+                if (serving.isPresent() && state == ForwardState.Standby) {
+                    state = ForwardState.Active;
+                }
                 merged.setState(worse(merged.getState(), state));
                 if (reported.isPresent()) {
                     ForwardStatus f = reported.get();
                     active += f.getActiveChannels() == null ? 0 : f.getActiveChannels();
                     total += f.getTotalChannels() == null ? 0 : f.getTotalChannels();
                     failed += f.getFailedChannels() == null ? 0 : f.getFailedChannels();
-                    if (merged.getBoundPort() == null) {
+                    boolean standbyOfServed = serving.isPresent() && f.getState() == ForwardState.Standby;
+                    if (merged.getBoundPort() == null && !standbyOfServed) {
                         merged.setBoundPort(f.getBoundPort());
                     }
-                    if (isBlank(merged.getLastError()) && !isBlank(f.getLastError())) {
+                    if (isBlank(merged.getLastError()) && !isBlank(f.getLastError()) && !standbyOfServed) {
                         merged.setLastError(f.getLastError());
                     }
                 }
@@ -101,6 +111,11 @@ final class LiveState {
         return Optional.empty();
     }
 
+    private static ForwardState stateIn(ForwarderReport report, String forward) {
+        return report.forwards().stream().filter(f -> forward.equals(f.getName())).map(ForwardStatus::getState)
+                .findFirst().orElse(ForwardState.Pending);
+    }
+
     private static ForwardState worse(ForwardState a, ForwardState b) {
         return rank(a) >= rank(b) ? a : b;
     }
@@ -108,8 +123,9 @@ final class LiveState {
     private static int rank(ForwardState state) {
         return switch (state) {
             case Active -> 0;
-            case Pending -> 1;
-            case Failed -> 2;
+            case Standby -> 1;
+            case Pending -> 2;
+            case Failed -> 3;
         };
     }
 

@@ -165,7 +165,7 @@ public class SshTunnelStatusAggregator {
         if (observation.deployment().isEmpty() || ready == 0) {
             return Verdict.notReady(Reason.ForwarderUnavailable, "waiting for forwarder Deployment " + deploymentName
                     + ": " + ready + "/" + wanted + " pods ready (a pod is ready once its SSH session is up and every "
-                    + "forward is active)", ConditionList.UNKNOWN);
+                    + "forward is active, or a Remote one standing by)", ConditionList.UNKNOWN);
         }
         return new Verdict(true, Reason.Connected, "SSH session to " + server
                 + " is up on " + ready + "/" + wanted + " forwarder pods", ConditionList.TRUE, ConditionList.TRUE);
@@ -211,7 +211,8 @@ public class SshTunnelStatusAggregator {
             case HostKeyMismatch -> "; the server presented a different host key than spec.ssh.hostKey lists: this may be a"
                     + " man-in-the-middle; if the key really changed, update knownHosts or fingerprints";
             case HostKeyUnknown -> "; add the server's key to spec.ssh.hostKey.knownHosts (ssh-keyscan -p PORT HOST)";
-            case RemotePortInUse -> "; the server still holds the port (a stale session); retrying until it is released";
+            case RemotePortInUse -> "; the server still holds the port (a stale session, or a replica that no longer reports);"
+                    + " retrying until it is released";
             case ForwardRejected -> "; the server refused the forward: check AllowTcpForwarding/PermitOpen/PermitListen";
             default -> "";
         };

@@ -331,6 +331,71 @@ class SshTunnelStatusAggregatorTest {
     }
 
     @Test
+    void oneReplicaServingARemoteForwardAndOneOnStandbyIsReady() {
+        withRemoteHooks(2);
+        String standbyError = "RemotePortInUse: standby: the server refused localhost:9000, held by another replica";
+        SshTunnelStatus status = aggregate(reports(Optional.of(deployment(2)),
+                report("pod-a", session(SessionState.Connected, ""), forward("postgres", ForwardState.Active, 1, 1, 0, ""),
+                        bound(forward("hooks", ForwardState.Standby, 0, 0, 0, standbyError), null)),
+                report("pod-b", session(SessionState.Connected, ""), forward("postgres", ForwardState.Active, 0, 2, 0, ""),
+                        bound(forward("hooks", ForwardState.Active, 2, 4, 0, ""), 9000))));
+
+        assertCondition(status, "Ready", "True", "Connected");
+        assertCondition(status, "ForwardsReady", "True", "Connected");
+        assertThat(status.getReadyForwards()).isEqualTo("2/2");
+        ForwardStatus hooks = status.getForwards().get(1);
+        assertThat(hooks.getState()).isEqualTo(ForwardState.Active);
+        assertThat(hooks.getServingPod()).isEqualTo("pod-b");
+        assertThat(hooks.getBoundPort()).isEqualTo(9000);
+        assertThat(hooks.getLastError()).as("a standby of a served forward is no error").isNullOrEmpty();
+        assertThat(status.getForwards().get(0).getServingPod()).as("Local forwards are served by every pod").isNull();
+    }
+
+    @Test
+    void remoteForwardOnStandbyEverywhereIsNotReady() {
+        withRemoteHooks(2);
+        String standbyError = "RemotePortInUse: standby: the server refused localhost:9000, held by another replica";
+        SshTunnelStatus status = aggregate(reports(Optional.of(deployment(2)),
+                report("pod-a", session(SessionState.Connected, ""), forward("postgres", ForwardState.Active, 0, 0, 0, ""),
+                        forward("hooks", ForwardState.Standby, 0, 0, 0, standbyError)),
+                report("pod-b", session(SessionState.Connected, ""), forward("postgres", ForwardState.Active, 0, 0, 0, ""),
+                        forward("hooks", ForwardState.Standby, 0, 0, 0, standbyError))));
+
+        assertCondition(status, "Ready", "False", "RemotePortInUse");
+        assertThat(ready(status).getMessage()).startsWith("forward hooks is Standby: RemotePortInUse");
+        assertThat(status.getForwards().get(1).getServingPod()).isNull();
+        assertThat(status.getReadyForwards()).isEqualTo("1/2");
+    }
+
+    @Test
+    void remoteForwardServedButOtherReplicaFailedIsNotReady() {
+        withRemoteHooks(2);
+        SshTunnelStatus status = aggregate(reports(Optional.of(deployment(2)),
+                report("pod-a", session(SessionState.Connected, ""), forward("postgres", ForwardState.Active, 0, 0, 0, ""),
+                        forward("hooks", ForwardState.Active, 0, 0, 0, "")),
+                report("pod-b", session(SessionState.Connected, ""), forward("postgres", ForwardState.Active, 0, 0, 0, ""),
+                        forward("hooks", ForwardState.Failed, 0, 0, 0, "ForwardRejected: not permitted"))));
+
+        assertCondition(status, "Ready", "False", "ForwardRejected");
+        assertThat(status.getForwards().get(1).getServingPod()).isEqualTo("pod-a");
+    }
+
+    private void withRemoteHooks(int replicas) {
+        ForwardSpec hooks = new ForwardSpec();
+        hooks.setName("hooks");
+        hooks.setType(ForwardType.Remote);
+        hooks.setPort(9000);
+        hooks.setTarget(new TargetSpec("web", 80));
+        tunnel.getSpec().setForwards(List.of(tunnel.getSpec().getForwards().get(0), hooks));
+        tunnel.getSpec().setReplicas(replicas);
+    }
+
+    private static ForwardStatus bound(ForwardStatus forward, Integer port) {
+        forward.setBoundPort(port);
+        return forward;
+    }
+
+    @Test
     void acceptNewRecordsTheFirstWellFormedKeyKeepsItAndDropsItWithThePolicy() {
         String first = "SHA256:" + "A".repeat(43);
         tunnel.getSpec().getSsh().setHostKey(new dev.sshtunnel.api.v1alpha1.HostKeySpec());

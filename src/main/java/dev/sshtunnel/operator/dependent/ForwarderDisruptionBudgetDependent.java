@@ -1,0 +1,40 @@
+package dev.sshtunnel.operator.dependent;
+
+import dev.sshtunnel.api.v1alpha1.SshTunnel;
+import dev.sshtunnel.operator.ForwarderLabels;
+import io.fabric8.kubernetes.api.model.IntOrString;
+import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
+import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudgetBuilder;
+import io.javaoperatorsdk.operator.api.config.informer.Informer;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDependent;
+
+/**
+ * PodDisruptionBudget {@code <name>} while more than one forwarder pod runs (precondition
+ * DisruptionBudgetNeeded): a node drain evicts the tunnel's pods one at a time, so one always
+ * carries the forwards (or, with Remote forwards, holds the port while the other stands by).
+ * maxUnavailable rather than minAvailable, so that a single pod (replicas 1) never blocks a drain:
+ * with replicas 1 the budget is removed altogether.
+ */
+@KubernetesDependent(informer = @Informer(labelSelector = ForwarderLabels.MANAGED_SELECTOR))
+public class ForwarderDisruptionBudgetDependent extends KeptOnHeldBackSpec<PodDisruptionBudget> {
+
+    public ForwarderDisruptionBudgetDependent() {
+        super(PodDisruptionBudget.class);
+    }
+
+    @Override
+    protected PodDisruptionBudget desired(SshTunnel tunnel, Context<SshTunnel> context) {
+        return new PodDisruptionBudgetBuilder()
+                .withNewMetadata()
+                    .withName(tunnel.getMetadata().getName())
+                    .withNamespace(tunnel.getMetadata().getNamespace())
+                    .withLabels(ForwarderLabels.all(tunnel))
+                .endMetadata()
+                .withNewSpec()
+                    .withMaxUnavailable(new IntOrString(1))
+                    .withNewSelector().withMatchLabels(ForwarderLabels.selector(tunnel)).endSelector()
+                .endSpec()
+                .build();
+    }
+}

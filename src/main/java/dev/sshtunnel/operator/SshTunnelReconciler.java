@@ -128,10 +128,12 @@ public class SshTunnelReconciler implements Reconciler<SshTunnel> {
         if (!wait.isZero()) {
             return UpdateControl.<SshTunnel>noUpdate().rescheduleAfter(wait);
         }
+        // Read before the write: the status update may be applied to this very object.
+        String acceptedBefore = tunnel.getStatus() == null ? null : tunnel.getStatus().getAcceptedHostKeyFingerprint();
         writeStatus(tunnel, status, context);
         writeLimiter.wrote(id);
         String accepted = status.getAcceptedHostKeyFingerprint();
-        if (accepted != null && (tunnel.getStatus() == null || !accepted.equals(tunnel.getStatus().getAcceptedHostKeyFingerprint()))) {
+        if (accepted != null && !accepted.equals(acceptedBefore)) {
             // The ConfigMap was rendered before this status write: render it again to pin the key just accepted.
             return UpdateControl.<SshTunnel>noUpdate().rescheduleAfter(PIN_ACCEPTED_KEY);
         }

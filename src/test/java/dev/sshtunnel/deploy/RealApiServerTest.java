@@ -124,6 +124,46 @@ class RealApiServerTest {
         return valid.replace("container.apparmor.security.beta.kubernetes.io/forwarder: unconfined", key + ": \"true\"");
     }
 
+    /**
+     * kubectl get stays one short line per tunnel however many forwards it has and however long its
+     * message: the default columns hold counts and the reason, the message is only in -o wide.
+     */
+    @Test
+    void kubectlGetStaysReadableWithTwentyForwardsAndALongMessage() throws IOException {
+        StringBuilder forwards = new StringBuilder();
+        for (int i = 0; i < 20; i++) {
+            forwards.append("    - {name: f").append(i).append(", type: Local, port: ").append(20000 + i)
+                    .append(", target: {host: db-").append(i).append(".databases.svc.cluster.local, port: 5432}}\n");
+        }
+        String manifest = """
+                apiVersion: sshtunnel.dev/v1alpha1
+                kind: SshTunnel
+                metadata: {name: wide, namespace: readable}
+                spec:
+                  ssh:
+                    host: a-rather-long-bastion-host-name.eu-west-1.compute.internal.example.com
+                    user: tunnel
+                    privateKeySecretRef: {name: bastion-key, key: id_ed25519}
+                  forwards:
+                """ + forwards;
+        kubectl.run("create", "namespace", "readable");
+        assertThat(kubectl.attempt(manifest, "apply", "-f", "-").exitCode()).isZero();
+        var tunnel = RealCluster.admin().resources(dev.sshtunnel.api.v1alpha1.SshTunnel.class).inNamespace("readable").withName("wide").get();
+        var status = new dev.sshtunnel.api.v1alpha1.SshTunnelStatus();
+        status.setReadyForwards("0/20");
+        status.setActiveChannels(0);
+        status.setConditions(List.of(new io.fabric8.kubernetes.api.model.ConditionBuilder().withType("Ready").withStatus("False")
+                .withReason("Unreachable").withMessage("SSH session to tunnel@a-rather-long-bastion-host-name: " + "x".repeat(2_000))
+                .withLastTransitionTime("2026-12-02T00:00:00Z").build()));
+        tunnel.setStatus(status);
+        RealCluster.admin().resources(dev.sshtunnel.api.v1alpha1.SshTunnel.class).inNamespace("readable").resource(tunnel).updateStatus();
+
+        List<String> table = kubectl.run("get", "sshtunnels", "-n", "readable").lines().toList();
+        assertThat(table).hasSize(2).allSatisfy(line -> assertThat(line.length()).as(line).isLessThan(140));
+        assertThat(table.get(1)).contains("0/20");
+        assertThat(kubectl.run("get", "sshtunnels", "-n", "readable", "-o", "wide")).contains("MESSAGE").contains("xxxxxxxx");
+    }
+
     @Test
     void deployKustomizationIsAcceptedDryRunAndForReal() {
         Kubectl.Result dryRun = kubectl.attempt(null, "apply", "-k", "deploy/", "--server-side", "--force-conflicts",

@@ -192,6 +192,10 @@ class ReplicasIT {
             List<String> pods = List.of(kubectl.run("get", "pods", "-l", "app.kubernetes.io/instance=hooks", "-o",
                     "jsonpath={.items[*].metadata.name}").trim().split(" "));
             assertThat(pods).hasSize(2).contains(serving);
+            // kubectl get -o wide names the pod that serves the Remote forward.
+            List<String> wide = kubectl.run("get", "sshtunnels", "-o", "wide").lines().toList();
+            assertThat(wide.get(0)).contains("SERVING");
+            assertThat(wide.stream().filter(line -> line.startsWith("hooks ")).findFirst().orElseThrow()).contains(serving);
             assertThat(kubectl.run("get", "sshtunnel", "hooks", "-o", "jsonpath={.status.forwards[0].state}")).isEqualTo("Active");
             assertThat(echoes(remotePort)).isTrue();
 

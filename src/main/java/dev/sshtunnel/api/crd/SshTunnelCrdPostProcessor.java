@@ -19,7 +19,7 @@ import io.fabric8.kubernetes.api.model.apiextensions.v1.JSONSchemaProps;
 public class SshTunnelCrdPostProcessor implements CRDPostProcessor {
 
     /** NAME is implicit; the rest in the order DESIGN.md gives. */
-    static final List<String> COLUMN_ORDER = List.of("Host", "Forwards", "Channels", "Status", "Age", "Message");
+    static final List<String> COLUMN_ORDER = List.of("Host", "Forwards", "Channels", "Status", "Age", "Serving", "Message");
 
     @Override
     public HasMetadata process(HasMetadata crd, String crdSpecVersion) {

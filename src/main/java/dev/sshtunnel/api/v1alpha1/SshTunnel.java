@@ -20,6 +20,8 @@ import io.fabric8.kubernetes.model.annotation.Version;
 @AdditionalPrinterColumn(name = "Status", type = AdditionalPrinterColumn.Type.STRING,
         jsonPath = ".status.conditions[?(@.type==\"Ready\")].reason")
 @AdditionalPrinterColumn(name = "Age", type = AdditionalPrinterColumn.Type.DATE, jsonPath = ".metadata.creationTimestamp")
+@AdditionalPrinterColumn(name = "Serving", type = AdditionalPrinterColumn.Type.STRING, priority = 1,
+        jsonPath = ".status.forwards[?(@.type==\"Remote\")].servingPod")
 @AdditionalPrinterColumn(name = "Message", type = AdditionalPrinterColumn.Type.STRING, priority = 1,
         jsonPath = ".status.conditions[?(@.type==\"Ready\")].message")
 public class SshTunnel extends CustomResource<SshTunnelSpec, SshTunnelStatus> implements Namespaced {

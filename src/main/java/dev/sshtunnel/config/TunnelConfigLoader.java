@@ -122,7 +122,7 @@ public final class TunnelConfigLoader {
     private EndpointConfig endpoint(SshEndpoint endpoint, String path) throws ConfigException {
         String host = required(blankToNull(endpoint.getHost()), path + ".host");
         String user = required(blankToNull(endpoint.getUser()), path + ".user");
-        int port = port(endpoint.getPort(), 22, path + ".port", false);
+        int port = port(endpoint.getPort(), SshEndpoint.DEFAULT_PORT, path + ".port", false);
         PrivateKeySecretRef keyRef = endpoint.getPrivateKeySecretRef();
         SecretValue privateKey = secret(keyRef, path + ".privateKeySecretRef");
         SecretValue passphrase = keyRef == null || keyRef.getPassphraseKey() == null ? null

@@ -5,7 +5,6 @@ import java.util.Optional;
 import java.util.regex.Pattern;
 
 import dev.sshtunnel.api.v1alpha1.ForwardSpec;
-import dev.sshtunnel.api.v1alpha1.ForwardType;
 import dev.sshtunnel.api.v1alpha1.SshEndpoint;
 import dev.sshtunnel.api.v1alpha1.SshTunnel;
 import dev.sshtunnel.config.KnownHostsText;
@@ -22,7 +21,7 @@ public final class SpecConsistency {
     }
 
     public static Optional<String> problem(SshTunnel tunnel) {
-        boolean listens = tunnel.getSpec().getForwards().stream().anyMatch(f -> f.getType() != ForwardType.Remote);
+        boolean listens = tunnel.getSpec().getForwards().stream().anyMatch(ForwardSpec::listensInPod);
         String name = tunnel.getMetadata().getName();
         if (listens && !DNS_1035_LABEL.matcher(name).matches()) {
             return Optional.of("metadata.name \"" + name + "\" cannot name the Service of the Local/Dynamic forwards: "
@@ -30,7 +29,7 @@ public final class SpecConsistency {
         }
         for (int i = 0; i < tunnel.getSpec().getForwards().size(); i++) {
             ForwardSpec forward = tunnel.getSpec().getForwards().get(i);
-            if (forward.getType() != ForwardType.Remote && forward.getPort() != null && forward.getPort() == ForwarderPorts.HTTP) {
+            if (forward.listensInPod() && forward.getPort() != null && forward.getPort() == ForwarderPorts.HTTP) {
                 return Optional.of("spec.forwards[" + i + "].port " + ForwarderPorts.HTTP
                         + " is used by the forwarder's health and /status endpoint; choose another port");
             }

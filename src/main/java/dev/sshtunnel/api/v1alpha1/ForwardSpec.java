@@ -87,4 +87,9 @@ public class ForwardSpec {
     public void setMaxConnections(Integer maxConnections) { this.maxConnections = maxConnections; }
     public Integer getIdleTimeoutSeconds() { return idleTimeoutSeconds; }
     public void setIdleTimeoutSeconds(Integer idleTimeoutSeconds) { this.idleTimeoutSeconds = idleTimeoutSeconds; }
+
+    /** Local and Dynamic forwards listen in the forwarder pod (and get a Service port); Remote ones listen on the server. */
+    public boolean listensInPod() {
+        return type != ForwardType.Remote;
+    }
 }

@@ -66,4 +66,12 @@ public class SshEndpoint {
     public void setPasswordSecretRef(SecretKeyRef passwordSecretRef) { this.passwordSecretRef = passwordSecretRef; }
     public HostKeySpec getHostKey() { return hostKey; }
     public void setHostKey(HostKeySpec hostKey) { this.hostKey = hostKey; }
+
+    /** The CRD's default for port (its @Default above says the same to the API server). */
+    public static final int DEFAULT_PORT = 22;
+
+    /** port with the schema default applied. */
+    public int effectivePort() {
+        return port == null ? DEFAULT_PORT : port;
+    }
 }

@@ -71,4 +71,12 @@ public class SshTunnelSpec {
     public void setForwarder(ForwarderSpec forwarder) { this.forwarder = forwarder; }
     public NetworkPolicySpec getNetworkPolicy() { return networkPolicy; }
     public void setNetworkPolicy(NetworkPolicySpec networkPolicy) { this.networkPolicy = networkPolicy; }
+
+    /** The CRD's default for spec.replicas (its @Default above says the same to the API server). */
+    public static final int DEFAULT_REPLICAS = 1;
+
+    /** spec.replicas with the schema default applied (an object built in code may not have been through the API server). */
+    public int effectiveReplicas() {
+        return replicas == null ? DEFAULT_REPLICAS : replicas;
+    }
 }

@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.net.SocketAddress;
 import java.security.GeneralSecurityException;
 import java.security.PublicKey;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
@@ -146,10 +145,6 @@ public final class HostKeyCheck implements ServerKeyVerifier {
         return false;
     }
 
-    /** The key first accepted under AcceptNew, if any. */
-    public Optional<PublicKey> acceptedNew() {
-        return Optional.ofNullable(acceptedNew);
-    }
 
     public static String fingerprint(PublicKey key) {
         return KeyUtils.getFingerPrint(BuiltinDigests.sha256, key);

@@ -67,9 +67,6 @@ public final class SessionStatusBoard {
         }
     }
 
-    public synchronized boolean isConnected() {
-        return state == SessionState.Connected;
-    }
 
     public synchronized SessionStatus snapshot() {
         SessionStatus status = new SessionStatus();

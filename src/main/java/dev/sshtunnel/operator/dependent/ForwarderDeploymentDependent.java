@@ -133,7 +133,7 @@ public class ForwarderDeploymentDependent extends KubernetesDependentResource<De
         mounts.add(new VolumeMountBuilder().withName("tmp").withMountPath("/tmp").build());
 
         List<ForwardSpec> listening = tunnel.getSpec().getForwards().stream()
-                .filter(f -> f.getType() != ForwardType.Remote).toList();
+                .filter(ForwardSpec::listensInPod).toList();
         // Only the status port is declared: forward ports are listed in the Service and NetworkPolicy, so that
         // adding a forward changes no pod template (the Service targets the forward's port by number).
         List<ContainerPort> ports = List.of(new ContainerPortBuilder().withName("http").withContainerPort(ForwarderPorts.HTTP)
@@ -175,7 +175,7 @@ public class ForwarderDeploymentDependent extends KubernetesDependentResource<De
         }
 
         boolean suspended = Boolean.TRUE.equals(tunnel.getSpec().getSuspend());
-        int replicas = tunnel.getSpec().getReplicas() == null ? 1 : tunnel.getSpec().getReplicas();
+        int replicas = tunnel.getSpec().effectiveReplicas();
         return new DeploymentBuilder()
                 .withNewMetadata()
                     .withName(tunnel.getMetadata().getName())

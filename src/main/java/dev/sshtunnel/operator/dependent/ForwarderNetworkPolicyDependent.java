@@ -58,7 +58,7 @@ public class ForwarderNetworkPolicyDependent extends KeptOnHeldBackSpec<NetworkP
                 : tunnel.getSpec().getNetworkPolicy();
         List<NetworkPolicyIngressRule> ingress = new ArrayList<>();
         List<NetworkPolicyPort> listening = tunnel.getSpec().getForwards().stream()
-                .filter(f -> f.getType() != ForwardType.Remote)
+                .filter(ForwardSpec::listensInPod)
                 .map(f -> tcp(f.getPort())).toList();
         if (!listening.isEmpty()) {
             List<NetworkPolicyPeer> from = spec.getIngressFrom().isEmpty()
@@ -75,7 +75,7 @@ public class ForwarderNetworkPolicyDependent extends KeptOnHeldBackSpec<NetworkP
 
         List<NetworkPolicyEgressRule> egress = new ArrayList<>();
         SshEndpoint firstHop = firstHop(tunnel.getSpec().getSsh());
-        egress.add(egressRule(to(firstHop.getHost(), spec), tcp(firstHop.getPort() == null ? 22 : firstHop.getPort())));
+        egress.add(egressRule(to(firstHop.getHost(), spec), tcp(firstHop.effectivePort())));
         egress.add(egressRule(List.of(dnsPods()), port("UDP", 53), port("TCP", 53)));
         // Remote targets: one rule per destination, so an IP-literal target opens its port to that address only.
         Map<List<NetworkPolicyPeer>, Set<Integer>> remoteTargets = new LinkedHashMap<>();

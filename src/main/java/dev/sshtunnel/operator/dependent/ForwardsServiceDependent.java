@@ -3,7 +3,7 @@ package dev.sshtunnel.operator.dependent;
 import java.util.HashMap;
 import java.util.Map;
 
-import dev.sshtunnel.api.v1alpha1.ForwardType;
+import dev.sshtunnel.api.v1alpha1.ForwardSpec;
 import dev.sshtunnel.api.v1alpha1.ServiceSpec;
 import dev.sshtunnel.api.v1alpha1.ServiceType;
 import dev.sshtunnel.api.v1alpha1.SshTunnel;
@@ -43,7 +43,7 @@ public class ForwardsServiceDependent extends KeptOnHeldBackSpec<Service> {
                     .withType(type.name())
                     .withSelector(ForwarderLabels.selector(tunnel))
                     .withPorts(tunnel.getSpec().getForwards().stream()
-                            .filter(f -> f.getType() != ForwardType.Remote)
+                            .filter(ForwardSpec::listensInPod)
                             .map(f -> servicePort(f.getName(), f.getPort()))
                             .toList())
                 .endSpec()

@@ -152,13 +152,13 @@ public class SshTunnelStatusAggregator {
                     "spec.suspend is true: the forwarder is scaled to zero; set it to false to reconnect", ConditionList.FALSE);
         }
         String deploymentName = tunnel.getMetadata().getNamespace() + "/" + tunnel.getMetadata().getName();
-        int wanted = spec.getReplicas() == null ? 1 : spec.getReplicas();
+        int wanted = spec.effectiveReplicas();
         if (wanted == 0) {
             return Verdict.notReady(Reason.Suspended, "spec.replicas is 0: no forwarder runs", ConditionList.FALSE);
         }
         int ready = observation.deployment().map(SshTunnelStatusAggregator::readyReplicas).orElse(0);
         SshEndpoint ssh = spec.getSsh();
-        String server = ssh.getUser() + "@" + ssh.getHost() + ":" + (ssh.getPort() == null ? 22 : ssh.getPort());
+        String server = ssh.getUser() + "@" + ssh.getHost() + ":" + ssh.effectivePort();
         if (!observation.reports().isEmpty()) {
             return liveVerdict(server, live, ready, wanted);
         }

@@ -25,7 +25,7 @@ public class DisruptionBudgetNeeded implements Condition<PodDisruptionBudget, Ss
     SpecGate gate;
 
     public static boolean replicated(SshTunnelSpec spec) {
-        return !Boolean.TRUE.equals(spec.getSuspend()) && spec.getReplicas() != null && spec.getReplicas() > 1;
+        return !Boolean.TRUE.equals(spec.getSuspend()) && spec.effectiveReplicas() > 1;
     }
 
     @Override

@@ -3,7 +3,7 @@ package dev.sshtunnel.operator.dependent.conditions;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 
-import dev.sshtunnel.api.v1alpha1.ForwardType;
+import dev.sshtunnel.api.v1alpha1.ForwardSpec;
 import dev.sshtunnel.api.v1alpha1.SshTunnel;
 import dev.sshtunnel.api.v1alpha1.SshTunnelSpec;
 import dev.sshtunnel.operator.SpecGate;
@@ -26,7 +26,7 @@ public class ServiceNeeded implements Condition<Service, SshTunnel> {
     SpecGate gate;
 
     public static boolean listens(SshTunnelSpec spec) {
-        return spec.getForwards().stream().anyMatch(f -> f.getType() != ForwardType.Remote);
+        return spec.getForwards().stream().anyMatch(ForwardSpec::listensInPod);
     }
 
     @Override

@@ -34,10 +34,15 @@ public record TunnelConfig(
      * host key rule, jump chain, keepalive, timeout or backoff is.
      */
     public SessionSettings sessionSettings() {
+        return new SessionSettings(hops().stream().map(HopSettings::of).toList(), keepAliveInterval, keepAliveMaxMissed,
+                connectTimeout, minBackoff, maxBackoff);
+    }
+
+    /** Every server the session authenticates to, in order: the jump hosts, then the server. */
+    public List<EndpointConfig> hops() {
         List<EndpointConfig> hops = new java.util.ArrayList<>(jumpHosts);
         hops.add(server);
-        return new SessionSettings(hops.stream().map(HopSettings::of).toList(), keepAliveInterval, keepAliveMaxMissed,
-                connectTimeout, minBackoff, maxBackoff);
+        return List.copyOf(hops);
     }
 
     public record SessionSettings(List<HopSettings> hops, Duration keepAliveInterval, int keepAliveMaxMissed,

@@ -13,7 +13,6 @@ import org.jboss.logging.Logger;
 
 import dev.sshtunnel.api.v1alpha1.Reason;
 import dev.sshtunnel.api.v1alpha1.SshTunnel;
-import dev.sshtunnel.api.v1alpha1.SshTunnelSpec;
 import dev.sshtunnel.api.v1alpha1.SshTunnelStatus;
 import dev.sshtunnel.operator.dependent.ForwarderDisruptionBudgetDependent;
 import dev.sshtunnel.operator.dependent.ForwarderNetworkPolicyDependent;
@@ -116,9 +115,10 @@ public class SshTunnelReconciler implements Reconciler<SshTunnel> {
             // The pods changed since their /status was read: that read is under way and triggers the next reconcile.
             return UpdateControl.<SshTunnel>noUpdate().rescheduleAfter(STALE_RETRY);
         }
-        context.getSecondaryResource(ConfigMap.class).map(SshTunnelReconciler::documentGeneration)
+        Optional<SshTunnel> running = runningDocument(context);
+        running.map(document -> document.getMetadata().getGeneration())
                 .ifPresent(generation -> volumeRefresh.nudge(context.getSecondaryResources(Pod.class), generation));
-        SshTunnelStatus status = aggregator.aggregate(tunnel, observe(tunnel, context, Optional.empty()));
+        SshTunnelStatus status = aggregator.aggregate(tunnel, observe(tunnel, context, running, Optional.empty()));
         if (Objects.equals(status, tunnel.getStatus())) {
             // Nothing to write; the next change arrives as an event (pods, Secrets, polled /status, the tunnel itself).
             return UpdateControl.noUpdate();
@@ -152,7 +152,7 @@ public class SshTunnelReconciler implements Reconciler<SshTunnel> {
             // Not a dependent: the status write itself or a bug, which JOSDK logs; writing status would fail the same way.
             return ErrorStatusUpdateControl.noStatusUpdate();
         }
-        SshTunnelStatus status = aggregator.aggregate(tunnel, observe(tunnel, context, failure));
+        SshTunnelStatus status = aggregator.aggregate(tunnel, observe(tunnel, context, runningDocument(context), failure));
         if (!Objects.equals(status, tunnel.getStatus())) {
             writeStatus(tunnel, status, context);
             writeLimiter.wrote(ResourceID.fromResource(tunnel));
@@ -161,26 +161,22 @@ public class SshTunnelReconciler implements Reconciler<SshTunnel> {
     }
 
     /** What the spec gate, the caches and the polled forwarders say; the gate's verdict first, else a failed apply. */
-    private TunnelObservation observe(SshTunnel tunnel, Context<SshTunnel> context, Optional<SpecHeldBack> applyFailure) {
+    private TunnelObservation observe(SshTunnel tunnel, Context<SshTunnel> context, Optional<SshTunnel> running,
+            Optional<SpecHeldBack> applyFailure) {
         Optional<SpecHeldBack> heldBack = gate.heldBack(tunnel, ReferencedSecrets.of(tunnel, context));
         return new TunnelObservation(
                 heldBack.isPresent() ? heldBack : applyFailure,
                 context.getSecondaryResource(Deployment.class),
-                context.getSecondaryResource(ConfigMap.class).map(SshTunnelReconciler::runningSpec),
+                running.map(SshTunnel::getSpec),
                 context.getSecondaryResource(Service.class).map(s -> s.getMetadata().getName()),
                 currentReports(context));
     }
 
-    /** The generation of the document in the forwarder's ConfigMap; null when there is none. */
-    private static Long documentGeneration(ConfigMap config) {
-        String document = config.getData() == null ? null : config.getData().get(TunnelDocument.FILE_NAME);
-        return document == null ? null : TunnelDocument.parse(document).getMetadata().getGeneration();
-    }
-
-    /** The spec in the forwarder's ConfigMap, which its pods mount; null when the document is not there. */
-    private static SshTunnelSpec runningSpec(ConfigMap config) {
-        String document = config.getData() == null ? null : config.getData().get(TunnelDocument.FILE_NAME);
-        return document == null ? null : TunnelDocument.parse(document).getSpec();
+    /** The tunnel document in the forwarder's ConfigMap, which its pods run; empty when it is not there. */
+    private static Optional<SshTunnel> runningDocument(Context<SshTunnel> context) {
+        return context.getSecondaryResource(ConfigMap.class)
+                .map(config -> config.getData() == null ? null : config.getData().get(TunnelDocument.FILE_NAME))
+                .map(TunnelDocument::parse);
     }
 
     /**

@@ -7,6 +7,7 @@ import dev.sshtunnel.api.v1alpha1.Reason;
 import dev.sshtunnel.api.v1alpha1.SshTunnel;
 import dev.sshtunnel.operator.status.ConditionTypes;
 import io.javaoperatorsdk.operator.api.reconciler.IndexedResourceCache;
+import io.fabric8.kubernetes.api.model.Condition;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.MultiGauge;
@@ -53,32 +54,26 @@ public class TunnelMetrics {
 
     private static void refresh(MultiGauge ready, IndexedResourceCache<SshTunnel> tunnels) {
         try {
-            ready.register(tunnels.list().map(tunnel -> MultiGauge.Row.of(
-                    Tags.of("namespace", tunnel.getMetadata().getNamespace(), "tunnel", tunnel.getMetadata().getName(),
-                            "reason", java.util.Objects.requireNonNullElse(readyReason(tunnel), "None")),
-                    isReady(tunnel) ? 1 : 0)).toList(), true);
+            ready.register(tunnels.list().map(tunnel -> {
+                java.util.Optional<Condition> condition = readyCondition(tunnel);
+                return MultiGauge.Row.of(Tags.of("namespace", tunnel.getMetadata().getNamespace(),
+                                "tunnel", tunnel.getMetadata().getName(),
+                                "reason", condition.map(Condition::getReason).orElse("None")),
+                        condition.filter(c -> "True".equals(c.getStatus())).isPresent() ? 1 : 0);
+            }).toList(), true);
         } catch (RuntimeException e) {
             // A failed refresh must not end the schedule; the next one rebuilds every series.
             org.jboss.logging.Logger.getLogger(TunnelMetrics.class).debugf("tunnel metrics refresh: %s", e.toString());
         }
     }
 
-    private static boolean isReady(SshTunnel tunnel) {
-        return tunnel.getStatus() != null && tunnel.getStatus().getConditions().stream()
-                .anyMatch(c -> ConditionTypes.READY.equals(c.getType()) && "True".equals(c.getStatus()));
-    }
-
     private static long count(IndexedResourceCache<SshTunnel> cache, String reason) {
-        return cache.list().filter(tunnel -> java.util.Objects.equals(readyReason(tunnel), reason)).count();
+        return cache.list().filter(tunnel -> java.util.Objects.equals(readyCondition(tunnel).map(Condition::getReason)
+                .orElse(null), reason)).count();
     }
 
-    private static String readyReason(SshTunnel tunnel) {
-        if (tunnel.getStatus() == null) {
-            return null;
-        }
-        return tunnel.getStatus().getConditions().stream()
-                .filter(c -> ConditionTypes.READY.equals(c.getType()))
-                .map(c -> c.getReason())
-                .findFirst().orElse(null);
+    private static java.util.Optional<Condition> readyCondition(SshTunnel tunnel) {
+        return tunnel.getStatus() == null ? java.util.Optional.empty()
+                : tunnel.getStatus().getConditions().stream().filter(c -> ConditionTypes.READY.equals(c.getType())).findFirst();
     }
 }

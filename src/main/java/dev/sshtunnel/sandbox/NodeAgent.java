@@ -244,7 +244,7 @@ final class NodeAgent implements AutoCloseable {
         Path podRoot = root.resolve(running.namespace).resolve(running.name);
         try {
             for (VolumeMount mount : container.getVolumeMounts()) {
-                Volume volume = pod.getSpec().getVolumes().stream().filter(v -> v.getName().equals(mount.getName())).findFirst()
+                Volume volume = volumeOf(pod, mount)
                         .orElseThrow(() -> new IOException("volume " + mount.getName() + " is not defined"));
                 VolumeFiles.materialise(client, running.namespace, volume, mount, podRoot);
             }
@@ -292,8 +292,7 @@ final class NodeAgent implements AutoCloseable {
             if (mount.getSubPath() != null && !mount.getSubPath().isEmpty()) {
                 continue;
             }
-            pod.getSpec().getVolumes().stream().filter(v -> v.getName().equals(mount.getName())).findFirst()
-                    .filter(v -> v.getConfigMap() != null || v.getSecret() != null)
+            volumeOf(pod, mount).filter(v -> v.getConfigMap() != null || v.getSecret() != null)
                     .ifPresent(volume -> {
                         try {
                             VolumeFiles.materialise(client, running.namespace, volume, mount, podRoot);
@@ -304,6 +303,10 @@ final class NodeAgent implements AutoCloseable {
                         }
                     });
         }
+    }
+
+    private static java.util.Optional<Volume> volumeOf(Pod pod, VolumeMount mount) {
+        return pod.getSpec().getVolumes().stream().filter(v -> v.getName().equals(mount.getName())).findFirst();
     }
 
     private void crashed(RunningPod running, String message) {

@@ -23,17 +23,8 @@ public final class EcosystemTools {
     public static synchronized Path dir() {
         if (dir == null) {
             try {
-                Process process = new ProcessBuilder("bash", "hack/tools.sh").redirectError(ProcessBuilder.Redirect.INHERIT).start();
-                String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-                if (process.waitFor() != 0) {
-                    throw new IllegalStateException("hack/tools.sh failed:\n" + out);
-                }
-                List<String> lines = out.lines().filter(l -> !l.isBlank()).toList();
-                dir = Path.of(lines.get(lines.size() - 1));
+                dir = HackScripts.directory("hack/tools.sh");
             } catch (IOException e) {
-                throw new IllegalStateException(e);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
                 throw new IllegalStateException(e);
             }
         }

@@ -2,10 +2,8 @@ package dev.sshtunnel.testing;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 
 import dev.sshtunnel.sandbox.ControlPlane;
 import dev.sshtunnel.sandbox.Sandbox;
@@ -132,17 +130,6 @@ public final class RealCluster {
 
     /** Runs hack/kube-binaries.sh (idempotent) and returns the directory it prints last. */
     public static Path binaries() throws IOException {
-        Process process = new ProcessBuilder("bash", "hack/kube-binaries.sh").redirectError(ProcessBuilder.Redirect.INHERIT).start();
-        String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        try {
-            if (process.waitFor() != 0) {
-                throw new IOException("hack/kube-binaries.sh failed:\n" + out);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException(e);
-        }
-        List<String> lines = out.lines().filter(l -> !l.isBlank()).toList();
-        return Path.of(lines.get(lines.size() - 1));
+        return HackScripts.directory("hack/kube-binaries.sh");
     }
 }

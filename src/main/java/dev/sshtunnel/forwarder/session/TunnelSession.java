@@ -85,11 +85,11 @@ public final class TunnelSession implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
-        List<HostKeyCheck> checks = new ArrayList<>();
-        for (EndpointConfig hop : hops(config)) {
-            checks.add(new HostKeyCheck(hop));
-        }
-        hostKeyChecks = List.copyOf(checks);
+        hostKeyChecks = hostKeyChecks(config);
+    }
+
+    private static List<HostKeyCheck> hostKeyChecks(TunnelConfig config) {
+        return config.hops().stream().map(HostKeyCheck::new).toList();
     }
 
     /**
@@ -101,11 +101,7 @@ public final class TunnelSession implements AutoCloseable {
             throw new IllegalArgumentException("a session's settings do not change; replace the session");
         }
         if (!next.sessionSettings().equals(config.sessionSettings())) {
-            List<HostKeyCheck> checks = new ArrayList<>();
-            for (EndpointConfig hop : hops(next)) {
-                checks.add(new HostKeyCheck(hop));
-            }
-            hostKeyChecks = List.copyOf(checks);
+            hostKeyChecks = hostKeyChecks(next);
         }
         config = next;
     }
@@ -117,7 +113,7 @@ public final class TunnelSession implements AutoCloseable {
      */
     public boolean trusts(TunnelConfig next) {
         List<ClientSession> live = chain;
-        List<EndpointConfig> hops = hops(next);
+        List<EndpointConfig> hops = next.hops();
         if (live.size() != hops.size() || live.stream().anyMatch(s -> !s.isOpen() || s.getServerKey() == null)) {
             return false;
         }
@@ -144,11 +140,6 @@ public final class TunnelSession implements AutoCloseable {
         return board;
     }
 
-    private static List<EndpointConfig> hops(TunnelConfig config) {
-        List<EndpointConfig> hops = new ArrayList<>(config.jumpHosts());
-        hops.add(config.server());
-        return hops;
-    }
 
     public void start() {
         loop = new Thread(this::run, "ssh-session");
@@ -267,7 +258,7 @@ public final class TunnelSession implements AutoCloseable {
 
     private ClientSession connect() throws Exception {
         TunnelConfig config = this.config;
-        List<EndpointConfig> hops = hops(config);
+        List<EndpointConfig> hops = config.hops();
         List<HostKeyCheck> hostKeyChecks = this.hostKeyChecks;
         hostKeyChecks.forEach(HostKeyCheck::forgetRejection);
         List<Credentials> credentials = new ArrayList<>();

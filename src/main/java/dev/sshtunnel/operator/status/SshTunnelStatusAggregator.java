@@ -105,7 +105,7 @@ public class SshTunnelStatusAggregator {
     private static Long observedGeneration(SshTunnelSpec spec, SshTunnelStatus previous, TunnelObservation observation,
             long generation) {
         boolean noneToRun = observation.heldBack().isPresent() || Boolean.TRUE.equals(spec.getSuspend())
-                || Integer.valueOf(0).equals(spec.getReplicas());
+                || spec.effectiveReplicas() == 0;
         boolean allRun = !observation.reports().isEmpty() && observation.reports().stream().allMatch(r -> r.runs(generation));
         return noneToRun || allRun ? Long.valueOf(generation) : previous.getObservedGeneration();
     }

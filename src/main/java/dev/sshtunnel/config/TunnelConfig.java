@@ -20,6 +20,7 @@ public record TunnelConfig(
         Duration connectTimeout,
         Duration minBackoff,
         Duration maxBackoff,
+        int sessions,
         List<ForwardConfig> forwards) {
 
     public TunnelConfig {
@@ -35,7 +36,7 @@ public record TunnelConfig(
      */
     public SessionSettings sessionSettings() {
         return new SessionSettings(hops().stream().map(HopSettings::of).toList(), keepAliveInterval, keepAliveMaxMissed,
-                connectTimeout, minBackoff, maxBackoff);
+                connectTimeout, minBackoff, maxBackoff, sessions);
     }
 
     /** Every server the session authenticates to, in order: the jump hosts, then the server. */
@@ -46,12 +47,13 @@ public record TunnelConfig(
     }
 
     public record SessionSettings(List<HopSettings> hops, Duration keepAliveInterval, int keepAliveMaxMissed,
-            Duration connectTimeout, Duration minBackoff, Duration maxBackoff) {
+            Duration connectTimeout, Duration minBackoff, Duration maxBackoff, int sessions) {
 
         /** The same settings with the host key rules left out: a session whose keys the new rules accept can stay. */
         public SessionSettings ignoringHostKeys() {
             return new SessionSettings(hops.stream().map(h -> new HopSettings(h.host(), h.port(), h.user(), null,
-                    h.credentialSources())).toList(), keepAliveInterval, keepAliveMaxMissed, connectTimeout, minBackoff, maxBackoff);
+                    h.credentialSources())).toList(), keepAliveInterval, keepAliveMaxMissed, connectTimeout, minBackoff, maxBackoff,
+                    sessions);
         }
     }
 

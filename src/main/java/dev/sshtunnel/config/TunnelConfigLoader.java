@@ -101,6 +101,10 @@ public final class TunnelConfigLoader {
         int connectTimeout = positive(ssh.getConnectTimeoutSeconds(), 15, "spec.ssh.connectTimeoutSeconds");
         int minBackoff = positive(reconnect.getMinBackoffSeconds(), 1, "spec.ssh.reconnect.minBackoffSeconds");
         int maxBackoff = positive(reconnect.getMaxBackoffSeconds(), 60, "spec.ssh.reconnect.maxBackoffSeconds");
+        int sessions = ssh.effectiveSessions();
+        if (sessions < 1 || sessions > SshSpec.MAX_SESSIONS) {
+            throw new ConfigException("spec.ssh.sessions: " + sessions + " is not between 1 and " + SshSpec.MAX_SESSIONS);
+        }
         if (minBackoff > maxBackoff) {
             throw new ConfigException("spec.ssh.reconnect.minBackoffSeconds: " + minBackoff + " exceeds maxBackoffSeconds " + maxBackoff);
         }
@@ -116,7 +120,7 @@ public final class TunnelConfigLoader {
         Long generation = tunnel.getMetadata() == null ? null : tunnel.getMetadata().getGeneration();
         return new TunnelConfig(namespace, name == null ? "tunnel" : name, generation, server, jumps, Duration.ofSeconds(interval),
                 maxMissed, Duration.ofSeconds(connectTimeout), Duration.ofSeconds(minBackoff), Duration.ofSeconds(maxBackoff),
-                forwards);
+                sessions, forwards);
     }
 
     private EndpointConfig endpoint(SshEndpoint endpoint, String path) throws ConfigException {

@@ -18,15 +18,13 @@ import org.apache.sshd.client.SshClient;
 import org.jboss.logging.Logger;
 
 import dev.sshtunnel.api.v1alpha1.ForwardStatus;
-import dev.sshtunnel.api.v1alpha1.SessionState;
 import dev.sshtunnel.config.ForwardConfig;
 import dev.sshtunnel.config.TunnelConfig;
 import dev.sshtunnel.forwarder.forward.Forward;
 import dev.sshtunnel.forwarder.forward.Forwards;
 import dev.sshtunnel.forwarder.http.StatusEndpoints;
-import dev.sshtunnel.forwarder.session.SessionStatusBoard;
+import dev.sshtunnel.forwarder.session.SessionPool;
 import dev.sshtunnel.forwarder.session.SshClientFactory;
-import dev.sshtunnel.forwarder.session.TunnelSession;
 
 /**
  * The forwarder role: listeners, the SSH session that feeds them, and the status endpoints, for
@@ -57,9 +55,10 @@ public final class ForwarderProcess implements AutoCloseable {
     private volatile TunnelConfig config;
     /** The forwards of {@link #config}, in its order. */
     private volatile List<Forward> forwards;
-    private volatile TunnelSession session;
-    /** The session being replaced: its status stands until the new one has connected or failed. */
-    private volatile TunnelSession handingOver;
+    /** The tunnel's SSH sessions (spec.ssh.sessions of them). */
+    private volatile SessionPool session;
+    /** The sessions being replaced: their status stands until the new ones have connected or failed. */
+    private volatile SessionPool handingOver;
     private volatile String documentError;
     private TunnelDocumentWatch watch;
 
@@ -77,7 +76,7 @@ public final class ForwarderProcess implements AutoCloseable {
         client = SshClientFactory.create();
         Forwards.configureClient(client, config.connectTimeout());
         try {
-            session = new TunnelSession(config, () -> forwards, new SessionStatusBoard(), client, clock);
+            session = new SessionPool(config, () -> forwards, List.of(), client, clock);
             for (Forward forward : forwards) {
                 forward.start();
             }
@@ -88,8 +87,8 @@ public final class ForwarderProcess implements AutoCloseable {
         }
         client.start();
         session.start();
-        LOG.infof("forwarder for %s started: %d forwards, status on %s:%d", config.name(), forwards.size(), httpAddress,
-                endpoints.port());
+        LOG.infof("forwarder for %s started: %d forwards, %d SSH session%s, status on %s:%d", config.name(), forwards.size(),
+                session.size(), session.size() == 1 ? "" : "s", httpAddress, endpoints.port());
     }
 
     /**
@@ -177,14 +176,14 @@ public final class ForwarderProcess implements AutoCloseable {
      * old one is retired with the grace period for the channels still open on it.
      */
     private void replaceSession(TunnelConfig next) {
-        TunnelSession old = session;
-        TunnelSession fresh = new TunnelSession(next, () -> forwards, old.board().successor(), client, clock);
+        SessionPool old = session;
+        SessionPool fresh = new SessionPool(next, () -> forwards, old.successorBoards(), client, clock);
         old.stopReconnecting();
         handingOver = old;
         session = fresh;
         fresh.start();
         Thread handover = new Thread(() -> {
-            while (!settled(fresh) && session == fresh) {
+            while (!fresh.settled() && session == fresh) {
                 try {
                     Thread.sleep(50);
                 } catch (InterruptedException e) {
@@ -200,19 +199,13 @@ public final class ForwarderProcess implements AutoCloseable {
         handover.start();
     }
 
-    /** Connected, or failed for a reason a person must fix: either way the old session has served its turn. */
-    private static boolean settled(TunnelSession session) {
-        SessionState state = session.board().snapshot().getState();
-        return state == SessionState.Connected || state == SessionState.Failed;
-    }
-
     public StatusEndpoints.Snapshot snapshot() {
         List<Forward> current = forwards;
         List<ForwardStatus> statuses = current.stream().map(Forward::status).toList();
         Map<String, long[]> bytes = new LinkedHashMap<>();
         current.forEach(f -> bytes.put(f.config().name(), new long[] {f.bytesSent(), f.bytesReceived()}));
-        TunnelSession shown = handingOver != null ? handingOver : session;
-        return new StatusEndpoints.Snapshot(shown.board().snapshot(), statuses, bytes, config.generation(), documentError);
+        SessionPool shown = handingOver != null ? handingOver : session;
+        return new StatusEndpoints.Snapshot(shown.summary(), shown.each(), statuses, bytes, config.generation(), documentError);
     }
 
     public int httpPort() {
@@ -221,6 +214,11 @@ public final class ForwarderProcess implements AutoCloseable {
 
     public List<Forward> forwards() {
         return forwards;
+    }
+
+    /** The running sessions: for tests that cut one. */
+    public SessionPool sessions() {
+        return session;
     }
 
     @Override
@@ -247,7 +245,7 @@ public final class ForwarderProcess implements AutoCloseable {
         if (left > 0) {
             LOG.warnf("forwarder stopping with %d channels still open after %ds", left, grace.toSeconds());
         }
-        TunnelSession old = handingOver;
+        SessionPool old = handingOver;
         if (old != null) {
             old.close();
         }

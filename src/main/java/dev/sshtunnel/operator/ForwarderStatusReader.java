@@ -18,6 +18,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.sshtunnel.api.v1alpha1.ForwardStatus;
 import dev.sshtunnel.api.v1alpha1.SessionStatus;
+import dev.sshtunnel.api.v1alpha1.SshSpec;
 import dev.sshtunnel.operator.status.ForwarderReport;
 import io.fabric8.kubernetes.api.model.Pod;
 
@@ -76,6 +77,8 @@ public class ForwarderStatusReader {
             StatusDocument document = json.readValue(body, StatusDocument.class);
             return Optional.of(new ForwarderReport(pod.getMetadata().getName(), document.generation,
                     UntrustedText.clean(document.documentError, UntrustedText.MESSAGE), bounded(document.session),
+                    document.sessions == null ? null : document.sessions.stream().filter(java.util.Objects::nonNull)
+                            .limit(SshSpec.MAX_SESSIONS).map(ForwarderStatusReader::bounded).toList(),
                     document.forwards == null ? null : document.forwards.stream().filter(java.util.Objects::nonNull).map(ForwarderStatusReader::bounded).toList()));
         } catch (IOException e) {
             LOG.debugf("forwarder %s /status unreachable: %s", pod.getMetadata().getName(), e.getMessage());
@@ -111,6 +114,7 @@ public class ForwarderStatusReader {
         public Long generation;
         public String documentError;
         public dev.sshtunnel.api.v1alpha1.SessionStatus session;
+        public List<dev.sshtunnel.api.v1alpha1.SessionStatus> sessions;
         public List<dev.sshtunnel.api.v1alpha1.ForwardStatus> forwards;
     }
 }

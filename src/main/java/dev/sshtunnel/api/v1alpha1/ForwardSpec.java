@@ -88,8 +88,8 @@ public class ForwardSpec {
     public Integer getIdleTimeoutSeconds() { return idleTimeoutSeconds; }
     public void setIdleTimeoutSeconds(Integer idleTimeoutSeconds) { this.idleTimeoutSeconds = idleTimeoutSeconds; }
 
-    /** Local and Dynamic forwards listen in the forwarder pod (and get a Service port); Remote ones listen on the server. */
+    /** See {@link ForwardType#listensInPod()}; a forward without a type is refused by the schema before this matters. */
     public boolean listensInPod() {
-        return type != ForwardType.Remote;
+        return type == null || type.listensInPod();
     }
 }

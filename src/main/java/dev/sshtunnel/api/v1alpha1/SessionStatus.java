@@ -30,6 +30,9 @@ public class SessionStatus {
     @JsonPropertyDescription("The last failure, prefixed with its reason (e.g. 'Unreachable: connection refused'); empty when none.")
     private String lastError;
 
+    @JsonPropertyDescription("Channels open on this session now; set on each entry of status.sessions.")
+    private Integer activeChannels;
+
     public SessionState getState() { return state; }
     public void setState(SessionState state) { this.state = state; }
     public String getServerVersion() { return serverVersion; }
@@ -44,6 +47,8 @@ public class SessionStatus {
     public void setReconnects(Long reconnects) { this.reconnects = reconnects; }
     public String getLastError() { return lastError; }
     public void setLastError(String lastError) { this.lastError = lastError; }
+    public Integer getActiveChannels() { return activeChannels; }
+    public void setActiveChannels(Integer activeChannels) { this.activeChannels = activeChannels; }
 
     @Override
     public boolean equals(Object other) {
@@ -59,11 +64,12 @@ public class SessionStatus {
                 && Objects.equals(cipher, that.cipher)
                 && Objects.equals(connectedSince, that.connectedSince)
                 && Objects.equals(reconnects, that.reconnects)
-                && Objects.equals(lastError, that.lastError);
+                && Objects.equals(lastError, that.lastError)
+                && Objects.equals(activeChannels, that.activeChannels);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(state, serverVersion, hostKeyFingerprint, cipher, connectedSince, reconnects, lastError);
+        return Objects.hash(state, serverVersion, hostKeyFingerprint, cipher, connectedSince, reconnects, lastError, activeChannels);
     }
 }

@@ -16,6 +16,9 @@ import io.fabric8.generator.annotation.Size;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class SshSpec extends SshEndpoint {
 
+    public static final int DEFAULT_SESSIONS = 1;
+    public static final int MAX_SESSIONS = 8;
+
     @Size(max = 8)
     @JsonPropertyDescription("ProxyJump chain, first hop first (ssh -J). Each hop has its own credentials and host key; "
             + "the session to the next hop is carried inside the previous one.")
@@ -33,6 +36,16 @@ public class SshSpec extends SshEndpoint {
     @JsonPropertyDescription("Backoff between reconnect attempts. The forwarder reconnects forever with jittered exponential backoff.")
     private ReconnectSpec reconnect;
 
+    @Default("1")
+    @Min(1)
+    @Max(MAX_SESSIONS)
+    @JsonPropertyDescription("SSH sessions each forwarder pod keeps to the server. New Local and Dynamic connections go to the "
+            + "session with the fewest open channels, so one tunnel can use more than one core of the client and of the server "
+            + "(OpenSSH moves every channel of a session through one process on each side); Remote forwards bind on one "
+            + "session. Each session has its own keepalive, reconnect and host key check; a lost one only moves new "
+            + "connections to the others.")
+    private Integer sessions;
+
     public List<JumpHostSpec> getJumpHosts() { return jumpHosts; }
     public void setJumpHosts(List<JumpHostSpec> jumpHosts) { this.jumpHosts = jumpHosts; }
     public KeepAliveSpec getKeepAlive() { return keepAlive; }
@@ -40,5 +53,12 @@ public class SshSpec extends SshEndpoint {
     public Integer getConnectTimeoutSeconds() { return connectTimeoutSeconds; }
     public void setConnectTimeoutSeconds(Integer connectTimeoutSeconds) { this.connectTimeoutSeconds = connectTimeoutSeconds; }
     public ReconnectSpec getReconnect() { return reconnect; }
+    public Integer getSessions() { return sessions; }
+    public void setSessions(Integer sessions) { this.sessions = sessions; }
+
+    /** {@code sessions} with the schema's default: what a document written without it runs. */
+    public int effectiveSessions() {
+        return sessions == null ? DEFAULT_SESSIONS : sessions;
+    }
     public void setReconnect(ReconnectSpec reconnect) { this.reconnect = reconnect; }
 }

@@ -35,6 +35,10 @@ public class SshTunnelStatus {
     @JsonPropertyDescription("The SSH session, as the forwarder reports it.")
     private SessionStatus session;
 
+    @JsonPropertyDescription("With spec.ssh.sessions above 1: each SSH session of the forwarder pod that 'session' "
+            + "describes, in order, with the channels open on it. 'session' is then Connected while any of them is.")
+    private List<SessionStatus> sessions;
+
     @JsonPropertyDescription("Each forward, as the forwarder reports it.")
     private List<ForwardStatus> forwards = new ArrayList<>();
 
@@ -63,6 +67,8 @@ public class SshTunnelStatus {
     public void setReadyReplicas(Integer readyReplicas) { this.readyReplicas = readyReplicas; }
     public SessionStatus getSession() { return session; }
     public void setSession(SessionStatus session) { this.session = session; }
+    public List<SessionStatus> getSessions() { return sessions; }
+    public void setSessions(List<SessionStatus> sessions) { this.sessions = sessions; }
     public List<ForwardStatus> getForwards() { return forwards; }
     public void setForwards(List<ForwardStatus> forwards) { this.forwards = forwards; }
     public String getAuthorizedKeysOptions() { return authorizedKeysOptions; }
@@ -85,6 +91,7 @@ public class SshTunnelStatus {
                 && Objects.equals(serviceName, that.serviceName)
                 && Objects.equals(readyReplicas, that.readyReplicas)
                 && Objects.equals(session, that.session)
+                && Objects.equals(sessions, that.sessions)
                 && Objects.equals(forwards, that.forwards)
                 && Objects.equals(authorizedKeysOptions, that.authorizedKeysOptions)
                 && Objects.equals(acceptedHostKeyFingerprint, that.acceptedHostKeyFingerprint);
@@ -92,7 +99,7 @@ public class SshTunnelStatus {
 
     @Override
     public int hashCode() {
-        return Objects.hash(observedGeneration, conditions, readyForwards, activeChannels, serviceName, readyReplicas, session, forwards,
-                authorizedKeysOptions, acceptedHostKeyFingerprint);
+        return Objects.hash(observedGeneration, conditions, readyForwards, activeChannels, serviceName, readyReplicas, session, sessions,
+                forwards, authorizedKeysOptions, acceptedHostKeyFingerprint);
     }
 }

@@ -4,6 +4,8 @@ import java.io.Closeable;
 import java.io.IOException;
 
 import org.apache.sshd.client.session.ClientSession;
+import org.apache.sshd.common.AttributeRepository.AttributeKey;
+import org.apache.sshd.common.session.helpers.AbstractConnectionService;
 
 import dev.sshtunnel.api.v1alpha1.ForwardStatus;
 import dev.sshtunnel.config.ForwardConfig;
@@ -19,7 +21,19 @@ import dev.sshtunnel.config.ForwardConfig;
  */
 public interface Forward extends Closeable {
 
+    /**
+     * Set on a session that a live change is replacing: listeners send new connections to another
+     * attached session when there is one.
+     */
+    AttributeKey<Boolean> RETIRING = new AttributeKey<>();
+
     ForwardConfig config();
+
+    /** Channels open on the session now, of every forward (Remote ones included). */
+    static int openChannels(ClientSession session) {
+        AbstractConnectionService connections = session.getService(AbstractConnectionService.class);
+        return connections == null ? 0 : connections.getChannels().size();
+    }
 
     /** Binds the listener (Local, Dynamic); a no-op for Remote. Throws when the port cannot be bound. */
     void start() throws IOException;
@@ -27,7 +41,8 @@ public interface Forward extends Closeable {
     /**
      * A freshly authenticated session: Remote sends tcpip-forward (failure → state Failed with
      * reason ForwardRejected or RemotePortInUse in lastError, thrown as {@link IOException}); Local
-     * and Dynamic open their channels on it from now on.
+     * and Dynamic open their channels on it from now on — with several sessions attached, each new
+     * connection on the one with the fewest open channels.
      */
     void attach(ClientSession session) throws IOException;
 

@@ -9,6 +9,8 @@ import java.nio.channels.AsynchronousCloseException;
 import java.nio.channels.AsynchronousServerSocketChannel;
 import java.nio.channels.AsynchronousSocketChannel;
 import java.nio.channels.CompletionHandler;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -35,7 +37,8 @@ abstract class ListeningForward extends CountedForward {
     private final String listenAddress;
     private final Acceptor acceptor = new Acceptor();
     private final AtomicBoolean atCapacity = new AtomicBoolean();
-    private volatile ClientSession session;
+    /** Sessions new connections may go to (several with spec.ssh.sessions above 1), in attach order. */
+    private final List<ClientSession> sessions = new CopyOnWriteArrayList<>();
     private volatile AsynchronousServerSocketChannel listener;
 
     ListeningForward(ForwardConfig config, String listenAddress) {
@@ -101,12 +104,32 @@ abstract class ListeningForward extends CountedForward {
         }
         atCapacity.set(false);
         ForwardSockets.configure(client);
-        ClientSession current = session;
-        if (current == null || !current.isOpen()) {
+        ClientSession current = leastBusy(sessions);
+        if (current == null) {
             refuse(client, Reason.Connecting + ": no SSH session, connection closed");
             return;
         }
         connect(current, client);
+    }
+
+    /**
+     * The open session with the fewest channels, preferring one that is not being replaced; null when
+     * none is open. Ties go to the one attached last (the newest session after a live change).
+     */
+    static ClientSession leastBusy(List<ClientSession> candidates) {
+        ClientSession best = null;
+        long bestRank = Long.MAX_VALUE;
+        for (ClientSession candidate : candidates) {
+            if (!candidate.isOpen()) {
+                continue;
+            }
+            long rank = Forward.openChannels(candidate) + (Boolean.TRUE.equals(candidate.getAttribute(RETIRING)) ? 1L << 32 : 0);
+            if (rank <= bestRank) {
+                best = candidate;
+                bestRank = rank;
+            }
+        }
+        return best;
     }
 
     /** Over maxConnections: closed at once and counted; logged once until a connection is admitted again. */
@@ -257,24 +280,23 @@ abstract class ListeningForward extends CountedForward {
         if (listener == null) {
             start();
         }
-        session = newSession;
+        if (!sessions.contains(newSession)) {
+            sessions.add(newSession);
+        }
         counters.state(ForwardState.Active);
     }
 
     @Override
     public synchronized void detach(ClientSession lost) {
-        if (session != lost) {
-            return; // already on a newer session
-        }
-        session = null;
-        if (counters.state() == ForwardState.Active) {
+        sessions.remove(lost);
+        if (sessions.isEmpty() && counters.state() == ForwardState.Active) {
             counters.state(ForwardState.Pending);
         }
     }
 
     @Override
     public void close() {
-        session = null;
+        sessions.clear();
         AsynchronousServerSocketChannel socket = listener;
         if (socket != null) {
             try {

@@ -35,8 +35,8 @@ public final class StatusEndpoints implements AutoCloseable {
      * the tunnel document running (null for a document without one); {@code documentError}: why the
      * latest document on disk is not running, null when it is.
      */
-    public record Snapshot(SessionStatus session, List<ForwardStatus> forwards, Map<String, long[]> bytesByForward,
-            Long generation, String documentError) {
+    public record Snapshot(SessionStatus session, List<SessionStatus> sessions, List<ForwardStatus> forwards,
+            Map<String, long[]> bytesByForward, Long generation, String documentError) {
     }
 
     private static final ObjectMapper JSON = new ObjectMapper()
@@ -98,6 +98,9 @@ public final class StatusEndpoints implements AutoCloseable {
         body.put("generation", now.generation());
         body.put("documentError", now.documentError());
         body.put("session", now.session());
+        if (now.sessions() != null) {
+            body.put("sessions", now.sessions());
+        }
         body.put("forwards", now.forwards());
         return body;
     }
@@ -127,6 +130,9 @@ public final class StatusEndpoints implements AutoCloseable {
                 Map.of(tunnelLabels, now.session().getState() == SessionState.Connected ? 1 : 0));
         counter(text, "sshtunnel_session_reconnects_total", "Sessions re-established after a loss",
                 Map.of(tunnelLabels, now.session().getReconnects() == null ? 0 : now.session().getReconnects()));
+        List<SessionStatus> each = now.sessions() == null ? List.of(now.session()) : now.sessions();
+        gauge(text, "sshtunnel_sessions_connected", "SSH sessions authenticated now, out of spec.ssh.sessions",
+                Map.of(tunnelLabels, each.stream().filter(s -> s.getState() == SessionState.Connected).count()));
         Map<String, Number> active = new LinkedHashMap<>();
         Map<String, Number> total = new LinkedHashMap<>();
         Map<String, Number> failed = new LinkedHashMap<>();

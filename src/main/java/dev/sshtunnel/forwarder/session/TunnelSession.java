@@ -17,6 +17,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 
 import org.apache.sshd.client.SshClient;
@@ -50,6 +51,10 @@ public final class TunnelSession implements AutoCloseable {
     /** Replaced by {@link #useConfig} when only the content of its Secrets changed; its session settings never change. */
     private volatile TunnelConfig config;
     private final Supplier<List<Forward>> forwards;
+    /** Which of the forwards this session attaches: in a pool, Remote forwards go to one session only. */
+    private final Predicate<Forward> attaches;
+    /** Told when this session has connected or been lost: the pool moves its Remote forwards then. */
+    private final Runnable stateChanged;
     private final SessionStatusBoard board;
     private final SshClient client;
     private final ScheduledExecutorService scheduler;
@@ -75,8 +80,15 @@ public final class TunnelSession implements AutoCloseable {
      */
     public TunnelSession(TunnelConfig config, Supplier<List<Forward>> forwards, SessionStatusBoard board, SshClient client,
             Clock clock) {
+        this(config, forwards, forward -> true, () -> { }, board, client, clock);
+    }
+
+    TunnelSession(TunnelConfig config, Supplier<List<Forward>> forwards, Predicate<Forward> attaches, Runnable stateChanged,
+            SessionStatusBoard board, SshClient client, Clock clock) {
         this.config = config;
         this.forwards = forwards;
+        this.attaches = attaches;
+        this.stateChanged = stateChanged;
         this.board = board;
         this.client = client;
         this.clock = clock;
@@ -126,9 +138,25 @@ public final class TunnelSession implements AutoCloseable {
         return true;
     }
 
-    /** A new session is taking over: if this one is lost meanwhile, it does not come back. */
+    /**
+     * A new session is taking over: if this one is lost meanwhile, it does not come back, and listeners
+     * prefer the new one for new connections as soon as it is attached.
+     */
     public void stopReconnecting() {
         reconnecting = false;
+        markRetiring();
+    }
+
+    private void markRetiring() {
+        ClientSession live = current();
+        if (live != null) {
+            live.setAttribute(Forward.RETIRING, Boolean.TRUE);
+        }
+    }
+
+    /** Authenticated and not lost since. */
+    public boolean connected() {
+        return current() != null && board.snapshot().getState() == SessionState.Connected;
     }
 
     /** The forward set changed: attach what is new to the live session now. */
@@ -173,6 +201,7 @@ public final class TunnelSession implements AutoCloseable {
             if (!stopping) {
                 board.disconnected(Reason.Unreachable + ": session lost: " + lost);
                 LOG.warnf("session to %s lost: %s", target(), lost);
+                stateChanged.run();
                 pause(backoff.next());
             }
         }
@@ -192,12 +221,13 @@ public final class TunnelSession implements AutoCloseable {
                     session.getNegotiatedKexParameter(KexProposalOption.C2SENC), clock.instant());
             LOG.infof("session to %s established (%s, %s)", target(), session.getServerVersion(),
                     session.getNegotiatedKexParameter(KexProposalOption.C2SENC));
+            stateChanged.run();
             Backoff forwardBackoff = new Backoff(config.minBackoff(), config.maxBackoff());
             while (!stopping && session.isOpen()) {
                 boolean pending = false;
                 boolean standby = false;
                 for (Forward forward : forwards.get()) {
-                    if (!attached.contains(forward)) {
+                    if (!attached.contains(forward) && attaches.test(forward)) {
                         if (attach(forward, session)) {
                             attached.add(forward);
                         } else {
@@ -423,6 +453,7 @@ public final class TunnelSession implements AutoCloseable {
      * Returns at once.
      */
     public void retire(Duration grace) {
+        markRetiring();
         retireGrace = grace;
         stopping = true;
         wake.release();

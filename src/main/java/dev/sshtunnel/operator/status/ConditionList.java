@@ -32,6 +32,11 @@ final class ConditionList {
     }
 
     ConditionList set(String type, String status, String reason, String message) {
+        return set(type, generation, status, reason, message);
+    }
+
+    /** A condition about an older generation than the spec's: what the forwarders still run, for one. */
+    ConditionList set(String type, long observedGeneration, String status, String reason, String message) {
         String since = find(previous, type)
                 .filter(old -> status.equals(old.getStatus()) && old.getLastTransitionTime() != null)
                 .map(Condition::getLastTransitionTime)
@@ -41,7 +46,7 @@ final class ConditionList {
                 .withStatus(status)
                 .withReason(reason)
                 .withMessage(message)
-                .withObservedGeneration(generation)
+                .withObservedGeneration(observedGeneration)
                 .withLastTransitionTime(since)
                 .build());
         return this;

@@ -2,7 +2,6 @@ package dev.sshtunnel.operator.status;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Objects;
 import java.util.Optional;
 
 import dev.sshtunnel.api.v1alpha1.ForwardSpec;
@@ -21,18 +20,22 @@ import dev.sshtunnel.api.v1alpha1.SessionStatus;
 final class LiveState {
 
     final SessionStatus session;
+    /** Each session of the pod {@link #session} comes from, when it keeps more than one. */
+    final List<SessionStatus> sessions;
     final List<ForwardStatus> forwards;
 
-    private LiveState(SessionStatus session, List<ForwardStatus> forwards) {
+    private LiveState(SessionStatus session, List<SessionStatus> sessions, List<ForwardStatus> forwards) {
         this.session = session;
+        this.sessions = sessions;
         this.forwards = forwards;
     }
 
     static LiveState fold(List<ForwardSpec> specs, List<ForwarderReport> reports) {
-        SessionStatus session = reports.stream().map(ForwarderReport::session).filter(Objects::nonNull)
-                .filter(s -> s.getState() != SessionState.Connected).findFirst()
-                .orElseGet(() -> reports.stream().map(ForwarderReport::session).filter(Objects::nonNull).findFirst()
-                        .orElse(null));
+        Optional<ForwarderReport> shown = reports.stream().filter(r -> r.session() != null)
+                .filter(r -> r.session().getState() != SessionState.Connected).findFirst()
+                .or(() -> reports.stream().filter(r -> r.session() != null).findFirst());
+        SessionStatus session = shown.map(ForwarderReport::session).orElse(null);
+        List<SessionStatus> sessions = shown.map(ForwarderReport::sessions).orElse(null);
         List<ForwardStatus> forwards = new ArrayList<>();
         for (ForwardSpec spec : specs) {
             ForwardStatus merged = new ForwardStatus();
@@ -77,7 +80,7 @@ final class LiveState {
             merged.setFailedChannels(failed);
             forwards.add(merged);
         }
-        return new LiveState(session, forwards);
+        return new LiveState(session, sessions, forwards);
     }
 
     boolean connected() {

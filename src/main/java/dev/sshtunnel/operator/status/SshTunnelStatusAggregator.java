@@ -44,11 +44,16 @@ public class SshTunnelStatusAggregator {
         LiveState live = LiveState.fold(spec.getForwards(), observation.reports());
         boolean reported = !observation.reports().isEmpty();
         Verdict verdict = verdict(tunnel, spec, observation, live);
+        // Ready, Connected and ForwardsReady tell what the forwarders run: kubectl wait --for=condition=Ready
+        // compares their observedGeneration with the spec's, so it returns once the new spec is live.
+        long verdictGeneration = noneToRun(tunnel.getSpec(), observation) ? generation : runningGeneration(observation, generation);
         ConditionList conditions = new ConditionList(previous.getConditions(), generation, clock.instant())
-                .set(ConditionTypes.READY, verdict.ready ? ConditionList.TRUE : ConditionList.FALSE,
+                .set(ConditionTypes.READY, verdictGeneration, verdict.ready ? ConditionList.TRUE : ConditionList.FALSE,
                         verdict.reason.name(), verdict.message)
-                .set(ConditionTypes.CONNECTED, verdict.connected, reasonFor(verdict.connected, verdict), verdict.message)
-                .set(ConditionTypes.FORWARDS_READY, verdict.forwardsReady, reasonFor(verdict.forwardsReady, verdict),
+                .set(ConditionTypes.CONNECTED, verdictGeneration, verdict.connected, reasonFor(verdict.connected, verdict),
+                        verdict.message)
+                .set(ConditionTypes.FORWARDS_READY, verdictGeneration, verdict.forwardsReady,
+                        reasonFor(verdict.forwardsReady, verdict),
                         verdict.ready ? "all " + forwardCount + " forwards are active" : verdict.message);
         if (heldBack.isPresent()) {
             conditions.set(ConditionTypes.SPEC_APPLIED, ConditionList.FALSE, heldBack.get().reason().name(),
@@ -83,6 +88,7 @@ public class SshTunnelStatusAggregator {
         status.setConditions(conditions.build());
         if (reported) {
             status.setSession(live.session);
+            status.setSessions(live.sessions);
             status.setForwards(live.forwards);
             status.setReadyForwards(live.activeForwards() + "/" + forwardCount);
             status.setActiveChannels(live.activeChannels());
@@ -104,10 +110,22 @@ public class SshTunnelStatusAggregator {
      */
     private static Long observedGeneration(SshTunnelSpec spec, SshTunnelStatus previous, TunnelObservation observation,
             long generation) {
-        boolean noneToRun = observation.heldBack().isPresent() || Boolean.TRUE.equals(spec.getSuspend())
-                || spec.effectiveReplicas() == 0;
         boolean allRun = !observation.reports().isEmpty() && observation.reports().stream().allMatch(r -> r.runs(generation));
-        return noneToRun || allRun ? Long.valueOf(generation) : previous.getObservedGeneration();
+        return noneToRun(spec, observation) || allRun ? Long.valueOf(generation) : previous.getObservedGeneration();
+    }
+
+    private static boolean noneToRun(SshTunnelSpec spec, TunnelObservation observation) {
+        return observation.heldBack().isPresent() || Boolean.TRUE.equals(spec.getSuspend()) || spec.effectiveReplicas() == 0;
+    }
+
+    /**
+     * The oldest generation an answering pod runs (0 for a pod that does not say); with no answer yet the
+     * verdict comes from the Deployment, which is the current generation's.
+     */
+    private static long runningGeneration(TunnelObservation observation, long generation) {
+        return observation.reports().stream()
+                .mapToLong(r -> r.generation() == null ? 0 : Math.min(r.generation(), generation))
+                .min().orElse(generation);
     }
 
     /**
@@ -190,7 +208,9 @@ public class SshTunnelStatusAggregator {
                     + hint(reason);
             return new Verdict(false, reason, message, ConditionList.TRUE, ConditionList.FALSE);
         }
-        String up = "SSH session to " + server + " is up"
+        String up = (live.sessions == null ? "SSH session to " + server + " is up"
+                : live.sessions.stream().filter(s -> s.getState() == SessionState.Connected).count() + "/" + live.sessions.size()
+                        + " SSH sessions to " + server + " are up")
                 + (live.session.getServerVersion() == null ? "" : " (" + live.session.getServerVersion() + ")")
                 + ", " + live.forwards.size() + "/" + live.forwards.size() + " forwards active";
         if (ready == 0) {

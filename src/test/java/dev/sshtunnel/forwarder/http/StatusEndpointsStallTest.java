@@ -28,7 +28,7 @@ class StatusEndpointsStallTest {
     private static StatusEndpoints endpoints() throws Exception {
         SessionStatus session = new SessionStatus();
         session.setState(SessionState.Connected);
-        return new StatusEndpoints("127.0.0.1", 0, () -> new StatusEndpoints.Snapshot(session, List.of(), Map.of(), null, null));
+        return new StatusEndpoints("127.0.0.1", 0, () -> new StatusEndpoints.Snapshot(session, null, List.of(), Map.of(), null, null));
     }
 
     private static Socket stall(int port) throws Exception {

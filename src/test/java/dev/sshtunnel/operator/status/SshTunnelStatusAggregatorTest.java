@@ -252,16 +252,44 @@ class SshTunnelStatusAggregatorTest {
 
         SshTunnelStatus status = aggregate(reports(Optional.of(deployment(2)), report("pod-a", 4L, up), report("pod-b", 3L, up)));
         assertThat(status.getObservedGeneration()).as("pod-b still runs generation 3").isEqualTo(3L);
-        assertThat(status.getConditions()).allSatisfy(c -> assertThat(c.getObservedGeneration()).isEqualTo(4L));
+        assertThat(List.of(ready(status), find(status, "Connected"), find(status, "ForwardsReady")))
+                .as("kubectl wait --for=condition=Ready must not return before pod-b runs generation 4")
+                .allSatisfy(c -> assertThat(c.getObservedGeneration()).isEqualTo(3L));
+        assertThat(List.of(find(status, "SpecApplied"), find(status, "Reconciling"), find(status, "Stalled")))
+                .as("the operator's own verdicts are about the spec").allSatisfy(c -> assertThat(c.getObservedGeneration()).isEqualTo(4L));
+        assertThat(find(status, "Reconciling").getStatus()).isEqualTo("True");
 
         status = aggregate(reports(Optional.of(deployment(2)), report("pod-a", 4L, up), report("pod-b", 4L, up)));
         assertThat(status.getObservedGeneration()).isEqualTo(4L);
+        assertThat(status.getConditions()).allSatisfy(c -> assertThat(c.getObservedGeneration()).isEqualTo(4L));
         assertThat(ready(status).getLastTransitionTime()).isEqualTo("2026-11-24T10:00:00Z");
 
         tunnel.getMetadata().setGeneration(5L);
         tunnel.getSpec().setSuspend(true);
         assertThat(aggregate(observation(Optional.of(deployment(0)))).getObservedGeneration())
                 .as("suspended: no forwarder is to run generation 5").isEqualTo(5L);
+    }
+
+    /** spec.ssh.sessions above 1: each session is in status, and Ready says how many are up. */
+    @Test
+    void severalSessionsAreEachReportedAndCounted() {
+        SessionStatus first = session(SessionState.Connected, "");
+        first.setActiveChannels(4);
+        SessionStatus lost = session(SessionState.Disconnected, "Unreachable: session lost: connection closed");
+        lost.setActiveChannels(0);
+        ForwarderReport pod = new ForwarderReport("pod-a", 3L, null, session(SessionState.Connected, ""), List.of(first, lost),
+                List.of(forward("postgres", ForwardState.Active, 4, 4, 0, ""), forward("proxy", ForwardState.Active, 0, 0, 0, "")));
+
+        SshTunnelStatus status = aggregate(reports(Optional.of(deployment(1)), pod));
+
+        assertCondition(status, "Ready", "True", "Connected");
+        assertThat(ready(status).getMessage()).contains("1/2 SSH sessions to").contains("are up");
+        assertThat(status.getSessions()).extracting(SessionStatus::getState, SessionStatus::getActiveChannels)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple(SessionState.Connected, 4),
+                        org.assertj.core.groups.Tuple.tuple(SessionState.Disconnected, 0));
+        assertThat(aggregate(reports(Optional.of(deployment(1)), report("pod-a", session(SessionState.Connected, ""),
+                forward("postgres", ForwardState.Active, 0, 0, 0, ""), forward("proxy", ForwardState.Active, 0, 0, 0, ""))))
+                .getSessions()).as("one session: no list").isNull();
     }
 
     @Test

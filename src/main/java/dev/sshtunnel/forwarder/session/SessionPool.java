@@ -1,0 +1,151 @@
+package dev.sshtunnel.forwarder.session;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Supplier;
+
+import org.apache.sshd.client.SshClient;
+import org.apache.sshd.client.session.ClientSession;
+
+import dev.sshtunnel.api.v1alpha1.SessionState;
+import dev.sshtunnel.api.v1alpha1.SessionStatus;
+import dev.sshtunnel.config.TunnelConfig;
+import dev.sshtunnel.forwarder.forward.Forward;
+
+/**
+ * The {@code spec.ssh.sessions} SSH sessions of one tunnel, each its own {@link TunnelSession} (own
+ * connection, keepalive, reconnect loop and host key check). Every session attaches the Local and
+ * Dynamic forwards, whose listeners spread new connections over them; Remote forwards are bound
+ * by one session only, the lead: the first to connect, kept while it stays up, so that a session
+ * coming back does not take a listening port away from one that serves it. When the lead is lost,
+ * the next connected session becomes the lead and binds them.
+ */
+public final class SessionPool implements AutoCloseable {
+
+    private final List<TunnelSession> members;
+    private volatile TunnelSession lead;
+
+    /**
+     * {@code boards}: the status boards to continue (a pool replacing another keeps each session's
+     * reconnect count); missing ones start fresh.
+     */
+    public SessionPool(TunnelConfig config, Supplier<List<Forward>> forwards, List<SessionStatusBoard> boards, SshClient client,
+            Clock clock) {
+        List<TunnelSession> created = new ArrayList<>();
+        for (int i = 0; i < config.sessions(); i++) {
+            SessionStatusBoard board = i < boards.size() ? boards.get(i) : new SessionStatusBoard();
+            TunnelSession[] self = new TunnelSession[1];
+            self[0] = new TunnelSession(config, forwards, forward -> forward.config().type().listensInPod() || lead == self[0],
+                    this::membersChanged, board, client, clock);
+            created.add(self[0]);
+        }
+        members = List.copyOf(created);
+    }
+
+    /** A session connected or was lost: if the lead is gone, the first connected session leads and binds the Remote forwards. */
+    private synchronized void membersChanged() {
+        TunnelSession current = lead;
+        if (current != null && current.connected()) {
+            return;
+        }
+        TunnelSession next = members.stream().filter(TunnelSession::connected).findFirst().orElse(null);
+        lead = next;
+        if (next != current) {
+            members.forEach(TunnelSession::forwardsChanged);
+        }
+    }
+
+    public void start() {
+        members.forEach(TunnelSession::start);
+    }
+
+    public void useConfig(TunnelConfig next) {
+        members.forEach(member -> member.useConfig(next));
+    }
+
+    /** Every connected session's keys are accepted by {@code next}'s rules, and at least one session is connected. */
+    public boolean trusts(TunnelConfig next) {
+        List<TunnelSession> connected = members.stream().filter(TunnelSession::connected).toList();
+        return !connected.isEmpty() && connected.stream().allMatch(member -> member.trusts(next));
+    }
+
+    public void stopReconnecting() {
+        members.forEach(TunnelSession::stopReconnecting);
+    }
+
+    public void forwardsChanged() {
+        members.forEach(TunnelSession::forwardsChanged);
+    }
+
+    /** The boards a pool replacing this one continues. */
+    public List<SessionStatusBoard> successorBoards() {
+        return members.stream().map(member -> member.board().successor()).toList();
+    }
+
+    /**
+     * The tunnel's session as one: Connected while any session is (the lead's details, else the first
+     * connected one's, else the first session's — whose error says why none is up), reconnects summed.
+     */
+    public SessionStatus summary() {
+        TunnelSession shown = lead;
+        if (shown == null || !shown.connected()) {
+            shown = members.stream().filter(TunnelSession::connected).findFirst().orElse(members.get(0));
+        }
+        SessionStatus summary = shown.board().snapshot();
+        summary.setReconnects(members.stream().mapToLong(member -> {
+            Long reconnects = member.board().snapshot().getReconnects();
+            return reconnects == null ? 0 : reconnects;
+        }).sum());
+        return summary;
+    }
+
+    /** Each session in order, with the channels open on it; null for a pool of one (its summary says it all). */
+    public List<SessionStatus> each() {
+        if (members.size() == 1) {
+            return null;
+        }
+        return members.stream().map(member -> {
+            SessionStatus status = member.board().snapshot();
+            ClientSession live = member.current();
+            status.setActiveChannels(live == null || !live.isOpen() ? 0 : Forward.openChannels(live));
+            return status;
+        }).toList();
+    }
+
+    public boolean anyConnected() {
+        return members.stream().anyMatch(TunnelSession::connected);
+    }
+
+    public boolean settled() {
+        SessionState state = summary().getState();
+        return state == SessionState.Connected || state == SessionState.Failed;
+    }
+
+    public int size() {
+        return members.size();
+    }
+
+    /** The live session that binds the Remote forwards; null while none is connected. */
+    public ClientSession lead() {
+        TunnelSession current = lead;
+        return current == null || !current.connected() ? null : current.current();
+    }
+
+    /** The live sessions, in order (null for one that is down): for tests and diagnostics. */
+    public List<ClientSession> live() {
+        List<ClientSession> live = new ArrayList<>();
+        members.forEach(member -> live.add(member.connected() ? member.current() : null));
+        return live;
+    }
+
+    public void retire(Duration grace) {
+        members.forEach(member -> member.retire(grace));
+    }
+
+    @Override
+    public void close() {
+        members.forEach(TunnelSession::close);
+    }
+}

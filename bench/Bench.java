@@ -8,6 +8,7 @@
 //   java bench/Bench.java delay LISTEN TARGET MILLIS         TCP relay 127.0.0.1:LISTEN -> 127.0.0.1:TARGET that holds every
 //                                                            chunk MILLIS ms in each direction (a long path; the kernel here
 //                                                            has no netem)
+// throughput and download take PORT,PORT,...: the streams go to them in turn (two ssh processes side by side).
 // PORT is a port on 127.0.0.1, or PROXY/TARGET: a SOCKS5 proxy on 127.0.0.1:PROXY asked for 127.0.0.1:TARGET
 // (the SOCKS handshake is part of every connection, as it is for a real client of ssh -D).
 import java.io.*;
@@ -84,10 +85,12 @@ public class Bench {
         AtomicLong bytes = new AtomicLong();
         long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
         List<Thread> workers = new ArrayList<>();
+        String[] targets = spec.split(",");
         for (int i = 0; i < streams; i++) {
+            int index = i;
             Thread t = new Thread(() -> {
                 byte[] chunk = new byte[128 * 1024];
-                try (Socket s = open(spec)) {
+                try (Socket s = open(targets[index % targets.length])) {
                     if (upload) {
                         OutputStream out = s.getOutputStream();
                         while (System.nanoTime() < end) {

@@ -8,12 +8,14 @@
 #        CHANNELS=10000 bench/run.sh 1 1     also holds that many channels open through ssh -L and the
 #                                            forwarder at the end (needs ulimit -n above CHANNELS + 1000)
 #        FWD_FLAGS="..." bench/run.sh        other JVM flags for the forwarder (default: the pod's, POD_FLAGS)
+#        FWD_JAVA=/path/to/bin/java bench/run.sh   another JVM for the forwarder (default: java on PATH)
 set -euo pipefail
 # shellcheck source=bench/common.sh
 source "$(dirname "$0")/common.sh"
 ROUNDS=${1:-3}
 SECS=${2:-5}
 FWD_FLAGS=${FWD_FLAGS:-$POD_FLAGS}
+FWD_JAVA=${FWD_JAVA:-java}   # the JVM the forwarder runs on (the load generator and targets always use java)
 
 ECHO=$(port); SINK=$(port); SOURCE=$(port)
 java bench/Bench.java serve "$ECHO" "$SINK" "$SOURCE" >/dev/null & pids+=($!)
@@ -61,7 +63,7 @@ spec:
     - {name: rsource, type: Remote, bindAddress: 127.0.0.1, port: ${O[forwarder-R]}, target: {host: 127.0.0.1, port: $SOURCE}}
 YAML
 # shellcheck disable=SC2086
-java $FWD_FLAGS -jar "$JAR" forward -f "$W/tunnel.yaml" --secrets-dir "$W/secrets" --http-port "$HTTP" --http-address 127.0.0.1 2>"$W/forwarder.log" & FWD=$!; pids+=($FWD)
+"$FWD_JAVA" $FWD_FLAGS -jar "$JAR" forward -f "$W/tunnel.yaml" --secrets-dir "$W/secrets" --http-port "$HTTP" --http-address 127.0.0.1 2>"$W/forwarder.log" & FWD=$!; pids+=($FWD)
 for p in ${E[socat]} ${E[openssh]} ${E[forwarder]} ${E[openssh-R]}; do wait_port "$p"; done
 for _ in $(seq 100); do curl -sf "127.0.0.1:$HTTP/q/health/ready" >/dev/null && break; sleep 0.1; done
 curl -sf "127.0.0.1:$HTTP/q/health/ready" >/dev/null || { echo "forwarder not ready:"; cat "$W/forwarder.log"; exit 1; } >&2
@@ -120,7 +122,7 @@ table() { # title, suffix ("" Local, -D, -R), relays...
     printf ' %s |\n' "$(python3 -c "print(f'{float(\"$(echo "${R[forwarder$sfx|$m]}" | median)\")/float(\"$(echo "${R[openssh$sfx|$m]}" | median)\"):.2f}x')")"
   done
 }
-echo "rounds=$ROUNDS seconds=$SECS $(nproc) cores, $(ssh -V 2>&1 | cut -d, -f1), $(java -version 2>&1 | head -1), forwarder flags: $FWD_FLAGS"
+echo "rounds=$ROUNDS seconds=$SECS $(nproc) cores, $(ssh -V 2>&1 | cut -d, -f1), forwarder on $("$FWD_JAVA" -version 2>&1 | head -1), flags: $FWD_FLAGS"
 table "Local forward (ssh -L)" "" raw socat openssh forwarder
 table "Dynamic forward (ssh -D, SOCKS5 handshake in every connection)" -D openssh forwarder
 table "Remote forward (ssh -R)" -R openssh forwarder

@@ -2,6 +2,8 @@
 # Forwarder start-up and idle memory: time from process start to /q/health/ready = 200 (session up,
 # every forward active) and RSS after 10 s idle, for each JVM flag set, REPEAT times each.
 # Usage: bench/startup.sh [REPEAT]      (needs sshd, a JDK; builds the jar if missing)
+#        JAVA25=/path/to/jdk-25/bin/java bench/startup.sh   adds JDK 25 rows: pod flags, and its AOT cache
+#        (JEP 483/514, trained by one start-to-ready run); defaults to Temurin 25 where it is installed
 set -euo pipefail
 # shellcheck source=bench/common.sh
 source "$(dirname "$0")/common.sh"
@@ -39,13 +41,14 @@ spec:
     - {name: a, type: Local, port: $(port), target: {host: 127.0.0.1, port: 9}}
     - {name: b, type: Dynamic, port: $(port)}
 YAML
-measure() { # label, JVM flags...
+JVM=java
+measure() { # label, JVM flags...   (runs $JVM)
   local label=$1; shift
   local times="" rss=""
   for _ in $(seq "$REPEAT"); do
     HTTP=$(port)
     start=$(date +%s%N)
-    java "$@" -jar "$JAR" forward -f "$W/tunnel.yaml" --secrets-dir "$W/secrets" --http-port "$HTTP" --http-address 127.0.0.1 2>/dev/null &
+    "$JVM" "$@" -jar "$JAR" forward -f "$W/tunnel.yaml" --secrets-dir "$W/secrets" --http-port "$HTTP" --http-address 127.0.0.1 2>/dev/null &
     pid=$!
     until curl -sf "127.0.0.1:$HTTP/q/health/ready" >/dev/null 2>&1; do sleep 0.02; done
     times+="$(( ($(date +%s%N) - start) / 1000000 )) "
@@ -60,15 +63,16 @@ echo "|---|---|---|"
 IMAGE=$IMAGE_FLAGS   # what src/main/docker/Dockerfile.jvm sets (bench/common.sh reads it)
 # AppCDS: one training run (start, reach ready, SIGTERM) dumps the classes it loaded into an
 # archive; later runs map them instead of loading and verifying them again.
-train() {
+train() { # archive file, flags that write it...
+  local archive=$1; shift
   HTTP=$(port)
-  # shellcheck disable=SC2086
-  java $POD_FLAGS -XX:ArchiveClassesAtExit="$W/forwarder.jsa" -jar "$JAR" forward -f "$W/tunnel.yaml" --secrets-dir "$W/secrets" \
+  "$JVM" "$@" -jar "$JAR" forward -f "$W/tunnel.yaml" --secrets-dir "$W/secrets" \
     --http-port "$HTTP" --http-address 127.0.0.1 >/dev/null 2>&1 &
   local pid=$!
   until curl -sf "127.0.0.1:$HTTP/q/health/ready" >/dev/null 2>&1; do sleep 0.05; done
   kill "$pid"; wait "$pid" 2>/dev/null || true
-  [ -s "$W/forwarder.jsa" ] || { echo "no AppCDS archive was written" >&2; exit 1; }
+  for _ in $(seq 600); do [ -s "$archive" ] && break; sleep 0.1; done   # JDK 25 assembles its cache after exit
+  [ -s "$archive" ] || { echo "no archive was written: $archive" >&2; exit 1; }
 }
 measure "defaults"
 # shellcheck disable=SC2086
@@ -77,8 +81,20 @@ measure "image flags: $IMAGE" $IMAGE
 measure "pod: image flags + heap from a 256Mi limit (POD_FLAGS)" $POD_FLAGS
 # shellcheck disable=SC2086
 measure "pod + -XX:TieredStopAtLevel=1 (the image's old flag; C1 only)" $POD_FLAGS -XX:TieredStopAtLevel=1
-train
+# shellcheck disable=SC2086
+train "$W/forwarder.jsa" $POD_FLAGS -XX:ArchiveClassesAtExit="$W/forwarder.jsa"
 # shellcheck disable=SC2086
 measure "pod + AppCDS archive" $POD_FLAGS -XX:SharedArchiveFile="$W/forwarder.jsa"
 # shellcheck disable=SC2086
 measure "pod + AppCDS + -Xss256k -XX:ReservedCodeCacheSize=32m" $POD_FLAGS -XX:SharedArchiveFile="$W/forwarder.jsa" -Xss256k -XX:ReservedCodeCacheSize=32m
+
+JAVA25=${JAVA25:-/usr/lib/jvm/temurin-25-jdk-amd64/bin/java}
+if [ -x "$JAVA25" ]; then
+  JVM=$JAVA25
+  # shellcheck disable=SC2086
+  measure "JDK 25 ($("$JVM" -version 2>&1 | head -1 | cut -d'"' -f2)), pod flags" $POD_FLAGS
+  # shellcheck disable=SC2086
+  train "$W/forwarder.aot" $POD_FLAGS -XX:AOTCacheOutput="$W/forwarder.aot"
+  # shellcheck disable=SC2086
+  measure "JDK 25, pod + AOT cache (-XX:AOTCache, one training run)" $POD_FLAGS -XX:AOTCache="$W/forwarder.aot"
+fi

@@ -58,10 +58,6 @@ public final class SecretReferences {
         }
     }
 
-    public List<Reference> all() {
-        return references;
-    }
-
     public Set<String> secretNames() {
         Set<String> names = new TreeSet<>();
         references.forEach(r -> names.add(r.secretName()));

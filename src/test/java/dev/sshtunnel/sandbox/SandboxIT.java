@@ -319,6 +319,19 @@ class SandboxIT {
                     .as("the same pod ran every generation").isEqualTo(uid);
             assertThat(kubectl.run("get", "sshtunnel", "live", "-o", "jsonpath={.status.session.reconnects}")).isEqualTo("0");
 
+            // spec.ssh.sessions: the same pod connects three sessions (a live change of the SSH settings), and
+            // status lists each; kubectl wait returns only once the pod runs that generation.
+            kubectl.attempt(base.replace("    hostKey:", "    sessions: 3\n    hostKey:"), "apply", "-f", "-");
+            assertThat(kubectl.run("wait", "--for=condition=Ready", "sshtunnel/live", "--timeout=60s")).contains("condition met");
+            assertThat(kubectl.run("get", "sshtunnel", "live", "-o", "jsonpath={.metadata.generation}/{.status.observedGeneration}"))
+                    .isEqualTo("5/5");
+            await().atMost(Duration.ofSeconds(20)).until(() -> kubectl.run("get", "sshtunnel", "live", "-o",
+                    "jsonpath={.status.sessions[*].state}"), "Connected Connected Connected"::equals);
+            assertThat(kubectl.run("get", "sshtunnel", "live", "-o", "jsonpath={.status.conditions[?(@.type==\"Ready\")].message}"))
+                    .contains("3/3 SSH sessions");
+            assertThat(kubectl.run("get", "pods", "-l", "app.kubernetes.io/instance=live", "-o", "jsonpath={.items[*].metadata.uid}"))
+                    .isEqualTo(uid);
+
             // A server that does not answer yet is progress for Flux's kstatus (InProgress), not a failure.
             kubectl.attempt(SandboxProcess.localTunnel("nowhere", sshd, Ports.free(), echo.port())
                     .replace("port: " + sshd.port() + "\n", "port: " + Ports.free() + "\n"), "apply", "-f", "-");

@@ -21,6 +21,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class ForwardIo {
 
+    /** Overrides the number of I/O threads (benchmarks compare them; see docs/benchmarks.md). */
+    public static final String IO_THREADS_PROPERTY = "sshtunnel.forwarder.ioThreads";
+
     static final AsynchronousChannelGroup GROUP = newGroup();
 
     static final ScheduledExecutorService TIMER = timer();
@@ -33,7 +36,7 @@ public final class ForwardIo {
     }
 
     private static AsynchronousChannelGroup newGroup() {
-        int threads = Math.max(2, Runtime.getRuntime().availableProcessors());
+        int threads = Integer.getInteger(IO_THREADS_PROPERTY, Math.max(2, Runtime.getRuntime().availableProcessors()));
         try {
             return AsynchronousChannelGroup.withFixedThreadPool(threads, daemon("forward-io"));
         } catch (IOException e) {

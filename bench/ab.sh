@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# A/B of forwarder variants on one workload through a Local forward, interleaved with one ssh -L in the
+# same run: each variant is "JAVA FLAGS..." (POD stands for the pod's flags, POD_FLAGS in common.sh).
+# Prints each round and the medians, with the ratio to ssh and the relay's CPU ticks (1/100 s) per round.
+# Usage: bench/ab.sh WORKLOAD ROUNDS SECONDS "java POD" "java POD -Dsshtunnel.forwarder.ioThreads=1" ...
+#        WORKLOAD: throughput (client→target, 1 stream), download (target→client), connect, rtt
+set -euo pipefail
+# shellcheck source=bench/common.sh
+source "$(dirname "$0")/common.sh"
+WL=$1; ROUNDS=$2; SECS=$3; shift 3
+SINK=$(port); SOURCE=$(port); ECHO=$(port)
+java bench/Bench.java serve "$ECHO" "$SINK" "$SOURCE" >/dev/null & pids+=($!)
+start_sshd "Ciphers aes128-gcm@openssh.com"
+mkdir -p "$W/secrets/key" && cp "$W/id" "$W/secrets/key/id"
+declare -A E S O P
+E[ssh]=$(port); S[ssh]=$(port); O[ssh]=$(port)
+ssh -N -i "$W/id" -o UserKnownHostsFile="$W/known_hosts" -o Ciphers=aes128-gcm@openssh.com -L "127.0.0.1:${E[ssh]}:127.0.0.1:$ECHO" -L "127.0.0.1:${S[ssh]}:127.0.0.1:$SINK" -L "127.0.0.1:${O[ssh]}:127.0.0.1:$SOURCE" -p "$SSHD" "$(whoami)@127.0.0.1" & P[ssh]=$!; pids+=($!)
+names=(ssh); i=0
+for variant in "$@"; do
+  i=$((i+1)); n="v$i"; names+=($n)
+  E[$n]=$(port); S[$n]=$(port); O[$n]=$(port); http=$(port)
+  cat > "$W/$n.yaml" <<YAML
+apiVersion: sshtunnel.dev/v1alpha1
+kind: SshTunnel
+metadata: {name: $n}
+spec:
+  ssh: {host: 127.0.0.1, port: $SSHD, user: $(whoami), privateKeySecretRef: {name: key, key: id}, hostKey: {knownHosts: "$KNOWN"}}
+  forwards:
+    - {name: echo, type: Local, port: ${E[$n]}, target: {host: 127.0.0.1, port: $ECHO}}
+    - {name: sink, type: Local, port: ${S[$n]}, target: {host: 127.0.0.1, port: $SINK}}
+    - {name: source, type: Local, port: ${O[$n]}, target: {host: 127.0.0.1, port: $SOURCE}}
+YAML
+  # variant: "JAVA FLAGS..." with POD_FLAGS placeholder
+  eval "set -- ${variant//POD/$POD_FLAGS}"
+  jbin=$1; shift
+  "$jbin" "$@" -jar "$JAR" forward -f "$W/$n.yaml" --secrets-dir "$W/secrets" --http-port "$http" --http-address 127.0.0.1 2>"$W/$n.log" >/dev/null & P[$n]=$!; pids+=($!)
+  for _ in $(seq 150); do curl -sf "127.0.0.1:$http/q/health/ready" >/dev/null && break; sleep 0.1; done
+  echo "$n = $variant"
+done
+run() { case $WL in connect) java bench/Bench.java connect "${E[$1]}" "$2" | cut -d' ' -f1-3;; rtt) java bench/Bench.java rtt "${E[$1]}" 20000;;
+  throughput) java bench/Bench.java throughput "${S[$1]}" "$2" 1;; download) java bench/Bench.java download "${O[$1]}" "$2" 1;; esac; }
+for n in "${names[@]}"; do run $n 3 >/dev/null; run $n 3 >/dev/null; done  # warm-up
+declare -A R C
+for r in $(seq $ROUNDS); do for n in "${names[@]}"; do
+  c0=$(cpu_ticks ${P[$n]}); out=$(run $n $SECS); c1=$(cpu_ticks ${P[$n]})
+  R[$n]+="$(echo $out | cut -d' ' -f1) "; C[$n]+="$((c1-c0)) "
+  echo "round $r $n: $out cpu_ticks=$((c1-c0))"
+done; done
+med() { tr ' ' '\n' | grep -v '^$' | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+for n in "${names[@]}"; do echo "$n median $(echo ${R[$n]} | med) (ratio to ssh $(python3 -c "print(round($(echo ${R[$n]} | med)/$(echo ${R[ssh]} | med),2))")) cpu ticks median $(echo ${C[$n]} | med) [${R[$n]}]"; done

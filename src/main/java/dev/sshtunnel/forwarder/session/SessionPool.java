@@ -53,7 +53,9 @@ public final class SessionPool implements AutoCloseable {
         TunnelSession next = members.stream().filter(TunnelSession::connected).findFirst().orElse(null);
         lead = next;
         if (next != current) {
-            members.forEach(TunnelSession::forwardsChanged);
+            // Only connected sessions attach forwards; waking one that waits out its reconnect backoff would
+            // cut the backoff short (and the one reporting a loss is such a session).
+            members.stream().filter(TunnelSession::connected).forEach(TunnelSession::forwardsChanged);
         }
     }
 

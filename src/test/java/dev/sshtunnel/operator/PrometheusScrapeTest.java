@@ -137,7 +137,7 @@ class PrometheusScrapeTest {
             assertThat(groups).hasSize(1);
             List<String> health = new ArrayList<>();
             groups.get(0).path("rules").forEach(rule -> health.add(rule.path("name").asText() + "=" + rule.path("health").asText()));
-            assertThat(health).hasSize(5).allSatisfy(h -> assertThat(h).endsWith("=ok"));
+            assertThat(health).hasSize(6).allSatisfy(h -> assertThat(h).endsWith("=ok"));
         });
         await().atMost(Duration.ofSeconds(20)).until(() -> query("ALERTS{alertname=\"SshTunnelNotReady\",tunnel=\"waiting\"}"),
                 r -> r.size() == 1 && r.get(0).path("metric").path("alertstate").asText().equals("pending"));

@@ -131,8 +131,10 @@ public final class StatusEndpoints implements AutoCloseable {
         counter(text, "sshtunnel_session_reconnects_total", "Sessions re-established after a loss",
                 Map.of(tunnelLabels, now.session().getReconnects() == null ? 0 : now.session().getReconnects()));
         List<SessionStatus> each = now.sessions() == null ? List.of(now.session()) : now.sessions();
-        gauge(text, "sshtunnel_sessions_connected", "SSH sessions authenticated now, out of spec.ssh.sessions",
+        gauge(text, "sshtunnel_sessions_connected", "SSH sessions authenticated now, out of sshtunnel_sessions_configured",
                 Map.of(tunnelLabels, each.stream().filter(s -> s.getState() == SessionState.Connected).count()));
+        gauge(text, "sshtunnel_sessions_configured", "SSH sessions the forwarder keeps (spec.ssh.sessions)",
+                Map.of(tunnelLabels, each.size()));
         Map<String, Number> active = new LinkedHashMap<>();
         Map<String, Number> total = new LinkedHashMap<>();
         Map<String, Number> failed = new LinkedHashMap<>();

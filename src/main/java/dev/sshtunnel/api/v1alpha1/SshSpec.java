@@ -53,6 +53,7 @@ public class SshSpec extends SshEndpoint {
     public Integer getConnectTimeoutSeconds() { return connectTimeoutSeconds; }
     public void setConnectTimeoutSeconds(Integer connectTimeoutSeconds) { this.connectTimeoutSeconds = connectTimeoutSeconds; }
     public ReconnectSpec getReconnect() { return reconnect; }
+    public void setReconnect(ReconnectSpec reconnect) { this.reconnect = reconnect; }
     public Integer getSessions() { return sessions; }
     public void setSessions(Integer sessions) { this.sessions = sessions; }
 
@@ -60,5 +61,4 @@ public class SshSpec extends SshEndpoint {
     public int effectiveSessions() {
         return sessions == null ? DEFAULT_SESSIONS : sessions;
     }
-    public void setReconnect(ReconnectSpec reconnect) { this.reconnect = reconnect; }
 }

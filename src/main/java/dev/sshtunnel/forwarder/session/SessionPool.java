@@ -36,12 +36,14 @@ public final class SessionPool implements AutoCloseable {
         List<TunnelSession> created = new ArrayList<>();
         for (int i = 0; i < config.sessions(); i++) {
             SessionStatusBoard board = i < boards.size() ? boards.get(i) : new SessionStatusBoard();
-            TunnelSession[] self = new TunnelSession[1];
-            self[0] = new TunnelSession(config, forwards, forward -> forward.config().type().listensInPod() || lead == self[0],
-                    this::membersChanged, board, client, clock);
-            created.add(self[0]);
+            created.add(new TunnelSession(config, forwards, this::attaches, this::membersChanged, board, client, clock));
         }
         members = List.copyOf(created);
+    }
+
+    /** Local and Dynamic forwards on every session; Remote ones on the lead only. */
+    private boolean attaches(TunnelSession member, Forward forward) {
+        return forward.config().type().listensInPod() || lead == member;
     }
 
     /** A session connected or was lost: if the lead is gone, the first connected session leads and binds the Remote forwards. */
@@ -114,10 +116,6 @@ public final class SessionPool implements AutoCloseable {
             status.setActiveChannels(live == null || !live.isOpen() ? 0 : Forward.openChannels(live));
             return status;
         }).toList();
-    }
-
-    public boolean anyConnected() {
-        return members.stream().anyMatch(TunnelSession::connected);
     }
 
     public boolean settled() {

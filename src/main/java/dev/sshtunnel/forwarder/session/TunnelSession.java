@@ -17,7 +17,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.function.Predicate;
+import java.util.function.BiPredicate;
 import java.util.function.Supplier;
 
 import org.apache.sshd.client.SshClient;
@@ -52,7 +52,7 @@ public final class TunnelSession implements AutoCloseable {
     private volatile TunnelConfig config;
     private final Supplier<List<Forward>> forwards;
     /** Which of the forwards this session attaches: in a pool, Remote forwards go to one session only. */
-    private final Predicate<Forward> attaches;
+    private final BiPredicate<TunnelSession, Forward> attaches;
     /** Told when this session has connected or been lost: the pool moves its Remote forwards then. */
     private final Runnable stateChanged;
     private final SessionStatusBoard board;
@@ -76,15 +76,11 @@ public final class TunnelSession implements AutoCloseable {
      * running session, removed ones are closed by their owner. Credentials are read from the config
      * before every connect: a rotated Secret is used on the next (re)connect, and credentials that
      * cannot be loaded (malformed key, wrong passphrase) are reported as AuthenticationFailed and
-     * retried with backoff, so fixing the Secret is enough — no restart.
+     * retried with backoff, so fixing the Secret is enough — no restart. Made by a {@link SessionPool}:
+     * {@code attaches} says which forwards this session takes, {@code stateChanged} runs when it connects or is lost.
      */
-    public TunnelSession(TunnelConfig config, Supplier<List<Forward>> forwards, SessionStatusBoard board, SshClient client,
-            Clock clock) {
-        this(config, forwards, forward -> true, () -> { }, board, client, clock);
-    }
-
-    TunnelSession(TunnelConfig config, Supplier<List<Forward>> forwards, Predicate<Forward> attaches, Runnable stateChanged,
-            SessionStatusBoard board, SshClient client, Clock clock) {
+    TunnelSession(TunnelConfig config, Supplier<List<Forward>> forwards, BiPredicate<TunnelSession, Forward> attaches,
+            Runnable stateChanged, SessionStatusBoard board, SshClient client, Clock clock) {
         this.config = config;
         this.forwards = forwards;
         this.attaches = attaches;
@@ -227,7 +223,7 @@ public final class TunnelSession implements AutoCloseable {
                 boolean pending = false;
                 boolean standby = false;
                 for (Forward forward : forwards.get()) {
-                    if (!attached.contains(forward) && attaches.test(forward)) {
+                    if (!attached.contains(forward) && attaches.test(this, forward)) {
                         if (attach(forward, session)) {
                             attached.add(forward);
                         } else {

@@ -46,7 +46,8 @@ public class SshTunnelStatusAggregator {
         Verdict verdict = verdict(tunnel, spec, observation, live);
         // Ready, Connected and ForwardsReady tell what the forwarders run: kubectl wait --for=condition=Ready
         // compares their observedGeneration with the spec's, so it returns once the new spec is live.
-        long verdictGeneration = noneToRun(tunnel.getSpec(), observation) ? generation : runningGeneration(observation, generation);
+        boolean noneToRun = noneToRun(tunnel.getSpec(), observation);
+        long verdictGeneration = noneToRun ? generation : runningGeneration(observation, generation);
         ConditionList conditions = new ConditionList(previous.getConditions(), generation, clock.instant())
                 .set(ConditionTypes.READY, verdictGeneration, verdict.ready ? ConditionList.TRUE : ConditionList.FALSE,
                         verdict.reason.name(), verdict.message)
@@ -63,7 +64,7 @@ public class SshTunnelStatusAggregator {
             conditions.set(ConditionTypes.SPEC_APPLIED, ConditionList.TRUE, ConditionTypes.APPLIED,
                     "generation " + generation + " is applied to the forwarder's ConfigMap, Deployment and Service");
         }
-        Long observed = observedGeneration(tunnel.getSpec(), previous, observation, generation);
+        Long observed = observedGeneration(noneToRun, previous, observation, generation);
         // A held-back spec stalls the tunnel even while the forwarder keeps serving the last applied one.
         Optional<SpecHeldBack> heldBackFault = heldBack.filter(h -> h.reason().needsAction());
         boolean stalled = heldBackFault.isPresent() || (!verdict.ready && verdict.reason.needsAction());
@@ -108,11 +109,13 @@ public class SshTunnelStatusAggregator {
      * — or at once when no forwarder is to run it (held back, suspended, scaled to zero), the verdict in
      * the conditions being about this generation then. Until then it stays where it was.
      */
-    private static Long observedGeneration(SshTunnelSpec spec, SshTunnelStatus previous, TunnelObservation observation,
+    private static Long observedGeneration(boolean noneToRun, SshTunnelStatus previous, TunnelObservation observation,
             long generation) {
         boolean allRun = !observation.reports().isEmpty() && observation.reports().stream().allMatch(r -> r.runs(generation));
-        return noneToRun(spec, observation) || allRun ? Long.valueOf(generation) : previous.getObservedGeneration();
+        return noneToRun || allRun ? Long.valueOf(generation) : previous.getObservedGeneration();
     }
+
+    /** Held back, suspended or scaled to zero: no forwarder is to run the current generation. */
 
     private static boolean noneToRun(SshTunnelSpec spec, TunnelObservation observation) {
         return observation.heldBack().isPresent() || Boolean.TRUE.equals(spec.getSuspend()) || spec.effectiveReplicas() == 0;

@@ -11,30 +11,19 @@ WL=$1; ROUNDS=$2; SECS=$3; shift 3
 SINK=$(port); SOURCE=$(port); ECHO=$(port)
 java bench/Bench.java serve "$ECHO" "$SINK" "$SOURCE" >/dev/null & pids+=($!)
 start_sshd "Ciphers aes128-gcm@openssh.com"
-mkdir -p "$W/secrets/key" && cp "$W/id" "$W/secrets/key/id"
 declare -A E S O P
 E[ssh]=$(port); S[ssh]=$(port); O[ssh]=$(port)
 ssh -N -i "$W/id" -o UserKnownHostsFile="$W/known_hosts" -o Ciphers=aes128-gcm@openssh.com -L "127.0.0.1:${E[ssh]}:127.0.0.1:$ECHO" -L "127.0.0.1:${S[ssh]}:127.0.0.1:$SINK" -L "127.0.0.1:${O[ssh]}:127.0.0.1:$SOURCE" -p "$SSHD" "$(whoami)@127.0.0.1" & P[ssh]=$!; pids+=($!)
 names=(ssh); i=0
 for variant in "$@"; do
   i=$((i+1)); n="v$i"; names+=($n)
-  E[$n]=$(port); S[$n]=$(port); O[$n]=$(port); http=$(port)
-  cat > "$W/$n.yaml" <<YAML
-apiVersion: sshtunnel.dev/v1alpha1
-kind: SshTunnel
-metadata: {name: $n}
-spec:
-  ssh: {host: 127.0.0.1, port: $SSHD, user: $(whoami), privateKeySecretRef: {name: key, key: id}, hostKey: {knownHosts: "$KNOWN"}}
-  forwards:
-    - {name: echo, type: Local, port: ${E[$n]}, target: {host: 127.0.0.1, port: $ECHO}}
-    - {name: sink, type: Local, port: ${S[$n]}, target: {host: 127.0.0.1, port: $SINK}}
-    - {name: source, type: Local, port: ${O[$n]}, target: {host: 127.0.0.1, port: $SOURCE}}
-YAML
-  # variant: "JAVA FLAGS..." with POD_FLAGS placeholder
+  E[$n]=$(port); S[$n]=$(port); O[$n]=$(port)
+  tunnel_yaml "$n" 1 "{name: echo, type: Local, port: ${E[$n]}, target: {host: 127.0.0.1, port: $ECHO}}" \
+    "{name: sink, type: Local, port: ${S[$n]}, target: {host: 127.0.0.1, port: $SINK}}" \
+    "{name: source, type: Local, port: ${O[$n]}, target: {host: 127.0.0.1, port: $SOURCE}}"
+  # variant: "JAVA FLAGS..." with POD standing for POD_FLAGS
   eval "set -- ${variant//POD/$POD_FLAGS}"
-  jbin=$1; shift
-  "$jbin" "$@" -jar "$JAR" forward -f "$W/$n.yaml" --secrets-dir "$W/secrets" --http-port "$http" --http-address 127.0.0.1 2>"$W/$n.log" >/dev/null & P[$n]=$!; pids+=($!)
-  for _ in $(seq 150); do curl -sf "127.0.0.1:$http/q/health/ready" >/dev/null && break; sleep 0.1; done
+  start_forwarder "$n" "$@"; P[$n]=$FWD_PID
   echo "$n = $variant"
 done
 run() { case $WL in connect) java bench/Bench.java connect "${E[$1]}" "$2" | cut -d' ' -f1-3;; rtt) java bench/Bench.java rtt "${E[$1]}" 20000;;

@@ -33,6 +33,33 @@ start_sshd() {
   echo "$KNOWN" > "$W/known_hosts"
 }
 
+# tunnel_yaml NAME SESSIONS FORWARD...: writes $W/NAME.yaml, a tunnel to start_sshd's server with its user key
+# (copied to $W/secrets), spec.ssh.sessions SESSIONS and the given forwards (YAML flow mappings).
+tunnel_yaml() {
+  local name=$1 sessions=$2 forward; shift 2
+  mkdir -p "$W/secrets/key" && cp "$W/id" "$W/secrets/key/id"
+  {
+    printf '%s\n' "apiVersion: sshtunnel.dev/v1alpha1" "kind: SshTunnel" "metadata: {name: $name}" "spec:" \
+      "  ssh: {host: 127.0.0.1, port: $SSHD, user: $(whoami), sessions: $sessions, privateKeySecretRef: {name: key, key: id}, hostKey: {knownHosts: \"$KNOWN\"}}" \
+      "  forwards:"
+    for forward in "$@"; do printf '    - %s\n' "$forward"; done
+  } > "$W/$name.yaml"
+}
+
+# start_forwarder NAME JAVA [JVM FLAGS...]: `forward -f $W/NAME.yaml` with its status on a free loopback port,
+# back once /q/health/ready answers 200 (else its log is printed and the script ends). Sets FWD_PID; stderr
+# goes to $W/NAME.log, stdout to ${FWD_OUT:-/dev/null}.
+start_forwarder() {
+  local name=$1 jvm=$2 http; shift 2
+  http=$(port)
+  "$jvm" "$@" -jar "$JAR" forward -f "$W/$name.yaml" --secrets-dir "$W/secrets" --http-port "$http" --http-address 127.0.0.1 \
+    >"${FWD_OUT:-/dev/null}" 2>"$W/$name.log" &
+  FWD_PID=$!; pids+=($FWD_PID)
+  for _ in $(seq 150); do curl -sf "127.0.0.1:$http/q/health/ready" >/dev/null && return 0; sleep 0.1; done
+  { echo "forwarder $name not ready:"; cat "$W/$name.log"; } >&2
+  exit 1
+}
+
 # The real control plane (bench/control-plane.sh, bench/secret-memory.sh):
 # sandbox DIR [--no-pods]: starts one without an operator; sets KUBECONFIG and OPERATOR_KUBECONFIG.
 sandbox() {

@@ -15,20 +15,13 @@ JAVA_BIN=$1; DIR=$2; SECS=$3; shift 3
 SINK=$(port); SOURCE=$(port); ECHO=$(port)
 java bench/Bench.java serve "$ECHO" "$SINK" "$SOURCE" >/dev/null & pids+=($!)
 start_sshd "Ciphers aes128-gcm@openssh.com"
-L=$(port); LO=$(port); HTTP=$(port)
-mkdir -p "$W/secrets/key" && cp "$W/id" "$W/secrets/key/id"
-cat > "$W/t.yaml" <<YAML
-apiVersion: sshtunnel.dev/v1alpha1
-kind: SshTunnel
-metadata: {name: prof}
-spec:
-  ssh: {host: 127.0.0.1, port: $SSHD, user: $(whoami), privateKeySecretRef: {name: key, key: id}, hostKey: {knownHosts: "$KNOWN"}}
-  forwards:
-    - {name: sink, type: Local, port: $L, target: {host: 127.0.0.1, port: $SINK}}
-    - {name: source, type: Local, port: $LO, target: {host: 127.0.0.1, port: $SOURCE}}
-YAML
-$JAVA_BIN $POD_FLAGS "$@" ${JFR:+-XX:StartFlightRecording=filename=/tmp/prof.jfr,settings=profile} -jar "$JAR" forward -f "$W/t.yaml" --secrets-dir "$W/secrets" --http-port "$HTTP" --http-address 127.0.0.1 >/tmp/prof.out 2>"$W/f.log" & F=$!; pids+=($F)
-for _ in $(seq 150); do curl -sf "127.0.0.1:$HTTP/q/health/ready" >/dev/null && break; sleep 0.1; done
+L=$(port); LO=$(port)
+tunnel_yaml prof 1 "{name: sink, type: Local, port: $L, target: {host: 127.0.0.1, port: $SINK}}" \
+  "{name: source, type: Local, port: $LO, target: {host: 127.0.0.1, port: $SOURCE}}"
+# stdout kept for -XX:+PrintCompilation and the like
+# shellcheck disable=SC2086
+FWD_OUT=/tmp/prof.out start_forwarder prof "$JAVA_BIN" $POD_FLAGS "$@" ${JFR:+-XX:StartFlightRecording=filename=/tmp/prof.jfr,settings=profile}
+F=$FWD_PID
 T=$L; [ "$DIR" = download ] && T=$LO
 java bench/Bench.java $DIR $T 8 1 >/dev/null   # warm-up
 c0=$(cpu_ticks $F)

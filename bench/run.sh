@@ -40,33 +40,17 @@ ssh -N -i "$W/id" -o UserKnownHostsFile="$W/known_hosts" -o StrictHostKeyCheckin
   -D "127.0.0.1:${DPORT[openssh]}" \
   -R "127.0.0.1:${E[openssh-R]}:127.0.0.1:$ECHO" -R "127.0.0.1:${S[openssh-R]}:127.0.0.1:$SINK" -R "127.0.0.1:${O[openssh-R]}:127.0.0.1:$SOURCE" \
   -p "$SSHD" "$(whoami)@127.0.0.1" 2>"$W/ssh.log" & SSHPID=$!; pids+=($SSHPID)
-HTTP=$(port)
-mkdir -p "$W/secrets/key" && cp "$W/id" "$W/secrets/key/id"
-cat > "$W/tunnel.yaml" <<YAML
-apiVersion: sshtunnel.dev/v1alpha1
-kind: SshTunnel
-metadata: {name: bench}
-spec:
-  ssh:
-    host: 127.0.0.1
-    port: $SSHD
-    user: $(whoami)
-    privateKeySecretRef: {name: key, key: id}
-    hostKey: {knownHosts: "$KNOWN"}
-  forwards:
-    - {name: echo, type: Local, port: ${E[forwarder]}, target: {host: 127.0.0.1, port: $ECHO}}
-    - {name: sink, type: Local, port: ${S[forwarder]}, target: {host: 127.0.0.1, port: $SINK}}
-    - {name: source, type: Local, port: ${O[forwarder]}, target: {host: 127.0.0.1, port: $SOURCE}}
-    - {name: socks, type: Dynamic, port: ${DPORT[forwarder]}}
-    - {name: recho, type: Remote, bindAddress: 127.0.0.1, port: ${E[forwarder-R]}, target: {host: 127.0.0.1, port: $ECHO}}
-    - {name: rsink, type: Remote, bindAddress: 127.0.0.1, port: ${S[forwarder-R]}, target: {host: 127.0.0.1, port: $SINK}}
-    - {name: rsource, type: Remote, bindAddress: 127.0.0.1, port: ${O[forwarder-R]}, target: {host: 127.0.0.1, port: $SOURCE}}
-YAML
+tunnel_yaml forwarder 1 \
+  "{name: echo, type: Local, port: ${E[forwarder]}, target: {host: 127.0.0.1, port: $ECHO}}" \
+  "{name: sink, type: Local, port: ${S[forwarder]}, target: {host: 127.0.0.1, port: $SINK}}" \
+  "{name: source, type: Local, port: ${O[forwarder]}, target: {host: 127.0.0.1, port: $SOURCE}}" \
+  "{name: socks, type: Dynamic, port: ${DPORT[forwarder]}}" \
+  "{name: recho, type: Remote, bindAddress: 127.0.0.1, port: ${E[forwarder-R]}, target: {host: 127.0.0.1, port: $ECHO}}" \
+  "{name: rsink, type: Remote, bindAddress: 127.0.0.1, port: ${S[forwarder-R]}, target: {host: 127.0.0.1, port: $SINK}}" \
+  "{name: rsource, type: Remote, bindAddress: 127.0.0.1, port: ${O[forwarder-R]}, target: {host: 127.0.0.1, port: $SOURCE}}"
 # shellcheck disable=SC2086
-"$FWD_JAVA" $FWD_FLAGS -jar "$JAR" forward -f "$W/tunnel.yaml" --secrets-dir "$W/secrets" --http-port "$HTTP" --http-address 127.0.0.1 2>"$W/forwarder.log" & FWD=$!; pids+=($FWD)
+start_forwarder forwarder "$FWD_JAVA" $FWD_FLAGS; FWD=$FWD_PID
 for p in ${E[socat]} ${E[openssh]} ${E[forwarder]} ${E[openssh-R]}; do wait_port "$p"; done
-for _ in $(seq 100); do curl -sf "127.0.0.1:$HTTP/q/health/ready" >/dev/null && break; sleep 0.1; done
-curl -sf "127.0.0.1:$HTTP/q/health/ready" >/dev/null || { echo "forwarder not ready:"; cat "$W/forwarder.log"; exit 1; } >&2
 declare -A PID=([openssh]=$SSHPID [forwarder]=$FWD)
 
 # Results: R[<relay>|<metric>] holds one value per round.

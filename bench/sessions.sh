@@ -26,29 +26,10 @@ ssh_relay() { # name: one ssh -N with -L to the sink and the source
 }
 forwarder() { # name sessions
   S[$1]=$(port); O[$1]=$(port)
-  local http; http=$(port)
-  mkdir -p "$W/secrets/key" && cp "$W/id" "$W/secrets/key/id"
-  cat > "$W/$1.yaml" <<YAML
-apiVersion: sshtunnel.dev/v1alpha1
-kind: SshTunnel
-metadata: {name: $1}
-spec:
-  ssh:
-    host: 127.0.0.1
-    port: $SSHD
-    user: $(whoami)
-    sessions: $2
-    privateKeySecretRef: {name: key, key: id}
-    hostKey: {knownHosts: "$KNOWN"}
-  forwards:
-    - {name: sink, type: Local, port: ${S[$1]}, target: {host: 127.0.0.1, port: $SINK}}
-    - {name: source, type: Local, port: ${O[$1]}, target: {host: 127.0.0.1, port: $SOURCE}}
-YAML
+  tunnel_yaml "$1" "$2" "{name: sink, type: Local, port: ${S[$1]}, target: {host: 127.0.0.1, port: $SINK}}" \
+    "{name: source, type: Local, port: ${O[$1]}, target: {host: 127.0.0.1, port: $SOURCE}}"
   # shellcheck disable=SC2086
-  "$FWD_JAVA" $FWD_FLAGS -jar "$JAR" forward -f "$W/$1.yaml" --secrets-dir "$W/secrets" --http-port "$http" --http-address 127.0.0.1 \
-    2>"$W/$1.log" & pids+=($!); PROCS[$1]=$!
-  for _ in $(seq 150); do curl -sf "127.0.0.1:$http/q/health/ready" >/dev/null && break; sleep 0.1; done
-  curl -sf "127.0.0.1:$http/q/health/ready" >/dev/null || { echo "forwarder $1 not ready:"; cat "$W/$1.log"; exit 1; } >&2
+  start_forwarder "$1" "$FWD_JAVA" $FWD_FLAGS; PROCS[$1]=$FWD_PID
 }
 ssh_relay ssh1; ssh_relay ssh2a; ssh_relay ssh2b
 forwarder s1 1; forwarder s2 2; forwarder s4 4

@@ -9,10 +9,12 @@ cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -r
 trap cleanup EXIT
 port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 wait_port() { for _ in $(seq 100); do (exec 3<>/dev/tcp/127.0.0.1/$1) 2>/dev/null && return 0; sleep 0.1; done; echo "port $1 not up" >&2; exit 1; }
-# The JVM flags forwarder pods run with: JAVA_OPTS_APPEND of the image, plus the heap sizing that
-# run-java.sh derives from the pod's memory limit (256Mi by default), simulated with MaxRAM.
-IMAGE_FLAGS=$(sed -n 's/^ENV JAVA_OPTS_APPEND="\(.*\)"$/\1/p' src/main/docker/Dockerfile.jvm)
-POD_FLAGS="$IMAGE_FLAGS -XX:MaxRAM=256m -XX:MaxRAMPercentage=80"
+# The JVM flags forwarder pods run with: the image's entrypoint (pom.xml, jib-maven-plugin) between
+# java and -jar, with the pod's memory limit (256Mi by default) simulated with MaxRAM. The flag that only
+# silences a JDK 23+ warning is left out, so that the same flags start JDK 17 too.
+IMAGE_FLAGS=$(sed -n '/<entrypoint>/,/<\/entrypoint>/s|.*<arg>\(.*\)</arg>.*|\1|p' pom.xml | sed '1d; /^-jar$/,$d' \
+  | grep -v '^--sun-misc-unsafe-memory-access' | tr '\n' ' ')
+POD_FLAGS="$IMAGE_FLAGS -XX:MaxRAM=256m"
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }   # user + system time of a process, in clock ticks
 
 # start_sshd [EXTRA_CONFIG_LINE...]: a private sshd on 127.0.0.1 with fresh host and user keys in $W;

@@ -60,7 +60,7 @@ measure() { # label, JVM flags...   (runs $JVM)
 }
 echo "| JVM flags | start to ready, ms (each run) | idle RSS, MiB (each run) |"
 echo "|---|---|---|"
-IMAGE=$IMAGE_FLAGS   # what src/main/docker/Dockerfile.jvm sets (bench/common.sh reads it)
+IMAGE=$IMAGE_FLAGS   # the image's entrypoint flags (bench/common.sh reads them from pom.xml)
 # AppCDS: one training run (start, reach ready, SIGTERM) dumps the classes it loaded into an
 # archive; later runs map them instead of loading and verifying them again.
 train() { # archive file, flags that write it...

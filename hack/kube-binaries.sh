@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Builds the official Kubernetes control plane (kube-apiserver, kube-controller-manager, kube-scheduler)
+# Builds the official Kubernetes control plane (kube-apiserver, kube-controller-manager, kube-scheduler),
+# the kubelet of the same release (KubeletIT runs it with containerd)
 # and etcd from the Go modules pinned in hack/kube-control-plane and hack/etcd, into a cache directory
 # outside the repository keyed by those pins. Idempotent: a complete directory is reused as it is.
 # The last line printed is that directory; tests and `sandbox` look there by default.
@@ -13,7 +14,7 @@ pins="$(cat "$here/kube-control-plane/go.mod" "$here/kube-control-plane/go.sum" 
 cache_root="${SSHTUNNEL_KUBE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/sshtunnel-operator/kube-binaries}"
 out="$cache_root/kubernetes-${kube_version}-etcd-${etcd_version}-${pins}"
 
-binaries=(kube-apiserver kube-controller-manager kube-scheduler etcd)
+binaries=(kube-apiserver kube-controller-manager kube-scheduler kubelet etcd)
 complete=true
 for b in "${binaries[@]}"; do [ -x "$out/$b" ] || complete=false; done
 if ! $complete; then
@@ -31,7 +32,8 @@ if ! $complete; then
   start=$SECONDS
   echo "kube-binaries: building Kubernetes $kube_version into $out" >&2
   (cd "$here/kube-control-plane" && go build -trimpath -ldflags "-s -w$stamp" -o "$tmp/" \
-      k8s.io/kubernetes/cmd/kube-apiserver k8s.io/kubernetes/cmd/kube-controller-manager k8s.io/kubernetes/cmd/kube-scheduler)
+      k8s.io/kubernetes/cmd/kube-apiserver k8s.io/kubernetes/cmd/kube-controller-manager k8s.io/kubernetes/cmd/kube-scheduler \
+      k8s.io/kubernetes/cmd/kubelet)
   echo "kube-binaries: building etcd $etcd_version" >&2
   (cd "$here/etcd" && go build -trimpath -ldflags "-s -w" -o "$tmp/etcd" .)
   for b in "${binaries[@]}"; do mv -f "$tmp/$b" "$out/$b"; done

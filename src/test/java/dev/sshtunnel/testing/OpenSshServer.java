@@ -110,7 +110,27 @@ public final class OpenSshServer implements AutoCloseable {
                 .redirectErrorStream(true)
                 .redirectOutput(dir.resolve("sshd.log").toFile())
                 .start();
-        Ports.awaitListening(address, port, Duration.ofSeconds(10));
+        if (launcher.isEmpty()) {
+            Ports.awaitListening(address, port, Duration.ofSeconds(10));
+        } else {
+            // Started in a network namespace whose address this process may not reach: sshd says when it listens.
+            awaitLogged("Server listening on " + address + " port " + port, Duration.ofSeconds(10));
+        }
+    }
+
+    private void awaitLogged(String line, Duration timeout) throws IOException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!Files.readString(dir.resolve("sshd.log")).contains(line)) {
+            if (System.nanoTime() > deadline || !process.isAlive()) {
+                throw new IOException("sshd did not log \"" + line + "\": " + Files.readString(dir.resolve("sshd.log")));
+            }
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException(e);
+            }
+        }
     }
 
     public int port() {

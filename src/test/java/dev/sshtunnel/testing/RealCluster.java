@@ -27,6 +27,7 @@ public final class RealCluster {
     private static final String OPERATOR = "testing.cluster.operator-token";
     private static final String LOGS = "testing.cluster.logs";
     private static final String KUBECONFIG = "testing.cluster.kubeconfig";
+    private static final String NODE = "testing.cluster.node-token";
 
     private static KubernetesClient admin;
 
@@ -53,6 +54,7 @@ public final class RealCluster {
             System.setProperty(ADMIN, started.adminToken());
             System.setProperty(LOGS, started.logs().toString());
             System.setProperty(KUBECONFIG, started.adminKubeconfig().toString());
+            System.setProperty(NODE, started.nodeToken());
             System.setProperty(URL, started.url());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -78,6 +80,12 @@ public final class RealCluster {
     public static String operatorToken() {
         ensureStarted();
         return System.getProperty(OPERATOR);
+    }
+
+    /** The token of node {@link Sandbox#NODE_NAME} (`system:node:` in `system:nodes`), for a real kubelet. */
+    public static String nodeToken() {
+        ensureStarted();
+        return System.getProperty(NODE);
     }
 
     /** Cluster admin (system:masters): what the test itself does. */

@@ -38,9 +38,22 @@ if [ ! -s "$cached" ]; then
   echo "base-image: building ($versions; JDK $jdk) into $cached" >&2
   rootfs="$tmp/rootfs"
   mkdir -p "$rootfs" "$tmp/debs"
-  # Exactly the installed versions, so the image matches what the machine was checked with.
-  (cd "$tmp/debs" && apt-get download -q $(for p in "${packages[@]}"; do dpkg-query -W -f='${Package}=${Version} ' "$p"; done) >/dev/null)
-  for deb in "$tmp"/debs/*.deb; do dpkg-deb -x "$deb" "$rootfs"; done
+  # Exactly the installed versions, so the image matches what the machine was checked with. A mirror
+  # keeps only the newest version of a suite: when the installed one is gone from it, the installed
+  # package's own files (dpkg -L) are copied instead.
+  for p in "${packages[@]}"; do
+    if (cd "$tmp/debs" && apt-get download -q "$(dpkg-query -W -f='${Package}=${Version}' "$p")" >/dev/null 2>&1); then
+      dpkg-deb -x "$tmp"/debs/"$p"_*.deb "$rootfs"
+    else
+      echo "base-image: $p's installed version is not downloadable; copying its installed files" >&2
+      dpkg -L "$p" | while read -r f; do
+        # Files and file symlinks; directories (/lib may be a symlink on a merged-/usr host) are made.
+        if { [ -f "$f" ] && [ ! -L "$f" ]; } || { [ -L "$f" ] && [ ! -d "$f" ]; }; then
+          mkdir -p "$rootfs$(dirname "$f")"; cp -a "$f" "$rootfs$f"
+        fi
+      done
+    fi
+  done
   # What no process here reads: documentation, locales, iconv modules (the JVM brings its own charsets).
   rm -rf "$rootfs"/usr/share/doc "$rootfs"/usr/share/lintian "$rootfs"/usr/share/locale \
          "$rootfs"/usr/lib/x86_64-linux-gnu/gconv "$rootfs"/etc/ld.so.conf.d

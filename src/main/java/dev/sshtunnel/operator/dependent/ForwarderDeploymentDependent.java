@@ -71,9 +71,12 @@ public class ForwarderDeploymentDependent extends KubernetesDependentResource<De
     public static final String TUNNEL_DIR = CONFIG_DIR + "/tunnel";
     public static final String TUNNEL_FILE = TUNNEL_DIR + "/" + TunnelDocument.FILE_NAME;
     public static final String SECRETS_DIR = CONFIG_DIR + "/secrets";
-    /** The uid of the JVM image (ubi openjdk images run as 185). */
+    /** The uid and gid the image runs as (hack/image/base-image.sh; docs/image.md). */
     static final long RUN_AS = 185L;
-    /** Secret files are readable by the owner only; fsGroup lets the kubelet add group read for the forwarder's group. */
+    /**
+     * Asked for Secret files; the kubelet adds group read for the fsGroup, so the forwarder (gid 185) reads
+     * a root-owned 0440 file that no other uid can (KubeletNodeIT checks it in the running container).
+     */
     static final int SECRET_FILE_MODE = 0400;
     static final int FIRST_PRIVILEGED_PORT_LIMIT = 1024;
     static final int READINESS_PERIOD = 2;

@@ -12,6 +12,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
+import dev.sshtunnel.api.v1alpha1.Reason;
 import dev.sshtunnel.api.v1alpha1.SessionState;
 import dev.sshtunnel.testing.Keys;
 import dev.sshtunnel.testing.OpenSshServer;
@@ -38,6 +39,7 @@ class BadInputTest extends OpenSshForwarderTest {
         forwarder = ForwarderHarness.start(tunnel().hostKey("this is not a known_hosts line").dynamic("p", Ports.free()));
         var session = awaitSession(forwarder, s -> s.getState() == SessionState.Failed, SOON);
         assertThat(session.getLastError()).startsWith("HostKeyUnknown:").contains(sshd.hostKeyFingerprint());
+        assertThat(session.getReason()).isEqualTo(Reason.HostKeyUnknown);
         assertStillUpButNotReady();
     }
 
@@ -48,6 +50,7 @@ class BadInputTest extends OpenSshForwarderTest {
         var session = awaitSession(forwarder, s -> s.getLastError() != null && !s.getLastError().isEmpty(), SOON);
         assertThat(session.getState()).isNotEqualTo(SessionState.Connected);
         assertThat(session.getLastError()).startsWith("Unreachable:").contains("no-such-bastion.invalid");
+        assertThat(session.getReason()).isEqualTo(Reason.Unreachable);
         assertStillUpButNotReady();
     }
 
@@ -71,6 +74,7 @@ class BadInputTest extends OpenSshForwarderTest {
         var session = awaitSession(forwarder, s -> s.getState() == SessionState.Failed, SOON);
         assertThat(session.getLastError()).startsWith("AuthenticationFailed: private key in Secret \"key\" key \"id\"")
                 .doesNotContain("AAAAIE5vdEFSZWFsS2V5");
+        assertThat(session.getReason()).isEqualTo(Reason.AuthenticationFailed);
         assertStillUpButNotReady();
     }
 
@@ -84,6 +88,7 @@ class BadInputTest extends OpenSshForwarderTest {
             var session = awaitSession(forwarder, s -> s.getState() == SessionState.Failed, SOON);
             assertThat(session.getLastError()).startsWith("ForwardRejected: jump host " + jump.user() + "@[127.0.0.1]:" + jump.port()
                     + " refused to open a channel to 127.0.0.1:" + sshd.port()).contains("administratively prohibited").contains("AllowTcpForwarding");
+            assertThat(session.getReason()).isEqualTo(Reason.ForwardRejected);
             assertStillUpButNotReady();
         }
     }

@@ -20,6 +20,7 @@ import java.util.List;
 
 import org.junit.jupiter.api.Test;
 
+import dev.sshtunnel.api.v1alpha1.Reason;
 import dev.sshtunnel.api.v1alpha1.ForwardState;
 import dev.sshtunnel.testing.Ports;
 
@@ -48,6 +49,7 @@ class ChannelLimitsTest extends OpenSshForwarderTest {
             }
             assertThat(ForwarderHarness.forward(forwarder, "db").getLastError())
                     .isEqualTo("ForwardRejected: 3 connections open (maxConnections), connection closed");
+            assertThat(ForwarderHarness.forward(forwarder, "db").getReason()).isEqualTo(Reason.ForwardRejected);
 
             held.remove(0).close();
             awaitForward(forwarder, "db", f -> f.getActiveChannels() == 2);
@@ -72,6 +74,7 @@ class ChannelLimitsTest extends OpenSshForwarderTest {
             }
             assertThat(ForwarderHarness.forward(forwarder, "hooks").getLastError())
                     .isEqualTo("ForwardRejected: 1 connections open (maxConnections), channel from the server refused");
+            assertThat(ForwarderHarness.forward(forwarder, "hooks").getReason()).isEqualTo(Reason.ForwardRejected);
             first.getOutputStream().write('y');
             assertThat(first.getInputStream().read()).as("the admitted channel is untouched").isEqualTo('y');
         }
@@ -143,6 +146,7 @@ class ChannelLimitsTest extends OpenSshForwarderTest {
                 assertThat(Duration.ofNanos(System.nanoTime() - start)).isBetween(Duration.ofMillis(1500), Duration.ofSeconds(8));
                 assertThat(ForwarderHarness.forward(forwarder, "hooks").getLastError())
                         .isEqualTo("Unreachable: cannot connect to 127.0.0.1:" + full.getLocalPort() + ": no answer within 2 s");
+                assertThat(ForwarderHarness.forward(forwarder, "hooks").getReason()).isEqualTo(Reason.Unreachable);
             } finally {
                 for (Socket socket : queued) {
                     socket.close();

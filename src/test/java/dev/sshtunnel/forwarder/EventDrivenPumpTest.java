@@ -21,6 +21,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
+import dev.sshtunnel.api.v1alpha1.Reason;
 import dev.sshtunnel.testing.Ports;
 import dev.sshtunnel.testing.Socks5;
 
@@ -108,6 +109,7 @@ class EventDrivenPumpTest extends OpenSshForwarderTest {
         }
         var failed = ForwarderHarness.awaitForward(forwarder, "dead", f -> f.getFailedChannels() == 1);
         assertThat(failed.getLastError()).startsWith("Unreachable: cannot connect to 127.0.0.1:" + closedPort);
+        assertThat(failed.getReason()).isEqualTo(Reason.Unreachable);
         assertThat(forward(forwarder, "hooks").getFailedChannels()).isZero();
     }
 

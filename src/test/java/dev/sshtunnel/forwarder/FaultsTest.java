@@ -22,6 +22,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
+import dev.sshtunnel.api.v1alpha1.Reason;
 import dev.sshtunnel.api.v1alpha1.ForwardState;
 import dev.sshtunnel.api.v1alpha1.SessionState;
 import dev.sshtunnel.testing.Ports;
@@ -52,6 +53,7 @@ class FaultsTest extends OpenSshForwarderTest {
             var lost = awaitSession(forwarder, s -> s.getState() != SessionState.Connected, Duration.ofSeconds(8));
             assertThat(TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - start)).isLessThanOrEqualTo(6);
             assertThat(lost.getLastError()).contains("keepalive");
+            assertThat(lost.getReason()).isEqualTo(Reason.Unreachable);
 
             link.blackhole(false);
             awaitSession(forwarder, s -> s.getState() == SessionState.Connected, Duration.ofSeconds(20));

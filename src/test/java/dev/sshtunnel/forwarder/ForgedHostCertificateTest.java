@@ -24,6 +24,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.io.TempDir;
 
+import dev.sshtunnel.api.v1alpha1.Reason;
 import dev.sshtunnel.api.v1alpha1.SessionState;
 import dev.sshtunnel.testing.Keys;
 import dev.sshtunnel.testing.Ports;
@@ -66,6 +67,7 @@ class ForgedHostCertificateTest {
         var session = ForwarderHarness.awaitSettled(forwarder);
         assertThat(session.getState()).isNotEqualTo(SessionState.Connected);
         assertThat(session.getLastError()).startsWith("HostKey");
+        assertThat(session.getReason()).isIn(Reason.HostKeyMismatch, Reason.HostKeyUnknown);
     }
 
     @Test

@@ -26,6 +26,7 @@ import java.util.stream.Stream;
 
 import org.junit.jupiter.api.Test;
 
+import dev.sshtunnel.api.v1alpha1.Reason;
 import dev.sshtunnel.api.v1alpha1.ForwardState;
 import dev.sshtunnel.testing.Ports;
 import dev.sshtunnel.testing.Socks5;
@@ -72,6 +73,7 @@ class HostileSocksClientsTest extends OpenSshForwarderTest {
         var status = ForwarderHarness.forward(forwarder, "socks");
         assertThat(status.getFailedChannels()).isGreaterThanOrEqualTo(200);
         assertThat(status.getLastError()).startsWith("ForwardRejected: ").contains("no SOCKS request within 10 s");
+        assertThat(status.getReason()).isEqualTo(Reason.ForwardRejected);
     }
 
     @Test
@@ -151,6 +153,7 @@ class HostileSocksClientsTest extends OpenSshForwarderTest {
         }
         assertThat(ForwarderHarness.forward(forwarder, "socks").getLastError())
                 .isEqualTo("ForwardRejected: not a SOCKS request (version byte 71)");
+        assertThat(ForwarderHarness.forward(forwarder, "socks").getReason()).isEqualTo(Reason.ForwardRejected);
     }
 
     private int startSocks() throws Exception {

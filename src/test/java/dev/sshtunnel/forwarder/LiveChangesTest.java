@@ -152,6 +152,7 @@ class LiveChangesTest extends OpenSshForwarderTest {
         var refused = awaitSession(forwarder, s -> s.getLastError() != null && !s.getLastError().isEmpty(),
                 Duration.ofSeconds(20));
         assertThat(refused.getLastError()).startsWith(Reason.AuthenticationFailed + ":").contains("fix the Secret");
+        assertThat(refused.getReason()).isEqualTo(Reason.AuthenticationFailed);
 
         Files.write(keyFile, goodKey);
         awaitSession(forwarder, s -> s.getState() == SessionState.Connected, Duration.ofSeconds(20));

@@ -25,6 +25,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
+import dev.sshtunnel.api.v1alpha1.Reason;
 import dev.sshtunnel.api.v1alpha1.ForwardState;
 import dev.sshtunnel.api.v1alpha1.SessionState;
 import dev.sshtunnel.testing.EchoServer;
@@ -185,6 +186,7 @@ class LocalForwardTest extends OpenSshForwarderTest {
         }
         var failed = awaitForward(forwarder, "refused", f -> f.getFailedChannels() == 1);
         assertThat(failed.getLastError()).startsWith("ForwardRejected:").contains("administratively prohibited");
+        assertThat(failed.getReason()).isEqualTo(Reason.ForwardRejected);
         assertThat(failed.getState()).isEqualTo(ForwardState.Active);
         assertThat(roundTrip(allowed, "ok".getBytes())).isEqualTo("ok".getBytes());
     }
@@ -223,6 +225,7 @@ class LocalForwardTest extends OpenSshForwarderTest {
             long seconds = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - frozenAt);
             assertThat(seconds).isLessThanOrEqualTo(6);
             assertThat(lost.getLastError()).contains("keepalive");
+            assertThat(lost.getReason()).isEqualTo(Reason.Unreachable);
         } finally {
             sshd.thaw();
         }

@@ -32,6 +32,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
+import dev.sshtunnel.api.v1alpha1.Reason;
 import dev.sshtunnel.api.v1alpha1.SessionState;
 import dev.sshtunnel.api.v1alpha1.SessionStatus;
 import dev.sshtunnel.testing.DigestSink;
@@ -179,6 +180,7 @@ class NetworkFaultsTest {
                 BOUND.plus(SLACK).plusSeconds(5));
         Duration detection = Duration.ofNanos(System.nanoTime() - cut);
         assertThat(lost.getLastError()).as("why the session was declared lost").contains("keepalive");
+        assertThat(lost.getReason()).isEqualTo(Reason.Unreachable);
         assertThat(detection).as(fault + " detected within interval × (maxMissed + 1) + slack").isLessThanOrEqualTo(BOUND.plus(SLACK));
         // While the fault lasts nothing gets through, and the forwarder does not pretend otherwise.
         Thread.sleep(1500);
@@ -422,6 +424,7 @@ class NetworkFaultsTest {
         try {
             SessionStatus lost = awaitSession(process, s -> s.getState() != SessionState.Connected, Duration.ofSeconds(10));
             assertThat(lost.getLastError()).as("cycle %d", cycle).contains("keepalive");
+            assertThat(lost.getReason()).isEqualTo(Reason.Unreachable);
         } finally {
             link.linkUp();
         }

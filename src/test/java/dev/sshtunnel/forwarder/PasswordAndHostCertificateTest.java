@@ -15,6 +15,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
+import dev.sshtunnel.api.v1alpha1.Reason;
 import dev.sshtunnel.api.v1alpha1.HostKeyPolicy;
 import dev.sshtunnel.api.v1alpha1.SecretKeyRef;
 import dev.sshtunnel.api.v1alpha1.SessionState;
@@ -118,6 +119,7 @@ class PasswordAndHostCertificateTest {
         var session = awaitSession(forwarder, s -> s.getLastError() != null && !s.getLastError().isEmpty(), Duration.ofSeconds(20));
         assertThat(session.getState()).isNotEqualTo(SessionState.Connected);
         assertThat(session.getLastError()).startsWith("HostKeyMismatch").contains("@revoked");
+        assertThat(session.getReason()).isEqualTo(Reason.HostKeyMismatch);
     }
 
     @Test
@@ -129,6 +131,7 @@ class PasswordAndHostCertificateTest {
         var session = awaitSession(forwarder, s -> s.getLastError() != null && !s.getLastError().isEmpty(), Duration.ofSeconds(20));
         assertThat(session.getState()).isNotEqualTo(SessionState.Connected);
         assertThat(session.getLastError()).startsWith("HostKeyMismatch").contains("@revoked");
+        assertThat(session.getReason()).isEqualTo(Reason.HostKeyMismatch);
     }
 
     @Test
@@ -167,5 +170,6 @@ class PasswordAndHostCertificateTest {
         var session = awaitSession(forwarder, s -> s.getLastError() != null && !s.getLastError().isEmpty(), Duration.ofSeconds(20));
         assertThat(session.getState()).isNotEqualTo(SessionState.Connected);
         assertThat(session.getLastError()).startsWith("HostKey");
+        assertThat(session.getReason()).isIn(Reason.HostKeyMismatch, Reason.HostKeyUnknown);
     }
 }

@@ -18,6 +18,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
+import dev.sshtunnel.api.v1alpha1.Reason;
 import dev.sshtunnel.api.v1alpha1.ForwardState;
 import dev.sshtunnel.testing.EchoServer;
 import dev.sshtunnel.testing.OpenSshServer;
@@ -68,6 +69,7 @@ class RemoteAndDynamicForwardTest extends OpenSshForwarderTest {
             forwarder = ForwarderHarness.start(tunnel().remote("hooks", port, "127.0.0.1", echo.port()));
             var waiting = awaitForward(forwarder, "hooks", f -> f.getState() == ForwardState.Standby);
             assertThat(waiting.getLastError()).startsWith("RemotePortInUse:");
+            assertThat(waiting.getReason()).isEqualTo(Reason.RemotePortInUse);
             assertThat(waiting.getBoundPort()).isNull();
             // Healthy, only waiting: a rolling update may go on, the pod's other forwards serve.
             assertThat(ForwarderHarness.get(forwarder, "/q/health/ready").statusCode()).isEqualTo(200);
@@ -116,6 +118,7 @@ class RemoteAndDynamicForwardTest extends OpenSshForwarderTest {
         var refused = awaitForward(forwarder, "proxy", f -> f.getFailedChannels() != null && f.getFailedChannels() >= names.size());
         assertThat(refused.getLastError()).startsWith("ForwardRejected:").contains("not a host name")
                 .doesNotContain("\r").doesNotContain("\n").doesNotContain("Injected");
+        assertThat(refused.getReason()).isEqualTo(Reason.ForwardRejected);
     }
 
     @Test
@@ -131,6 +134,7 @@ class RemoteAndDynamicForwardTest extends OpenSshForwarderTest {
         }
         var failed = awaitForward(forwarder, "proxy", f -> f.getFailedChannels() == 1);
         assertThat(failed.getLastError()).startsWith("Unreachable:");
+        assertThat(failed.getReason()).isEqualTo(Reason.Unreachable);
     }
 
     @Test

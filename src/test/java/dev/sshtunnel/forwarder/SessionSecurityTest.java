@@ -18,6 +18,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
+import dev.sshtunnel.api.v1alpha1.Reason;
 import dev.sshtunnel.api.v1alpha1.HostKeyPolicy;
 import dev.sshtunnel.api.v1alpha1.SessionState;
 import dev.sshtunnel.testing.EchoServer;
@@ -86,6 +87,7 @@ class SessionSecurityTest {
         assertThat(session.getLastError()).startsWith("AuthenticationFailed: private key in Secret \"key\" key \"id\"")
                 .contains("wrong passphrase").contains("fix the Secret")
                 .doesNotContain("wrong-phrase").doesNotContain("right-phrase");
+        assertThat(session.getReason()).isEqualTo(Reason.AuthenticationFailed);
         assertThat(ForwarderHarness.get(forwarder, "/q/health/live").statusCode()).isEqualTo(200);
         assertThat(ForwarderHarness.get(forwarder, "/q/health/ready").statusCode()).isEqualTo(503);
         assertThat(ForwarderHarness.get(forwarder, "/status").body()).doesNotContain("wrong-phrase").doesNotContain("right-phrase");
@@ -102,6 +104,7 @@ class SessionSecurityTest {
         var session = awaitSession(forwarder, s -> s.getState() == SessionState.Failed, CONNECT);
         assertThat(session.getLastError()).startsWith("AuthenticationFailed: private key in Secret \"key\" key \"id\" cannot be loaded")
                 .doesNotContain("bm90IGEga2V5");
+        assertThat(session.getReason()).isEqualTo(Reason.AuthenticationFailed);
     }
 
     @Test
@@ -133,6 +136,7 @@ class SessionSecurityTest {
 
         var failed = awaitSession(forwarder, s -> s.getState() == SessionState.Failed, CONNECT);
         assertThat(failed.getLastError()).startsWith("AuthenticationFailed:");
+        assertThat(failed.getReason()).isEqualTo(Reason.AuthenticationFailed);
         Thread.sleep(3000);
         long attempts = Files.readAllLines(sshd.log()).stream().filter(l -> l.contains("Connection from 127.0.0.1")).count();
         // backoff 1-2 s: at most a handful of attempts in ~4 s, never a hot loop
@@ -149,6 +153,7 @@ class SessionSecurityTest {
 
         var failed = awaitSession(forwarder, s -> s.getState() == SessionState.Failed, CONNECT);
         assertThat(failed.getLastError()).startsWith("HostKeyUnknown:").contains(sshd.hostKeyFingerprint());
+        assertThat(failed.getReason()).isEqualTo(Reason.HostKeyUnknown);
     }
 
     @Test
@@ -163,6 +168,7 @@ class SessionSecurityTest {
 
         var failed = awaitSession(forwarder, s -> s.getState() == SessionState.Failed, CONNECT);
         assertThat(failed.getLastError()).startsWith("HostKeyMismatch:");
+        assertThat(failed.getReason()).isEqualTo(Reason.HostKeyMismatch);
         assertThat(failed.getHostKeyFingerprint()).isEqualTo(sshd.hostKeyFingerprint());
     }
 
@@ -177,6 +183,7 @@ class SessionSecurityTest {
 
         var failed = awaitSession(forwarder, s -> s.getState() == SessionState.Failed, CONNECT);
         assertThat(failed.getLastError()).startsWith("HostKeyMismatch:").contains("@revoked");
+        assertThat(failed.getReason()).isEqualTo(Reason.HostKeyMismatch);
     }
 
     @Test
@@ -237,6 +244,7 @@ class SessionSecurityTest {
         sshd = OpenSshServer.startOnPort(dir.resolve("sshd-other"), port, List.of(Keys.publicKey(key)));
         var failed = awaitSession(forwarder, s -> s.getState() == SessionState.Failed, CONNECT);
         assertThat(failed.getLastError()).startsWith("HostKeyMismatch:").contains("accepted first");
+        assertThat(failed.getReason()).isEqualTo(Reason.HostKeyMismatch);
     }
 
     @Test

@@ -12,6 +12,8 @@ import org.junit.jupiter.api.Test;
 
 import com.sun.net.httpserver.HttpServer;
 
+import dev.sshtunnel.api.v1alpha1.Reason;
+import dev.sshtunnel.api.v1alpha1.SessionState;
 import dev.sshtunnel.operator.status.ForwarderReport;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
@@ -65,13 +67,29 @@ class ForwarderStatusReaderTest {
     @Test
     void anOrdinaryReportIsUnchanged() {
         body = "{\"session\":{\"state\":\"Connected\",\"serverVersion\":\"SSH-2.0-OpenSSH_9.2p1\",\"cipher\":\"aes128-gcm@openssh.com\"},"
-                + "\"forwards\":[{\"name\":\"pg\",\"type\":\"Local\",\"state\":\"Active\",\"lastError\":\"ForwardRejected: open failed (administratively prohibited)\"}]}";
+                + "\"forwards\":[{\"name\":\"pg\",\"type\":\"Local\",\"state\":\"Active\",\"lastError\":\"ForwardRejected: open failed (administratively prohibited)\","
+                + "\"reason\":\"ForwardRejected\"}]}";
 
         ForwarderReport report = new ForwarderStatusReader(Duration.ofSeconds(2)).read(runningPod()).orElseThrow();
 
         assertThat(report.session().getServerVersion()).isEqualTo("SSH-2.0-OpenSSH_9.2p1");
         assertThat(report.session().getCipher()).isEqualTo("aes128-gcm@openssh.com");
         assertThat(report.forwards().get(0).getLastError()).isEqualTo("ForwardRejected: open failed (administratively prohibited)");
+        assertThat(report.forwards().get(0).getReason()).isEqualTo(Reason.ForwardRejected);
+    }
+
+    /** A forwarder newer than the operator may send a reason the operator does not know: the rest of its report counts. */
+    @Test
+    void anUnknownReasonIsDroppedNotTheReport() {
+        body = "{\"session\":{\"state\":\"Failed\",\"lastError\":\"SomethingNew: detail\",\"reason\":\"SomethingNew\"},"
+                + "\"forwards\":[{\"name\":\"pg\",\"type\":\"Local\",\"state\":\"Pending\",\"reason\":\"SomethingNew\"}]}";
+
+        ForwarderReport report = new ForwarderStatusReader(Duration.ofSeconds(2)).read(runningPod()).orElseThrow();
+
+        assertThat(report.session().getState()).isEqualTo(SessionState.Failed);
+        assertThat(report.session().getLastError()).isEqualTo("SomethingNew: detail");
+        assertThat(report.session().getReason()).isNull();
+        assertThat(report.forwards().get(0).getReason()).isNull();
     }
 
     private static Pod runningPod() {

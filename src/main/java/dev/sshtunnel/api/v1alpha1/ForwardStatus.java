@@ -2,6 +2,7 @@ package dev.sshtunnel.api.v1alpha1;
 
 import java.util.Objects;
 
+import com.fasterxml.jackson.annotation.JsonFormat;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 
@@ -39,6 +40,11 @@ public class ForwardStatus {
     @JsonPropertyDescription("The last failure, prefixed with its reason; empty when none.")
     private String lastError;
 
+    @JsonPropertyDescription("The reason of lastError, in the Ready condition's taxonomy (e.g. Unreachable); absent when there is no error.")
+    // A newer forwarder may know a reason this operator does not: that reason is dropped, not the whole report.
+    @JsonFormat(with = JsonFormat.Feature.READ_UNKNOWN_ENUM_VALUES_AS_NULL)
+    private Reason reason;
+
     public String getName() { return name; }
     public void setName(String name) { this.name = name; }
     public ForwardType getType() { return type; }
@@ -59,6 +65,8 @@ public class ForwardStatus {
     public void setFailedChannels(Long failedChannels) { this.failedChannels = failedChannels; }
     public String getLastError() { return lastError; }
     public void setLastError(String lastError) { this.lastError = lastError; }
+    public Reason getReason() { return reason; }
+    public void setReason(Reason reason) { this.reason = reason; }
 
     @Override
     public boolean equals(Object other) {
@@ -77,11 +85,12 @@ public class ForwardStatus {
                 && Objects.equals(activeChannels, that.activeChannels)
                 && Objects.equals(totalChannels, that.totalChannels)
                 && Objects.equals(failedChannels, that.failedChannels)
-                && Objects.equals(lastError, that.lastError);
+                && Objects.equals(lastError, that.lastError)
+                && Objects.equals(reason, that.reason);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(name, type, state, port, boundPort, servingPod, activeChannels, totalChannels, failedChannels, lastError);
+        return Objects.hash(name, type, state, port, boundPort, servingPod, activeChannels, totalChannels, failedChannels, lastError, reason);
     }
 }

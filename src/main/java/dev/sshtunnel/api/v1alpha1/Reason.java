@@ -1,8 +1,8 @@
 package dev.sshtunnel.api.v1alpha1;
 
 /**
- * The one reason taxonomy of the project: condition reasons, event reasons, lastError prefixes and
- * metric labels all use these names.
+ * The one reason taxonomy of the project: condition reasons, event reasons, lastError prefixes, the
+ * reason field of session and forward status, and metric labels all use these names.
  */
 public enum Reason {
     Connected,
@@ -21,6 +21,11 @@ public enum Reason {
     ImageNotAllowed,
     /** The API server refused a ConfigMap, Deployment, Service or NetworkPolicy write (quota, admission, RBAC). */
     ApplyFailed;
+
+    /** The lastError text of a failure with this reason: the reason, then the free-text message. */
+    public String lastError(String message) {
+        return name() + ": " + message;
+    }
 
     /**
      * A fault that does not go away by waiting: the spec, a Secret, the server's configuration or the

@@ -2,6 +2,7 @@ package dev.sshtunnel.api.v1alpha1;
 
 import java.util.Objects;
 
+import com.fasterxml.jackson.annotation.JsonFormat;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 
@@ -30,6 +31,11 @@ public class SessionStatus {
     @JsonPropertyDescription("The last failure, prefixed with its reason (e.g. 'Unreachable: connection refused'); empty when none.")
     private String lastError;
 
+    @JsonPropertyDescription("The reason of lastError, in the Ready condition's taxonomy (e.g. Unreachable); absent when there is no error.")
+    // A newer forwarder may know a reason this operator does not: that reason is dropped, not the whole report.
+    @JsonFormat(with = JsonFormat.Feature.READ_UNKNOWN_ENUM_VALUES_AS_NULL)
+    private Reason reason;
+
     @JsonPropertyDescription("Channels open on this session now; set on each entry of status.sessions.")
     private Integer activeChannels;
 
@@ -47,6 +53,8 @@ public class SessionStatus {
     public void setReconnects(Long reconnects) { this.reconnects = reconnects; }
     public String getLastError() { return lastError; }
     public void setLastError(String lastError) { this.lastError = lastError; }
+    public Reason getReason() { return reason; }
+    public void setReason(Reason reason) { this.reason = reason; }
     public Integer getActiveChannels() { return activeChannels; }
     public void setActiveChannels(Integer activeChannels) { this.activeChannels = activeChannels; }
 
@@ -65,11 +73,12 @@ public class SessionStatus {
                 && Objects.equals(connectedSince, that.connectedSince)
                 && Objects.equals(reconnects, that.reconnects)
                 && Objects.equals(lastError, that.lastError)
+                && Objects.equals(reason, that.reason)
                 && Objects.equals(activeChannels, that.activeChannels);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(state, serverVersion, hostKeyFingerprint, cipher, connectedSince, reconnects, lastError, activeChannels);
+        return Objects.hash(state, serverVersion, hostKeyFingerprint, cipher, connectedSince, reconnects, lastError, reason, activeChannels);
     }
 }

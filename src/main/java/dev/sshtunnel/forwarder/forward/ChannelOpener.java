@@ -19,11 +19,14 @@ final class ChannelOpener {
     /** The channel open refused or failed; reason is where it goes in the taxonomy, socksReply the SOCKS5 REP code. */
     static final class OpenFailure extends IOException {
         final Reason reason;
+        /** What failed, without the reason. */
+        final String detail;
         final int socksReply;
 
-        OpenFailure(Reason reason, int socksReply, String message) {
-            super(reason + ": " + message);
+        OpenFailure(Reason reason, int socksReply, String detail) {
+            super(reason.lastError(detail));
             this.reason = reason;
+            this.detail = detail;
             this.socksReply = socksReply;
         }
     }

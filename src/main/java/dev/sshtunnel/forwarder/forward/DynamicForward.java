@@ -36,11 +36,10 @@ final class DynamicForward extends ListeningForward {
 
             @Override
             public void refuse(String message, boolean byClient) {
-                String error = Reason.ForwardRejected + ": " + message;
                 if (byClient) {
-                    abandoned(client, error);
+                    abandoned(client, Reason.ForwardRejected, message);
                 } else {
-                    DynamicForward.this.refuse(client, error);
+                    DynamicForward.this.refuse(client, Reason.ForwardRejected, message);
                 }
             }
         });

@@ -40,7 +40,7 @@ public interface Forward extends Closeable {
 
     /**
      * A freshly authenticated session: Remote sends tcpip-forward (failure → state Failed with
-     * reason ForwardRejected or RemotePortInUse in lastError, thrown as {@link IOException}); Local
+     * reason ForwardRejected or RemotePortInUse, thrown as {@link IOException}); Local
      * and Dynamic open their channels on it from now on — with several sessions attached, each new
      * connection on the one with the fewest open channels.
      */
@@ -56,7 +56,7 @@ public interface Forward extends Closeable {
     default void abortChannels() {
     }
 
-    /** A snapshot for GET /status: state, port, boundPort, channel counters, lastError. */
+    /** A snapshot for GET /status: state, port, boundPort, channel counters, lastError and its reason. */
     ForwardStatus status();
 
     /** Bytes carried from clients to the SSH server so far (0 where the forward cannot see them). */

@@ -26,7 +26,7 @@ final class ForwardCounters {
     private final AtomicLong failed = new AtomicLong();
     private final AtomicLong bytesOut = new AtomicLong();
     private final AtomicLong bytesIn = new AtomicLong();
-    private final AtomicReference<String> lastError = new AtomicReference<>("");
+    private final AtomicReference<LastError> lastError = new AtomicReference<>(LastError.NONE);
     private final AtomicReference<Integer> boundPort = new AtomicReference<>();
 
     ForwardCounters(ForwardConfig config) {
@@ -52,20 +52,28 @@ final class ForwardCounters {
         }
     }
 
-    /**
-     * A connection refused without being admitted (over maxConnections), counted as a failed channel;
-     * returns the error, {@code consequence} saying what was done with the connection.
-     */
-    String overLimit(String consequence) {
-        String error = Reason.ForwardRejected + ": " + maxConnections + " connections open (maxConnections), " + consequence;
-        refused(error);
-        return error;
+    /** The last failure: its reason and its lastError text, replaced together so a snapshot never mixes two. */
+    private record LastError(Reason reason, String text) {
+        static final LastError NONE = new LastError(null, "");
+
+        static LastError of(Reason reason, String message) {
+            return new LastError(reason, reason.lastError(message));
+        }
     }
 
-    private void refused(String error) {
+    /**
+     * A connection refused without being admitted (over maxConnections), counted as a failed channel;
+     * returns the lastError text, {@code consequence} saying what was done with the connection.
+     */
+    String overLimit(String consequence) {
+        return refused(LastError.of(Reason.ForwardRejected, maxConnections + " connections open (maxConnections), " + consequence));
+    }
+
+    private String refused(LastError error) {
         total.incrementAndGet();
         failed.incrementAndGet();
         lastError.set(error);
+        return error.text();
     }
 
     void state(ForwardState newState) {
@@ -90,14 +98,21 @@ final class ForwardCounters {
         admitted.decrementAndGet();
     }
 
-    /** An admitted connection ended without an open channel. */
-    void failed(String error) {
+    /** An admitted connection ended without an open channel; returns the lastError text. */
+    String failed(Reason reason, String message) {
         admitted.decrementAndGet();
-        refused(error);
+        return refused(LastError.of(reason, message));
     }
 
-    void error(String error) {
+    /** A failure of the forward itself (not of one channel); returns the lastError text. */
+    String error(Reason reason, String message) {
+        LastError error = LastError.of(reason, message);
         lastError.set(error);
+        return error.text();
+    }
+
+    void clearError() {
+        lastError.set(LastError.NONE);
     }
 
     void sent(long bytes) {
@@ -126,7 +141,9 @@ final class ForwardCounters {
         status.setActiveChannels(active.get());
         status.setTotalChannels(total.get());
         status.setFailedChannels(failed.get());
-        status.setLastError(lastError.get());
+        LastError error = lastError.get();
+        status.setLastError(error.text());
+        status.setReason(error.reason());
         return status;
     }
 }

@@ -98,7 +98,7 @@ final class ForwardedTcpipChannel extends AbstractServerChannel {
             socket = AsynchronousSocketChannel.open(ForwardIo.GROUP);
             ForwardSockets.configure(socket);
         } catch (IOException e) {
-            counters.failed(Reason.Unreachable + ": cannot open a socket: " + e.getMessage());
+            counters.failed(Reason.Unreachable, "cannot open a socket: " + e.getMessage());
             opened.setException(new SshChannelOpenException(getChannelId(), SshConstants.SSH_OPEN_RESOURCE_SHORTAGE,
                     "cannot open a socket: " + e.getMessage(), e));
             close(true);
@@ -135,7 +135,7 @@ final class ForwardedTcpipChannel extends AbstractServerChannel {
                 } catch (IOException closing) {
                     e.addSuppressed(closing);
                 }
-                counters.failed(Reason.Unreachable + ": cannot connect to " + target.getHostName()
+                counters.failed(Reason.Unreachable, "cannot connect to " + target.getHostName()
                         + ":" + target.getPort() + ": "
                         + (timedOut.get() ? "no answer within " + connectTimeout.toSeconds() + " s" : e.getMessage()));
                 signalChannelOpenFailure(e);

@@ -55,7 +55,7 @@ abstract class ListeningForward extends CountedForward {
         } catch (IOException e) {
             socket.close();
             counters.state(ForwardState.Failed);
-            counters.error(Reason.ForwardRejected + ": cannot listen on " + listenAddress + ":" + config.port() + ": " + e.getMessage());
+            counters.error(Reason.ForwardRejected, "cannot listen on " + listenAddress + ":" + config.port() + ": " + e.getMessage());
             throw new IOException("forward " + config.name() + ": cannot listen on " + listenAddress + ":" + config.port()
                     + ": " + e.getMessage(), e);
         }
@@ -106,7 +106,7 @@ abstract class ListeningForward extends CountedForward {
         ForwardSockets.configure(client);
         ClientSession current = leastBusy(sessions);
         if (current == null) {
-            refuse(client, Reason.Connecting + ": no SSH session, connection closed");
+            refuse(client, Reason.Connecting, "no SSH session, connection closed");
             return;
         }
         connect(current, client);
@@ -196,7 +196,7 @@ abstract class ListeningForward extends CountedForward {
                     } else {
                         writeFully(client, first, pump::start, () -> {
                             pump.abort();
-                            abandoned(client, Reason.ForwardRejected + ": client went away before its channel opened");
+                            abandoned(client, Reason.ForwardRejected, "client went away before its channel opened");
                         });
                     }
                 } else {
@@ -216,9 +216,9 @@ abstract class ListeningForward extends CountedForward {
     private void refused(AsynchronousSocketChannel client, ChannelOpener.OpenFailure failure, OpenReply reply) {
         ByteBuffer last = reply.refused(failure);
         if (last == null) {
-            refuse(client, failure.getMessage());
+            refuse(client, failure.reason, failure.detail);
         } else {
-            Runnable close = () -> refuse(client, failure.getMessage());
+            Runnable close = () -> refuse(client, failure.reason, failure.detail);
             writeFully(client, last, close, close);
         }
     }
@@ -246,8 +246,8 @@ abstract class ListeningForward extends CountedForward {
         }
     }
 
-    protected void refuse(AsynchronousSocketChannel client, String error) {
-        counters.failed(error);
+    protected void refuse(AsynchronousSocketChannel client, Reason reason, String message) {
+        String error = counters.failed(reason, message);
         LOG.warnf("forward %s: channel failed: %s", config.name(), error);
         closeQuietly(client);
     }
@@ -257,8 +257,8 @@ abstract class ListeningForward extends CountedForward {
      * counted, but logged only at debug, so that a client opening and dropping thousands of
      * connections cannot flood the log.
      */
-    protected void abandoned(AsynchronousSocketChannel client, String error) {
-        counters.failed(error);
+    protected void abandoned(AsynchronousSocketChannel client, Reason reason, String message) {
+        String error = counters.failed(reason, message);
         LOG.debugf("forward %s: client gave up: %s", config.name(), error);
         closeQuietly(client);
     }

@@ -63,7 +63,7 @@ final class RemoteForward extends CountedForward {
             counters.boundPort(result.getPort());
             targets.count(result.getPort(), counters);
             counters.state(ForwardState.Active);
-            counters.error("");
+            counters.clearError();
             LOG.infof("forward %s: server listens on %s:%d -> %s:%d", config.name(), config.bindAddress(), result.getPort(),
                     config.targetHost(), config.targetPort());
         } catch (IOException e) {
@@ -71,19 +71,17 @@ final class RemoteForward extends CountedForward {
             // old pod during a rolling update, or our own stale session after a reconnect (it lingers until
             // the server notices the old connection is dead). Wait as its standby.
             if (config.standby()) {
-                String error = Reason.RemotePortInUse + ": standby: the server refused " + config.bindAddress() + ":"
-                        + config.port() + ", held by another session (a replica, or a stale one), or remote forwarding"
-                        + " is not permitted; retrying every second";
                 counters.state(ForwardState.Standby);
-                counters.error(error);
+                String error = counters.error(Reason.RemotePortInUse, "standby: the server refused " + config.bindAddress()
+                        + ":" + config.port() + ", held by another session (a replica, or a stale one), or remote forwarding"
+                        + " is not permitted; retrying every second");
                 throw new IOException(error, e);
             }
             Reason reason = config.port() != 0 ? Reason.RemotePortInUse : Reason.ForwardRejected;
-            String error = reason + ": server refused to listen on " + config.bindAddress() + ":" + config.port()
-                    + (reason == Reason.RemotePortInUse ? " (port in use, or remote forwarding not permitted); retrying"
-                            : " (check AllowTcpForwarding/PermitListen on the server)");
             counters.state(ForwardState.Failed);
-            counters.error(error);
+            String error = counters.error(reason, "server refused to listen on " + config.bindAddress() + ":" + config.port()
+                    + (reason == Reason.RemotePortInUse ? " (port in use, or remote forwarding not permitted); retrying"
+                            : " (check AllowTcpForwarding/PermitListen on the server)"));
             throw new IOException(error, e);
         }
     }

@@ -4,6 +4,7 @@ import java.time.Instant;
 import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
 
+import dev.sshtunnel.api.v1alpha1.Reason;
 import dev.sshtunnel.api.v1alpha1.SessionState;
 import dev.sshtunnel.api.v1alpha1.SessionStatus;
 
@@ -17,6 +18,8 @@ public final class SessionStatusBoard {
     private Instant connectedSince;
     private long reconnects;
     private String lastError = "";
+    /** The reason of lastError; null while there is none. */
+    private Reason reason;
     private boolean everConnected;
 
     /**
@@ -48,20 +51,23 @@ public final class SessionStatusBoard {
         this.cipher = cipher;
         this.connectedSince = since;
         this.lastError = "";
+        this.reason = null;
     }
 
     /** The session was up and is gone; a reconnect follows. */
-    public synchronized void disconnected(String error) {
+    public synchronized void disconnected(Reason reason, String message) {
         state = SessionState.Disconnected;
         connectedSince = null;
-        lastError = error;
+        lastError = reason.lastError(message);
+        this.reason = reason;
     }
 
     /** An attempt failed; Failed for reasons a person must fix, Connecting while the far side may come back. */
-    public synchronized void failed(SessionState failedState, String error, String presentedFingerprint) {
+    public synchronized void failed(SessionState failedState, Reason reason, String message, String presentedFingerprint) {
         state = failedState;
         connectedSince = null;
-        lastError = error;
+        lastError = reason.lastError(message);
+        this.reason = reason;
         if (presentedFingerprint != null) {
             hostKeyFingerprint = presentedFingerprint;
         }
@@ -78,6 +84,7 @@ public final class SessionStatusBoard {
                 : DateTimeFormatter.ISO_INSTANT.format(connectedSince.truncatedTo(ChronoUnit.SECONDS)));
         status.setReconnects(reconnects);
         status.setLastError(lastError);
+        status.setReason(reason);
         return status;
     }
 }

@@ -180,7 +180,7 @@ public final class TunnelSession implements AutoCloseable {
                 session = connect();
             } catch (Exception e) {
                 Failure failure = classify(e);
-                board.failed(failure.state, failure.reason + ": " + failure.message, finalHopCheck().presentedFingerprint());
+                board.failed(failure.state, failure.reason, failure.message, finalHopCheck().presentedFingerprint());
                 LOG.warnf("session to %s failed: %s: %s", target(), failure.reason, failure.message);
                 closeChain();
                 pause(backoff.next());
@@ -195,7 +195,7 @@ public final class TunnelSession implements AutoCloseable {
             attached.forEach(forward -> forward.detach(session));
             closeChain();
             if (!stopping) {
-                board.disconnected(Reason.Unreachable + ": session lost: " + lost);
+                board.disconnected(Reason.Unreachable, "session lost: " + lost);
                 LOG.warnf("session to %s lost: %s", target(), lost);
                 stateChanged.run();
                 pause(backoff.next());

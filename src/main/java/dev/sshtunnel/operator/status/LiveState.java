@@ -8,7 +8,6 @@ import dev.sshtunnel.api.v1alpha1.ForwardSpec;
 import dev.sshtunnel.api.v1alpha1.ForwardState;
 import dev.sshtunnel.api.v1alpha1.ForwardStatus;
 import dev.sshtunnel.api.v1alpha1.ForwardType;
-import dev.sshtunnel.api.v1alpha1.Reason;
 import dev.sshtunnel.api.v1alpha1.SessionState;
 import dev.sshtunnel.api.v1alpha1.SessionStatus;
 
@@ -69,6 +68,7 @@ final class LiveState {
                     }
                     if (isBlank(merged.getLastError()) && !isBlank(f.getLastError()) && !standbyOfServed) {
                         merged.setLastError(f.getLastError());
+                        merged.setReason(f.getReason());
                     }
                 }
             }
@@ -97,21 +97,6 @@ final class LiveState {
 
     Optional<ForwardStatus> firstInactive() {
         return forwards.stream().filter(f -> f.getState() != ForwardState.Active).findFirst();
-    }
-
-    /** The taxonomy reason at the start of a lastError ("HostKeyMismatch: ..."), if there is one. */
-    static Optional<Reason> reasonOf(String lastError) {
-        if (isBlank(lastError)) {
-            return Optional.empty();
-        }
-        int colon = lastError.indexOf(':');
-        String prefix = colon < 0 ? lastError.trim() : lastError.substring(0, colon).trim();
-        for (Reason reason : Reason.values()) {
-            if (reason.name().equals(prefix)) {
-                return Optional.of(reason);
-            }
-        }
-        return Optional.empty();
     }
 
     private static ForwardState stateIn(ForwarderReport report, String forward) {

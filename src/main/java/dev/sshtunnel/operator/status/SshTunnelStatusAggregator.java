@@ -197,7 +197,7 @@ public class SshTunnelStatusAggregator {
         if (!live.connected()) {
             SessionStatus session = live.session;
             String lastError = session == null ? null : session.getLastError();
-            Reason reason = LiveState.reasonOf(lastError).orElse(Reason.Connecting);
+            Reason reason = session == null || session.getReason() == null ? Reason.Connecting : session.getReason();
             String message = "SSH session to " + server + ": "
                     + (lastError == null || lastError.isBlank() ? "connecting" : lastError) + hint(reason);
             return Verdict.notReady(reason, message, ConditionList.FALSE);
@@ -205,7 +205,7 @@ public class SshTunnelStatusAggregator {
         Optional<ForwardStatus> inactive = live.firstInactive();
         if (inactive.isPresent()) {
             ForwardStatus forward = inactive.get();
-            Reason reason = LiveState.reasonOf(forward.getLastError()).orElse(Reason.Connecting);
+            Reason reason = forward.getReason() == null ? Reason.Connecting : forward.getReason();
             String message = "forward " + forward.getName() + " is " + forward.getState()
                     + (forward.getLastError() == null || forward.getLastError().isBlank() ? "" : ": " + forward.getLastError())
                     + hint(reason);

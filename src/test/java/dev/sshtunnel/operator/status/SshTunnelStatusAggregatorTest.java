@@ -226,12 +226,12 @@ class SshTunnelStatusAggregatorTest {
         assertThat(find(behind, "Reconciling").getMessage()).isEqualTo("the forwarders do not run generation 3 yet");
 
         SshTunnelStatus unreachable = aggregate(reports(Optional.of(deployment(0)),
-                report("pod-a", session(SessionState.Connecting, "Unreachable: connection refused"))));
+                report("pod-a", session(SessionState.Connecting, Reason.Unreachable, "connection refused"))));
         assertCondition(unreachable, "Reconciling", "True", "Unreachable");
         assertCondition(unreachable, "Stalled", "False", "Unreachable");
 
         SshTunnelStatus mismatch = aggregate(reports(Optional.of(deployment(0)),
-                report("pod-a", session(SessionState.Failed, "HostKeyMismatch: not the listed key"))));
+                report("pod-a", session(SessionState.Failed, Reason.HostKeyMismatch, "not the listed key"))));
         assertCondition(mismatch, "Reconciling", "False", "HostKeyMismatch");
         assertCondition(mismatch, "Stalled", "True", "HostKeyMismatch");
         assertThat(find(mismatch, "Stalled").getMessage()).contains("not the listed key");
@@ -275,7 +275,7 @@ class SshTunnelStatusAggregatorTest {
     void severalSessionsAreEachReportedAndCounted() {
         SessionStatus first = session(SessionState.Connected, "");
         first.setActiveChannels(4);
-        SessionStatus lost = session(SessionState.Disconnected, "Unreachable: session lost: connection closed");
+        SessionStatus lost = session(SessionState.Disconnected, Reason.Unreachable, "session lost: connection closed");
         lost.setActiveChannels(0);
         ForwarderReport pod = new ForwarderReport("pod-a", 3L, null, session(SessionState.Connected, ""), List.of(first, lost),
                 List.of(forward("postgres", ForwardState.Active, 4, 4, 0, ""), forward("proxy", ForwardState.Active, 0, 0, 0, "")));
@@ -310,13 +310,27 @@ class SshTunnelStatusAggregatorTest {
     @Test
     void sessionFailureReasonComesFromTheForwarder() {
         SshTunnelStatus status = aggregate(reports(Optional.of(deployment(0)),
-                report("pod-a", session(SessionState.Failed, "HostKeyMismatch: server presented SHA256:abc"),
+                report("pod-a", session(SessionState.Failed, Reason.HostKeyMismatch, "server presented SHA256:abc"),
                         forward("postgres", ForwardState.Pending, 0, 0, 0, ""), forward("proxy", ForwardState.Pending, 0, 0, 0, ""))));
 
         assertCondition(status, "Ready", "False", "HostKeyMismatch");
         assertCondition(status, "Connected", "False", "HostKeyMismatch");
         assertThat(ready(status).getMessage()).contains("SHA256:abc").contains("man-in-the-middle");
         assertThat(status.getReadyForwards()).isEqualTo("0/2");
+        assertThat(status.getSession().getReason()).isEqualTo(Reason.HostKeyMismatch);
+    }
+
+    /** The reason is the forwarder's typed field; the text of lastError is only shown, never read. */
+    @Test
+    void reasonIsTheTypedFieldNotTheTextOfLastError() {
+        SessionStatus session = session(SessionState.Failed, "HostKeyMismatch: looks like a reason, is free text");
+        session.setReason(Reason.AuthenticationFailed);
+        SshTunnelStatus typed = aggregate(reports(Optional.of(deployment(0)), report("pod-a", session)));
+        assertCondition(typed, "Ready", "False", "AuthenticationFailed");
+
+        SshTunnelStatus untyped = aggregate(reports(Optional.of(deployment(0)),
+                report("pod-a", session(SessionState.Failed, "HostKeyMismatch: no typed reason"))));
+        assertCondition(untyped, "Ready", "False", "Connecting");
     }
 
     @Test
@@ -333,13 +347,14 @@ class SshTunnelStatusAggregatorTest {
         SshTunnelStatus status = aggregate(reports(Optional.of(deployment(0)),
                 report("pod-a", session(SessionState.Connected, ""),
                         forward("postgres", ForwardState.Active, 0, 0, 0, ""),
-                        forward("proxy", ForwardState.Failed, 0, 0, 0, "RemotePortInUse: port 8080 is held"))));
+                        forward("proxy", ForwardState.Failed, 0, 0, 0, Reason.RemotePortInUse, "port 8080 is held"))));
 
         assertCondition(status, "Ready", "False", "RemotePortInUse");
         assertCondition(status, "Connected", "True", "Connected");
         assertCondition(status, "ForwardsReady", "False", "RemotePortInUse");
         assertThat(ready(status).getMessage()).startsWith("forward proxy is Failed: RemotePortInUse");
         assertThat(status.getReadyForwards()).isEqualTo("1/2");
+        assertThat(status.getForwards().get(1).getReason()).isEqualTo(Reason.RemotePortInUse);
     }
 
     @Test
@@ -361,10 +376,10 @@ class SshTunnelStatusAggregatorTest {
     @Test
     void oneReplicaServingARemoteForwardAndOneOnStandbyIsReady() {
         withRemoteHooks(2);
-        String standbyError = "RemotePortInUse: standby: the server refused localhost:9000, held by another replica";
+        String standbyError = "standby: the server refused localhost:9000, held by another replica";
         SshTunnelStatus status = aggregate(reports(Optional.of(deployment(2)),
                 report("pod-a", session(SessionState.Connected, ""), forward("postgres", ForwardState.Active, 1, 1, 0, ""),
-                        bound(forward("hooks", ForwardState.Standby, 0, 0, 0, standbyError), null)),
+                        bound(forward("hooks", ForwardState.Standby, 0, 0, 0, Reason.RemotePortInUse, standbyError), null)),
                 report("pod-b", session(SessionState.Connected, ""), forward("postgres", ForwardState.Active, 0, 2, 0, ""),
                         bound(forward("hooks", ForwardState.Active, 2, 4, 0, ""), 9000))));
 
@@ -376,18 +391,19 @@ class SshTunnelStatusAggregatorTest {
         assertThat(hooks.getServingPod()).isEqualTo("pod-b");
         assertThat(hooks.getBoundPort()).isEqualTo(9000);
         assertThat(hooks.getLastError()).as("a standby of a served forward is no error").isNullOrEmpty();
+        assertThat(hooks.getReason()).as("a standby of a served forward is no error").isNull();
         assertThat(status.getForwards().get(0).getServingPod()).as("Local forwards are served by every pod").isNull();
     }
 
     @Test
     void remoteForwardOnStandbyEverywhereIsNotReady() {
         withRemoteHooks(2);
-        String standbyError = "RemotePortInUse: standby: the server refused localhost:9000, held by another replica";
+        String standbyError = "standby: the server refused localhost:9000, held by another replica";
         SshTunnelStatus status = aggregate(reports(Optional.of(deployment(2)),
                 report("pod-a", session(SessionState.Connected, ""), forward("postgres", ForwardState.Active, 0, 0, 0, ""),
-                        forward("hooks", ForwardState.Standby, 0, 0, 0, standbyError)),
+                        forward("hooks", ForwardState.Standby, 0, 0, 0, Reason.RemotePortInUse, standbyError)),
                 report("pod-b", session(SessionState.Connected, ""), forward("postgres", ForwardState.Active, 0, 0, 0, ""),
-                        forward("hooks", ForwardState.Standby, 0, 0, 0, standbyError))));
+                        forward("hooks", ForwardState.Standby, 0, 0, 0, Reason.RemotePortInUse, standbyError))));
 
         assertCondition(status, "Ready", "False", "RemotePortInUse");
         assertThat(ready(status).getMessage()).startsWith("forward hooks is Standby: RemotePortInUse");
@@ -402,10 +418,11 @@ class SshTunnelStatusAggregatorTest {
                 report("pod-a", session(SessionState.Connected, ""), forward("postgres", ForwardState.Active, 0, 0, 0, ""),
                         forward("hooks", ForwardState.Active, 0, 0, 0, "")),
                 report("pod-b", session(SessionState.Connected, ""), forward("postgres", ForwardState.Active, 0, 0, 0, ""),
-                        forward("hooks", ForwardState.Failed, 0, 0, 0, "ForwardRejected: not permitted"))));
+                        forward("hooks", ForwardState.Failed, 0, 0, 0, Reason.ForwardRejected, "not permitted"))));
 
         assertCondition(status, "Ready", "False", "ForwardRejected");
         assertThat(status.getForwards().get(1).getServingPod()).isEqualTo("pod-a");
+        assertThat(status.getForwards().get(1).getReason()).isEqualTo(Reason.ForwardRejected);
     }
 
     private void withRemoteHooks(int replicas) {
@@ -439,7 +456,7 @@ class SshTunnelStatusAggregatorTest {
         tunnel.setStatus(aggregate(reports(Optional.of(deployment(1)), report("pod-a", connected))));
         assertThat(tunnel.getStatus().getAcceptedHostKeyFingerprint()).isEqualTo(first);
 
-        SessionStatus other = session(SessionState.Failed, "HostKeyMismatch: another key");
+        SessionStatus other = session(SessionState.Failed, Reason.HostKeyMismatch, "another key");
         other.setHostKeyFingerprint("SHA256:" + "B".repeat(43));
         tunnel.setStatus(aggregate(reports(Optional.of(deployment(1)), report("pod-b", other))));
         assertThat(tunnel.getStatus().getAcceptedHostKeyFingerprint()).as("the first key stays").isEqualTo(first);
@@ -461,6 +478,13 @@ class SshTunnelStatusAggregatorTest {
         return new ForwarderReport(pod, generation, null, session, List.of(forwards));
     }
 
+    /** A session whose lastError the forwarder wrote for {@code reason}. */
+    private static SessionStatus session(SessionState state, Reason reason, String message) {
+        SessionStatus session = session(state, reason.lastError(message));
+        session.setReason(reason);
+        return session;
+    }
+
     private static SessionStatus session(SessionState state, String lastError) {
         SessionStatus session = new SessionStatus();
         session.setState(state);
@@ -468,6 +492,14 @@ class SshTunnelStatusAggregatorTest {
         session.setServerVersion("SSH-2.0-OpenSSH_9.2p1");
         session.setReconnects(0L);
         return session;
+    }
+
+    /** A forward whose lastError the forwarder wrote for {@code reason}. */
+    private static ForwardStatus forward(String name, ForwardState state, int active, long total, long failed, Reason reason,
+            String message) {
+        ForwardStatus forward = forward(name, state, active, total, failed, reason.lastError(message));
+        forward.setReason(reason);
+        return forward;
     }
 
     private static ForwardStatus forward(String name, ForwardState state, int active, long total, long failed, String lastError) {

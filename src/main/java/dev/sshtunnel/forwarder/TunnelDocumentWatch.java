@@ -5,7 +5,6 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -17,6 +16,7 @@ import java.util.function.Consumer;
 
 import org.jboss.logging.Logger;
 
+import dev.sshtunnel.config.Sha256;
 import dev.sshtunnel.config.ConfigException;
 import dev.sshtunnel.config.TunnelConfig;
 import dev.sshtunnel.config.TunnelConfigLoader;
@@ -77,12 +77,7 @@ final class TunnelDocumentWatch implements AutoCloseable {
 
     /** SHA-256 over the document and the secret files (names and content); null when the document cannot be read. */
     private byte[] digest() {
-        MessageDigest digest;
-        try {
-            digest = MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every JVM has SHA-256", e);
-        }
+        MessageDigest digest = Sha256.newDigest();
         try {
             digest.update(Files.readAllBytes(document));
         } catch (IOException e) {

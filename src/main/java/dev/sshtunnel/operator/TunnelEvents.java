@@ -6,12 +6,10 @@ import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
 import java.net.HttpURLConnection;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 
 import org.jboss.logging.Logger;
 
+import dev.sshtunnel.config.Sha256;
 import dev.sshtunnel.api.v1alpha1.Reason;
 import dev.sshtunnel.api.v1alpha1.SshTunnel;
 import io.fabric8.kubernetes.api.model.EventBuilder;
@@ -40,13 +38,9 @@ public class TunnelEvents {
 
     /** Same tunnel (UID), reason and message: same event. */
     static String nameOf(SshTunnel tunnel, Reason reason, String message) {
-        try {
-            byte[] digest = MessageDigest.getInstance("SHA-256").digest((tunnel.getMetadata().getUid() + "\n" + reason
-                    + "\n" + message).getBytes(StandardCharsets.UTF_8));
-            return tunnel.getMetadata().getName() + "." + HexFormat.of().formatHex(digest, 0, 6);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is always available", e);
-        }
+        String digest = Sha256.hex((tunnel.getMetadata().getUid() + "\n" + reason + "\n" + message)
+                .getBytes(StandardCharsets.UTF_8));
+        return tunnel.getMetadata().getName() + "." + digest.substring(0, 12);
     }
 
     /**

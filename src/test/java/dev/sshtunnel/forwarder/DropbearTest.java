@@ -25,6 +25,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
+import dev.sshtunnel.config.Sha256;
 import dev.sshtunnel.api.v1alpha1.ForwardState;
 import dev.sshtunnel.api.v1alpha1.SessionState;
 import dev.sshtunnel.testing.DropbearServer;
@@ -82,7 +83,7 @@ class DropbearTest {
         try (Socket socket = connect(port)) {
             CompletableFuture<byte[]> received = CompletableFuture.supplyAsync(() -> {
                 try {
-                    MessageDigest digest = MessageDigest.getInstance("SHA-256");
+                    MessageDigest digest = Sha256.newDigest();
                     InputStream in = socket.getInputStream();
                     byte[] buffer = new byte[65536];
                     long total = 0;
@@ -96,7 +97,7 @@ class DropbearTest {
                     throw new IllegalStateException(e);
                 }
             });
-            MessageDigest sent = MessageDigest.getInstance("SHA-256");
+            MessageDigest sent = Sha256.newDigest();
             byte[] chunk = new byte[128 * 1024];
             Random random = new Random(1);
             OutputStream out = socket.getOutputStream();

@@ -8,13 +8,13 @@ import java.io.OutputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
-import java.util.HexFormat;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
+import dev.sshtunnel.config.Sha256;
 import dev.sshtunnel.api.v1alpha1.ForwardState;
 import dev.sshtunnel.testing.DigestSink;
 import dev.sshtunnel.testing.Ports;
@@ -30,7 +30,7 @@ class LargeTransferTest extends OpenSshForwarderTest {
     /** Streams GIB pseudo-random bytes (a different chunk each time), half-closes, and checks the sink's answer. */
     private static void sendAndVerify(Socket socket) throws IOException {
         socket.setSoTimeout(120_000);
-        MessageDigest sent = DigestSink.sha256();
+        MessageDigest sent = Sha256.newDigest();
         SplittableRandom random = new SplittableRandom(42);
         byte[] chunk = new byte[CHUNK];
         OutputStream out = socket.getOutputStream();
@@ -46,7 +46,7 @@ class LargeTransferTest extends OpenSshForwarderTest {
         }
         socket.shutdownOutput();
         String answer = new String(socket.getInputStream().readAllBytes(), StandardCharsets.US_ASCII).trim();
-        assertThat(answer).isEqualTo(GIB + " " + HexFormat.of().formatHex(sent.digest()));
+        assertThat(answer).isEqualTo(GIB + " " + Sha256.hex(sent));
     }
 
     @Test

@@ -25,6 +25,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
+import dev.sshtunnel.config.Sha256;
 import dev.sshtunnel.api.v1alpha1.Reason;
 import dev.sshtunnel.api.v1alpha1.ForwardState;
 import dev.sshtunnel.api.v1alpha1.SessionState;
@@ -45,10 +46,10 @@ class LocalForwardTest extends OpenSshForwarderTest {
 
         int size = 64 * 1024 * 1024;
         try (Socket socket = connect(port)) {
-            MessageDigest sent = MessageDigest.getInstance("SHA-256");
+            MessageDigest sent = Sha256.newDigest();
             CompletableFuture<byte[]> received = CompletableFuture.supplyAsync(() -> {
                 try {
-                    MessageDigest digest = MessageDigest.getInstance("SHA-256");
+                    MessageDigest digest = Sha256.newDigest();
                     InputStream in = socket.getInputStream();
                     byte[] buffer = new byte[64 * 1024];
                     long total = 0;

@@ -17,7 +17,6 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Objects;
 import java.util.Random;
@@ -32,10 +31,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
+import dev.sshtunnel.config.Sha256;
 import dev.sshtunnel.api.v1alpha1.Reason;
 import dev.sshtunnel.api.v1alpha1.SessionState;
 import dev.sshtunnel.api.v1alpha1.SessionStatus;
-import dev.sshtunnel.testing.DigestSink;
 import dev.sshtunnel.testing.Keys;
 import dev.sshtunnel.testing.NamespaceTargets;
 import dev.sshtunnel.testing.NetworkNamespace;
@@ -303,7 +302,7 @@ class NetworkFaultsTest {
                     throw new IllegalStateException(e);
                 }
             });
-            MessageDigest sha = DigestSink.sha256();
+            MessageDigest sha = Sha256.newDigest();
             InputStream in = socket.getInputStream();
             byte[] buffer = new byte[64 * 1024];
             long count = 0;
@@ -313,7 +312,7 @@ class NetworkFaultsTest {
                 count += n;
             }
             writer.join();
-            return count + " " + HexFormat.of().formatHex(sha.digest());
+            return count + " " + Sha256.hex(sha);
         } catch (IOException | RuntimeException e) {
             return "failed: " + e;
         }
@@ -324,14 +323,14 @@ class NetworkFaultsTest {
     }
 
     private static String sha256(long seed, int total) {
-        MessageDigest sha = DigestSink.sha256();
+        MessageDigest sha = Sha256.newDigest();
         Random random = new Random(seed);
         byte[] chunk = new byte[64 * 1024];
         for (int sent = 0; sent < total; sent += chunk.length) {
             random.nextBytes(chunk);
             sha.update(chunk);
         }
-        return HexFormat.of().formatHex(sha.digest());
+        return Sha256.hex(sha);
     }
 
     private static final int LINKS = 4;

@@ -7,8 +7,8 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
+
+import dev.sshtunnel.config.Sha256;
 
 /**
  * A target that reads a stream to EOF and answers with the byte count and SHA-256 of what arrived
@@ -44,7 +44,7 @@ public final class DigestSink implements AutoCloseable {
 
     private static void digest(Socket socket) {
         try (socket) {
-            MessageDigest sha = sha256();
+            MessageDigest sha = Sha256.newDigest();
             byte[] buffer = new byte[256 * 1024];
             long count = 0;
             InputStream in = socket.getInputStream();
@@ -53,18 +53,10 @@ public final class DigestSink implements AutoCloseable {
                 sha.update(buffer, 0, n);
                 count += n;
             }
-            socket.getOutputStream().write((count + " " + HexFormat.of().formatHex(sha.digest()) + "\n")
+            socket.getOutputStream().write((count + " " + Sha256.hex(sha) + "\n")
                     .getBytes(StandardCharsets.US_ASCII));
         } catch (IOException e) {
             // the test sees the missing answer
-        }
-    }
-
-    public static MessageDigest sha256() {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
         }
     }
 

@@ -9,6 +9,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
+import dev.sshtunnel.config.Sha256;
+
 /**
  * An {@link EchoServer} and a {@link DigestSink} on the loopback of a network namespace, in a child
  * JVM started there ({@code ip netns exec NS java ... NamespaceTargets}): a JVM cannot open sockets
@@ -24,9 +26,10 @@ public final class NamespaceTargets implements AutoCloseable {
     public NamespaceTargets(NetworkNamespace namespace) {
         try {
             List<String> command = new ArrayList<>(namespace.exec());
+            // The test classes, and the main classes for Sha256 (DigestSink); nothing else is needed.
+            String classPath = location(NamespaceTargets.class) + java.io.File.pathSeparator + location(Sha256.class);
             command.addAll(List.of(ProcessHandle.current().info().command().orElse("java"), "-Xmx64m", "-XX:+UseSerialGC",
-                    "-cp", Path.of(NamespaceTargets.class.getProtectionDomain().getCodeSource().getLocation().toURI()).toString(),
-                    NamespaceTargets.class.getName()));
+                    "-cp", classPath, NamespaceTargets.class.getName()));
             process = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
             BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.US_ASCII));
             String line = out.readLine();
@@ -40,6 +43,10 @@ public final class NamespaceTargets implements AutoCloseable {
         } catch (IOException | java.net.URISyntaxException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    private static String location(Class<?> type) throws java.net.URISyntaxException {
+        return Path.of(type.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
     }
 
     /** Port of the echo server on the namespace's 127.0.0.1. */

@@ -31,11 +31,11 @@ final class ChannelDeadlines {
 
     /** Idle deadline in nanoseconds, 0 for none. */
     static long idleNanos(ForwardConfig config) {
-        return config == null || config.idleTimeout() == null ? 0 : config.idleTimeout().toNanos();
+        return config.idleTimeout() == null ? 0 : config.idleTimeout().toNanos();
     }
 
     static long writeNanos(ForwardConfig config) {
-        return config == null || config.idleTimeout() == null ? DEFAULT_WRITE_DEADLINE.toNanos() : config.idleTimeout().toNanos();
+        return config.idleTimeout() == null ? DEFAULT_WRITE_DEADLINE.toNanos() : config.idleTimeout().toNanos();
     }
 
     static void watch(ChannelPump pump) {

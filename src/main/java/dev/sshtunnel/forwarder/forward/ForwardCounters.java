@@ -31,10 +31,10 @@ final class ForwardCounters {
 
     ForwardCounters(ForwardConfig config) {
         this.config = config;
-        this.maxConnections = config == null ? Integer.MAX_VALUE : config.maxConnections();
+        this.maxConnections = config.maxConnections();
     }
 
-    /** The forward's configuration; null for the counters of channels no forward claims. */
+    /** The forward's configuration. */
     ForwardConfig config() {
         return config;
     }

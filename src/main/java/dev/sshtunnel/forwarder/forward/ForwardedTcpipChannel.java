@@ -80,13 +80,15 @@ final class ForwardedTcpipChannel extends AbstractServerChannel {
         Session session = getSession();
         SshdSocketAddress target = session.getService(ConnectionService.class).getForwarder().getForwardedPort(connectedPort);
         RemoteTargets targets = RemoteTargets.of(session);
-        if (target == null || !targets.canConnect(TcpForwardingFilter.Type.Forwarded, target, session)) {
+        // MINA maps the port a moment before the forward records it (and unmaps it a moment after the forward
+        // let go): a channel in that moment is refused like one for a port that was never forwarded.
+        ForwardCounters counters = targets.counters(connectedPort);
+        if (target == null || counters == null || !targets.canConnect(TcpForwardingFilter.Type.Forwarded, target, session)) {
             opened.setException(new SshChannelOpenException(getChannelId(), SshConstants.SSH_OPEN_ADMINISTRATIVELY_PROHIBITED,
                     "no Remote forward for port " + connectedPort));
             close(true);
             return opened;
         }
-        ForwardCounters counters = targets.counters(connectedPort);
         if (!counters.admit()) {
             String error = counters.overLimit("channel from the server refused");
             opened.setException(new SshChannelOpenException(getChannelId(), SshConstants.SSH_OPEN_RESOURCE_SHORTAGE, error));

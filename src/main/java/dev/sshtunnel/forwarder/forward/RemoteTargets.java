@@ -22,8 +22,6 @@ final class RemoteTargets implements ForwardingFilter {
     private final Duration connectTimeout;
     /** Channel counters of each Remote forward, by the port the server bound for it. */
     private final Map<Integer, ForwardCounters> byBoundPort = new ConcurrentHashMap<>();
-    /** Counts channels that arrive before their forward has recorded its bound port; not reported. */
-    private final ForwardCounters unattributed = new ForwardCounters(null);
 
     /** connectTimeout: how long a connection to a target may take (the tunnel's connectTimeoutSeconds). */
     RemoteTargets(Duration connectTimeout) {
@@ -59,8 +57,9 @@ final class RemoteTargets implements ForwardingFilter {
         byBoundPort.remove(boundPort, counters);
     }
 
+    /** The counters of the Remote forward the server bound {@code boundPort} for; null while no forward has it recorded. */
     ForwardCounters counters(int boundPort) {
-        return byBoundPort.getOrDefault(boundPort, unattributed);
+        return byBoundPort.get(boundPort);
     }
 
     @Override

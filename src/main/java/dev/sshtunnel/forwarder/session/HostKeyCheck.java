@@ -145,7 +145,6 @@ public final class HostKeyCheck implements ServerKeyVerifier {
         return false;
     }
 
-
     public static String fingerprint(PublicKey key) {
         return KeyUtils.getFingerPrint(BuiltinDigests.sha256, key);
     }

@@ -73,7 +73,6 @@ public final class SessionStatusBoard {
         }
     }
 
-
     public synchronized SessionStatus snapshot() {
         SessionStatus status = new SessionStatus();
         status.setState(state);

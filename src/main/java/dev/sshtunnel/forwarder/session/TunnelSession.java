@@ -164,7 +164,6 @@ public final class TunnelSession implements AutoCloseable {
         return board;
     }
 
-
     public void start() {
         loop = new Thread(this::run, "ssh-session");
         loop.setDaemon(true);

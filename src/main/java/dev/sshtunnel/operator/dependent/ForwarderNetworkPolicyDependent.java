@@ -47,7 +47,6 @@ public class ForwarderNetworkPolicyDependent extends KeptOnHeldBackSpec<NetworkP
     @Inject
     OperatorConfig config;
 
-
     public ForwarderNetworkPolicyDependent() {
         super(NetworkPolicy.class);
     }

@@ -21,7 +21,6 @@ import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDep
 @KubernetesDependent(informer = @Informer(labelSelector = ForwarderLabels.MANAGED_SELECTOR))
 public class ForwardsServiceDependent extends KeptOnHeldBackSpec<Service> {
 
-
     public ForwardsServiceDependent() {
         super(Service.class);
     }

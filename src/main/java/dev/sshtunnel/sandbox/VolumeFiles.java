@@ -20,7 +20,8 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 
 /**
  * Writes a pod's ConfigMap, Secret and emptyDir volumes under a root directory at their mount
- * paths, as the kubelet would mount them (items, subPath; secret files readable by the owner only),
+ * paths, as the kubelet would mount them (items, subPath; secret files mode 0400: the kubelet adds group
+ * read for the pod's fsGroup, which a process of the sandbox's own user does not need),
  * and brings them up to date again when called for a running pod.
  */
 final class VolumeFiles {

@@ -52,7 +52,7 @@ public final class Credentials {
                         + e.getClass().getSimpleName());
             }
             if (keys.isEmpty()) {
-                // MINA yields no key at all for formats it cannot read (ed25519 without BouncyCastle).
+                // MINA yields no key at all for formats it cannot read (ed25519 without an EdDSA provider).
                 throw new CredentialException("private key in " + source + " holds no key this forwarder can use"
                         + " (supported: ed25519, ecdsa, rsa in OpenSSH or PEM format)");
             }

@@ -318,7 +318,8 @@ public final class TunnelSession implements AutoCloseable {
                 throw e;
             }
             if (i < hops.size() - 1) {
-                // ProxyJump: the next hop is reached through a loopback-only forward inside this process.
+                // ProxyJump: the next hop is reached through a local forward on an ephemeral 127.0.0.1 port; any
+                // process in the pod can connect to it, and it leads only to the next hop's SSH server.
                 EndpointConfig next = hops.get(i + 1);
                 through = session.startLocalPortForwarding(new SshdSocketAddress("127.0.0.1", 0),
                         new SshdSocketAddress(next.host(), next.port()));

@@ -11,6 +11,7 @@ import dev.sshtunnel.config.ConfigException;
 import dev.sshtunnel.config.TunnelConfig;
 import dev.sshtunnel.config.TunnelConfigLoader;
 import dev.sshtunnel.forwarder.ForwarderProcess;
+import dev.sshtunnel.forwarder.http.StatusEndpoints;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -40,7 +41,7 @@ public class ForwardCommand implements Callable<Integer> {
             description = "Address the Local and Dynamic listeners bind (default: ${DEFAULT-VALUE}; pods use 0.0.0.0).")
     String bindAddress;
 
-    @Option(names = "--http-port", defaultValue = "8081", paramLabel = "N",
+    @Option(names = "--http-port", defaultValue = "" + StatusEndpoints.DEFAULT_PORT, paramLabel = "N",
             description = "Port of /status, /q/health/live, /q/health/ready and /q/metrics (default: ${DEFAULT-VALUE}).")
     int httpPort;
 

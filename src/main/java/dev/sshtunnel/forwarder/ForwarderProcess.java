@@ -21,7 +21,7 @@ import dev.sshtunnel.api.v1alpha1.ForwardStatus;
 import dev.sshtunnel.config.ForwardConfig;
 import dev.sshtunnel.config.TunnelConfig;
 import dev.sshtunnel.forwarder.forward.Forward;
-import dev.sshtunnel.forwarder.forward.Forwards;
+import dev.sshtunnel.forwarder.forward.RemoteTargets;
 import dev.sshtunnel.forwarder.http.StatusEndpoints;
 import dev.sshtunnel.forwarder.session.SessionPool;
 import dev.sshtunnel.forwarder.session.SshClientFactory;
@@ -70,11 +70,11 @@ public final class ForwarderProcess implements AutoCloseable {
         this.grace = grace;
         List<Forward> created = new ArrayList<>();
         for (ForwardConfig forward : config.forwards()) {
-            created.add(Forwards.create(forward, listenAddress));
+            created.add(Forward.create(forward, listenAddress));
         }
         forwards = List.copyOf(created);
         client = SshClientFactory.create();
-        Forwards.configureClient(client, config.connectTimeout());
+        RemoteTargets.install(client, config.connectTimeout());
         try {
             session = new SessionPool(config, () -> forwards, List.of(), client, clock);
             for (Forward forward : forwards) {
@@ -130,7 +130,7 @@ public final class ForwarderProcess implements AutoCloseable {
                 result.add(existing);
                 continue;
             }
-            Forward created = Forwards.create(forward, listenAddress);
+            Forward created = Forward.create(forward, listenAddress);
             try {
                 created.start();
             } catch (IOException e) {

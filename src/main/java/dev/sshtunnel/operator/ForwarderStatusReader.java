@@ -19,6 +19,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.sshtunnel.api.v1alpha1.ForwardStatus;
 import dev.sshtunnel.api.v1alpha1.SessionStatus;
 import dev.sshtunnel.api.v1alpha1.SshSpec;
+import dev.sshtunnel.forwarder.http.StatusEndpoints;
 import dev.sshtunnel.operator.status.ForwarderReport;
 import io.fabric8.kubernetes.api.model.Pod;
 
@@ -58,7 +59,7 @@ public class ForwarderStatusReader {
         }
         String ip = pod.getStatus().getPodIP();
         String host = ip.contains(":") ? "[" + ip + "]" : ip;
-        HttpRequest request = HttpRequest.newBuilder(URI.create("http://" + host + ":" + ForwarderPorts.HTTP + "/status"))
+        HttpRequest request = HttpRequest.newBuilder(URI.create("http://" + host + ":" + StatusEndpoints.DEFAULT_PORT + "/status"))
                 .timeout(timeout).GET().build();
         try {
             HttpResponse<java.io.InputStream> response = http.send(request, HttpResponse.BodyHandlers.ofInputStream());

@@ -2,6 +2,8 @@ package dev.sshtunnel.sandbox;
 
 import java.util.List;
 
+import dev.sshtunnel.forwarder.http.StatusEndpoints;
+
 /**
  * The forwarder container's arguments (`forward -f FILE --secrets-dir DIR --bind-address ADDR
  * [--http-port N] [--grace-period S]`), read the way the `forward` command reads them, so the
@@ -16,7 +18,7 @@ record ForwarderArguments(String file, String secretsDir, String bindAddress, in
         String file = null;
         String secretsDir = null;
         String bind = "127.0.0.1";
-        int httpPort = 8081;
+        int httpPort = StatusEndpoints.DEFAULT_PORT;
         int grace = 10;
         for (int i = 1; i < args.size(); i++) {
             String arg = args.get(i);

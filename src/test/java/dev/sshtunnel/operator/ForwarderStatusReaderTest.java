@@ -14,6 +14,7 @@ import com.sun.net.httpserver.HttpServer;
 
 import dev.sshtunnel.api.v1alpha1.Reason;
 import dev.sshtunnel.api.v1alpha1.SessionState;
+import dev.sshtunnel.forwarder.http.StatusEndpoints;
 import dev.sshtunnel.operator.status.ForwarderReport;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
@@ -31,7 +32,7 @@ class ForwarderStatusReaderTest {
 
     @BeforeEach
     void start() throws Exception {
-        pod = HttpServer.create(new InetSocketAddress(POD_IP, ForwarderPorts.HTTP), 0);
+        pod = HttpServer.create(new InetSocketAddress(POD_IP, StatusEndpoints.DEFAULT_PORT), 0);
         pod.createContext("/status", exchange -> {
             byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
             exchange.sendResponseHeaders(200, bytes.length);

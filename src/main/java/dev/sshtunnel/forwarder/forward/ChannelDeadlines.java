@@ -23,7 +23,7 @@ final class ChannelDeadlines {
     private static final Set<ChannelPump> OPEN = ConcurrentHashMap.newKeySet();
 
     static {
-        ForwardIo.TIMER.scheduleWithFixedDelay(ChannelDeadlines::sweep, 1, 1, TimeUnit.SECONDS);
+        ForwardThreads.TIMER.scheduleWithFixedDelay(ChannelDeadlines::sweep, 1, 1, TimeUnit.SECONDS);
     }
 
     private ChannelDeadlines() {

@@ -27,7 +27,7 @@ import org.apache.sshd.common.util.net.SshdSocketAddress;
  * Joins a socket to an SSH channel without a thread per connection: an accepted client to a
  * direct-tcpip channel (Local, Dynamic), a connection to the target to a forwarded-tcpip channel
  * the server opened (Remote, {@link ForwardedTcpipChannel}). Socket reads
- * and writes are asynchronous (NIO2, {@link ForwardIo}'s group), the channel is in MINA's async mode.
+ * and writes are asynchronous (NIO2, {@link ForwardThreads}'s group), the channel is in MINA's async mode.
  * What each choice buys is measured in docs/benchmarks.md:
  * <ul>
  * <li>No thread hand-off on the data path. A socket read completes on a forward-io thread, which

@@ -28,7 +28,7 @@ final class DynamicForward extends ListeningForward {
                     }
 
                     @Override
-                    public ByteBuffer refused(ChannelOpener.OpenFailure failure) {
+                    public ByteBuffer refused(ChannelOpenFailure failure) {
                         return ByteBuffer.wrap(request.replyBytes(failure.socksReply));
                     }
                 });

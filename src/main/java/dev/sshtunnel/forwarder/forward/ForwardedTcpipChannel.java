@@ -97,7 +97,7 @@ final class ForwardedTcpipChannel extends AbstractServerChannel {
         }
         AsynchronousSocketChannel socket;
         try {
-            socket = AsynchronousSocketChannel.open(ForwardIo.GROUP);
+            socket = AsynchronousSocketChannel.open(ForwardThreads.GROUP);
             ForwardSockets.configure(socket);
         } catch (IOException e) {
             counters.failed(Reason.Unreachable, "cannot open a socket: " + e.getMessage());
@@ -109,7 +109,7 @@ final class ForwardedTcpipChannel extends AbstractServerChannel {
         // A target that drops SYNs would otherwise hold the channel for the kernel's 2 minutes of retries.
         Duration connectTimeout = targets.connectTimeout();
         AtomicBoolean timedOut = new AtomicBoolean();
-        ScheduledFuture<?> deadline = ForwardIo.TIMER.schedule(() -> {
+        ScheduledFuture<?> deadline = ForwardThreads.TIMER.schedule(() -> {
             timedOut.set(true); // before the close: the failed connect may be reported while this task still runs
             try {
                 socket.close(); // the pending connect fails with AsynchronousCloseException

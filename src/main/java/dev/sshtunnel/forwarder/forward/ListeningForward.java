@@ -9,6 +9,7 @@ import java.nio.channels.AsynchronousCloseException;
 import java.nio.channels.AsynchronousServerSocketChannel;
 import java.nio.channels.AsynchronousSocketChannel;
 import java.nio.channels.CompletionHandler;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ScheduledFuture;
@@ -25,7 +26,7 @@ import dev.sshtunnel.config.ForwardConfig;
 /**
  * A forward with a listener in this process (Local, Dynamic). The listener is bound once and stays
  * bound across reconnects; a connection accepted while no session is attached is closed and counted.
- * Accepting, opening the channel and pumping are asynchronous on {@link ForwardIo#GROUP}: no thread
+ * Accepting, opening the channel and pumping are asynchronous on {@link ForwardThreads#GROUP}: no thread
  * waits for a connection or a channel.
  */
 abstract class ListeningForward extends CountedForward {
@@ -33,6 +34,8 @@ abstract class ListeningForward extends CountedForward {
     private static final Logger LOG = Logger.getLogger(ListeningForward.class);
     /** After a failed accept (out of file descriptors, say) wait before the next, instead of spinning. */
     private static final long ACCEPT_RETRY_MILLIS = 100;
+    /** A channel the server has neither confirmed nor refused by then counts as failed (Unreachable). */
+    static final Duration CHANNEL_OPEN_TIMEOUT = Duration.ofSeconds(30);
 
     private final String listenAddress;
     private final Acceptor acceptor = new Acceptor();
@@ -48,7 +51,7 @@ abstract class ListeningForward extends CountedForward {
 
     @Override
     public void start() throws IOException {
-        AsynchronousServerSocketChannel socket = AsynchronousServerSocketChannel.open(ForwardIo.GROUP);
+        AsynchronousServerSocketChannel socket = AsynchronousServerSocketChannel.open(ForwardThreads.GROUP);
         try {
             socket.setOption(StandardSocketOptions.SO_REUSEADDR, true);
             socket.bind(new InetSocketAddress(InetAddress.getByName(listenAddress), config.port()), 1024);
@@ -93,7 +96,7 @@ abstract class ListeningForward extends CountedForward {
                 return; // closed by close()
             }
             LOG.warnf("forward %s: accept failed: %s", config.name(), e.getMessage());
-            ForwardIo.TIMER.schedule(ListeningForward.this::accept, ACCEPT_RETRY_MILLIS, TimeUnit.MILLISECONDS);
+            ForwardThreads.TIMER.schedule(ListeningForward.this::accept, ACCEPT_RETRY_MILLIS, TimeUnit.MILLISECONDS);
         }
     }
 
@@ -155,7 +158,7 @@ abstract class ListeningForward extends CountedForward {
         }
 
         /** Bytes to send before the client is closed; null for none. */
-        default ByteBuffer refused(ChannelOpener.OpenFailure failure) {
+        default ByteBuffer refused(ChannelOpenFailure failure) {
             return null;
         }
     }
@@ -173,16 +176,16 @@ abstract class ListeningForward extends CountedForward {
         try {
             pump = ChannelPump.create(session, client, host, port, counters);
         } catch (IOException | RuntimeException e) {
-            refused(client, ChannelOpener.describe(e, host, port), reply);
+            refused(client, ChannelOpenFailure.classify(e, host, port), reply);
             return;
         }
         AtomicBoolean answered = new AtomicBoolean();
-        ScheduledFuture<?> timeout = ForwardIo.TIMER.schedule(() -> {
+        ScheduledFuture<?> timeout = ForwardThreads.TIMER.schedule(() -> {
             if (answered.compareAndSet(false, true)) {
                 pump.cancel();
-                refused(client, ChannelOpener.timedOut(host, port), reply);
+                refused(client, ChannelOpenFailure.timedOut(host, port, CHANNEL_OPEN_TIMEOUT), reply);
             }
-        }, ChannelOpener.OPEN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        }, CHANNEL_OPEN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
         try {
             pump.open().addListener(opened -> {
                 if (!answered.compareAndSet(false, true)) {
@@ -201,19 +204,19 @@ abstract class ListeningForward extends CountedForward {
                     }
                 } else {
                     pump.cancel();
-                    refused(client, ChannelOpener.describe(opened.getException(), host, port), reply);
+                    refused(client, ChannelOpenFailure.classify(opened.getException(), host, port), reply);
                 }
             });
         } catch (IOException | RuntimeException e) {
             if (answered.compareAndSet(false, true)) {
                 timeout.cancel(false);
                 pump.cancel();
-                refused(client, ChannelOpener.describe(e, host, port), reply);
+                refused(client, ChannelOpenFailure.classify(e, host, port), reply);
             }
         }
     }
 
-    private void refused(AsynchronousSocketChannel client, ChannelOpener.OpenFailure failure, OpenReply reply) {
+    private void refused(AsynchronousSocketChannel client, ChannelOpenFailure failure, OpenReply reply) {
         ByteBuffer last = reply.refused(failure);
         if (last == null) {
             refuse(client, failure.reason, failure.detail);

@@ -1,9 +1,11 @@
 package dev.sshtunnel.forwarder.forward;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
+import org.apache.sshd.client.SshClient;
 import org.apache.sshd.common.session.Session;
 import org.apache.sshd.common.util.net.SshdSocketAddress;
 import org.apache.sshd.server.forward.ForwardingFilter;
@@ -15,7 +17,7 @@ import org.apache.sshd.server.forward.TcpForwardingFilter;
  * default; accepting all would let the server reach anything the forwarder can reach. One
  * instance per SshClient, so tunnels sharing a JVM never widen each other's targets.
  */
-final class RemoteTargets implements ForwardingFilter {
+public final class RemoteTargets implements ForwardingFilter {
 
     /** Allowed targets, each with the number of forwards that allow it (two forwards may share a target). */
     private final Map<String, Integer> allowed = new ConcurrentHashMap<>();
@@ -32,12 +34,22 @@ final class RemoteTargets implements ForwardingFilter {
         return connectTimeout;
     }
 
-    /** The filter installed on the client a session belongs to (by {@link Forwards#configureClient}). */
+    /**
+     * Prepares {@code client} for Remote forwards: this filter, so forwarded-tcpip channels reach only
+     * configured targets, and the forwarded-tcpip channel that pumps them like Local forwards
+     * ({@link ForwardedTcpipChannel}), which connects to a target within connectTimeout.
+     */
+    public static void install(SshClient client, Duration connectTimeout) {
+        client.setForwardingFilter(new RemoteTargets(connectTimeout));
+        client.setChannelFactories(List.of(ForwardedTcpipChannel.FACTORY));
+    }
+
+    /** The filter installed on the client a session belongs to (by {@link #install}). */
     static RemoteTargets of(Session session) {
         if (session.getFactoryManager().getForwardingFilter() instanceof RemoteTargets targets) {
             return targets;
         }
-        throw new IllegalStateException("SshClient was not prepared with Forwards.configureClient");
+        throw new IllegalStateException("SshClient was not prepared with RemoteTargets.install");
     }
 
     /** Called once per forward's life (the first attach); {@link #revoke} undoes it. */

@@ -11,7 +11,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * Reads one client's SOCKS handshake with asynchronous reads on {@link ForwardIo#GROUP}: no thread
+ * Reads one client's SOCKS handshake with asynchronous reads on {@link ForwardThreads#GROUP}: no thread
  * waits for a silent client. Each client gets {@link #DEADLINE} to send its request and holds a
  * buffer of at most {@link SocksHandshake#MAX_LENGTH} bytes meanwhile; at most {@link #MAX_IN_PROGRESS}
  * handshakes run at once in the process, and a client over that is closed at once.
@@ -54,7 +54,7 @@ final class SocksNegotiation implements CompletionHandler<Integer, Void> {
             return;
         }
         SocksNegotiation negotiation = new SocksNegotiation(client, outcome);
-        negotiation.deadline = ForwardIo.TIMER.schedule(() -> negotiation.fail(
+        negotiation.deadline = ForwardThreads.TIMER.schedule(() -> negotiation.fail(
                 "no SOCKS request within " + DEADLINE.toSeconds() + " s", true), DEADLINE.toMillis(), TimeUnit.MILLISECONDS);
         negotiation.read(1);
     }

@@ -44,6 +44,11 @@ public final class StatusEndpoints implements AutoCloseable {
             .disable(SerializationFeature.FAIL_ON_EMPTY_BEANS);
 
     /** Threads serving requests: a client that stalls mid-request holds one of them until the deadline. */
+    /**
+     * The forwarder's default --http-port, which the operator reads /status from and the pod spec
+     * leaves to the default.
+     */
+    public static final int DEFAULT_PORT = 8081;
     static final int WORKERS = 4;
     /** A request must arrive, and a response be taken, within this many seconds, else the connection is closed. */
     static final int REQUEST_DEADLINE_SECONDS = 5;

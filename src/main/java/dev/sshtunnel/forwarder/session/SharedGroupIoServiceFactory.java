@@ -14,7 +14,7 @@ import org.apache.sshd.common.io.nio2.Nio2ServiceFactory;
 import org.apache.sshd.common.util.threads.CloseableExecutorService;
 import org.apache.sshd.common.util.threads.ThreadUtils;
 
-import dev.sshtunnel.forwarder.forward.ForwardIo;
+import dev.sshtunnel.forwarder.forward.ForwardThreads;
 
 /**
  * MINA's NIO2 back-end on the forwarder's fixed I/O group instead of its own.
@@ -43,7 +43,7 @@ final class SharedGroupIoServiceFactory extends Nio2ServiceFactory {
         return new IoServiceFactoryFactory() {
             @Override
             public IoServiceFactory create(FactoryManager manager) {
-                return new SharedGroupIoServiceFactory(manager, ForwardIo.group(),
+                return new SharedGroupIoServiceFactory(manager, ForwardThreads.group(),
                         ThreadUtils.newSingleThreadExecutor("sshd-nio2-resume"));
             }
 

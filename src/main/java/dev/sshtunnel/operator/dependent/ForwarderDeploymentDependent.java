@@ -15,7 +15,7 @@ import dev.sshtunnel.api.v1alpha1.ForwarderSpec;
 import dev.sshtunnel.api.v1alpha1.SshTunnel;
 import dev.sshtunnel.operator.ForwarderImagePolicy;
 import dev.sshtunnel.operator.ForwarderLabels;
-import dev.sshtunnel.operator.ForwarderPorts;
+import dev.sshtunnel.forwarder.http.StatusEndpoints;
 import dev.sshtunnel.operator.OperatorConfig;
 import dev.sshtunnel.operator.SecretReferences;
 import dev.sshtunnel.operator.TunnelDocument;
@@ -139,7 +139,7 @@ public class ForwarderDeploymentDependent extends KubernetesDependentResource<De
                 .filter(ForwardSpec::listensInPod).toList();
         // Only the status port is declared: forward ports are listed in the Service and NetworkPolicy, so that
         // adding a forward changes no pod template (the Service targets the forward's port by number).
-        List<ContainerPort> ports = List.of(new ContainerPortBuilder().withName("http").withContainerPort(ForwarderPorts.HTTP)
+        List<ContainerPort> ports = List.of(new ContainerPortBuilder().withName("http").withContainerPort(StatusEndpoints.DEFAULT_PORT)
                 .withProtocol("TCP").build());
 
         Container container = new ContainerBuilder()

@@ -15,8 +15,8 @@ import dev.sshtunnel.api.v1alpha1.NetworkPolicySpec;
 import dev.sshtunnel.api.v1alpha1.SshEndpoint;
 import dev.sshtunnel.api.v1alpha1.SshSpec;
 import dev.sshtunnel.api.v1alpha1.SshTunnel;
+import dev.sshtunnel.forwarder.http.StatusEndpoints;
 import dev.sshtunnel.operator.ForwarderLabels;
-import dev.sshtunnel.operator.ForwarderPorts;
 import dev.sshtunnel.operator.IpLiteral;
 import dev.sshtunnel.operator.OperatorConfig;
 import io.fabric8.kubernetes.api.model.IntOrString;
@@ -69,7 +69,7 @@ public class ForwarderNetworkPolicyDependent extends KeptOnHeldBackSpec<NetworkP
                 .withFrom(new NetworkPolicyPeerBuilder().withNewNamespaceSelector()
                         .withMatchLabels(Map.of("kubernetes.io/metadata.name", config.operatorNamespace()))
                         .endNamespaceSelector().build())
-                .withPorts(tcp(ForwarderPorts.HTTP))
+                .withPorts(tcp(StatusEndpoints.DEFAULT_PORT))
                 .build());
 
         List<NetworkPolicyEgressRule> egress = new ArrayList<>();

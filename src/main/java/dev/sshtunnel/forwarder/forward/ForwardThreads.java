@@ -18,8 +18,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * docs/benchmarks.md).</li>
  * <li>{@link #TIMER}: open and handshake time-outs.</li>
  * </ul>
+ * Static and never shut down: every forwarder in the JVM shares them (the sandbox runs many), and
+ * their threads are daemons.
  */
-public final class ForwardIo {
+public final class ForwardThreads {
 
     /** Overrides the number of I/O threads (benchmarks compare them; see docs/benchmarks.md). */
     public static final String IO_THREADS_PROPERTY = "sshtunnel.forwarder.ioThreads";
@@ -28,7 +30,7 @@ public final class ForwardIo {
 
     static final ScheduledExecutorService TIMER = timer();
 
-    private ForwardIo() {
+    private ForwardThreads() {
     }
 
     public static AsynchronousChannelGroup group() {

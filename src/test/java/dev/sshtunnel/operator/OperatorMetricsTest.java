@@ -1,7 +1,7 @@
 package dev.sshtunnel.operator;
 
-import static dev.sshtunnel.operator.TunnelFixtures.local;
-import static dev.sshtunnel.operator.TunnelFixtures.tunnel;
+import static dev.sshtunnel.testing.TunnelFixtures.local;
+import static dev.sshtunnel.testing.TunnelFixtures.tunnel;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 

@@ -1,10 +1,10 @@
 package dev.sshtunnel.operator;
 
-import static dev.sshtunnel.operator.TunnelFixtures.dynamic;
-import static dev.sshtunnel.operator.TunnelFixtures.keySecret;
-import static dev.sshtunnel.operator.TunnelFixtures.local;
-import static dev.sshtunnel.operator.TunnelFixtures.remote;
-import static dev.sshtunnel.operator.TunnelFixtures.tunnel;
+import static dev.sshtunnel.testing.TunnelFixtures.dynamic;
+import static dev.sshtunnel.testing.TunnelFixtures.keySecret;
+import static dev.sshtunnel.testing.TunnelFixtures.local;
+import static dev.sshtunnel.testing.TunnelFixtures.remote;
+import static dev.sshtunnel.testing.TunnelFixtures.tunnel;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 

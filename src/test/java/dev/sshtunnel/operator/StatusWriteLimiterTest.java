@@ -8,6 +8,7 @@ import java.time.Instant;
 import org.junit.jupiter.api.Test;
 
 import dev.sshtunnel.operator.status.StatusChange;
+import dev.sshtunnel.testing.MutableClock;
 
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 

@@ -13,6 +13,8 @@ import dev.sshtunnel.api.v1alpha1.SshTunnel;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import dev.sshtunnel.testing.AuditLog;
+import dev.sshtunnel.testing.MutableClock;
+import dev.sshtunnel.testing.TunnelFixtures;
 import dev.sshtunnel.testing.RealCluster;
 
 /**

@@ -7,20 +7,14 @@ import java.util.ArrayList;
 import java.util.List;
 
 import dev.sshtunnel.api.v1alpha1.ForwardSpec;
-import dev.sshtunnel.api.v1alpha1.ForwardType;
 import dev.sshtunnel.api.v1alpha1.HostKeyPolicy;
-import dev.sshtunnel.api.v1alpha1.HostKeySpec;
 import dev.sshtunnel.api.v1alpha1.JumpHostSpec;
 import dev.sshtunnel.api.v1alpha1.KeepAliveSpec;
-import dev.sshtunnel.api.v1alpha1.PrivateKeySecretRef;
 import dev.sshtunnel.api.v1alpha1.ReconnectSpec;
 import dev.sshtunnel.api.v1alpha1.SecretKeyRef;
 import dev.sshtunnel.api.v1alpha1.SshEndpoint;
 import dev.sshtunnel.api.v1alpha1.SshSpec;
 import dev.sshtunnel.api.v1alpha1.SshTunnel;
-import dev.sshtunnel.api.v1alpha1.SshTunnelSpec;
-import dev.sshtunnel.api.v1alpha1.TargetSpec;
-import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.client.utils.Serialization;
 
 /**
@@ -30,17 +24,14 @@ import io.fabric8.kubernetes.client.utils.Serialization;
 public final class TunnelFiles {
 
     private final Path dir;
-    private final SshTunnel tunnel = new SshTunnel();
     private final List<ForwardSpec> forwards = new ArrayList<>();
+    private final SshTunnel tunnel;
 
+    /** Fast keepalive, reconnect and connect time-outs, so tests see faults within seconds. */
     public TunnelFiles(Path dir, String host, int port, String user) {
         this.dir = dir;
-        tunnel.setMetadata(new ObjectMetaBuilder().withName("test").withNamespace("default").build());
-        SshTunnelSpec spec = new SshTunnelSpec();
-        SshSpec ssh = new SshSpec();
-        ssh.setHost(host);
-        ssh.setPort(port);
-        ssh.setUser(user);
+        tunnel = TunnelFixtures.to("default", "test", host, port, user, forwards);
+        SshSpec ssh = tunnel.getSpec().getSsh();
         KeepAliveSpec keepAlive = new KeepAliveSpec();
         keepAlive.setIntervalSeconds(1);
         keepAlive.setMaxMissed(2);
@@ -50,9 +41,6 @@ public final class TunnelFiles {
         reconnect.setMaxBackoffSeconds(2);
         ssh.setReconnect(reconnect);
         ssh.setConnectTimeoutSeconds(5);
-        spec.setSsh(ssh);
-        spec.setForwards(forwards);
-        tunnel.setSpec(spec);
     }
 
     public SshSpec ssh() {
@@ -61,17 +49,13 @@ public final class TunnelFiles {
 
     /** Copies a private key (and optional passphrase) into secrets/NAME/ and references it. */
     public TunnelFiles privateKey(SshEndpoint endpoint, String secretName, Path key, String passphrase) {
-        PrivateKeySecretRef ref = new PrivateKeySecretRef();
-        ref.setName(secretName);
-        ref.setKey("id");
         secret(secretName, "id", read(key));
         UsedSecrets.privateKey(key);
         UsedSecrets.text(passphrase);
         if (passphrase != null) {
-            ref.setPassphraseKey("passphrase");
             secret(secretName, "passphrase", (passphrase + "\n").getBytes());
         }
-        endpoint.setPrivateKeySecretRef(ref);
+        endpoint.setPrivateKeySecretRef(TunnelFixtures.keyRef(secretName, "id", passphrase == null ? null : "passphrase"));
         return this;
     }
 
@@ -86,11 +70,7 @@ public final class TunnelFiles {
     }
 
     public TunnelFiles hostKey(SshEndpoint endpoint, HostKeyPolicy policy, String knownHosts, String... fingerprints) {
-        HostKeySpec hostKey = new HostKeySpec();
-        hostKey.setPolicy(policy);
-        hostKey.setKnownHosts(knownHosts);
-        hostKey.setFingerprints(List.of(fingerprints));
-        endpoint.setHostKey(hostKey);
+        endpoint.setHostKey(TunnelFixtures.hostKey(policy, knownHosts, fingerprints));
         return this;
     }
 
@@ -99,17 +79,20 @@ public final class TunnelFiles {
     }
 
     public TunnelFiles local(String name, int port, String host, int targetPort) {
-        return forward(name, ForwardType.Local, port, new TargetSpec(host, targetPort));
+        forwards.add(TunnelFixtures.local(name, port, host, targetPort));
+        return this;
     }
 
     public TunnelFiles remote(String name, int port, String host, int targetPort) {
-        ForwardSpec forward = forward(name, ForwardType.Remote, port, new TargetSpec(host, targetPort)).forwards.get(forwards.size() - 1);
+        ForwardSpec forward = TunnelFixtures.remote(name, port, host, targetPort);
         forward.setBindAddress("127.0.0.1");
+        forwards.add(forward);
         return this;
     }
 
     public TunnelFiles dynamic(String name, int port) {
-        return forward(name, ForwardType.Dynamic, port, null);
+        forwards.add(TunnelFixtures.dynamic(name, port));
+        return this;
     }
 
     /** A jump host at the given sshd on loopback, with its own copy of the key and its known_hosts line; add it with ssh().setJumpHosts. */
@@ -140,16 +123,6 @@ public final class TunnelFiles {
     /** The forward added last, to set its other fields. */
     public TunnelFiles with(java.util.function.Consumer<ForwardSpec> change) {
         change.accept(forwards.get(forwards.size() - 1));
-        return this;
-    }
-
-    private TunnelFiles forward(String name, ForwardType type, int port, TargetSpec target) {
-        ForwardSpec forward = new ForwardSpec();
-        forward.setName(name);
-        forward.setType(type);
-        forward.setPort(port);
-        forward.setTarget(target);
-        forwards.add(forward);
         return this;
     }
 

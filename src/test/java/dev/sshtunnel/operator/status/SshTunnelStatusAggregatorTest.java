@@ -11,25 +11,21 @@ import java.util.Optional;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import dev.sshtunnel.api.v1alpha1.ForwardSpec;
 import dev.sshtunnel.api.v1alpha1.ForwardState;
 import dev.sshtunnel.api.v1alpha1.ForwardStatus;
 import dev.sshtunnel.api.v1alpha1.SessionState;
 import dev.sshtunnel.api.v1alpha1.SessionStatus;
-import dev.sshtunnel.api.v1alpha1.ForwardType;
 import dev.sshtunnel.api.v1alpha1.HostKeyPolicy;
 import dev.sshtunnel.api.v1alpha1.HostKeySpec;
 import dev.sshtunnel.api.v1alpha1.JumpHostSpec;
-import dev.sshtunnel.api.v1alpha1.SshSpec;
 import dev.sshtunnel.api.v1alpha1.SshTunnel;
 import dev.sshtunnel.api.v1alpha1.SshTunnelSpec;
 import dev.sshtunnel.api.v1alpha1.SshTunnelStatus;
-import dev.sshtunnel.api.v1alpha1.TargetSpec;
 import dev.sshtunnel.api.v1alpha1.Reason;
 import io.fabric8.kubernetes.client.utils.Serialization;
-import dev.sshtunnel.operator.MutableClock;
+import dev.sshtunnel.testing.MutableClock;
+import dev.sshtunnel.testing.TunnelFixtures;
 import io.fabric8.kubernetes.api.model.Condition;
-import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 
@@ -426,12 +422,7 @@ class SshTunnelStatusAggregatorTest {
     }
 
     private void withRemoteHooks(int replicas) {
-        ForwardSpec hooks = new ForwardSpec();
-        hooks.setName("hooks");
-        hooks.setType(ForwardType.Remote);
-        hooks.setPort(9000);
-        hooks.setTarget(new TargetSpec("web", 80));
-        tunnel.getSpec().setForwards(List.of(tunnel.getSpec().getForwards().get(0), hooks));
+        tunnel.getSpec().setForwards(List.of(tunnel.getSpec().getForwards().get(0), TunnelFixtures.remote("hooks", 9000, "web", 80)));
         tunnel.getSpec().setReplicas(replicas);
     }
 
@@ -541,25 +532,11 @@ class SshTunnelStatusAggregatorTest {
                 .orElseThrow(() -> new AssertionError("no condition " + type + " in " + status.getConditions()));
     }
 
+    /** No port (the default applies), no credentials or host keys: the aggregator judges only what the pods report. */
     private static SshTunnel tunnel() {
-        SshTunnel tunnel = new SshTunnel();
-        tunnel.setMetadata(new ObjectMetaBuilder().withName("warehouse").withNamespace("apps").withGeneration(3L).build());
-        SshTunnelSpec spec = new SshTunnelSpec();
-        SshSpec ssh = new SshSpec();
-        ssh.setHost("bastion.example.com");
-        ssh.setUser("tunnel");
-        spec.setSsh(ssh);
-        ForwardSpec postgres = new ForwardSpec();
-        postgres.setName("postgres");
-        postgres.setType(ForwardType.Local);
-        postgres.setPort(5432);
-        postgres.setTarget(new TargetSpec("db.internal", 5432));
-        ForwardSpec proxy = new ForwardSpec();
-        proxy.setName("proxy");
-        proxy.setType(ForwardType.Dynamic);
-        proxy.setPort(1080);
-        spec.setForwards(List.of(postgres, proxy));
-        tunnel.setSpec(spec);
+        SshTunnel tunnel = TunnelFixtures.to("apps", "warehouse", "bastion.example.com", null, "tunnel",
+                List.of(TunnelFixtures.local("postgres", 5432, "db.internal", 5432), TunnelFixtures.dynamic("proxy", 1080)));
+        tunnel.getMetadata().setGeneration(3L);
         return tunnel;
     }
 }

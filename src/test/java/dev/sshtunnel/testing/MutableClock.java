@@ -1,4 +1,4 @@
-package dev.sshtunnel.operator;
+package dev.sshtunnel.testing;
 
 import java.time.Clock;
 import java.time.Duration;

@@ -1,0 +1,105 @@
+package dev.sshtunnel.testing;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+
+import dev.sshtunnel.api.v1alpha1.ForwardSpec;
+import dev.sshtunnel.api.v1alpha1.ForwardType;
+import dev.sshtunnel.api.v1alpha1.HostKeyPolicy;
+import dev.sshtunnel.api.v1alpha1.HostKeySpec;
+import dev.sshtunnel.api.v1alpha1.PrivateKeySecretRef;
+import dev.sshtunnel.api.v1alpha1.SshSpec;
+import dev.sshtunnel.api.v1alpha1.SshTunnel;
+import dev.sshtunnel.api.v1alpha1.SshTunnelSpec;
+import dev.sshtunnel.api.v1alpha1.TargetSpec;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.SecretBuilder;
+
+/**
+ * The one place tests build SshTunnels and their forwards: as operator tests apply them ({@link #tunnel}),
+ * and as {@link TunnelFiles} writes them for a forwarder ({@link #to}).
+ */
+public final class TunnelFixtures {
+
+    public static final String KEY_SECRET = "bastion-key";
+    public static final String KEY = "id_ed25519";
+
+    private TunnelFixtures() {
+    }
+
+    /** A tunnel to user@host:port with only these forwards: no credentials, host keys or other settings yet. */
+    public static SshTunnel to(String namespace, String name, String host, Integer port, String user, List<ForwardSpec> forwards) {
+        SshTunnel tunnel = new SshTunnel();
+        tunnel.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace(namespace).build());
+        SshTunnelSpec spec = new SshTunnelSpec();
+        SshSpec ssh = new SshSpec();
+        ssh.setHost(host);
+        ssh.setPort(port);
+        ssh.setUser(user);
+        spec.setSsh(ssh);
+        spec.setForwards(forwards);
+        tunnel.setSpec(spec);
+        return tunnel;
+    }
+
+    /** The tunnel of operator tests: tunnel@bastion.example.com:22, its key in Secret {@link #KEY_SECRET}, one replica. */
+    public static SshTunnel tunnel(String namespace, String name, ForwardSpec... forwards) {
+        SshTunnel tunnel = to(namespace, name, "bastion.example.com", 22, "tunnel", List.of(forwards));
+        SshSpec ssh = tunnel.getSpec().getSsh();
+        ssh.setPrivateKeySecretRef(keyRef(KEY_SECRET, KEY, null));
+        ssh.setHostKey(hostKey(null,
+                "bastion.example.com ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIFakeHostKeyForTestsOnly0000000000000000000"));
+        tunnel.getSpec().setReplicas(1);
+        tunnel.getSpec().setSuspend(false);
+        return tunnel;
+    }
+
+    public static PrivateKeySecretRef keyRef(String secretName, String key, String passphraseKey) {
+        PrivateKeySecretRef ref = new PrivateKeySecretRef();
+        ref.setName(secretName);
+        ref.setKey(key);
+        ref.setPassphraseKey(passphraseKey);
+        return ref;
+    }
+
+    /** Host key rules; a null policy is left to the default (Strict). */
+    public static HostKeySpec hostKey(HostKeyPolicy policy, String knownHosts, String... fingerprints) {
+        HostKeySpec hostKey = new HostKeySpec();
+        hostKey.setPolicy(policy);
+        hostKey.setKnownHosts(knownHosts);
+        hostKey.setFingerprints(new ArrayList<>(List.of(fingerprints)));
+        return hostKey;
+    }
+
+    public static ForwardSpec local(String name, int port, String host, int targetPort) {
+        return forward(name, ForwardType.Local, port, new TargetSpec(host, targetPort));
+    }
+
+    public static ForwardSpec remote(String name, int port, String host, int targetPort) {
+        return forward(name, ForwardType.Remote, port, new TargetSpec(host, targetPort));
+    }
+
+    public static ForwardSpec dynamic(String name, int port) {
+        return forward(name, ForwardType.Dynamic, port, null);
+    }
+
+    private static ForwardSpec forward(String name, ForwardType type, int port, TargetSpec target) {
+        ForwardSpec f = new ForwardSpec();
+        f.setName(name);
+        f.setType(type);
+        f.setPort(port);
+        f.setTarget(target);
+        return f;
+    }
+
+    public static Secret keySecret(String namespace, String keyMaterial) {
+        return new SecretBuilder()
+                .withNewMetadata().withName(KEY_SECRET).withNamespace(namespace).endMetadata()
+                .withData(Map.of(KEY, Base64.getEncoder().encodeToString(keyMaterial.getBytes(StandardCharsets.UTF_8))))
+                .build();
+    }
+}

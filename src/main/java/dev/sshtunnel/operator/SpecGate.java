@@ -28,7 +28,24 @@ public class SpecGate {
         this.images = images;
     }
 
-    public Optional<SpecHeldBack> heldBack(SshTunnel tunnel, Map<String, Secret> secrets) {
+    /** The verdict of one reconcile, kept in its context. */
+    private record Verdict(Optional<SpecHeldBack> heldBack) {
+    }
+
+    /**
+     * Judged once per reconcile and kept in its context: the preconditions of the ConfigMap, Deployment,
+     * Service, NetworkPolicy and PodDisruptionBudget, the deletes they guard and the status all ask.
+     */
+    public Optional<SpecHeldBack> heldBack(SshTunnel tunnel, Context<SshTunnel> context) {
+        var shared = context.managedWorkflowAndDependentResourceContext();
+        return shared.get(Verdict.class, Verdict.class).orElseGet(() -> {
+            Verdict verdict = new Verdict(heldBack(tunnel, ReferencedSecrets.of(tunnel, context)));
+            shared.put(Verdict.class, verdict);
+            return verdict;
+        }).heldBack();
+    }
+
+    Optional<SpecHeldBack> heldBack(SshTunnel tunnel, Map<String, Secret> secrets) {
         Optional<String> invalid = SpecConsistency.problem(tunnel);
         if (invalid.isPresent()) {
             return Optional.of(new SpecHeldBack(Reason.InvalidSpec, invalid.get()));
@@ -42,6 +59,6 @@ public class SpecGate {
     }
 
     public boolean passes(SshTunnel tunnel, Context<SshTunnel> context) {
-        return heldBack(tunnel, ReferencedSecrets.of(tunnel, context)).isEmpty();
+        return heldBack(tunnel, context).isEmpty();
     }
 }

@@ -163,7 +163,7 @@ public class SshTunnelReconciler implements Reconciler<SshTunnel> {
     /** What the spec gate, the caches and the polled forwarders say; the gate's verdict first, else a failed apply. */
     private TunnelObservation observe(SshTunnel tunnel, Context<SshTunnel> context, Optional<SshTunnel> running,
             Optional<SpecHeldBack> applyFailure) {
-        Optional<SpecHeldBack> heldBack = gate.heldBack(tunnel, ReferencedSecrets.of(tunnel, context));
+        Optional<SpecHeldBack> heldBack = gate.heldBack(tunnel, context);
         return new TunnelObservation(
                 heldBack.isPresent() ? heldBack : applyFailure,
                 context.getSecondaryResource(Deployment.class),

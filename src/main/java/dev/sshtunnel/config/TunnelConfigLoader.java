@@ -28,8 +28,9 @@ import dev.sshtunnel.api.v1alpha1.SshTunnel;
 import dev.sshtunnel.api.v1alpha1.SshTunnelSpec;
 
 /**
- * Reads an SshTunnel document (the whole resource, as applied to a cluster) and the secret files
- * it refers to, applying the CRD schema's defaults so a workstation run behaves like a pod.
+ * Reads an SshTunnel document (the whole resource, as applied to a cluster), applying the CRD
+ * schema's defaults so a workstation run behaves like a pod, with the secret values it refers to
+ * from {@link SecretFiles}.
  */
 public final class TunnelConfigLoader {
 
@@ -37,14 +38,18 @@ public final class TunnelConfigLoader {
             .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, true)
             .configure(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES, true);
 
-    private final Path secretsDir;
+    private final SecretFiles secrets;
 
-    private TunnelConfigLoader(Path secretsDir) {
-        this.secretsDir = secretsDir;
+    private TunnelConfigLoader(SecretFiles secrets) {
+        this.secrets = secrets;
     }
 
     public static TunnelConfig load(Path file, Path secretsDir) throws ConfigException {
-        return new TunnelConfigLoader(secretsDir).read(parse(file));
+        return load(file, new SecretFiles(secretsDir));
+    }
+
+    public static TunnelConfig load(Path file, SecretFiles secrets) throws ConfigException {
+        return new TunnelConfigLoader(secrets).read(parse(file));
     }
 
     static SshTunnel parse(Path file) throws ConfigException {
@@ -96,11 +101,11 @@ public final class TunnelConfigLoader {
         }
         KeepAliveSpec keepAlive = ssh.getKeepAlive() == null ? new KeepAliveSpec() : ssh.getKeepAlive();
         ReconnectSpec reconnect = ssh.getReconnect() == null ? new ReconnectSpec() : ssh.getReconnect();
-        int interval = positive(keepAlive.getIntervalSeconds(), 15, "spec.ssh.keepAlive.intervalSeconds");
-        int maxMissed = positive(keepAlive.getMaxMissed(), 3, "spec.ssh.keepAlive.maxMissed");
-        int connectTimeout = positive(ssh.getConnectTimeoutSeconds(), 15, "spec.ssh.connectTimeoutSeconds");
-        int minBackoff = positive(reconnect.getMinBackoffSeconds(), 1, "spec.ssh.reconnect.minBackoffSeconds");
-        int maxBackoff = positive(reconnect.getMaxBackoffSeconds(), 60, "spec.ssh.reconnect.maxBackoffSeconds");
+        int interval = positive(keepAlive.effectiveIntervalSeconds(), "spec.ssh.keepAlive.intervalSeconds");
+        int maxMissed = positive(keepAlive.effectiveMaxMissed(), "spec.ssh.keepAlive.maxMissed");
+        int connectTimeout = positive(ssh.effectiveConnectTimeoutSeconds(), "spec.ssh.connectTimeoutSeconds");
+        int minBackoff = positive(reconnect.effectiveMinBackoffSeconds(), "spec.ssh.reconnect.minBackoffSeconds");
+        int maxBackoff = positive(reconnect.effectiveMaxBackoffSeconds(), "spec.ssh.reconnect.maxBackoffSeconds");
         int sessions = ssh.effectiveSessions();
         if (sessions < 1 || sessions > SshSpec.MAX_SESSIONS) {
             throw new ConfigException("spec.ssh.sessions: " + sessions + " is not between 1 and " + SshSpec.MAX_SESSIONS);
@@ -121,6 +126,10 @@ public final class TunnelConfigLoader {
         return new TunnelConfig(namespace, name == null ? "tunnel" : name, generation, server, jumps, Duration.ofSeconds(interval),
                 maxMissed, Duration.ofSeconds(connectTimeout), Duration.ofSeconds(minBackoff), Duration.ofSeconds(maxBackoff),
                 sessions, forwards);
+    }
+
+    private SecretValue secret(SecretKeyRef ref, String path) throws ConfigException {
+        return secrets.read(ref, path);
     }
 
     private EndpointConfig endpoint(SshEndpoint endpoint, String path) throws ConfigException {
@@ -174,38 +183,14 @@ public final class TunnelConfigLoader {
             }
         }
         String bindAddress = remote ? (forward.getBindAddress() == null ? ForwardSpec.DEFAULT_BIND_ADDRESS : forward.getBindAddress()) : null;
-        int maxConnections = positive(forward.getMaxConnections(), ForwardSpec.DEFAULT_MAX_CONNECTIONS, path + ".maxConnections");
+        int maxConnections = positive(forward.getMaxConnections() == null ? ForwardSpec.DEFAULT_MAX_CONNECTIONS
+                : forward.getMaxConnections(), path + ".maxConnections");
         Duration idleTimeout = forward.getIdleTimeoutSeconds() == null ? null
-                : Duration.ofSeconds(positive(forward.getIdleTimeoutSeconds(), 0, path + ".idleTimeoutSeconds"));
+                : Duration.ofSeconds(positive(forward.getIdleTimeoutSeconds(), path + ".idleTimeoutSeconds"));
         // A fixed remote port is held by one session at a time: another replica's, the old pod's during a
         // rolling update, or our own stale one after a reconnect. The others wait for it (Standby).
         boolean standby = remote && port != 0;
         return new ForwardConfig(name, type, bindAddress, port, targetHost, targetPort, maxConnections, idleTimeout, standby);
-    }
-
-    /** The file DIR/N/K for a reference {name: N, key: K}; symlinks (Kubernetes' ..data) are followed. */
-    private SecretValue secret(SecretKeyRef ref, String path) throws ConfigException {
-        if (ref == null) {
-            return null;
-        }
-        String name = required(blankToNull(ref.getName()), path + ".name");
-        String key = required(blankToNull(ref.getKey()), path + ".key");
-        if (name.contains("/") || name.contains("..") || key.contains("/") || key.equals("..")) {
-            throw new ConfigException(path + ": Secret name and key must not contain '/' or '..'");
-        }
-        Path file = secretsDir.resolve(name).resolve(key);
-        String source = "Secret \"" + name + "\" key \"" + key + "\"";
-        try {
-            byte[] bytes = Files.readAllBytes(file);
-            if (bytes.length == 0) {
-                throw new ConfigException(path + ": file " + file + " is empty (" + source + ")");
-            }
-            return new SecretValue(source, bytes);
-        } catch (NoSuchFileException e) {
-            throw new ConfigException(path + ": file " + file + " not found (" + source + ")");
-        } catch (IOException e) {
-            throw new ConfigException(path + ": cannot read " + file + " (" + source + "): " + e.getClass().getSimpleName());
-        }
     }
 
     private static int port(Integer value, Integer fallback, String path, boolean zeroAllowed) throws ConfigException {
@@ -219,12 +204,11 @@ public final class TunnelConfigLoader {
         return port;
     }
 
-    private static int positive(Integer value, int fallback, String path) throws ConfigException {
-        int result = value == null ? fallback : value;
-        if (result < 1) {
-            throw new ConfigException(path + ": must be at least 1, got " + result);
+    private static int positive(int value, String path) throws ConfigException {
+        if (value < 1) {
+            throw new ConfigException(path + ": must be at least 1, got " + value);
         }
-        return result;
+        return value;
     }
 
     private static <T> T required(T value, String path) throws ConfigException {

@@ -28,7 +28,7 @@ public class SshEndpoint {
     @JsonPropertyDescription("Host name or IP address of the SSH server, as the forwarder pod resolves it.")
     private String host;
 
-    @Default("22")
+    @Default("" + DEFAULT_PORT)
     @Min(1)
     @Max(65535)
     @JsonPropertyDescription("TCP port of the SSH server.")

@@ -17,6 +17,7 @@ import io.fabric8.generator.annotation.Size;
 public class SshSpec extends SshEndpoint {
 
     public static final int DEFAULT_SESSIONS = 1;
+    public static final int DEFAULT_CONNECT_TIMEOUT_SECONDS = 15;
     public static final int MAX_SESSIONS = 8;
 
     @Size(max = 8)
@@ -27,7 +28,7 @@ public class SshSpec extends SshEndpoint {
     @JsonPropertyDescription("keepalive@openssh.com probes that detect a dead server or a black-holed link.")
     private KeepAliveSpec keepAlive;
 
-    @Default("15")
+    @Default("" + DEFAULT_CONNECT_TIMEOUT_SECONDS)
     @Min(1)
     @Max(300)
     @JsonPropertyDescription("Seconds to wait for TCP connect, key exchange and authentication of each hop.")
@@ -36,7 +37,7 @@ public class SshSpec extends SshEndpoint {
     @JsonPropertyDescription("Backoff between reconnect attempts. The forwarder reconnects forever with jittered exponential backoff.")
     private ReconnectSpec reconnect;
 
-    @Default("1")
+    @Default("" + DEFAULT_SESSIONS)
     @Min(1)
     @Max(MAX_SESSIONS)
     @JsonPropertyDescription("SSH sessions each forwarder pod keeps to the server. New Local and Dynamic connections go to the "
@@ -60,5 +61,9 @@ public class SshSpec extends SshEndpoint {
     /** {@code sessions} with the schema's default: what a document written without it runs. */
     public int effectiveSessions() {
         return sessions == null ? DEFAULT_SESSIONS : sessions;
+    }
+
+    public int effectiveConnectTimeoutSeconds() {
+        return connectTimeoutSeconds == null ? DEFAULT_CONNECT_TIMEOUT_SECONDS : connectTimeoutSeconds;
     }
 }

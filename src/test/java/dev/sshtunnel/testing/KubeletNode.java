@@ -253,7 +253,8 @@ public final class KubeletNode implements AutoCloseable {
                 imageGCLowThresholdPercent: 99
                 """.formatted(socket, resolv, logs.resolve("pods")));
         kubelet = inNode("kubelet", List.of(kubeletBinary.toString(), "--config=" + config, "--kubeconfig=" + kubeconfig,
-                "--root-dir=" + dir.resolve("root"), "--cert-dir=" + dir.resolve("pki"),
+                // The kubelet binds unix sockets under its root directory (pod-resources, plugins): short path.
+                "--root-dir=" + run.resolve("kubelet"), "--cert-dir=" + dir.resolve("pki"),
                 "--hostname-override=" + nodeName, "--node-ip=" + NODE_IP, "--v=2"));
     }
 

@@ -27,7 +27,7 @@ for p in "${packages[@]}"; do
   versions+="$p=$v "
 done
 key="$( (cat "$0" "$here/docker-archive.sh" "$here/jre-modules" "$jdk/release"; echo "$versions") | sha256sum | cut -c1-12)"
-cache_root="${SSHTUNNEL_IMAGE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/sshtunnel-operator/image}"
+cache_root="$image_cache_root"
 cached="$cache_root/base-$key.tar"
 
 if [ ! -s "$cached" ]; then

@@ -1,3 +1,6 @@
+# Where the image scripts cache what they build, keyed by their inputs.
+image_cache_root="${SSHTUNNEL_IMAGE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/sshtunnel-operator/image}"
+
 # Sourced by the image scripts: writes a one-layer image as a `docker save` tarball (what Jib takes as a
 # `tar://` base and `ctr images import` loads), byte for byte the same on every run.
 #   docker_archive ROOTFS OUTPUT.tar REPO:TAG CONFIG_JSON_FIELDS

@@ -7,7 +7,7 @@ here="$(cd "$(dirname "$0")" && pwd)"
 . "$here/docker-archive.sh"
 command -v go >/dev/null 2>&1 || { echo "pause-image: Go is required" >&2; exit 1; }
 key="$(cat "$0" "$here/docker-archive.sh" "$here/pause/go.mod" "$here/pause/main.go" | sha256sum | cut -c1-12)"
-cache_root="${SSHTUNNEL_IMAGE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/sshtunnel-operator/image}"
+cache_root="$image_cache_root"
 out="$cache_root/pause-$key.tar"
 if [ ! -s "$out" ]; then
   mkdir -p "$cache_root"

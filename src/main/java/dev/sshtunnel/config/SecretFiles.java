@@ -5,8 +5,6 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 
-import dev.sshtunnel.api.v1alpha1.SecretKeyRef;
-
 /**
  * The secret values a tunnel document refers to, read from a directory laid out as the forwarder
  * pod mounts its Secrets: DIR/NAME/KEY for a reference {name: NAME, key: KEY}. Symlinks (the
@@ -20,19 +18,8 @@ public final class SecretFiles {
         this.dir = dir;
     }
 
-    /** The value of {@code ref}, or null when there is no reference; {@code path} names it in errors. */
-    public SecretValue read(SecretKeyRef ref, String path) throws ConfigException {
-        if (ref == null) {
-            return null;
-        }
-        String name = ref.getName() == null || ref.getName().isBlank() ? null : ref.getName();
-        String key = ref.getKey() == null || ref.getKey().isBlank() ? null : ref.getKey();
-        if (name == null) {
-            throw new ConfigException(path + ".name: required");
-        }
-        if (key == null) {
-            throw new ConfigException(path + ".key: required");
-        }
+    /** The value of key {@code key} of Secret {@code name}; {@code path} names the reference in errors. */
+    public SecretValue read(String name, String key, String path) throws ConfigException {
         if (name.contains("/") || name.contains("..") || key.contains("/") || key.equals("..")) {
             throw new ConfigException(path + ": Secret name and key must not contain '/' or '..'");
         }

@@ -129,7 +129,11 @@ public final class TunnelConfigLoader {
     }
 
     private SecretValue secret(SecretKeyRef ref, String path) throws ConfigException {
-        return secrets.read(ref, path);
+        if (ref == null) {
+            return null;
+        }
+        return secrets.read(required(blankToNull(ref.getName()), path + ".name"),
+                required(blankToNull(ref.getKey()), path + ".key"), path);
     }
 
     private EndpointConfig endpoint(SshEndpoint endpoint, String path) throws ConfigException {

@@ -82,8 +82,9 @@ public final class KubeletNode implements AutoCloseable {
         Runtime.getRuntime().addShutdownHook(new Thread(node::close, "kubelet-node-stop"));
         try {
             node.network(apiServer.getPort());
-            node.startContainerd();
-            node.importImage(HackScripts.directory("hack/image/pause-image.sh"));
+            Path pause = HackScripts.directory("hack/image/pause-image.sh");
+            node.startContainerd(pauseImageName(pause));
+            node.importImage(pause);
             for (Path image : images) {
                 node.importImage(image);
             }
@@ -101,10 +102,6 @@ public final class KubeletNode implements AutoCloseable {
      */
     public List<String> exec() {
         return List.of("nsenter", "--net=/run/netns/" + netns, "--");
-    }
-
-    public Path logs() {
-        return logs;
     }
 
     /** `ctr` against the node's containerd, in the namespace the kubelet's containers live in. */
@@ -160,7 +157,7 @@ public final class KubeletNode implements AutoCloseable {
                 """.formatted(POD_SUBNET, work.resolve("cni/ipam")));
     }
 
-    private void startContainerd() throws IOException {
+    private void startContainerd(String sandboxImage) throws IOException {
         Path config = work.resolve("containerd.toml");
         Files.writeString(config, """
                 version = 2
@@ -185,15 +182,15 @@ public final class KubeletNode implements AutoCloseable {
                   [plugins."io.containerd.grpc.v1.cri".cni]
                     bin_dir = "/usr/lib/cni"
                     conf_dir = "%s"
-                """.formatted(work.resolve("containerd"), run.resolve("containerd"), socket, pauseImage(),
+                """.formatted(work.resolve("containerd"), run.resolve("containerd"), socket, sandboxImage,
                 work.resolve("cni/net.d")));
         // Containers inherit containerd's open-file limit, as under its systemd unit (LimitNOFILE=infinity).
         inNode("containerd", List.of("sh", "-c", "ulimit -n \"$(ulimit -Hn)\" && exec containerd --config " + config));
         awaitFile(socket);
     }
 
-    private static String pauseImage() throws IOException {
-        Path archive = HackScripts.directory("hack/image/pause-image.sh");
+    /** pause-image.sh writes pause-KEY.tar holding localhost/sshtunnel-pause:KEY. */
+    private static String pauseImageName(Path archive) {
         String name = archive.getFileName().toString().replaceFirst("^pause-", "").replaceFirst("\\.tar$", "");
         return "localhost/sshtunnel-pause:" + name;
     }

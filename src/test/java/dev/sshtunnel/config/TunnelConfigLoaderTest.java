@@ -133,16 +133,37 @@ class TunnelConfigLoaderTest {
     }
 
     @Test
-    void crossFieldProblemsAreNamed() throws Exception {
+    void crossFieldProblemsAreNamedInTheCrdsWords() throws Exception {
         assertThatThrownBy(() -> TunnelConfigLoader.load(yaml(SSH + "  forwards: [{name: p, type: Local, port: 0, target: {host: a, port: 1}}]\n"),
-                secrets)).hasMessageStartingWith("spec.forwards[0].port: 0 is not a port");
+                secrets)).hasMessage("spec.forwards[0].port: Invalid value: port 0 (let the server allocate) is only allowed for Remote"
+                        + " forwards; Local and Dynamic need a port 1-65535");
         assertThatThrownBy(() -> TunnelConfigLoader.load(yaml(SSH + "  forwards: [{name: p, type: Dynamic, port: 1, target: {host: a, port: 1}}]\n"),
-                secrets)).hasMessageStartingWith("spec.forwards[0].target: must not be set");
+                secrets)).hasMessageStartingWith("spec.forwards[0].target: Forbidden: target must not be set for Dynamic forwards");
         assertThatThrownBy(() -> TunnelConfigLoader.load(yaml(SSH + """
                   forwards:
                     - {name: a, type: Dynamic, port: 1080}
                     - {name: b, type: Local, port: 1080, target: {host: x, port: 1}}
-                """), secrets)).hasMessage("spec.forwards[1].port: 1080 is used by forward \"a\"");
+                """), secrets)).hasMessage("spec.forwards: Duplicate value: two Local/Dynamic forwards cannot listen on the same port");
+    }
+
+    @Test
+    void refusesWhatKubectlApplyRefuses() throws Exception {
+        // Rules the loader never wrote itself: the forward name's pattern and the schema's maximum, both
+        // reported at once as the API server would, then (on an object of the right shape) a CEL rule.
+        assertThatThrownBy(() -> TunnelConfigLoader.load(yaml("""
+                spec:
+                  ssh:
+                    host: bastion.example.com
+                    user: tunnel
+                    connectTimeoutSeconds: 301
+                    privateKeySecretRef: {name: bastion-key, key: id_ed25519}
+                  forwards: [{name: Postgres, type: Dynamic, port: 1080}]
+                """), secrets))
+                .hasMessageContaining("spec.ssh.connectTimeoutSeconds: Invalid value: 301:")
+                .hasMessageContaining("spec.forwards[0].name: Invalid value: \"Postgres\":");
+        assertThatThrownBy(() -> TunnelConfigLoader.load(yaml(SSH.replace("bastion.example.com", "admin@bastion.example.com")
+                + "  forwards: [{name: socks, type: Dynamic, port: 1080}]\n"), secrets))
+                .hasMessageStartingWith("spec.ssh.host: Invalid value: host must be a host name or IP address");
     }
 
     @Test

@@ -92,4 +92,13 @@ public class ForwardSpec {
     public boolean listensInPod() {
         return type == null || type.listensInPod();
     }
+
+    /** The address a Remote forward binds on the SSH server when none is given. */
+    public String effectiveBindAddress() {
+        return bindAddress == null || bindAddress.isBlank() ? DEFAULT_BIND_ADDRESS : bindAddress;
+    }
+
+    public int effectiveMaxConnections() {
+        return maxConnections == null ? DEFAULT_MAX_CONNECTIONS : maxConnections;
+    }
 }

@@ -16,7 +16,10 @@ public class HostKeySpec {
     /** An OpenSSH SHA256 fingerprint as ssh-keygen -l prints it (padding optional). */
     public static final String FINGERPRINT = "^SHA256:[A-Za-z0-9+/]{43}=?$";
 
-    @Default("Strict")
+    /** The CRD's default policy (the @Default below says the same to the API server). */
+    public static final String DEFAULT_POLICY = "Strict";
+
+    @Default(DEFAULT_POLICY)
     @JsonPropertyDescription("Strict (default): only listed keys are accepted. AcceptNew: the first key seen is trusted and "
             + "reported in status. Insecure: any key is accepted (man-in-the-middle risk).")
     private HostKeyPolicy policy;
@@ -36,4 +39,8 @@ public class HostKeySpec {
     public void setKnownHosts(String knownHosts) { this.knownHosts = knownHosts; }
     public List<String> getFingerprints() { return fingerprints; }
     public void setFingerprints(List<String> fingerprints) { this.fingerprints = fingerprints; }
+
+    public HostKeyPolicy effectivePolicy() {
+        return policy == null ? HostKeyPolicy.valueOf(DEFAULT_POLICY) : policy;
+    }
 }

@@ -34,7 +34,8 @@ public class SshTunnelSpec {
     @ValidationRule(value = "self.all(f, f.type == 'Remote' || self.exists_one(g, g.type != 'Remote' && g.port == f.port))",
             message = "two Local/Dynamic forwards cannot listen on the same port", reason = "FieldValueDuplicate")
     @ValidationRule(value = "self.all(f, f.type != 'Remote' || f.port == 0 || self.exists_one(g, g.type == 'Remote' && g.port == f.port"
-            + " && (has(g.bindAddress) ? g.bindAddress : 'localhost') == (has(f.bindAddress) ? f.bindAddress : 'localhost')))",
+            + " && (has(g.bindAddress) ? g.bindAddress : '" + ForwardSpec.DEFAULT_BIND_ADDRESS
+            + "') == (has(f.bindAddress) ? f.bindAddress : '" + ForwardSpec.DEFAULT_BIND_ADDRESS + "')))",
             message = "two Remote forwards cannot bind the same bindAddress and port on the SSH server", reason = "FieldValueDuplicate")
     private List<ForwardSpec> forwards = new ArrayList<>();
 

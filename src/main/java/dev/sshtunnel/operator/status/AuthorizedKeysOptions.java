@@ -28,8 +28,7 @@ final class AuthorizedKeysOptions {
             if (forward.getType() == ForwardType.Local && forward.getTarget() != null) {
                 opens.add("permitopen=\"" + hostPort(forward.getTarget().getHost(), String.valueOf(forward.getTarget().getPort())) + "\"");
             } else if (forward.getType() == ForwardType.Remote) {
-                String address = forward.getBindAddress() == null || forward.getBindAddress().isBlank()
-                        ? ForwardSpec.DEFAULT_BIND_ADDRESS : forward.getBindAddress();
+                String address = forward.effectiveBindAddress();
                 // Port 0 lets the server pick, so any port must be allowed.
                 String port = forward.getPort() == null || forward.getPort() == 0 ? "*" : String.valueOf(forward.getPort());
                 listens.add("permitlisten=\"" + hostPort(address, port) + "\"");

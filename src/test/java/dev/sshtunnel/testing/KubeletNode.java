@@ -189,10 +189,18 @@ public final class KubeletNode implements AutoCloseable {
         awaitFile(socket);
     }
 
-    /** pause-image.sh writes pause-KEY.tar holding localhost/sshtunnel-pause:KEY. */
+    /** The name the archive itself carries (its manifest's RepoTags), so pause-image.sh alone decides it. */
     private static String pauseImageName(Path archive) {
-        String name = archive.getFileName().toString().replaceFirst("^pause-", "").replaceFirst("\\.tar$", "");
-        return "localhost/sshtunnel-pause:" + name;
+        String manifest = Processes.run(List.of("tar", "-xOf", archive.toString(), "manifest.json"));
+        try {
+            String name = new com.fasterxml.jackson.databind.ObjectMapper().readTree(manifest).path(0).path("RepoTags").path(0).asText();
+            if (name.isBlank()) {
+                throw new IllegalStateException(archive + ": manifest.json names no image: " + manifest);
+            }
+            return name;
+        } catch (IOException e) {
+            throw new UncheckedIOException(archive + ": manifest.json: " + e.getMessage(), e);
+        }
     }
 
     private void importImage(Path archive) {

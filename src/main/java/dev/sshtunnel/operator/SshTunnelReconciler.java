@@ -1,6 +1,5 @@
 package dev.sshtunnel.operator;
 
-import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
@@ -34,7 +33,6 @@ import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
-import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
@@ -89,16 +87,16 @@ public class SshTunnelReconciler implements Reconciler<SshTunnel> {
     private final PodVolumeRefresh volumeRefresh;
 
     @Inject
-    public SshTunnelReconciler(KubernetesClient client, OperatorConfig config, TunnelMetrics metrics, SpecGate gate) {
+    public SshTunnelReconciler(OperatorConfig config, TunnelMetrics metrics, SpecGate gate, SshTunnelStatusAggregator aggregator,
+            TunnelEvents events, PodVolumeRefresh volumeRefresh, ForwarderStatusReader statusReader, StatusWriteLimiter writeLimiter) {
         this.gate = gate;
-        Clock clock = Clock.systemUTC();
-        this.aggregator = new SshTunnelStatusAggregator(clock);
-        this.events = new TunnelEvents(client, clock);
-        this.volumeRefresh = new PodVolumeRefresh(client);
+        this.aggregator = aggregator;
+        this.events = events;
+        this.volumeRefresh = volumeRefresh;
         this.metrics = metrics;
-        this.statusReader = new ForwarderStatusReader(config.status().readTimeout());
+        this.statusReader = statusReader;
         this.statusConfig = config.status();
-        this.writeLimiter = new StatusWriteLimiter(config.status().minWriteInterval(), config.status().counterWriteInterval(), clock);
+        this.writeLimiter = writeLimiter;
     }
 
     @Override

@@ -55,7 +55,7 @@ start_forwarder() {
   local name=$1 jvm=$2 http; shift 2
   http=$(port)
   "$jvm" "$@" -jar "$JAR" forward -f "$W/$name.yaml" --secrets-dir "$W/secrets" --http-port "$http" --http-address 127.0.0.1 \
-    >"${FWD_OUT:-/dev/null}" 2>"$W/$name.log" &
+    --admitted >"${FWD_OUT:-/dev/null}" 2>"$W/$name.log" &
   FWD_PID=$!; pids+=($FWD_PID)
   for _ in $(seq 150); do curl -sf "127.0.0.1:$http/q/health/ready" >/dev/null && return 0; sleep 0.1; done
   { echo "forwarder $name not ready:"; cat "$W/$name.log"; } >&2

@@ -95,7 +95,7 @@ spec:
     - {name: source, type: Local, port: ${O[forwarder]}, target: {host: 127.0.0.1, port: $SOURCE}}
 YAML
 # shellcheck disable=SC2086
-java $POD_FLAGS -jar "$JAR" forward -f "$W/tunnel.yaml" --secrets-dir "$W/secrets" --http-port "$HTTP" 2>"$W/fwd.log" & FPID=$!; pids+=($FPID)
+java $POD_FLAGS -jar "$JAR" forward -f "$W/tunnel.yaml" --secrets-dir "$W/secrets" --http-port "$HTTP" --admitted 2>"$W/fwd.log" & FPID=$!; pids+=($FPID)
 for _ in $(seq 150); do curl -sf "127.0.0.1:$HTTP/q/health/ready" >/dev/null && break; sleep 0.2; done
 curl -sf "127.0.0.1:$HTTP/q/health/ready" >/dev/null || { echo "forwarder not ready: $(tail -3 "$W/fwd.log")" >&2; exit 1; }
 for r in openssh forwarder; do wait_port "${E[$r]}"; wait_port "${S[$r]}"; wait_port "${O[$r]}"; done

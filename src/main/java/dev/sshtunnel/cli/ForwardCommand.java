@@ -8,6 +8,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 
 import dev.sshtunnel.config.ConfigException;
+import dev.sshtunnel.config.SecretFiles;
 import dev.sshtunnel.config.TunnelConfig;
 import dev.sshtunnel.config.TunnelConfigLoader;
 import dev.sshtunnel.forwarder.ForwarderProcess;
@@ -53,15 +54,22 @@ public class ForwardCommand implements Callable<Integer> {
             description = "On SIGTERM, how long open channels may finish (default: ${DEFAULT-VALUE}).")
     int graceSeconds;
 
+    @Option(names = "--admitted",
+            description = "FILE is the operator's rendering of an SshTunnel the API server admitted (forwarder pods): "
+                    + "skip re-judging it by the CRD's rules, which keeps their evaluators off the start path.")
+    boolean admitted;
+
     @Override
     public Integer call() throws InterruptedException {
         PrintWriter err = spec.commandLine().getErr();
         ForwarderLogging.install();
         ForwarderProcess process;
         try {
-            TunnelConfig config = TunnelConfigLoader.load(file, secretsDir);
+            TunnelConfigLoader loader = new TunnelConfigLoader(new SecretFiles(secretsDir),
+                    admitted ? TunnelConfigLoader.Admission.ADMITTED : TunnelConfigLoader.Admission.CHECK_CRD_RULES);
+            TunnelConfig config = loader.load(file);
             process = new ForwarderProcess(config, bindAddress, httpAddress, httpPort, Duration.ofSeconds(graceSeconds));
-            process.watch(file, secretsDir, ForwarderProcess.WATCH_INTERVAL);
+            process.watch(file, secretsDir, loader, ForwarderProcess.WATCH_INTERVAL);
         } catch (ConfigException e) {
             err.println("error: " + e.getMessage());
             err.flush();

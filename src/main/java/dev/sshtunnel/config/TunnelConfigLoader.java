@@ -27,33 +27,55 @@ import dev.sshtunnel.api.v1alpha1.SshEndpoint;
 import dev.sshtunnel.api.v1alpha1.SshSpec;
 import dev.sshtunnel.api.v1alpha1.SshTunnel;
 import dev.sshtunnel.api.v1alpha1.SshTunnelSpec;
+import dev.sshtunnel.config.validation.CrdSchema;
 import dev.sshtunnel.config.validation.ManifestValidator;
 import dev.sshtunnel.config.validation.Violation;
 
 /**
- * Reads an SshTunnel document (the whole resource, as applied to a cluster) in three steps: admit
- * it by the installed CRD's schema, defaults and CEL rules ({@link ManifestValidator}, so a
- * workstation run refuses what `kubectl apply` refuses, in the same words), then map it to the
+ * Reads an SshTunnel document (the whole resource, as applied to a cluster) in three steps: the
+ * installed CRD's schema defaults, its schema and CEL rules ({@link ManifestValidator}: a
+ * workstation run refuses what `kubectl apply` refuses, in the same words), then a mapping to the
  * forwarder's configuration with the secret values it refers to from {@link SecretFiles}.
  */
 public final class TunnelConfigLoader {
+
+    /** Whether this process judges the document by the CRD's rules, or an API server already has. */
+    public enum Admission {
+        /** A document from a user's hands: judged here as `kubectl apply` would. */
+        CHECK_CRD_RULES,
+        /**
+         * The operator's rendering of an SshTunnel the API server admitted by this CRD (forwarder pods):
+         * the rules' evaluators are not loaded, which keeps them off the pod's start path (docs/benchmarks.md).
+         */
+        ADMITTED
+    }
 
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory())
             .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, true)
             .configure(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES, true);
 
     private final SecretFiles secrets;
+    private final Admission admission;
 
-    private TunnelConfigLoader(SecretFiles secrets) {
+    public TunnelConfigLoader(SecretFiles secrets, Admission admission) {
         this.secrets = secrets;
+        this.admission = admission;
     }
 
+    /** A user's document, judged by the CRD's rules. */
     public static TunnelConfig load(Path file, Path secretsDir) throws ConfigException {
-        return load(file, new SecretFiles(secretsDir));
+        return new TunnelConfigLoader(new SecretFiles(secretsDir), Admission.CHECK_CRD_RULES).load(file);
     }
 
-    public static TunnelConfig load(Path file, SecretFiles secrets) throws ConfigException {
-        return new TunnelConfigLoader(secrets).map(admitted(file, read(file)));
+    public TunnelConfig load(Path file) throws ConfigException {
+        ObjectNode document = read(file);
+        if (admission == Admission.CHECK_CRD_RULES) {
+            List<Violation> violations = Rules.VALIDATOR.validate(document);
+            if (!violations.isEmpty()) {
+                throw new ConfigException(violations.stream().map(Violation::toString).collect(Collectors.joining("; ")));
+            }
+        }
+        return map(typed(file, Schema.CRD.withDefaults(document)));
     }
 
     /** The document as a tree: an SshTunnel of our API version, its status dropped. */
@@ -77,18 +99,9 @@ public final class TunnelConfigLoader {
         }
     }
 
-    /**
-     * The document as the API server would store it, or why `kubectl apply` would refuse it: the
-     * CRD's own schema, defaults and CEL rules, so a workstation run and a pod judge alike.
-     */
-    static SshTunnel admitted(Path file, ObjectNode document) throws ConfigException {
-        ManifestValidator validator = Validator.INSTANCE;
-        List<Violation> violations = validator.validate(document);
-        if (!violations.isEmpty()) {
-            throw new ConfigException(violations.stream().map(Violation::toString).collect(Collectors.joining("; ")));
-        }
+    private static SshTunnel typed(Path file, ObjectNode document) throws ConfigException {
         try {
-            return YAML.treeToValue(validator.withDefaults(document), SshTunnel.class);
+            return YAML.treeToValue(document, SshTunnel.class);
         } catch (JsonMappingException e) {
             // The Java types generate the CRD, so an admitted document that does not map is a build defect: say where.
             throw new ConfigException(path(e) + ": " + e.getOriginalMessage().split("\n")[0]);
@@ -97,9 +110,14 @@ public final class TunnelConfigLoader {
         }
     }
 
-    /** Compiled once per process: the forwarder re-reads its document on every change. */
-    private static final class Validator {
-        static final ManifestValidator INSTANCE = ManifestValidator.fromClasspath();
+    /** Read once per process: the forwarder re-reads its document on every change. */
+    private static final class Schema {
+        static final CrdSchema CRD = CrdSchema.fromClasspath();
+    }
+
+    /** Apart from {@link Schema}, so an {@link Admission#ADMITTED} run never loads the evaluators. */
+    private static final class Rules {
+        static final ManifestValidator VALIDATOR = new ManifestValidator(Schema.CRD);
     }
 
     private static String path(JsonMappingException e) {

@@ -20,6 +20,7 @@ import org.jboss.logging.Logger;
 import dev.sshtunnel.api.v1alpha1.ForwardStatus;
 import dev.sshtunnel.config.ForwardConfig;
 import dev.sshtunnel.config.TunnelConfig;
+import dev.sshtunnel.config.TunnelConfigLoader;
 import dev.sshtunnel.forwarder.forward.Forward;
 import dev.sshtunnel.forwarder.forward.RemoteTargets;
 import dev.sshtunnel.forwarder.http.StatusEndpoints;
@@ -95,9 +96,9 @@ public final class ForwarderProcess implements AutoCloseable {
      * Follows the tunnel document and the secret files from now on (the ConfigMap and Secret volumes
      * the kubelet updates in place, or the file given to {@code forward -f}), applying each change.
      */
-    public synchronized void watch(Path document, Path secretsDir, Duration interval) {
+    public synchronized void watch(Path document, Path secretsDir, TunnelConfigLoader loader, Duration interval) {
         if (watch == null) {
-            watch = new TunnelDocumentWatch(document, secretsDir, interval, this::apply, this::rejected);
+            watch = new TunnelDocumentWatch(document, secretsDir, loader, interval, this::apply, this::rejected);
         }
     }
 

@@ -37,6 +37,7 @@ final class TunnelDocumentWatch implements AutoCloseable {
 
     private final Path document;
     private final Path secretsDir;
+    private final TunnelConfigLoader loader;
     private final Consumer<TunnelConfig> apply;
     private final Consumer<String> rejected;
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -46,9 +47,11 @@ final class TunnelDocumentWatch implements AutoCloseable {
     });
     private byte[] lastDigest;
 
-    TunnelDocumentWatch(Path document, Path secretsDir, Duration interval, Consumer<TunnelConfig> apply, Consumer<String> rejected) {
+    TunnelDocumentWatch(Path document, Path secretsDir, TunnelConfigLoader loader, Duration interval, Consumer<TunnelConfig> apply,
+            Consumer<String> rejected) {
         this.document = document;
         this.secretsDir = secretsDir;
+        this.loader = loader;
         this.apply = apply;
         this.rejected = rejected;
         lastDigest = digest();
@@ -64,7 +67,7 @@ final class TunnelDocumentWatch implements AutoCloseable {
             lastDigest = now;
             TunnelConfig next;
             try {
-                next = TunnelConfigLoader.load(document, secretsDir);
+                next = loader.load(document);
             } catch (ConfigException e) {
                 rejected.accept(e.getMessage());
                 return;

@@ -6,10 +6,11 @@ import dev.sshtunnel.forwarder.http.StatusEndpoints;
 
 /**
  * The forwarder container's arguments (`forward -f FILE --secrets-dir DIR --bind-address ADDR
- * [--http-port N] [--grace-period S]`), read the way the `forward` command reads them, so the
- * sandbox runs exactly what the pod would.
+ * [--http-port N] [--grace-period S] [--admitted]`), read the way the `forward` command reads them,
+ * so the sandbox runs exactly what the pod would.
  */
-record ForwarderArguments(String file, String secretsDir, String bindAddress, int httpPort, int gracePeriodSeconds) {
+record ForwarderArguments(String file, String secretsDir, String bindAddress, int httpPort, int gracePeriodSeconds,
+        boolean admitted) {
 
     static ForwarderArguments parse(List<String> args) {
         if (args.isEmpty() || !args.get(0).equals("forward")) {
@@ -20,8 +21,13 @@ record ForwarderArguments(String file, String secretsDir, String bindAddress, in
         String bind = "127.0.0.1";
         int httpPort = StatusEndpoints.DEFAULT_PORT;
         int grace = 10;
+        boolean admitted = false;
         for (int i = 1; i < args.size(); i++) {
             String arg = args.get(i);
+            if (arg.equals("--admitted")) {
+                admitted = true;
+                continue;
+            }
             String value = arg.contains("=") ? arg.substring(arg.indexOf('=') + 1) : (i + 1 < args.size() ? args.get(i + 1) : null);
             String name = arg.contains("=") ? arg.substring(0, arg.indexOf('=')) : arg;
             if (!arg.contains("=")) {
@@ -42,6 +48,6 @@ record ForwarderArguments(String file, String secretsDir, String bindAddress, in
         if (file == null || secretsDir == null || !file.startsWith("/") || !secretsDir.startsWith("/")) {
             throw new IllegalArgumentException("forwarder arguments need absolute -f and --secrets-dir: " + args);
         }
-        return new ForwarderArguments(file, secretsDir, bind, httpPort, grace);
+        return new ForwarderArguments(file, secretsDir, bind, httpPort, grace, admitted);
     }
 }

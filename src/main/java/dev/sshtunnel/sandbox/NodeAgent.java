@@ -20,6 +20,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 import dev.sshtunnel.config.ConfigException;
+import dev.sshtunnel.config.SecretFiles;
 import dev.sshtunnel.config.TunnelConfigLoader;
 import dev.sshtunnel.forwarder.ForwarderProcess;
 import io.fabric8.kubernetes.api.model.Container;
@@ -261,10 +262,12 @@ final class NodeAgent implements AutoCloseable {
             ForwarderArguments args = ForwarderArguments.parse(container.getArgs());
             Path document = podRoot.resolve(args.file().substring(1));
             Path secrets = podRoot.resolve(args.secretsDir().substring(1));
-            running.process = new ForwarderProcess(TunnelConfigLoader.load(document, secrets),
+            TunnelConfigLoader loader = new TunnelConfigLoader(new SecretFiles(secrets),
+                    args.admitted() ? TunnelConfigLoader.Admission.ADMITTED : TunnelConfigLoader.Admission.CHECK_CRD_RULES);
+            running.process = new ForwarderProcess(loader.load(document),
                     args.bindAddress().equals("0.0.0.0") ? running.ip : args.bindAddress(), running.ip, args.httpPort(),
                     Duration.ofSeconds(args.gracePeriodSeconds()));
-            running.process.watch(document, secrets, ForwarderProcess.WATCH_INTERVAL);
+            running.process.watch(document, secrets, loader, ForwarderProcess.WATCH_INTERVAL);
             running.startedAt = Instant.now();
             running.waitingReason = null;
             running.waitingMessage = null;

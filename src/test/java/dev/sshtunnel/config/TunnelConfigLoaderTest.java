@@ -133,6 +133,19 @@ class TunnelConfigLoaderTest {
     }
 
     @Test
+    void anAdmittedDocumentGetsTheSchemaDefaultsWithoutTheRules() throws Exception {
+        // A forwarder pod's document: the API server judged it already, so only defaults and mapping run here
+        // (a name the CRD's pattern refuses passes, proving the rules were not evaluated a second time).
+        Path file = yaml(SSH + "  forwards: [{name: Proxy, type: Dynamic, port: 1080}]\n");
+        TunnelConfig config = new TunnelConfigLoader(new SecretFiles(secrets), TunnelConfigLoader.Admission.ADMITTED).load(file);
+        assertThat(config.server().port()).isEqualTo(22);
+        assertThat(config.keepAliveInterval()).isEqualTo(Duration.ofSeconds(15));
+        assertThat(config.sessions()).isEqualTo(1);
+        assertThat(config.forwards()).extracting(ForwardConfig::name).containsExactly("Proxy");
+        assertThatThrownBy(() -> TunnelConfigLoader.load(file, secrets)).hasMessageStartingWith("spec.forwards[0].name: Invalid value");
+    }
+
+    @Test
     void crossFieldProblemsAreNamedInTheCrdsWords() throws Exception {
         assertThatThrownBy(() -> TunnelConfigLoader.load(yaml(SSH + "  forwards: [{name: p, type: Local, port: 0, target: {host: a, port: 1}}]\n"),
                 secrets)).hasMessage("spec.forwards[0].port: Invalid value: port 0 (let the server allocate) is only allowed for Remote"

@@ -17,6 +17,7 @@ import java.util.function.Predicate;
 import dev.sshtunnel.api.v1alpha1.ForwardStatus;
 import dev.sshtunnel.api.v1alpha1.SessionStatus;
 import dev.sshtunnel.config.ConfigException;
+import dev.sshtunnel.config.SecretFiles;
 import dev.sshtunnel.config.TunnelConfigLoader;
 import dev.sshtunnel.testing.TunnelFiles;
 
@@ -28,9 +29,10 @@ final class ForwarderHarness {
 
     static ForwarderProcess start(TunnelFiles files) throws IOException, ConfigException {
         Path yaml = files.write();
-        ForwarderProcess process = new ForwarderProcess(TunnelConfigLoader.load(yaml, files.secretsDir()), "127.0.0.1",
-                "127.0.0.1", 0, Duration.ofSeconds(2));
-        process.watch(yaml, files.secretsDir(), Duration.ofMillis(200));
+        TunnelConfigLoader loader = new TunnelConfigLoader(new SecretFiles(files.secretsDir()),
+                TunnelConfigLoader.Admission.CHECK_CRD_RULES);
+        ForwarderProcess process = new ForwarderProcess(loader.load(yaml), "127.0.0.1", "127.0.0.1", 0, Duration.ofSeconds(2));
+        process.watch(yaml, files.secretsDir(), loader, Duration.ofMillis(200));
         return process;
     }
 

@@ -72,7 +72,7 @@ class SshTunnelReconcilerTest {
         Container forwarder = pod.getContainers().get(0);
         assertThat(document.getMetadata().getGeneration()).isEqualTo(tunnel.getMetadata().getGeneration());
         assertThat(forwarder.getArgs()).containsExactly("forward", "-f", "/etc/sshtunnel/tunnel/tunnel.yaml",
-                "--secrets-dir", "/etc/sshtunnel/secrets", "--bind-address", "0.0.0.0", "--http-address", "$(POD_IP)");
+                "--secrets-dir", "/etc/sshtunnel/secrets", "--bind-address", "0.0.0.0", "--http-address", "$(POD_IP)", "--admitted");
         assertThat(forwarder.getEnv()).singleElement().satisfies(env -> {
             assertThat(env.getName()).isEqualTo("POD_IP");
             assertThat(env.getValueFrom().getFieldRef().getFieldPath()).isEqualTo("status.podIP");

@@ -6,6 +6,7 @@ import java.io.UncheckedIOException;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 
 /** The openAPIV3Schema of the SshTunnel CRD that this build installs (crds/, packaged into the jar). */
@@ -37,6 +38,13 @@ public final class CrdSchema {
             }
         }
         throw new IllegalArgumentException("the CRD has no v1alpha1 schema");
+    }
+
+    /** The manifest as the API server stores it: a copy with the schema's defaults filled in. */
+    public ObjectNode withDefaults(JsonNode manifest) {
+        ObjectNode copy = manifest.deepCopy();
+        StructuralDefaults.apply(root, copy);
+        return copy;
     }
 
     /** The schema of the whole object (apiVersion, kind and metadata are implicit in CRDs). */

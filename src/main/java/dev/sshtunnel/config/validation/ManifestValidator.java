@@ -36,9 +36,7 @@ public final class ManifestValidator {
 
     /** The manifest as the API server stores it: a copy with the schema's defaults filled in. */
     public ObjectNode withDefaults(JsonNode manifest) {
-        ObjectNode copy = manifest.deepCopy();
-        StructuralDefaults.apply(crd.root(), copy);
-        return copy;
+        return crd.withDefaults(manifest);
     }
 
     public List<Violation> validate(JsonNode manifest) {

@@ -215,7 +215,7 @@ public class ForwarderDeploymentDependent extends KubernetesDependentResource<De
 
     private static List<String> args() {
         return List.of("forward", "-f", TUNNEL_FILE, "--secrets-dir", SECRETS_DIR,
-                "--bind-address", "0.0.0.0", "--http-address", "$(" + POD_IP + ")");
+                "--bind-address", "0.0.0.0", "--http-address", "$(" + POD_IP + ")", "--admitted");
     }
 
     /**

@@ -11,6 +11,7 @@ import static org.awaitility.Awaitility.await;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.function.Consumer;
 
 import org.junit.jupiter.api.Test;
@@ -577,10 +578,17 @@ class SshTunnelReconcilerTest {
     private Map<String, String> dependentVersions(String ns, String name) {
         return Map.of(
                 "configmap", client.configMaps().inNamespace(ns).withName(name + "-tunnel").get().getMetadata().getResourceVersion(),
-                "deployment", client.apps().deployments().inNamespace(ns).withName(name).get().getMetadata().getResourceVersion(),
+                // The deployment controller writes the Deployment's status at any time: its spec and metadata are what we own.
+                "deployment", deploymentAsWritten(client.apps().deployments().inNamespace(ns).withName(name).get()),
                 "service", client.services().inNamespace(ns).withName(name).get().getMetadata().getResourceVersion(),
                 "networkpolicy", client.network().v1().networkPolicies().inNamespace(ns).withName(name).get().getMetadata()
                         .getResourceVersion());
+    }
+
+    private static String deploymentAsWritten(Deployment deployment) {
+        return "generation " + deployment.getMetadata().getGeneration() + " labels " + deployment.getMetadata().getLabels()
+                + " annotations " + new TreeMap<>(deployment.getMetadata().getAnnotations()).entrySet().stream()
+                        .filter(a -> !a.getKey().startsWith("deployment.kubernetes.io/")).toList();
     }
 
     private SshTunnel get(String ns, String name) {
@@ -599,7 +607,8 @@ class SshTunnelReconcilerTest {
         return Map.of(
                 "tunnel", get(ns, name).getMetadata().getResourceVersion(),
                 "configmap", client.configMaps().inNamespace(ns).withName(name + "-tunnel").get().getMetadata().getResourceVersion(),
-                "deployment", client.apps().deployments().inNamespace(ns).withName(name).get().getMetadata().getResourceVersion(),
+                // The deployment controller writes the Deployment's status at any time: its spec and metadata are what we own.
+                "deployment", deploymentAsWritten(client.apps().deployments().inNamespace(ns).withName(name).get()),
                 "service", client.services().inNamespace(ns).withName(name).get().getMetadata().getResourceVersion());
     }
 

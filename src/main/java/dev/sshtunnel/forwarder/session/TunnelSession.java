@@ -1,15 +1,13 @@
 package dev.sshtunnel.forwarder.session;
 
 import java.io.IOException;
-import java.net.ConnectException;
-import java.net.NoRouteToHostException;
-import java.net.UnknownHostException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
@@ -21,13 +19,9 @@ import java.util.function.BiPredicate;
 import java.util.function.Supplier;
 
 import org.apache.sshd.client.SshClient;
-import org.apache.sshd.client.channel.ChannelDirectTcpip;
 import org.apache.sshd.client.session.ClientSession;
-import org.apache.sshd.common.AttributeRepository;
-import org.apache.sshd.common.channel.exception.SshChannelOpenException;
 import org.apache.sshd.common.kex.KexProposalOption;
 import org.apache.sshd.common.session.helpers.AbstractConnectionService;
-import org.apache.sshd.common.util.net.SshdSocketAddress;
 import org.jboss.logging.Logger;
 
 import dev.sshtunnel.api.v1alpha1.ForwardState;
@@ -36,6 +30,7 @@ import dev.sshtunnel.api.v1alpha1.SessionState;
 import dev.sshtunnel.config.EndpointConfig;
 import dev.sshtunnel.config.TunnelConfig;
 import dev.sshtunnel.forwarder.forward.Forward;
+import dev.sshtunnel.forwarder.session.SessionFailureClassifier.Failure;
 
 /**
  * Holds one SSH session (through the jump chain) open forever: connect, authenticate, attach
@@ -56,7 +51,7 @@ public final class TunnelSession implements AutoCloseable {
     /** Told when this session has connected or been lost: the pool moves its Remote forwards then. */
     private final Runnable stateChanged;
     private final SessionStatusBoard board;
-    private final SshClient client;
+    private final HopChainConnector connector;
     private final ScheduledExecutorService scheduler;
     private final Clock clock;
     /** One per hop, for the next connect; replaced whole by {@link #useConfig}. */
@@ -86,7 +81,7 @@ public final class TunnelSession implements AutoCloseable {
         this.attaches = attaches;
         this.stateChanged = stateChanged;
         this.board = board;
-        this.client = client;
+        this.connector = new HopChainConnector(client);
         this.clock = clock;
         this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "ssh-keepalive");
@@ -178,9 +173,9 @@ public final class TunnelSession implements AutoCloseable {
             try {
                 session = connect();
             } catch (Exception e) {
-                Failure failure = classify(e);
-                board.failed(failure.state, failure.reason, failure.message, finalHopCheck().presentedFingerprint());
-                LOG.warnf("session to %s failed: %s: %s", target(), failure.reason, failure.message);
+                Failure failure = SessionFailureClassifier.classify(e, hostKeyRejection(), target());
+                board.failed(failure.state(), failure.reason(), failure.message(), finalHopCheck().presentedFingerprint());
+                LOG.warnf("session to %s failed: %s: %s", target(), failure.reason(), failure.message());
                 closeChain();
                 pause(backoff.next());
                 continue;
@@ -282,120 +277,14 @@ public final class TunnelSession implements AutoCloseable {
     }
 
     private ClientSession connect() throws Exception {
-        TunnelConfig config = this.config;
-        List<EndpointConfig> hops = config.hops();
-        List<HostKeyCheck> hostKeyChecks = this.hostKeyChecks;
-        hostKeyChecks.forEach(HostKeyCheck::forgetRejection);
-        List<Credentials> credentials = new ArrayList<>();
-        for (EndpointConfig hop : hops) {
-            credentials.add(Credentials.load(hop));
-        }
         List<ClientSession> opened = new ArrayList<>();
         chain = opened;
-        SshdSocketAddress through = null;
-        for (int i = 0; i < hops.size(); i++) {
-            EndpointConfig hop = hops.get(i);
-            String host = through == null ? hop.host() : through.getHostName();
-            int port = through == null ? hop.port() : through.getPort();
-            ClientSession session;
-            try {
-                session = client.connect(hop.user(), host, port,
-                                AttributeRepository.ofKeyValuePair(SshClientFactory.HOST_KEY_CHECK, hostKeyChecks.get(i)), null)
-                        .verify(config.connectTimeout())
-                        .getSession();
-                opened.add(session);
-                credentials.get(i).addTo(session);
-                try {
-                    session.auth().verify(config.connectTimeout());
-                } catch (IOException e) {
-                    throw new AuthenticationException(hop, e);
-                }
-            } catch (Exception e) {
-                if (i > 0) {
-                    // Through a jump host, a refused channel only shows as this hop's session closing.
-                    diagnoseJump(opened.get(i - 1), hops.get(i - 1), hop);
-                }
-                throw e;
-            }
-            if (i < hops.size() - 1) {
-                // ProxyJump: the next hop is reached through a local forward on an ephemeral 127.0.0.1 port; any
-                // process in the pod can connect to it, and it leads only to the next hop's SSH server.
-                EndpointConfig next = hops.get(i + 1);
-                through = session.startLocalPortForwarding(new SshdSocketAddress("127.0.0.1", 0),
-                        new SshdSocketAddress(next.host(), next.port()));
-            }
-        }
-        return opened.get(opened.size() - 1);
+        return connector.connect(config, hostKeyChecks, opened);
     }
 
-    private record Failure(Reason reason, SessionState state, String message) {
-    }
-
-    /** Asks the jump host for a channel to the next hop; a refusal becomes the failure to report. */
-    private void diagnoseJump(ClientSession jump, EndpointConfig jumpHop, EndpointConfig next) throws JumpRefusedException {
-        try (ChannelDirectTcpip probe = jump.createDirectTcpipChannel(new SshdSocketAddress("127.0.0.1", 0),
-                new SshdSocketAddress(next.host(), next.port()))) {
-            probe.open().verify(config.connectTimeout());
-        } catch (IOException | RuntimeException e) {
-            for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
-                if (t instanceof SshChannelOpenException refused) {
-                    throw new JumpRefusedException("jump host " + jumpHop.user() + "@" + jumpHop.knownHostsName() + " refused to "
-                            + "open a channel to " + next.host() + ":" + next.port() + " (" + openFailure(refused) + "); allow TCP "
-                            + "forwarding to it for this user there (AllowTcpForwarding, permitopen)");
-                }
-            }
-            LOG.debugf("probing jump host %s: %s", jumpHop.knownHostsName(), e.toString());
-            // The jump itself went away or the probe failed otherwise: the original failure stands.
-        }
-    }
-
-    /** RFC 4254 section 5.1 reason codes, which say more than OpenSSH's "open failed". */
-    private static String openFailure(SshChannelOpenException refused) {
-        String reason = switch (refused.getReasonCode()) {
-            case 1 -> "administratively prohibited";
-            case 2 -> "connect failed";
-            case 3 -> "unknown channel type";
-            case 4 -> "resource shortage";
-            default -> "reason " + refused.getReasonCode();
-        };
-        return reason + (refused.getMessage() == null ? "" : ": " + refused.getMessage());
-    }
-
-    static final class JumpRefusedException extends Exception {
-        JumpRefusedException(String message) {
-            super(message);
-        }
-    }
-
-    private Failure classify(Exception e) {
-        for (HostKeyCheck check : hostKeyChecks) {
-            var rejection = check.rejection();
-            if (rejection.isPresent()) {
-                return new Failure(rejection.get().reason(), SessionState.Failed, rejection.get().message());
-            }
-        }
-        if (e instanceof JumpRefusedException refused) {
-            return new Failure(Reason.ForwardRejected, SessionState.Failed, refused.getMessage());
-        }
-        if (e instanceof Credentials.CredentialException unusable) {
-            return new Failure(Reason.AuthenticationFailed, SessionState.Failed, unusable.getMessage()
-                    + "; fix the Secret (the forwarder reads it again before every attempt)");
-        }
-        if (e instanceof AuthenticationException auth) {
-            return new Failure(Reason.AuthenticationFailed, SessionState.Failed, auth.getMessage());
-        }
-        Throwable root = e;
-        while (root.getCause() != null && root.getCause() != root) {
-            root = root.getCause();
-        }
-        String detail = root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage();
-        if (root instanceof UnknownHostException) {
-            return new Failure(Reason.Unreachable, SessionState.Connecting, "unknown host " + detail);
-        }
-        if (root instanceof ConnectException || root instanceof NoRouteToHostException) {
-            return new Failure(Reason.Unreachable, SessionState.Connecting, "cannot connect to " + target() + ": " + detail);
-        }
-        return new Failure(Reason.Unreachable, SessionState.Connecting, "connecting to " + target() + ": " + detail);
+    /** The first hop whose key this attempt refused: that, not MINA's exception, says why it failed. */
+    private Optional<HostKeyCheck.Rejection> hostKeyRejection() {
+        return hostKeyChecks.stream().map(HostKeyCheck::rejection).flatMap(Optional::stream).findFirst();
     }
 
     private HostKeyCheck finalHopCheck() {
@@ -467,14 +356,6 @@ public final class TunnelSession implements AutoCloseable {
             stopped.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        }
-    }
-
-    /** Authentication of a hop failed; the message names the hop, never a credential. */
-    static final class AuthenticationException extends Exception {
-        AuthenticationException(EndpointConfig hop, IOException cause) {
-            super("authentication as " + hop.user() + " to " + hop.knownHostsName() + " failed: "
-                    + (cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage()));
         }
     }
 }

@@ -5,10 +5,9 @@ import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.AsynchronousSocketChannel;
 import java.nio.channels.CompletionHandler;
-import java.util.ArrayDeque;
-import java.util.Iterator;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 import org.apache.sshd.client.channel.ChannelDirectTcpip;
@@ -51,13 +50,9 @@ import org.apache.sshd.common.util.net.SshdSocketAddress;
 final class ChannelPump {
 
     private static final int MIN_READ = 2 * 1024;
-    private static final int MAX_READ = 32 * 1024;
+    static final int MAX_READ = 32 * 1024;
     /** SSH packet header (length, padding length), message code, recipient channel, data length. */
     private static final int DATA_OFFSET = SshConstants.SSH_PACKET_HEADER_LEN + 1 + Integer.BYTES + Integer.BYTES;
-    /** Bytes read from the client but not yet handed to MINA, before reading pauses. */
-    private static final int MAX_QUEUED_TO_SERVER = 4 * MAX_READ;
-    /** At most this many queued buffers go into one gathering socket write. */
-    private static final int MAX_GATHER = 16;
 
     private final AsynchronousSocketChannel socket;
     private final ForwardCounters counters;
@@ -67,64 +62,54 @@ final class ChannelPump {
     private final ChannelWindows.Window window = new ChannelWindows.Window(ChannelWindows.BUDGET);
     private final Reader reader = new Reader();
     private final Writer writer = new Writer();
+    private final ClientToServer toServer = new ClientToServer();
+    private final ServerToClient toClient = new ServerToClient();
 
     private int readSize = MIN_READ;
 
-    // Deadlines (ChannelDeadlines): when a byte last moved either way, and since when a write to the socket waits.
+    /** When a byte last moved either way (ChannelDeadlines). */
     private volatile long lastProgress = System.nanoTime();
-    private volatile long writePendingSince;
 
-    // Server → client state, guarded by "toClient".
-    private final ArrayDeque<ByteBuffer> toClient = new ArrayDeque<>();
-    private boolean started;
-    private boolean writing;
-    /** Bytes from the server not yet in the socket. */
-    private long queuedToClient;
-    private boolean serverEof;
-    private boolean outputShut;
-    private boolean channelClosed;
+    /** The SSH channel of a pump and the stream that takes the client's bytes, then its EOF, to the server. */
+    private record ChannelSide(AbstractChannel channel, Supplier<IoOutputStream> toServer) {
+    }
 
-    // Client → server state, guarded by "toServer".
-    private final ArrayDeque<Buffer> toServer = new ArrayDeque<>();
-    private int queuedToServer;
-    private boolean writingToServer;
-    private boolean readStalled;
-    private boolean clientEof;
-    private boolean eofSent;
-
-    private ChannelPump(AsynchronousSocketChannel socket, ForwardCounters counters, SshdSocketAddress originator,
-            SshdSocketAddress target) {
+    /** {@code side} makes the channel for this pump: a direct-tcpip channel hands the server's data to the pump it belongs to. */
+    private ChannelPump(AsynchronousSocketChannel socket, ForwardCounters counters, Function<ChannelPump, ChannelSide> side) {
         this.socket = socket;
         this.counters = counters;
-        Bridged bridged = new Bridged(originator, target);
-        this.channel = bridged;
-        this.toServerStream = bridged::getAsyncIn;
+        ChannelSide made = side.apply(this);
+        this.channel = made.channel();
+        this.toServerStream = made.toServer();
+    }
+
+    /**
+     * Registers a direct-tcpip channel (Local, Dynamic) for the socket on the session; {@link #open()}
+     * sends the open request, and the pump moves bytes only after {@link #start()}. Data the server
+     * sends before that is held.
+     */
+    static ChannelPump directTcpip(ClientSession session, AsynchronousSocketChannel socket, String host, int port,
+            ForwardCounters counters) throws IOException {
+        SshdSocketAddress originator = originator(socket);
+        SshdSocketAddress target = new SshdSocketAddress(host, port);
+        ChannelPump pump = new ChannelPump(socket, counters, self -> {
+            Bridged bridged = self.new Bridged(originator, target);
+            return new ChannelSide(bridged, bridged::getAsyncIn);
+        });
+        Bridged bridged = (Bridged) pump.channel;
+        bridged.setStreaming(StreamingChannel.Streaming.Async);
+        session.getService(ConnectionService.class).registerChannel(bridged);
+        ChannelWindows.startSmall(bridged);
+        return pump;
     }
 
     /**
      * A pump for a channel the server opened (forwarded-tcpip of a Remote forward), already open;
      * the channel hands data and EOF to {@link #fromServer} and {@link #onServerEof}.
      */
-    ChannelPump(AsynchronousSocketChannel socket, ForwardCounters counters, AbstractChannel channel,
+    static ChannelPump serverOpened(AsynchronousSocketChannel socket, ForwardCounters counters, AbstractChannel channel,
             Supplier<IoOutputStream> toServer) {
-        this.socket = socket;
-        this.counters = counters;
-        this.channel = channel;
-        this.toServerStream = toServer;
-    }
-
-    /**
-     * Registers a direct-tcpip channel for the socket on the session and sends the open request; the
-     * pump moves bytes only after {@link #start()}. Data the server sends before that is held.
-     */
-    static ChannelPump create(ClientSession session, AsynchronousSocketChannel socket, String host, int port,
-            ForwardCounters counters) throws IOException {
-        ChannelPump pump = new ChannelPump(socket, counters, originator(socket), new SshdSocketAddress(host, port));
-        Bridged bridged = (Bridged) pump.channel;
-        bridged.setStreaming(StreamingChannel.Streaming.Async);
-        session.getService(ConnectionService.class).registerChannel(bridged);
-        ChannelWindows.startSmall(bridged);
-        return pump;
+        return new ChannelPump(socket, counters, self -> new ChannelSide(channel, toServer));
     }
 
     /** The real originator of the connection (RFC 4254 §7.2), as OpenSSH sends it. */
@@ -133,8 +118,12 @@ final class ChannelPump {
         return new SshdSocketAddress(from.getAddress().getHostAddress(), from.getPort());
     }
 
+    /** Sends the open request of a {@link #directTcpip} pump's channel. */
     OpenFuture open() throws IOException {
-        return ((Bridged) channel).open();
+        if (!(channel instanceof Bridged direct)) {
+            throw new IllegalStateException("the server opened this channel; it is open already");
+        }
+        return direct.open();
     }
 
     /** The channel is open: count it, read from the socket, write what the server has sent so far. */
@@ -143,16 +132,7 @@ final class ChannelPump {
         lastProgress = System.nanoTime();
         ChannelDeadlines.watch(this);
         channel.addCloseFutureListener(f -> onChannelClosed());
-        boolean write;
-        synchronized (toClient) {
-            started = true;
-            write = !toClient.isEmpty() && !writing;
-            writing |= write;
-            if (write) {
-                writePendingSince = System.nanoTime();
-            }
-        }
-        if (write) {
+        if (toClient.start()) {
             writeQueued();
         } else {
             afterWrites();
@@ -173,11 +153,7 @@ final class ChannelPump {
     void abort() {
         closeSocket();
         channel.close(false);
-        boolean counted;
-        synchronized (toClient) {
-            counted = started;
-        }
-        if (counted) {
+        if (toClient.started()) {
             finish();
         }
     }
@@ -210,24 +186,11 @@ final class ChannelPump {
             adaptReadSize(n);
             packet.rpos(DATA_OFFSET);
             packet.wpos(DATA_OFFSET + n);
-            Buffer now;
-            boolean readMore;
-            synchronized (toServer) {
-                if (writingToServer) {
-                    toServer.add(packet);
-                    queuedToServer += n;
-                    now = null;
-                } else {
-                    writingToServer = true;
-                    now = packet;
-                }
-                readMore = queuedToServer < MAX_QUEUED_TO_SERVER;
-                readStalled = !readMore;
+            ClientToServer.AfterRead next = toServer.read(packet, n);
+            if (next.writeNow() != null) {
+                writeToServer(next.writeNow());
             }
-            if (now != null) {
-                writeToServer(now);
-            }
-            if (readMore) {
+            if (next.readMore()) {
                 read();
             }
         }
@@ -240,7 +203,7 @@ final class ChannelPump {
 
     /**
      * One packet at a time goes into MINA's async stream (it allows no concurrent writes, and waits
-     * for the server's window); reads go on meanwhile, up to {@link #MAX_QUEUED_TO_SERVER}, so
+     * for the server's window); reads go on meanwhile, up to {@link ClientToServer#MAX_QUEUED}, so
      * reading the socket and writing the session overlap instead of taking turns.
      */
     private void writeToServer(Buffer packet) {
@@ -259,26 +222,14 @@ final class ChannelPump {
             }
             counters.sent(n);
             lastProgress = System.nanoTime();
-            Buffer next;
-            boolean resume;
-            boolean eof;
-            synchronized (toServer) {
-                next = toServer.poll();
-                if (next != null) {
-                    queuedToServer -= next.available();
-                }
-                writingToServer = next != null;
-                resume = readStalled && queuedToServer < MAX_QUEUED_TO_SERVER;
-                readStalled &= !resume;
-                eof = next == null && clientEof;
+            ClientToServer.AfterWrite next = toServer.written();
+            if (next.next() != null) {
+                writeToServer(next.next());
             }
-            if (next != null) {
-                writeToServer(next);
-            }
-            if (resume) {
+            if (next.resume()) {
                 read();
             }
-            if (eof) {
+            if (next.eof()) {
                 sendEof();
             }
         });
@@ -295,12 +246,7 @@ final class ChannelPump {
     }
 
     private void clientEof() {
-        boolean now;
-        synchronized (toServer) {
-            clientEof = true;
-            now = !writingToServer;
-        }
-        if (now) {
+        if (toServer.clientEof()) {
             sendEof();
         }
     }
@@ -308,9 +254,7 @@ final class ChannelPump {
     /** Everything the client sent is written: SSH_MSG_CHANNEL_EOF; the reply still flows. */
     private void sendEof() {
         toServerStream.get().close(false).addListener(f -> {
-            synchronized (toServer) {
-                eofSent = true;
-            }
+            toServer.eofSent();
             endIfDone();
         });
     }
@@ -321,30 +265,13 @@ final class ChannelPump {
     void fromServer(byte[] data, int off, int len) {
         ByteBuffer copy = ByteBuffer.allocate(len);
         copy.put(data, off, len).flip();
-        boolean write;
-        synchronized (toClient) {
-            toClient.add(copy);
-            queuedToClient += len;
-            write = started && !writing;
-            writing |= write;
-            if (write) {
-                writePendingSince = System.nanoTime();
-            }
-        }
-        if (write) {
+        if (toClient.add(copy)) {
             writeQueued();
         }
     }
 
     private void writeQueued() {
-        ByteBuffer[] batch;
-        synchronized (toClient) {
-            batch = new ByteBuffer[Math.min(toClient.size(), MAX_GATHER)];
-            Iterator<ByteBuffer> queued = toClient.iterator();
-            for (int i = 0; i < batch.length; i++) {
-                batch[i] = queued.next();
-            }
-        }
+        ByteBuffer[] batch = toClient.batch();
         try {
             socket.write(batch, 0, batch.length, 0L, TimeUnit.MILLISECONDS, null, writer);
         } catch (RuntimeException e) {
@@ -358,26 +285,14 @@ final class ChannelPump {
             counters.received(written);
             long now = System.nanoTime();
             lastProgress = now;
-            boolean more;
-            long behind;
-            synchronized (toClient) {
-                while (!toClient.isEmpty() && !toClient.peek().hasRemaining()) {
-                    toClient.poll();
-                }
-                more = !toClient.isEmpty();
-                queuedToClient -= written;
-                behind = queuedToClient;
-                writing = more;
-                // Progress: the deadline of what is still queued starts again.
-                writePendingSince = more ? now : 0;
-            }
+            ServerToClient.AfterWrite next = toClient.written(written, now);
             try {
-                channel.getLocalWindow().release(window.afterWrite(written, behind));
+                channel.getLocalWindow().release(window.afterWrite(written, next.behind()));
             } catch (IOException | RuntimeException e) {
                 abort();
                 return;
             }
-            if (more) {
+            if (next.more()) {
                 writeQueued();
             } else {
                 afterWrites();
@@ -392,22 +307,13 @@ final class ChannelPump {
 
     /** Everything from the server is in the socket: pass on the server's EOF or close. */
     private void afterWrites() {
-        boolean shut;
-        boolean close;
-        synchronized (toClient) {
-            if (writing) {
-                return;
-            }
-            shut = serverEof && !outputShut;
-            outputShut |= shut;
-            close = channelClosed;
-        }
-        if (close) {
+        ServerToClient.Idle idle = toClient.idle();
+        if (idle == ServerToClient.Idle.CLOSE) {
             closeSocket();
             finish();
             return;
         }
-        if (shut) {
+        if (idle == ServerToClient.Idle.SHUT_OUTPUT) {
             try {
                 socket.shutdownOutput();
             } catch (IOException e) {
@@ -419,23 +325,14 @@ final class ChannelPump {
     }
 
     void onServerEof() {
-        synchronized (toClient) {
-            serverEof = true;
-            if (!started) {
-                return; // start() passes it on
-            }
+        if (toClient.serverEof()) { // else start() passes it on
+            afterWrites();
         }
-        afterWrites();
     }
 
     /** The server closed the channel, or the session ended: deliver what is queued, then close the socket. */
     private void onChannelClosed() {
-        boolean now;
-        synchronized (toClient) {
-            channelClosed = true;
-            now = !writing || !channel.getSession().isOpen();
-        }
-        if (now) {
+        if (toClient.channelClosed() || !channel.getSession().isOpen()) {
             closeSocket();
             finish();
         }
@@ -443,14 +340,7 @@ final class ChannelPump {
 
     /** Both directions have ended: close the channel (gracefully) and the socket. */
     private void endIfDone() {
-        boolean done;
-        synchronized (toServer) {
-            done = eofSent;
-        }
-        synchronized (toClient) {
-            done &= outputShut;
-        }
-        if (done) {
+        if (toServer.ended() && toClient.ended()) {
             closeSocket();
             channel.close(false);
             finish();
@@ -461,7 +351,7 @@ final class ChannelPump {
     String expired(long now) {
         long writeNanos = ChannelDeadlines.writeNanos(counters.config());
         long idleNanos = ChannelDeadlines.idleNanos(counters.config());
-        long pending = writePendingSince;
+        long pending = toClient.writePendingSince();
         if (pending != 0 && now - pending > writeNanos) {
             return "the client took none of the bytes owed to it for " + TimeUnit.NANOSECONDS.toSeconds(writeNanos) + " s";
         }

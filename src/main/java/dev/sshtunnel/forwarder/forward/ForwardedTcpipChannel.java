@@ -122,7 +122,7 @@ final class ForwardedTcpipChannel extends AbstractServerChannel {
             public void completed(Void result, Void ignored) {
                 deadline.cancel(false);
                 toServer = new DataThenEof();
-                pump = new ChannelPump(socket, counters, ForwardedTcpipChannel.this, () -> toServer);
+                pump = ChannelPump.serverOpened(socket, counters, ForwardedTcpipChannel.this, () -> toServer);
                 // Sends SSH_MSG_CHANNEL_OPEN_CONFIRMATION (MINA's channel listener); data may follow it.
                 signalChannelOpenSuccess();
                 opened.setOpened();

@@ -174,7 +174,7 @@ abstract class ListeningForward extends CountedForward {
     protected final void bridge(ClientSession session, AsynchronousSocketChannel client, String host, int port, OpenReply reply) {
         ChannelPump pump;
         try {
-            pump = ChannelPump.create(session, client, host, port, counters);
+            pump = ChannelPump.directTcpip(session, client, host, port, counters);
         } catch (IOException | RuntimeException e) {
             refused(client, ChannelOpenFailure.classify(e, host, port), reply);
             return;

@@ -22,6 +22,7 @@ import dev.sshtunnel.config.ForwardConfig;
 import dev.sshtunnel.config.TunnelConfig;
 import dev.sshtunnel.config.TunnelConfigLoader;
 import dev.sshtunnel.forwarder.forward.Forward;
+import dev.sshtunnel.forwarder.forward.ForwardThreads;
 import dev.sshtunnel.forwarder.forward.RemoteTargets;
 import dev.sshtunnel.forwarder.http.StatusEndpoints;
 import dev.sshtunnel.forwarder.session.SessionPool;
@@ -44,6 +45,8 @@ public final class ForwarderProcess implements AutoCloseable {
     private final String listenAddress;
     private final Duration grace;
     private final SshClient client;
+    /** The I/O and timer threads of the forwards and the SSH client: this forwarder's alone, stopped by {@link #close()}. */
+    private final ForwardThreads threads = new ForwardThreads();
     private final Clock clock = Clock.systemUTC();
     private final StatusEndpoints endpoints;
     /** Retires removed forwards and replaced sessions once their grace period is over. */
@@ -71,11 +74,11 @@ public final class ForwarderProcess implements AutoCloseable {
         this.grace = grace;
         List<Forward> created = new ArrayList<>();
         for (ForwardConfig forward : config.forwards()) {
-            created.add(Forward.create(forward, listenAddress));
+            created.add(Forward.create(forward, listenAddress, threads));
         }
         forwards = List.copyOf(created);
-        client = SshClientFactory.create();
-        RemoteTargets.install(client, config.connectTimeout());
+        client = SshClientFactory.create(threads);
+        RemoteTargets.install(client, config.connectTimeout(), threads);
         try {
             session = new SessionPool(config, () -> forwards, List.of(), client, clock);
             for (Forward forward : forwards) {
@@ -84,6 +87,7 @@ public final class ForwarderProcess implements AutoCloseable {
             endpoints = new StatusEndpoints(httpAddress, httpPort, this::snapshot, config.namespace(), config.name());
         } catch (IOException | RuntimeException e) {
             forwards.forEach(Forward::close);
+            threads.close();
             throw e;
         }
         client.start();
@@ -131,7 +135,7 @@ public final class ForwarderProcess implements AutoCloseable {
                 result.add(existing);
                 continue;
             }
-            Forward created = Forward.create(forward, listenAddress);
+            Forward created = Forward.create(forward, listenAddress, threads);
             try {
                 created.start();
             } catch (IOException e) {
@@ -258,6 +262,7 @@ public final class ForwarderProcess implements AutoCloseable {
         } catch (RuntimeException e) {
             LOG.debugf("ssh client stop: %s", e.getMessage());
         }
+        threads.close();
         LOG.info("forwarder stopped");
     }
 

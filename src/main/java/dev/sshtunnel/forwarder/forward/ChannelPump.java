@@ -26,7 +26,7 @@ import org.apache.sshd.common.util.net.SshdSocketAddress;
  * Joins a socket to an SSH channel without a thread per connection: an accepted client to a
  * direct-tcpip channel (Local, Dynamic), a connection to the target to a forwarded-tcpip channel
  * the server opened (Remote, {@link ForwardedTcpipChannel}). Socket reads
- * and writes are asynchronous (NIO2, {@link ForwardThreads}'s group), the channel is in MINA's async mode.
+ * and writes are asynchronous (NIO2, the {@link ForwardThreads} group), the channel is in MINA's async mode.
  * What each choice buys is measured in docs/benchmarks.md:
  * <ul>
  * <li>No thread hand-off on the data path. A socket read completes on a forward-io thread, which
@@ -56,6 +56,7 @@ final class ChannelPump {
 
     private final AsynchronousSocketChannel socket;
     private final ForwardCounters counters;
+    private final ChannelDeadlines deadlines;
     private final AbstractChannel channel;
     private final Supplier<IoOutputStream> toServerStream;
     private final AtomicBoolean ended = new AtomicBoolean();
@@ -75,9 +76,11 @@ final class ChannelPump {
     }
 
     /** {@code side} makes the channel for this pump: a direct-tcpip channel hands the server's data to the pump it belongs to. */
-    private ChannelPump(AsynchronousSocketChannel socket, ForwardCounters counters, Function<ChannelPump, ChannelSide> side) {
+    private ChannelPump(AsynchronousSocketChannel socket, ForwardCounters counters, ChannelDeadlines deadlines,
+            Function<ChannelPump, ChannelSide> side) {
         this.socket = socket;
         this.counters = counters;
+        this.deadlines = deadlines;
         ChannelSide made = side.apply(this);
         this.channel = made.channel();
         this.toServerStream = made.toServer();
@@ -89,10 +92,10 @@ final class ChannelPump {
      * sends before that is held.
      */
     static ChannelPump directTcpip(ClientSession session, AsynchronousSocketChannel socket, String host, int port,
-            ForwardCounters counters) throws IOException {
+            ForwardCounters counters, ChannelDeadlines deadlines) throws IOException {
         SshdSocketAddress originator = originator(socket);
         SshdSocketAddress target = new SshdSocketAddress(host, port);
-        ChannelPump pump = new ChannelPump(socket, counters, self -> {
+        ChannelPump pump = new ChannelPump(socket, counters, deadlines, self -> {
             Bridged bridged = self.new Bridged(originator, target);
             return new ChannelSide(bridged, bridged::getAsyncIn);
         });
@@ -107,9 +110,9 @@ final class ChannelPump {
      * A pump for a channel the server opened (forwarded-tcpip of a Remote forward), already open;
      * the channel hands data and EOF to {@link #fromServer} and {@link #onServerEof}.
      */
-    static ChannelPump serverOpened(AsynchronousSocketChannel socket, ForwardCounters counters, AbstractChannel channel,
-            Supplier<IoOutputStream> toServer) {
-        return new ChannelPump(socket, counters, self -> new ChannelSide(channel, toServer));
+    static ChannelPump serverOpened(AsynchronousSocketChannel socket, ForwardCounters counters, ChannelDeadlines deadlines,
+            AbstractChannel channel, Supplier<IoOutputStream> toServer) {
+        return new ChannelPump(socket, counters, deadlines, self -> new ChannelSide(channel, toServer));
     }
 
     /** The real originator of the connection (RFC 4254 §7.2), as OpenSSH sends it. */
@@ -130,7 +133,7 @@ final class ChannelPump {
     void start() {
         counters.opened();
         lastProgress = System.nanoTime();
-        ChannelDeadlines.watch(this);
+        deadlines.watch(this);
         channel.addCloseFutureListener(f -> onChannelClosed());
         if (toClient.start()) {
             writeQueued();
@@ -363,7 +366,7 @@ final class ChannelPump {
 
     private void finish() {
         if (ended.compareAndSet(false, true)) {
-            ChannelDeadlines.forget(this);
+            deadlines.forget(this);
             window.close();
             counters.closed();
         }

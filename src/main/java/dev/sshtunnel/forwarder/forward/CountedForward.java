@@ -8,10 +8,12 @@ abstract class CountedForward implements Forward {
 
     protected final ForwardConfig config;
     protected final ForwardCounters counters;
+    protected final ForwardThreads threads;
 
-    CountedForward(ForwardConfig config) {
+    CountedForward(ForwardConfig config, ForwardThreads threads) {
         this.config = config;
         this.counters = new ForwardCounters(config);
+        this.threads = threads;
     }
 
     @Override
@@ -26,7 +28,7 @@ abstract class CountedForward implements Forward {
 
     @Override
     public void abortChannels() {
-        ChannelDeadlines.abortAll(counters);
+        threads.deadlines().abortAll(counters);
     }
 
     /** Bytes pumped from the local socket into the session (from clients, or from a Remote forward's target). */

@@ -11,14 +11,14 @@ import dev.sshtunnel.config.ForwardConfig;
 /** ssh -D: a SOCKS proxy; each CONNECT becomes a direct-tcpip channel to the address the client asked for. */
 final class DynamicForward extends ListeningForward {
 
-    DynamicForward(ForwardConfig config, String listenAddress) {
-        super(config, listenAddress);
+    DynamicForward(ForwardConfig config, String listenAddress, ForwardThreads threads) {
+        super(config, listenAddress, threads);
     }
 
     /** The handshake and the channel open are both asynchronous: no thread waits for the client. */
     @Override
     protected void connect(ClientSession session, AsynchronousSocketChannel client) {
-        SocksNegotiation.start(client, new SocksNegotiation.Outcome() {
+        SocksNegotiation.start(client, threads.timer(), new SocksNegotiation.Outcome() {
             @Override
             public void connect(SocksHandshake request) {
                 bridge(session, client, request.host, request.port, new OpenReply() {

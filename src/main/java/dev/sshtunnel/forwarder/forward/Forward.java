@@ -27,12 +27,15 @@ public interface Forward extends Closeable {
      */
     AttributeKey<Boolean> RETIRING = new AttributeKey<>();
 
-    /** listenAddress: where Local and Dynamic listeners bind (127.0.0.1 on a workstation, 0.0.0.0 in a pod). */
-    static Forward create(ForwardConfig config, String listenAddress) {
+    /**
+     * listenAddress: where Local and Dynamic listeners bind (127.0.0.1 on a workstation, 0.0.0.0 in a pod);
+     * threads: the forwarder's, which outlive the forward.
+     */
+    static Forward create(ForwardConfig config, String listenAddress, ForwardThreads threads) {
         return switch (config.type()) {
-            case Local -> new LocalForward(config, listenAddress);
-            case Dynamic -> new DynamicForward(config, listenAddress);
-            case Remote -> new RemoteForward(config);
+            case Local -> new LocalForward(config, listenAddress, threads);
+            case Dynamic -> new DynamicForward(config, listenAddress, threads);
+            case Remote -> new RemoteForward(config, threads);
         };
     }
 

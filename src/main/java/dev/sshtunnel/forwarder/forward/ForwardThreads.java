@@ -9,32 +9,49 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The threads of the forwards, shared by all of them in the process.
+ * The threads of one forwarder's forwards, owned by its {@code ForwarderProcess} and closed with it
+ * (the sandbox runs many forwarders in one JVM: each stops its own).
  * <ul>
- * <li>{@link #GROUP}: the NIO2 group of every socket in the process: the SSH sessions' (MINA runs
+ * <li>{@link #group()}: the NIO2 group of every socket of the forwarder: its SSH sessions' (MINA runs
  * on it, see {@code SharedGroupIoServiceFactory}) and the forwards' local connections. A fixed
  * group's threads wait for I/O and run the completion handlers themselves; completion handlers
  * never block, so one thread per core is enough (2 on the 2-core machines measured in
  * docs/benchmarks.md).</li>
- * <li>{@link #TIMER}: open and handshake time-outs.</li>
+ * <li>{@link #timer()}: open and handshake time-outs, and the sweep of {@link #deadlines()}.</li>
  * </ul>
- * Static and never shut down: every forwarder in the JVM shares them (the sandbox runs many), and
- * their threads are daemons.
+ * Their threads are daemons.
  */
-public final class ForwardThreads {
+public final class ForwardThreads implements AutoCloseable {
 
     /** Overrides the number of I/O threads (benchmarks compare them; see docs/benchmarks.md). */
     public static final String IO_THREADS_PROPERTY = "sshtunnel.forwarder.ioThreads";
 
-    static final AsynchronousChannelGroup GROUP = newGroup();
+    private final AsynchronousChannelGroup group = newGroup();
+    private final ScheduledExecutorService timer = newTimer();
+    private final ChannelDeadlines deadlines = new ChannelDeadlines(timer);
 
-    static final ScheduledExecutorService TIMER = timer();
-
-    private ForwardThreads() {
+    public AsynchronousChannelGroup group() {
+        return group;
     }
 
-    public static AsynchronousChannelGroup group() {
-        return GROUP;
+    ScheduledExecutorService timer() {
+        return timer;
+    }
+
+    /** The open channels of the forwarder, closed when they stop moving. */
+    ChannelDeadlines deadlines() {
+        return deadlines;
+    }
+
+    /** Last, after the sessions and forwards: closes whatever socket is still open on the group. */
+    @Override
+    public void close() {
+        timer.shutdownNow();
+        try {
+            group.shutdownNow();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot stop the forwarders' I/O threads", e);
+        }
     }
 
     private static AsynchronousChannelGroup newGroup() {
@@ -51,7 +68,7 @@ public final class ForwardThreads {
      * remove-on-cancel the cancelled tasks, and the connections they reference, would stay queued
      * for the full 30 s (60,000 of them at 2,000 connections/s).
      */
-    private static ScheduledExecutorService timer() {
+    private static ScheduledExecutorService newTimer() {
         ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1, daemon("forward-timer"));
         timer.setRemoveOnCancelPolicy(true);
         return timer;

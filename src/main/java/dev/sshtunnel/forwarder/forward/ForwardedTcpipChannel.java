@@ -42,24 +42,28 @@ final class ForwardedTcpipChannel extends AbstractServerChannel {
 
     static final String TYPE = "forwarded-tcpip";
 
-    /** Installed on the client in place of MINA's factory for this channel type. */
-    static final ChannelFactory FACTORY = new ChannelFactory() {
-        @Override
-        public String getName() {
-            return TYPE;
-        }
+    /** Installed on the client in place of MINA's factory for this channel type; the channels run on {@code threads}. */
+    static ChannelFactory factory(ForwardThreads threads) {
+        return new ChannelFactory() {
+            @Override
+            public String getName() {
+                return TYPE;
+            }
 
-        @Override
-        public Channel createChannel(Session session) {
-            return new ForwardedTcpipChannel();
-        }
-    };
+            @Override
+            public Channel createChannel(Session session) {
+                return new ForwardedTcpipChannel(threads);
+            }
+        };
+    }
 
+    private final ForwardThreads threads;
     private volatile ChannelPump pump;
     private volatile ChannelAsyncOutputStream toServer;
 
-    private ForwardedTcpipChannel() {
+    private ForwardedTcpipChannel(ForwardThreads threads) {
         super(TYPE, List.of(), null);
+        this.threads = threads;
     }
 
     /** RFC 4254 §7.2: the address and port the server accepted on, then the originator's. */
@@ -97,7 +101,7 @@ final class ForwardedTcpipChannel extends AbstractServerChannel {
         }
         AsynchronousSocketChannel socket;
         try {
-            socket = AsynchronousSocketChannel.open(ForwardThreads.GROUP);
+            socket = AsynchronousSocketChannel.open(threads.group());
             ForwardSockets.configure(socket);
         } catch (IOException e) {
             counters.failed(Reason.Unreachable, "cannot open a socket: " + e.getMessage());
@@ -109,7 +113,7 @@ final class ForwardedTcpipChannel extends AbstractServerChannel {
         // A target that drops SYNs would otherwise hold the channel for the kernel's 2 minutes of retries.
         Duration connectTimeout = targets.connectTimeout();
         AtomicBoolean timedOut = new AtomicBoolean();
-        ScheduledFuture<?> deadline = ForwardThreads.TIMER.schedule(() -> {
+        ScheduledFuture<?> deadline = threads.timer().schedule(() -> {
             timedOut.set(true); // before the close: the failed connect may be reported while this task still runs
             try {
                 socket.close(); // the pending connect fails with AsynchronousCloseException
@@ -122,7 +126,7 @@ final class ForwardedTcpipChannel extends AbstractServerChannel {
             public void completed(Void result, Void ignored) {
                 deadline.cancel(false);
                 toServer = new DataThenEof();
-                pump = ChannelPump.serverOpened(socket, counters, ForwardedTcpipChannel.this, () -> toServer);
+                pump = ChannelPump.serverOpened(socket, counters, threads.deadlines(), ForwardedTcpipChannel.this, () -> toServer);
                 // Sends SSH_MSG_CHANNEL_OPEN_CONFIRMATION (MINA's channel listener); data may follow it.
                 signalChannelOpenSuccess();
                 opened.setOpened();

@@ -26,7 +26,7 @@ import dev.sshtunnel.config.ForwardConfig;
 /**
  * A forward with a listener in this process (Local, Dynamic). The listener is bound once and stays
  * bound across reconnects; a connection accepted while no session is attached is closed and counted.
- * Accepting, opening the channel and pumping are asynchronous on {@link ForwardThreads#GROUP}: no thread
+ * Accepting, opening the channel and pumping are asynchronous on {@link ForwardThreads#group()}: no thread
  * waits for a connection or a channel.
  */
 abstract class ListeningForward extends CountedForward {
@@ -44,14 +44,14 @@ abstract class ListeningForward extends CountedForward {
     private final List<ClientSession> sessions = new CopyOnWriteArrayList<>();
     private volatile AsynchronousServerSocketChannel listener;
 
-    ListeningForward(ForwardConfig config, String listenAddress) {
-        super(config);
+    ListeningForward(ForwardConfig config, String listenAddress, ForwardThreads threads) {
+        super(config, threads);
         this.listenAddress = listenAddress;
     }
 
     @Override
     public void start() throws IOException {
-        AsynchronousServerSocketChannel socket = AsynchronousServerSocketChannel.open(ForwardThreads.GROUP);
+        AsynchronousServerSocketChannel socket = AsynchronousServerSocketChannel.open(threads.group());
         try {
             socket.setOption(StandardSocketOptions.SO_REUSEADDR, true);
             socket.bind(new InetSocketAddress(InetAddress.getByName(listenAddress), config.port()), 1024);
@@ -96,7 +96,7 @@ abstract class ListeningForward extends CountedForward {
                 return; // closed by close()
             }
             LOG.warnf("forward %s: accept failed: %s", config.name(), e.getMessage());
-            ForwardThreads.TIMER.schedule(ListeningForward.this::accept, ACCEPT_RETRY_MILLIS, TimeUnit.MILLISECONDS);
+            threads.timer().schedule(ListeningForward.this::accept, ACCEPT_RETRY_MILLIS, TimeUnit.MILLISECONDS);
         }
     }
 
@@ -174,13 +174,13 @@ abstract class ListeningForward extends CountedForward {
     protected final void bridge(ClientSession session, AsynchronousSocketChannel client, String host, int port, OpenReply reply) {
         ChannelPump pump;
         try {
-            pump = ChannelPump.directTcpip(session, client, host, port, counters);
+            pump = ChannelPump.directTcpip(session, client, host, port, counters, threads.deadlines());
         } catch (IOException | RuntimeException e) {
             refused(client, ChannelOpenFailure.classify(e, host, port), reply);
             return;
         }
         AtomicBoolean answered = new AtomicBoolean();
-        ScheduledFuture<?> timeout = ForwardThreads.TIMER.schedule(() -> {
+        ScheduledFuture<?> timeout = threads.timer().schedule(() -> {
             if (answered.compareAndSet(false, true)) {
                 pump.cancel();
                 refused(client, ChannelOpenFailure.timedOut(host, port, CHANNEL_OPEN_TIMEOUT), reply);

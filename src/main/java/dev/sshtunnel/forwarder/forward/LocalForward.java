@@ -9,8 +9,8 @@ import dev.sshtunnel.config.ForwardConfig;
 /** ssh -L: each accepted connection gets its own direct-tcpip channel to the configured target. */
 final class LocalForward extends ListeningForward {
 
-    LocalForward(ForwardConfig config, String listenAddress) {
-        super(config, listenAddress);
+    LocalForward(ForwardConfig config, String listenAddress, ForwardThreads threads) {
+        super(config, listenAddress, threads);
     }
 
     @Override

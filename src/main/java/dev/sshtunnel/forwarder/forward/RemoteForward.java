@@ -26,8 +26,8 @@ final class RemoteForward extends CountedForward {
     /** After close (SIGTERM, or removed by a live change) it must not bind the port again. */
     private boolean closed;
 
-    RemoteForward(ForwardConfig config) {
-        super(config);
+    RemoteForward(ForwardConfig config, ForwardThreads threads) {
+        super(config, threads);
     }
 
     @Override

@@ -37,11 +37,11 @@ public final class RemoteTargets implements ForwardingFilter {
     /**
      * Prepares {@code client} for Remote forwards: this filter, so forwarded-tcpip channels reach only
      * configured targets, and the forwarded-tcpip channel that pumps them like Local forwards
-     * ({@link ForwardedTcpipChannel}), which connects to a target within connectTimeout.
+     * ({@link ForwardedTcpipChannel}), which connects to a target within connectTimeout, on {@code threads}.
      */
-    public static void install(SshClient client, Duration connectTimeout) {
+    public static void install(SshClient client, Duration connectTimeout, ForwardThreads threads) {
         client.setForwardingFilter(new RemoteTargets(connectTimeout));
-        client.setChannelFactories(List.of(ForwardedTcpipChannel.FACTORY));
+        client.setChannelFactories(List.of(ForwardedTcpipChannel.factory(threads)));
     }
 
     /** The filter installed on the client a session belongs to (by {@link #install}). */

@@ -5,13 +5,14 @@ import java.nio.channels.AsynchronousCloseException;
 import java.nio.channels.AsynchronousSocketChannel;
 import java.nio.channels.CompletionHandler;
 import java.time.Duration;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * Reads one client's SOCKS handshake with asynchronous reads on {@link ForwardThreads#GROUP}: no thread
+ * Reads one client's SOCKS handshake with asynchronous reads on {@link ForwardThreads#group()}: no thread
  * waits for a silent client. Each client gets {@link #DEADLINE} to send its request and holds a
  * buffer of at most {@link SocksHandshake#MAX_LENGTH} bytes meanwhile; at most {@link #MAX_IN_PROGRESS}
  * handshakes run at once in the process, and a client over that is closed at once.
@@ -47,14 +48,14 @@ final class SocksNegotiation implements CompletionHandler<Integer, Void> {
         this.outcome = outcome;
     }
 
-    /** Starts the handshake of an accepted client; returns at once. */
-    static void start(AsynchronousSocketChannel client, Outcome outcome) {
+    /** Starts the handshake of an accepted client, its deadline on {@code timer}; returns at once. */
+    static void start(AsynchronousSocketChannel client, ScheduledExecutorService timer, Outcome outcome) {
         if (!IN_PROGRESS.tryAcquire()) {
             outcome.refuse("too many SOCKS handshakes in progress (" + MAX_IN_PROGRESS + "), connection closed", false);
             return;
         }
         SocksNegotiation negotiation = new SocksNegotiation(client, outcome);
-        negotiation.deadline = ForwardThreads.TIMER.schedule(() -> negotiation.fail(
+        negotiation.deadline = timer.schedule(() -> negotiation.fail(
                 "no SOCKS request within " + DEADLINE.toSeconds() + " s", true), DEADLINE.toMillis(), TimeUnit.MILLISECONDS);
         negotiation.read(1);
     }

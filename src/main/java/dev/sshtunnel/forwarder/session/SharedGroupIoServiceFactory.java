@@ -14,8 +14,6 @@ import org.apache.sshd.common.io.nio2.Nio2ServiceFactory;
 import org.apache.sshd.common.util.threads.CloseableExecutorService;
 import org.apache.sshd.common.util.threads.ThreadUtils;
 
-import dev.sshtunnel.forwarder.forward.ForwardThreads;
-
 /**
  * MINA's NIO2 back-end on the forwarder's fixed I/O group instead of its own.
  *
@@ -39,11 +37,12 @@ final class SharedGroupIoServiceFactory extends Nio2ServiceFactory {
         this.resuming = resuming;
     }
 
-    static IoServiceFactoryFactory factoryFactory() {
+    /** {@code shared}: the forwarder's I/O group ({@code ForwardThreads}), which outlives the client. */
+    static IoServiceFactoryFactory factoryFactory(AsynchronousChannelGroup shared) {
         return new IoServiceFactoryFactory() {
             @Override
             public IoServiceFactory create(FactoryManager manager) {
-                return new SharedGroupIoServiceFactory(manager, ForwardThreads.group(),
+                return new SharedGroupIoServiceFactory(manager, shared,
                         ThreadUtils.newSingleThreadExecutor("sshd-nio2-resume"));
             }
 

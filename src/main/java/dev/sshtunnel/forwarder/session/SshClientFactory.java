@@ -14,6 +14,8 @@ import org.apache.sshd.common.cipher.Cipher;
 import org.apache.sshd.common.keyprovider.KeyIdentityProvider;
 import org.apache.sshd.core.CoreModuleProperties;
 
+import dev.sshtunnel.forwarder.forward.ForwardThreads;
+
 /**
  * One SshClient per forwarder process, configured for tunnels rather than MINA's defaults: no
  * idle timeout (keepalive decides liveness), TCP_NODELAY (interactive round trips would otherwise
@@ -42,10 +44,11 @@ public final class SshClientFactory {
     private SshClientFactory() {
     }
 
-    public static SshClient create() {
+    /** The client's sockets run on {@code threads}' I/O group, with the forwards' own. */
+    public static SshClient create(ForwardThreads threads) {
         SshClient client = SshClient.setUpDefaultClient();
         client.setKeyExchangeFactories(CertificateJudgingKeyExchanges.all());
-        client.setIoServiceFactoryFactory(SharedGroupIoServiceFactory.factoryFactory());
+        client.setIoServiceFactoryFactory(SharedGroupIoServiceFactory.factoryFactory(threads.group()));
         CoreModuleProperties.IDLE_TIMEOUT.set(client, Duration.ZERO);
         CoreModuleProperties.NIO2_READ_TIMEOUT.set(client, Duration.ZERO);
         CoreModuleProperties.TCP_NODELAY.set(client, true);

@@ -38,7 +38,7 @@ import io.quarkus.test.junit.QuarkusTest;
  */
 @QuarkusTest
 @QuarkusTestResource(RealClusterResource.class)
-class RbacMatchesCodeTest {
+class RbacMatchesCodeIT {
 
     @Test
     void clusterRoleAllowsExactlyWhatTheOperatorDoes() throws Exception {

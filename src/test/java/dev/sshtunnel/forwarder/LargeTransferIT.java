@@ -22,7 +22,7 @@ import dev.sshtunnel.testing.Socks5;
 
 /** 1 GiB through each forward type, checked byte for byte by SHA-256 at the target. */
 @Timeout(value = 240, unit = TimeUnit.SECONDS)
-class LargeTransferTest extends OpenSshForwarderTest {
+class LargeTransferIT extends OpenSshForwarderIT {
 
     private static final long GIB = 1L << 30;
     private static final int CHUNK = 1 << 20;

@@ -21,7 +21,7 @@ import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.utils.Serialization;
 
 /** `kubectl kustomize deploy/` renders what `kubectl apply -k deploy/` installs; checked with the real kubectl. */
-class DeployManifestsTest {
+class DeployManifestsIT {
 
     private static List<HasMetadata> rendered;
 

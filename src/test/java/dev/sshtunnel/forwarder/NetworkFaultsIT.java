@@ -49,11 +49,11 @@ import dev.sshtunnel.testing.TunnelFiles;
  * ({@code ip link set dev VETH down}), every packet dropped, and 2 % of the packets dropped at
  * random (iptables in the namespace); and one that must not count: a 0.5 s cut TCP rides out.
  * Needs root and {@code ip netns} (CI runs as root); fails, rather than skips, without them, with
- * a message saying what is missing. The relay-based black hole in {@link FaultsTest} stays: there
+ * a message saying what is missing. The relay-based black hole in {@link FaultsIT} stays: there
  * TCP itself stays healthy (every byte is acknowledged) and only SSH goes silent.
  */
 @Timeout(value = 150, unit = TimeUnit.SECONDS)
-class NetworkFaultsTest {
+class NetworkFaultsIT {
 
     /** Keepalive of the tunnels here: a probe a second, dead after two unanswered. */
     private static final int INTERVAL_SECONDS = 1;

@@ -23,7 +23,7 @@ import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
  * server, the initial list and every watch event (create, data change, delete) carry the Secret's
  * metadata and none of its data; a single GET through this client is refused, not answered in full.
  */
-class MetadataOnlyClientTest {
+class MetadataOnlyClientIT {
 
     @Test
     void listAndWatchCarryNoSecretData() {

@@ -31,7 +31,7 @@ import io.quarkus.test.junit.QuarkusTest;
  */
 @QuarkusTest
 @QuarkusTestResource(RealClusterResource.class)
-class ReferencedSecretsIndexTest {
+class ReferencedSecretsIndexIT {
 
     @Inject
     Operator operator;

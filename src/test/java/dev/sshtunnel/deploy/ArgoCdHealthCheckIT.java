@@ -12,7 +12,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 
 /** Runs deploy/argocd/health.lua in a real Lua 5.4 interpreter, the way Argo CD does (obj is a global). */
-class ArgoCdHealthCheckTest {
+class ArgoCdHealthCheckIT {
 
     private static final Path SCRIPT = dev.sshtunnel.testing.ArgoCdHealth.SCRIPT;
 

@@ -13,7 +13,7 @@ import dev.sshtunnel.testing.OpenSshServer;
 import dev.sshtunnel.testing.TunnelFiles;
 
 /** A real sshd that accepts one ed25519 user key, an echo target, and the forwarder under test. */
-abstract class OpenSshForwarderTest {
+abstract class OpenSshForwarderIT {
 
     @TempDir
     Path dir;

@@ -28,7 +28,7 @@ import dev.sshtunnel.testing.Ports;
  * What one forward lets its clients hold, against a real sshd: maxConnections, the idle deadline,
  * TCP keepalive on forwarded sockets, and the connect deadline toward Remote targets.
  */
-class ChannelLimitsTest extends OpenSshForwarderTest {
+class ChannelLimitsIT extends OpenSshForwarderIT {
 
     @Test
     void oneConnectionOverMaxConnectionsIsClosedAtOnceAndThePlaceComesBack() throws Exception {

@@ -36,7 +36,7 @@ import dev.sshtunnel.testing.Ports;
 
 /** Local forwards (ssh -L) through a real OpenSSH sshd on loopback, with real TCP traffic. */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
-class LocalForwardTest extends OpenSshForwarderTest {
+class LocalForwardIT extends OpenSshForwarderIT {
 
     @Test
     void carries64MiBEachWayWithMatchingChecksums() throws Exception {

@@ -37,7 +37,7 @@ import dev.sshtunnel.testing.TunnelFiles;
  * takes only its own channels, new connections go to the others, and it comes back.
  */
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
-class SessionPoolTest extends OpenSshForwarderTest {
+class SessionPoolIT extends OpenSshForwarderIT {
 
     private final List<Socket> held = new ArrayList<>();
 
@@ -61,7 +61,7 @@ class SessionPoolTest extends OpenSshForwarderTest {
         await().atMost(Duration.ofSeconds(20)).until(() -> connected(forwarder.snapshot().sessions()) == 3);
         List<ClientSession> live = forwarder.sessions().live();
         assertThat(live).doesNotContainNull().doesNotHaveDuplicates();
-        assertThat(live.stream().map(SessionPoolTest::clientPort).distinct()).as("three TCP connections to sshd").hasSize(3);
+        assertThat(live.stream().map(SessionPoolIT::clientPort).distinct()).as("three TCP connections to sshd").hasSize(3);
 
         // Nine connections held open through the Local forward, three through the SOCKS one: three of each per session.
         for (int i = 0; i < 9; i++) {

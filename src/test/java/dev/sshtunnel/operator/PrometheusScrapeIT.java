@@ -47,7 +47,7 @@ import io.quarkus.test.junit.QuarkusTest;
  */
 @QuarkusTest
 @QuarkusTestResource(RealClusterResource.class)
-class PrometheusScrapeTest {
+class PrometheusScrapeIT {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Path MONITORING = Path.of("deploy/monitoring").toAbsolutePath();

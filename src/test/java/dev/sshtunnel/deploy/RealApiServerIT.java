@@ -27,7 +27,7 @@ import dev.sshtunnel.testing.RealCluster;
  * the invalid-manifest corpus, through the real kubectl — and that the offline `validate` gives the
  * same verdict as the server on every file.
  */
-class RealApiServerTest {
+class RealApiServerIT {
 
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
     private static final ManifestValidator VALIDATOR = new ManifestValidator(CrdSchema.fromClasspath());

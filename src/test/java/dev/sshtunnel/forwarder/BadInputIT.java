@@ -25,7 +25,7 @@ import dev.sshtunnel.testing.TunnelFiles;
  * wrong.
  */
 @Timeout(value = 90, unit = TimeUnit.SECONDS)
-class BadInputTest extends OpenSshForwarderTest {
+class BadInputIT extends OpenSshForwarderIT {
 
     private static final Duration SOON = Duration.ofSeconds(20);
 

@@ -35,7 +35,7 @@ import dev.sshtunnel.testing.Socks5;
  * SOCKS clients that stall, drop or pipeline their handshake, against a real sshd: the handshake
  * runs without a thread per client, under a deadline, and leaks nothing.
  */
-class HostileSocksClientsTest extends OpenSshForwarderTest {
+class HostileSocksClientsIT extends OpenSshForwarderIT {
 
     /** SocksNegotiation.DEADLINE, as a client sees it. */
     private static final Duration DEADLINE = Duration.ofSeconds(10);

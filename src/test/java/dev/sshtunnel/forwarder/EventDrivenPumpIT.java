@@ -30,7 +30,7 @@ import dev.sshtunnel.testing.Socks5;
  * adds: no thread per connection, and a server that speaks first is heard in the right order.
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
-class EventDrivenPumpTest extends OpenSshForwarderTest {
+class EventDrivenPumpIT extends OpenSshForwarderIT {
 
     private static final byte[] BANNER = "220 target speaks first\r\n".getBytes(StandardCharsets.US_ASCII);
 

@@ -38,7 +38,7 @@ import dev.sshtunnel.testing.TunnelFiles;
  * forward that did not change keeps flowing. Real OpenSSH, real TCP.
  */
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
-class LiveChangesTest extends OpenSshForwarderTest {
+class LiveChangesIT extends OpenSshForwarderIT {
 
     private Stream stream;
 

@@ -21,7 +21,7 @@ import dev.sshtunnel.testing.RealCluster;
  * Events on the real API server, written as the operator's ServiceAccount (deploy/'s RBAC enforced):
  * a repeated transition counts up instead of piling up, and no request is refused.
  */
-class TunnelEventsTest {
+class TunnelEventsIT {
 
     private KubernetesClient client;
     private final MutableClock clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));

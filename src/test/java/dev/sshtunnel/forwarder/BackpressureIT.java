@@ -22,7 +22,7 @@ import dev.sshtunnel.api.v1alpha1.ForwardState;
 import dev.sshtunnel.testing.Ports;
 
 @Timeout(value = 150, unit = TimeUnit.SECONDS)
-class BackpressureTest extends OpenSshForwarderTest {
+class BackpressureIT extends OpenSshForwarderIT {
 
     /**
      * A producer at full speed and a consumer at ~1 MiB/s for 30 s: the producer is held back (what

@@ -28,7 +28,7 @@ import dev.sshtunnel.testing.EcosystemTools;
  * lints, ships the same CRD, alert rules and dashboard as the repository, and renders for its
  * defaults the same RBAC, Deployment and Service as `kubectl kustomize deploy/` — one truth.
  */
-class HelmChartTest {
+class HelmChartIT {
 
     static final Path CHART = Path.of("deploy/helm/sshtunnel-operator");
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());

@@ -10,7 +10,7 @@ import org.junit.jupiter.api.Test;
 import dev.sshtunnel.testing.Processes;
 
 /** The shipped alert rules, checked and unit-tested by Prometheus' own promtool (Debian's prometheus package). */
-class AlertRulesTest {
+class AlertRulesIT {
 
     private static final Path MONITORING = Path.of("deploy/monitoring").toAbsolutePath();
 

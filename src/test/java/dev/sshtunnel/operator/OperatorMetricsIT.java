@@ -24,7 +24,7 @@ import dev.sshtunnel.testing.RealClusterResource;
 /** The operator's /q/metrics counts tunnels by Ready reason, from what their status says. */
 @QuarkusTest
 @QuarkusTestResource(RealClusterResource.class)
-class OperatorMetricsTest {
+class OperatorMetricsIT {
 
     KubernetesClient client = RealCluster.admin();
 

@@ -45,7 +45,7 @@ import dev.sshtunnel.testing.RealClusterResource;
  */
 @QuarkusTest
 @QuarkusTestResource(RealClusterResource.class)
-class SshTunnelReconcilerTest {
+class SshTunnelReconcilerIT {
 
     private static final Duration TIMEOUT = Duration.ofSeconds(20);
 

@@ -27,7 +27,7 @@ import dev.sshtunnel.testing.TunnelFiles;
 
 /** Remote (ssh -R) and Dynamic (ssh -D, SOCKS) forwards through a real OpenSSH sshd. */
 @Timeout(value = 90, unit = TimeUnit.SECONDS)
-class RemoteAndDynamicForwardTest extends OpenSshForwarderTest {
+class RemoteAndDynamicForwardIT extends OpenSshForwarderIT {
 
     @Test
     void remotePortZeroIsAllocatedCarriesTrafficAndIsCancelledOnClose() throws Exception {

@@ -18,7 +18,7 @@ import dev.sshtunnel.testing.RealClusterResource;
  */
 @QuarkusTest
 @QuarkusTestResource(RealClusterResource.class)
-class CrdIsUpToDateTest {
+class CrdIsUpToDateIT {
 
     private static final String FILE = "sshtunnels.sshtunnel.dev-v1.yml";
 

@@ -30,7 +30,7 @@ import dev.sshtunnel.testing.TunnelFiles;
 
 /** Authentication and host key verification against a real OpenSSH sshd. */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
-class SessionSecurityTest {
+class SessionSecurityIT {
 
     private static final Duration CONNECT = Duration.ofSeconds(20);
 

@@ -30,7 +30,7 @@ import dev.sshtunnel.testing.TunnelFiles;
 
 /** GET /status, health and metrics over real HTTP, as the operator and the kubelet read them. */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
-class StatusEndpointsTest {
+class StatusEndpointsIT {
 
     @TempDir
     Path dir;

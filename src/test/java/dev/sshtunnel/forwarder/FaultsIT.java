@@ -30,14 +30,14 @@ import dev.sshtunnel.testing.TunnelFiles;
 
 /** Faults users meet in production: a relay that swallows bytes with TCP still up, and connection churn. */
 @Timeout(value = 240, unit = TimeUnit.SECONDS)
-class FaultsTest extends OpenSshForwarderTest {
+class FaultsIT extends OpenSshForwarderIT {
 
     /**
      * The tunnel runs through a TCP relay that can stop passing bytes without closing anything: TCP
      * stays healthy (the relay acknowledges every byte, so the kernel never retransmits or times
      * out) while SSH goes silent, as behind a stuck proxy or load balancer. Only keepalive can
      * notice, within interval × (maxMissed + 1), and the tunnel must come back once bytes flow.
-     * Kernel faults (link down, packets dropped) are in {@link NetworkFaultsTest}; this case is not.
+     * Kernel faults (link down, packets dropped) are in {@link NetworkFaultsIT}; this case is not.
      */
     @Test
     void blackholedLinkIsDetectedAndRecovered() throws Exception {

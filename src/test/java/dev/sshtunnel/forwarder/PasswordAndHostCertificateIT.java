@@ -28,7 +28,7 @@ import dev.sshtunnel.testing.TunnelFiles;
 
 /** Password authentication and CA-signed host keys against a real OpenSSH sshd. */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
-class PasswordAndHostCertificateTest {
+class PasswordAndHostCertificateIT {
 
     @TempDir
     Path dir;

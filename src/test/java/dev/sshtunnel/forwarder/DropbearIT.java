@@ -36,7 +36,7 @@ import dev.sshtunnel.testing.TunnelFiles;
 
 /** The same forwards against Dropbear, a different server implementation. */
 @Timeout(value = 90, unit = TimeUnit.SECONDS)
-class DropbearTest {
+class DropbearIT {
 
     @TempDir
     Path dir;

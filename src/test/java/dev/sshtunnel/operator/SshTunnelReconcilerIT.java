@@ -574,7 +574,7 @@ class SshTunnelReconcilerIT {
                         .anyMatch(c -> c.getType().equals(type) && reason.equals(c.getReason())));
     }
 
-    /** The objects the operator writes for a tunnel, by their resourceVersion. */
+    /** The objects the operator writes for a tunnel, by their resourceVersion (the Deployment by what the operator owns of it). */
     private Map<String, String> dependentVersions(String ns, String name) {
         return Map.of(
                 "configmap", client.configMaps().inNamespace(ns).withName(name + "-tunnel").get().getMetadata().getResourceVersion(),

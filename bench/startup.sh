@@ -4,6 +4,8 @@
 # Usage: bench/startup.sh [REPEAT]      (needs sshd, a JDK; builds the jar if missing)
 #        JAVA25=/path/to/jdk-25/bin/java bench/startup.sh   adds JDK 25 rows: pod flags, and its AOT cache
 #        (JEP 483/514, trained by one start-to-ready run); defaults to Temurin 25 where it is installed
+#        BEFORE_JAR=/other/checkout/target/quarkus-app/quarkus-run.jar bench/startup.sh   adds a JDK 25 row
+#        for a jar built from an earlier commit (started without --admitted, which it may not know)
 set -euo pipefail
 # shellcheck source=bench/common.sh
 source "$(dirname "$0")/common.sh"
@@ -103,6 +105,12 @@ if [ -x "$JAVA25" ]; then
   # shellcheck disable=SC2086
   measure "JDK 25, pod flags, without --admitted (the CRD's rules judge the document, as on a workstation)" $POD_FLAGS
   ADMISSION=--admitted
+  if [ -n "${BEFORE_JAR:-}" ]; then
+    ADMISSION= JAR_NOW=$JAR JAR=$BEFORE_JAR
+    # shellcheck disable=SC2086
+    measure "JDK 25, pod flags, the jar from BEFORE_JAR ($BEFORE_JAR)" $POD_FLAGS
+    ADMISSION=--admitted JAR=$JAR_NOW
+  fi
   # shellcheck disable=SC2086
   train "$W/forwarder.aot" $POD_FLAGS -XX:AOTCacheOutput="$W/forwarder.aot"
   # shellcheck disable=SC2086

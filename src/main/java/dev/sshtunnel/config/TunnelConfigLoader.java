@@ -70,12 +70,24 @@ public final class TunnelConfigLoader {
     public TunnelConfig load(Path file) throws ConfigException {
         ObjectNode document = read(file);
         if (admission == Admission.CHECK_CRD_RULES) {
-            List<Violation> violations = Rules.VALIDATOR.validate(document);
-            if (!violations.isEmpty()) {
-                throw new ConfigException(violations.stream().map(Violation::toString).collect(Collectors.joining("; ")));
-            }
+            judge(document);
         }
-        return map(typed(file, Schema.CRD.withDefaults(document)));
+        try {
+            return map(typed(file, Schema.CRD.withDefaults(document)));
+        } catch (RuntimeException | ConfigException e) {
+            if (admission == Admission.ADMITTED) {
+                // Not what an API server admitted after all (a hand-edited ConfigMap): say why in the CRD's words.
+                judge(document);
+            }
+            throw e;
+        }
+    }
+
+    private static void judge(ObjectNode document) throws ConfigException {
+        List<Violation> violations = Rules.VALIDATOR.validate(document);
+        if (!violations.isEmpty()) {
+            throw new ConfigException(violations.stream().map(Violation::toString).collect(Collectors.joining("; ")));
+        }
     }
 
     /** The document as a tree: an SshTunnel of our API version, its status dropped. */

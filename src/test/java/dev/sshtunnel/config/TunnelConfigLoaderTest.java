@@ -146,6 +146,16 @@ class TunnelConfigLoaderTest {
     }
 
     @Test
+    void anAdmittedDocumentThatDoesNotMapIsJudgedToSayWhy() throws Exception {
+        // "Admitted" but edited by hand: a Local forward without its target would fail in the mapping; the
+        // CRD's rules say what is wrong instead of a NullPointerException.
+        Path file = yaml(SSH + "  forwards: [{name: pg, type: Local, port: 5432}]\n");
+        assertThatThrownBy(() -> new TunnelConfigLoader(new SecretFiles(secrets), TunnelConfigLoader.Admission.ADMITTED).load(file))
+                .isInstanceOf(ConfigException.class).hasMessageStartingWith("spec.forwards[0]")
+                .hasMessageContaining("target is required for Local and Remote forwards");
+    }
+
+    @Test
     void crossFieldProblemsAreNamedInTheCrdsWords() throws Exception {
         assertThatThrownBy(() -> TunnelConfigLoader.load(yaml(SSH + "  forwards: [{name: p, type: Local, port: 0, target: {host: a, port: 1}}]\n"),
                 secrets)).hasMessage("spec.forwards[0].port: Invalid value: port 0 (let the server allocate) is only allowed for Remote"

@@ -74,9 +74,11 @@ public final class TunnelConfigLoader {
         }
         try {
             return map(typed(file, Schema.CRD.withDefaults(document)));
-        } catch (RuntimeException | ConfigException e) {
+        } catch (RuntimeException e) {
+            // Not what an API server admitted after all (a hand-edited ConfigMap): say why in the CRD's words.
+            // A ConfigException already says what is wrong and where (a missing secret file, say), and
+            // judging it would load the rules' evaluators into the pod for nothing.
             if (admission == Admission.ADMITTED) {
-                // Not what an API server admitted after all (a hand-edited ConfigMap): say why in the CRD's words.
                 judge(document);
             }
             throw e;

@@ -25,6 +25,7 @@ import dev.sshtunnel.forwarder.forward.Forward;
 import dev.sshtunnel.forwarder.forward.ForwardThreads;
 import dev.sshtunnel.forwarder.forward.RemoteTargets;
 import dev.sshtunnel.forwarder.http.StatusEndpoints;
+import dev.sshtunnel.forwarder.session.FirstUseHostKeys;
 import dev.sshtunnel.forwarder.session.SessionPool;
 import dev.sshtunnel.forwarder.session.SshClientFactory;
 
@@ -59,6 +60,8 @@ public final class ForwarderProcess implements AutoCloseable {
     private volatile TunnelConfig config;
     /** The forwards of {@link #config}, in its order. */
     private volatile List<Forward> forwards;
+    /** AcceptNew's first-use decisions: one per process, shared by every session and every pool that replaces one. */
+    private final FirstUseHostKeys firstUse = new FirstUseHostKeys();
     /** The tunnel's SSH sessions (spec.ssh.sessions of them). */
     private volatile SessionPool session;
     /** The sessions being replaced: their status stands until the new ones have connected or failed. */
@@ -80,7 +83,7 @@ public final class ForwarderProcess implements AutoCloseable {
         client = SshClientFactory.create(threads);
         RemoteTargets.install(client, config.connectTimeout(), threads);
         try {
-            session = new SessionPool(config, () -> forwards, List.of(), client, clock);
+            session = new SessionPool(config, () -> forwards, List.of(), client, clock, firstUse);
             for (Forward forward : forwards) {
                 forward.start();
             }
@@ -182,7 +185,7 @@ public final class ForwarderProcess implements AutoCloseable {
      */
     private void replaceSession(TunnelConfig next) {
         SessionPool old = session;
-        SessionPool fresh = new SessionPool(next, () -> forwards, old.successorBoards(), client, clock);
+        SessionPool fresh = new SessionPool(next, () -> forwards, old.successorBoards(), client, clock, firstUse);
         old.stopReconnecting();
         handingOver = old;
         session = fresh;

@@ -24,8 +24,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 import dev.sshtunnel.api.v1alpha1.ForwardState;
+import dev.sshtunnel.api.v1alpha1.HostKeyPolicy;
+import dev.sshtunnel.api.v1alpha1.Reason;
 import dev.sshtunnel.api.v1alpha1.SessionState;
 import dev.sshtunnel.api.v1alpha1.SessionStatus;
+import dev.sshtunnel.testing.Keys;
+import dev.sshtunnel.testing.OpenSshServer;
 import dev.sshtunnel.testing.Ports;
 import dev.sshtunnel.testing.Processes;
 import dev.sshtunnel.testing.Socks5;
@@ -139,6 +143,124 @@ class SessionPoolIT extends OpenSshForwarderIT {
         }
         assertThat(channelsPerSession()).containsExactly(2, 2);
         assertThat(ForwarderHarness.forward(forwarder, "a").getFailedChannels()).isZero();
+    }
+
+    /**
+     * AcceptNew is one first-use decision per process: with two sessions, the second connection (held by a
+     * relay until the first session is up) reaches another sshd with another host key, as a man in the
+     * middle on the path of one session would. That session refuses the key the first did not accept,
+     * instead of trusting it on its own.
+     */
+    @Test
+    void theSessionsOfAPoolShareOneFirstUseDecision() throws Exception {
+        try (OpenSshServer impostor = OpenSshServer.start(dir.resolve("impostor"), List.of(Keys.publicKey(userKey)));
+                SwitchingRelay relay = new SwitchingRelay(sshd.port(), impostor.port())) {
+            assertThat(impostor.hostKeyFingerprint()).isNotEqualTo(sshd.hostKeyFingerprint());
+            TunnelFiles files = new TunnelFiles(dir.resolve("tunnel"), "127.0.0.1", relay.port(), sshd.user())
+                    .privateKey(userKey).local("a", Ports.free(), "127.0.0.1", echo.port());
+            files.hostKey(files.ssh(), HostKeyPolicy.AcceptNew, null);
+            files.ssh().setSessions(2);
+            forwarder = ForwarderHarness.start(files);
+            await().atMost(Duration.ofSeconds(20)).until(() -> connected(forwarder.snapshot().sessions()) == 1);
+
+            relay.switchOver();
+            SessionStatus refused = await().atMost(Duration.ofSeconds(30)).until(() -> forwarder.snapshot().sessions().stream()
+                    .filter(s -> s.getReason() == Reason.HostKeyMismatch).findFirst(), java.util.Optional::isPresent).get();
+            assertThat(refused.getLastError()).contains(impostor.hostKeyFingerprint().replaceAll("=+$", ""))
+                    .contains("accepted first");
+            assertThat(forwarder.snapshot().sessions()).filteredOn(s -> s.getState() == SessionState.Connected)
+                    .singleElement().satisfies(s -> assertThat(s.getHostKeyFingerprint().replaceAll("=+$", ""))
+                            .isEqualTo(sshd.hostKeyFingerprint().replaceAll("=+$", "")));
+            assertThat(relay.switched()).as("the second session did reach the other server").isPositive();
+        }
+    }
+
+    /**
+     * A TCP relay on loopback: its first connection goes to one port; every later one waits until
+     * {@link #switchOver} and then goes to the other.
+     */
+    private static final class SwitchingRelay implements AutoCloseable {
+        private final java.net.ServerSocket server = new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress());
+        private final java.util.concurrent.CountDownLatch switched = new java.util.concurrent.CountDownLatch(1);
+        private final java.util.concurrent.atomic.AtomicInteger toSecond = new java.util.concurrent.atomic.AtomicInteger();
+        private final List<Socket> sockets = java.util.Collections.synchronizedList(new ArrayList<>());
+
+        SwitchingRelay(int first, int second) throws IOException {
+            Thread accept = new Thread(() -> {
+                int n = 0;
+                while (!server.isClosed()) {
+                    try {
+                        Socket client = server.accept();
+                        sockets.add(client);
+                        boolean firstOne = n++ == 0;
+                        Thread relay = new Thread(() -> relay(client, firstOne ? first : second, firstOne), "switching-relay");
+                        relay.setDaemon(true);
+                        relay.start();
+                    } catch (IOException e) {
+                        return;
+                    }
+                }
+            }, "switching-relay-accept");
+            accept.setDaemon(true);
+            accept.start();
+        }
+
+        private void relay(Socket client, int port, boolean firstOne) {
+            try {
+                if (!firstOne) {
+                    switched.await();
+                    toSecond.incrementAndGet();
+                }
+                Socket target = new Socket(java.net.InetAddress.getLoopbackAddress(), port);
+                sockets.add(target);
+                Thread back = new Thread(() -> pump(target, client), "switching-relay-back");
+                back.setDaemon(true);
+                back.start();
+                pump(client, target);
+            } catch (IOException | InterruptedException e) {
+                close(client);
+            }
+        }
+
+        private static void pump(Socket from, Socket to) {
+            try {
+                from.getInputStream().transferTo(to.getOutputStream());
+            } catch (IOException e) {
+                // one side closed
+            } finally {
+                close(from);
+                close(to);
+            }
+        }
+
+        private static void close(Socket socket) {
+            try {
+                socket.close();
+            } catch (IOException e) {
+                // closing
+            }
+        }
+
+        int port() {
+            return server.getLocalPort();
+        }
+
+        void switchOver() {
+            switched.countDown();
+        }
+
+        int switched() {
+            return toSecond.get();
+        }
+
+        @Override
+        public void close() throws IOException {
+            server.close();
+            switched.countDown();
+            synchronized (sockets) {
+                sockets.forEach(SwitchingRelay::close);
+            }
+        }
     }
 
     private static int connected(List<SessionStatus> sessions) {

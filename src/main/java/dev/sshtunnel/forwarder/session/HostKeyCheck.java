@@ -25,15 +25,15 @@ import dev.sshtunnel.config.KnownHostsText;
 
 /**
  * Verifies one endpoint's host key by its policy. Never accepts by default: Strict needs the key
- * (or its CA) in knownHosts or fingerprints; AcceptNew trusts the first key it sees for the life of
- * the process; Insecure must be asked for. MINA only says "server key did not validate", so the
+ * (or its CA) in knownHosts or fingerprints; AcceptNew trusts the first key the process sees for this
+ * endpoint ({@link FirstUseHostKeys}, shared by all its sessions); Insecure must be asked for. MINA only says "server key did not validate", so the
  * reason is kept here for the session to report.
  */
 public final class HostKeyCheck implements ServerKeyVerifier {
 
     private final EndpointConfig endpoint;
     private final List<KnownHostEntry> knownHosts;
-    private volatile PublicKey acceptedNew;
+    private final FirstUseHostKeys firstUse;
     private volatile String presentedFingerprint;
     private volatile Rejection rejection;
 
@@ -41,8 +41,9 @@ public final class HostKeyCheck implements ServerKeyVerifier {
     public record Rejection(Reason reason, String message) {
     }
 
-    public HostKeyCheck(EndpointConfig endpoint) {
+    public HostKeyCheck(EndpointConfig endpoint, FirstUseHostKeys firstUse) {
         this.endpoint = endpoint;
+        this.firstUse = firstUse;
         this.knownHosts = parse(endpoint.hostKey().knownHosts());
     }
 
@@ -123,11 +124,7 @@ public final class HostKeyCheck implements ServerKeyVerifier {
             return true;
         }
         if (policy == HostKeyPolicy.AcceptNew && !anyKnown) {
-            PublicKey first = acceptedNew;
-            if (first == null) {
-                acceptedNew = serverKey;
-                return true;
-            }
+            PublicKey first = firstUse.firstFor(endpoint.knownHostsName(), serverKey);
             if (KeyUtils.compareKeys(first, serverKey)) {
                 return true;
             }

@@ -16,7 +16,8 @@ import dev.sshtunnel.forwarder.forward.Forward;
 
 /**
  * The {@code spec.ssh.sessions} SSH sessions of one tunnel, each its own {@link TunnelSession} (own
- * connection, keepalive, reconnect loop and host key check). Every session attaches the Local and
+ * connection, keepalive, reconnect loop and host key check; AcceptNew's first-use decision is the
+ * process's, {@link FirstUseHostKeys}, not each session's). Every session attaches the Local and
  * Dynamic forwards, whose listeners spread new connections over them; Remote forwards are bound
  * by one session only, the lead: the first to connect, kept while it stays up, so that a session
  * coming back does not take a listening port away from one that serves it. When the lead is lost,
@@ -29,14 +30,14 @@ public final class SessionPool implements AutoCloseable {
 
     /**
      * {@code boards}: the status boards to continue (a pool replacing another keeps each session's
-     * reconnect count); missing ones start fresh.
+     * reconnect count); missing ones start fresh. {@code firstUse}: the process's AcceptNew decisions.
      */
     public SessionPool(TunnelConfig config, Supplier<List<Forward>> forwards, List<SessionStatusBoard> boards, SshClient client,
-            Clock clock) {
+            Clock clock, FirstUseHostKeys firstUse) {
         List<TunnelSession> created = new ArrayList<>();
         for (int i = 0; i < config.sessions(); i++) {
             SessionStatusBoard board = i < boards.size() ? boards.get(i) : new SessionStatusBoard();
-            created.add(new TunnelSession(config, forwards, this::attaches, this::membersChanged, board, client, clock));
+            created.add(new TunnelSession(config, forwards, this::attaches, this::membersChanged, board, client, clock, firstUse));
         }
         members = List.copyOf(created);
     }

@@ -56,6 +56,8 @@ public final class TunnelSession implements AutoCloseable {
     private final Clock clock;
     /** One per hop, for the next connect; replaced whole by {@link #useConfig}. */
     private volatile List<HostKeyCheck> hostKeyChecks;
+    /** The process's AcceptNew decisions, which every session's checks share. */
+    private final FirstUseHostKeys firstUse;
     private final CountDownLatch stopped = new CountDownLatch(1);
     /** Wakes the session loop: the forward set changed, the session closed, or the loop must stop. */
     private final Semaphore wake = new Semaphore(0);
@@ -75,8 +77,9 @@ public final class TunnelSession implements AutoCloseable {
      * {@code attaches} says which forwards this session takes, {@code stateChanged} runs when it connects or is lost.
      */
     TunnelSession(TunnelConfig config, Supplier<List<Forward>> forwards, BiPredicate<TunnelSession, Forward> attaches,
-            Runnable stateChanged, SessionStatusBoard board, SshClient client, Clock clock) {
+            Runnable stateChanged, SessionStatusBoard board, SshClient client, Clock clock, FirstUseHostKeys firstUse) {
         this.config = config;
+        this.firstUse = firstUse;
         this.forwards = forwards;
         this.attaches = attaches;
         this.stateChanged = stateChanged;
@@ -91,8 +94,8 @@ public final class TunnelSession implements AutoCloseable {
         hostKeyChecks = hostKeyChecks(config);
     }
 
-    private static List<HostKeyCheck> hostKeyChecks(TunnelConfig config) {
-        return config.hops().stream().map(HostKeyCheck::new).toList();
+    private List<HostKeyCheck> hostKeyChecks(TunnelConfig config) {
+        return config.hops().stream().map(hop -> new HostKeyCheck(hop, firstUse)).toList();
     }
 
     /**
@@ -122,7 +125,7 @@ public final class TunnelSession implements AutoCloseable {
         }
         for (int i = 0; i < hops.size(); i++) {
             ClientSession hop = live.get(i);
-            if (!new HostKeyCheck(hops.get(i)).verifyServerKey(hop, hop.getRemoteAddress(), hop.getServerKey())) {
+            if (!new HostKeyCheck(hops.get(i), firstUse).verifyServerKey(hop, hop.getRemoteAddress(), hop.getServerKey())) {
                 return false;
             }
         }

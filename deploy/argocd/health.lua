@@ -34,7 +34,7 @@ for _, condition in ipairs(obj.status.conditions) do
     elseif reason == "Connecting" or reason == "ForwarderUnavailable" then
       hs.status = "Progressing"
     else
-      -- InvalidSpec, SecretNotFound, Unreachable, AuthenticationFailed, HostKeyMismatch, HostKeyUnknown,
+      -- InvalidSpec, SecretNotFound, Unreachable, AuthenticationFailed, HostKeyMismatch, HostKeyUnknown, HostKeyDisagreement,
       -- ForwardRejected, RemotePortInUse: a person has to act (or the far side has to come back).
       hs.status = "Degraded"
     end

@@ -19,6 +19,7 @@ import java.util.stream.Collectors;
 import org.jboss.logging.Logger;
 
 import dev.sshtunnel.api.v1alpha1.SshTunnel;
+import dev.sshtunnel.operator.status.ChannelCounters;
 import dev.sshtunnel.operator.status.ForwarderReport;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.javaoperatorsdk.operator.OperatorException;
@@ -31,8 +32,9 @@ import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEven
 
 /**
  * A polling event source for the forwarders' GET /status: reads happen on a few threads of their
- * own, never on a reconcile thread, and a reconcile is triggered only when a report changed (or the
- * pods it was read from did). Settled tunnels (session up, every forward active) are read every poll
+ * own, never on a reconcile thread, and a reconcile is triggered only when a report changed in more
+ * than its channel counters (or the pods it was read from did); counters that moved alone go to
+ * {@link ChannelCounterWrites}, which writes them on its own schedule. Settled tunnels (session up, every forward active) are read every poll
  * period, anything in transition every second, and a tunnel whose pods changed (readiness, phase,
  * address) since their last read at once — {@link #staleFor} tells the reconciler to wait for that
  * read instead of folding a new pod state with an old report.
@@ -47,6 +49,7 @@ public final class ForwarderStatusPolling extends ExternalResourceCachingEventSo
     private final IndexerResourceCache<SshTunnel> tunnels;
     private final InformerEventSource<Pod, SshTunnel> pods;
     private final ForwarderStatusReader reader;
+    private final ChannelCounterWrites counters;
     private final Duration settledPeriod;
     private final int threads;
     private final Map<ResourceID, Instant> due = new ConcurrentHashMap<>();
@@ -56,11 +59,12 @@ public final class ForwarderStatusPolling extends ExternalResourceCachingEventSo
     private ExecutorService readers;
 
     public ForwarderStatusPolling(EventSourceContext<SshTunnel> context, InformerEventSource<Pod, SshTunnel> pods,
-            ForwarderStatusReader reader, OperatorConfig.Status config) {
+            ForwarderStatusReader reader, OperatorConfig.Status config, ChannelCounterWrites counters) {
         super(EVENT_SOURCE, ForwarderReport.class, ForwarderReport::podName);
         this.tunnels = context.getPrimaryCache();
         this.pods = pods;
         this.reader = reader;
+        this.counters = counters;
         this.settledPeriod = config.pollPeriod();
         this.threads = config.pollThreads();
     }
@@ -70,6 +74,7 @@ public final class ForwarderStatusPolling extends ExternalResourceCachingEventSo
         scheduler = Executors.newSingleThreadScheduledExecutor(named("forwarder-status-schedule"));
         readers = Executors.newFixedThreadPool(threads, named("forwarder-status-read"));
         scheduler.scheduleWithFixedDelay(this::tick, 0, TICK_MILLIS, TimeUnit.MILLISECONDS);
+        counters.start();
         super.start();
     }
 
@@ -79,6 +84,7 @@ public final class ForwarderStatusPolling extends ExternalResourceCachingEventSo
             scheduler.shutdownNow();
             readers.shutdownNow();
         }
+        counters.stop();
         super.stop();
     }
 
@@ -131,19 +137,32 @@ public final class ForwarderStatusPolling extends ExternalResourceCachingEventSo
             Set<Pod> current = pods.getSecondaryResources(tunnel);
             String podsNow = signature(current);
             Set<ForwarderReport> reports = new HashSet<>(reader.read(current));
-            boolean changed = !reports.equals(getSecondaryResources(id)) || !podsNow.equals(readFromPods.get(id));
+            Set<ForwarderReport> before = getSecondaryResources(id);
+            boolean changed = !withoutCounters(reports).equals(withoutCounters(before)) || !podsNow.equals(readFromPods.get(id));
+            boolean countersMoved = !changed && !reports.equals(before);
             readFromPods.put(id, podsNow);
             due.put(id, Instant.now().plus(!reports.isEmpty() && reports.stream().allMatch(ForwarderReport::up)
                     ? settledPeriod : TRANSITION_PERIOD));
             handleResources(id, reports, false);
             if (changed && isRunning()) {
                 getEventHandler().handleEvent(new Event(id));
+            } else if (countersMoved) {
+                counters.moved(id);
             }
         } catch (RuntimeException e) {
             LOG.warnf("reading forwarder status of %s: %s", id, e.toString());
         } finally {
             reading.remove(id);
         }
+    }
+
+    /** The reports of one tunnel as last read (empty before the first read). */
+    Set<ForwarderReport> reportsOf(ResourceID tunnel) {
+        return getSecondaryResources(tunnel);
+    }
+
+    private static Set<ForwarderReport> withoutCounters(Set<ForwarderReport> reports) {
+        return reports.stream().map(ChannelCounters::cleared).collect(Collectors.toSet());
     }
 
     /** What of the pods a report depends on: which pods, where, and whether Kubernetes calls them ready. */

@@ -2,30 +2,88 @@ package dev.sshtunnel.operator;
 
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
+
+import jakarta.inject.Singleton;
 
 import dev.sshtunnel.api.v1alpha1.SshTunnel;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
 
 /**
- * The Secrets a tunnel refers to, read by name from the API server: no informer holds Secret data
- * ({@link ReferencedSecretsIndex} watches metadata only). Read for the {@link SpecGate}'s verdict,
- * which is kept for the rest of the reconcile, so once per reconcile.
+ * Which keys of the Secrets a tunnel refers to hold a value. No informer holds Secret data
+ * ({@link ReferencedSecretsIndex} watches metadata only), so a Secret is read by name — but only when
+ * the informer shows a resourceVersion not read before: what a version holds never changes, so the
+ * verdict is kept per (namespace, name, resourceVersion), and a reconcile of an unchanged Secret's
+ * tunnel asks the API server nothing. Only key names are kept, never values. A name the informer does
+ * not know does not exist (its creation is an informer event that reconciles the tunnel again).
  */
-public final class ReferencedSecrets {
+@Singleton
+public class ReferencedSecrets {
 
-    private ReferencedSecrets() {
+    /** The key names of one Secret version: with a non-empty value, and present but empty. */
+    public record KeyNames(Set<String> filled, Set<String> empty) {
+        public KeyNames {
+            filled = Set.copyOf(filled);
+            empty = Set.copyOf(empty);
+        }
+
+        static KeyNames of(Secret secret) {
+            Set<String> filled = new TreeSet<>();
+            Set<String> empty = new TreeSet<>();
+            for (Map<String, String> values : java.util.Arrays.asList(secret.getData(), secret.getStringData())) {
+                if (values != null) {
+                    values.forEach((key, value) -> (value == null || value.isEmpty() ? empty : filled).add(key));
+                }
+            }
+            empty.removeAll(filled);
+            return new KeyNames(filled, empty);
+        }
     }
 
-    /** The referenced Secrets that exist, by name. */
-    public static Map<String, Secret> of(SshTunnel tunnel, Context<SshTunnel> context) {
+    private record Read(String resourceVersion, KeyNames keys) {
+    }
+
+    private final Map<ResourceID, Read> reads = new ConcurrentHashMap<>();
+
+    /** The referenced Secrets that exist, by name, with their key names. */
+    public Map<String, KeyNames> of(SshTunnel tunnel, Context<SshTunnel> context) {
+        Map<String, String> versions = new HashMap<>();
+        context.getSecondaryResources(Secret.class)
+                .forEach(s -> versions.put(s.getMetadata().getName(), s.getMetadata().getResourceVersion()));
+        return of(tunnel, versions, name -> context.getClient().secrets()
+                .inNamespace(tunnel.getMetadata().getNamespace()).withName(name).get());
+    }
+
+    /**
+     * {@code versions}: the informer's resourceVersion of each existing referenced Secret, by name;
+     * {@code get}: reads one Secret from the API server (null when it is gone).
+     */
+    Map<String, KeyNames> of(SshTunnel tunnel, Map<String, String> versions, Function<String, Secret> get) {
         String namespace = tunnel.getMetadata().getNamespace();
-        Map<String, Secret> byName = new HashMap<>();
+        Map<String, KeyNames> byName = new HashMap<>();
         for (String name : SecretReferences.of(tunnel).secretNames()) {
-            Secret secret = context.getClient().secrets().inNamespace(namespace).withName(name).get();
-            if (secret != null) {
-                byName.put(name, secret);
+            ResourceID id = new ResourceID(name, namespace);
+            String version = versions.get(name);
+            if (version == null) {
+                reads.remove(id);
+                continue;
             }
+            Read read = reads.get(id);
+            if (read == null || !read.resourceVersion().equals(version)) {
+                Secret secret = get.apply(name);
+                if (secret == null) {
+                    reads.remove(id);
+                    continue;
+                }
+                read = new Read(secret.getMetadata().getResourceVersion(), KeyNames.of(secret));
+                reads.put(id, read);
+            }
+            byName.put(name, read.keys());
         }
         return Map.copyOf(byName);
     }

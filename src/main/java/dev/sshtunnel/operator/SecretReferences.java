@@ -12,7 +12,6 @@ import dev.sshtunnel.api.v1alpha1.PrivateKeySecretRef;
 import dev.sshtunnel.api.v1alpha1.SecretKeyRef;
 import dev.sshtunnel.api.v1alpha1.SshEndpoint;
 import dev.sshtunnel.api.v1alpha1.SshTunnel;
-import io.fabric8.kubernetes.api.model.Secret;
 
 /**
  * Every Secret key an SshTunnel refers to, with the spec field that refers to it (for messages
@@ -75,24 +74,20 @@ public final class SecretReferences {
      * The first reference that the given Secrets do not satisfy, with a message naming the Secret,
      * the key and the field; empty when every referenced key exists and is not empty.
      */
-    public Optional<String> firstMissing(String namespace, Map<String, Secret> secretsByName) {
+    public Optional<String> firstMissing(String namespace, Map<String, ReferencedSecrets.KeyNames> secretsByName) {
         for (Reference ref : references) {
-            Secret secret = secretsByName.get(ref.secretName());
+            ReferencedSecrets.KeyNames secret = secretsByName.get(ref.secretName());
             if (secret == null) {
                 return Optional.of("Secret " + namespace + "/" + ref.secretName() + " not found (referenced by "
                         + ref.field() + "); create it, the tunnel starts as soon as it exists");
             }
-            String value = secret.getData() == null ? null : secret.getData().get(ref.key());
-            if (value == null && secret.getStringData() != null) {
-                value = secret.getStringData().get(ref.key());
-            }
-            if (value == null) {
-                return Optional.of("Secret " + namespace + "/" + ref.secretName() + " has no key \"" + ref.key()
-                        + "\" (referenced by " + ref.field() + ")");
-            }
-            if (value.isEmpty()) {
+            if (secret.empty().contains(ref.key())) {
                 return Optional.of("Secret " + namespace + "/" + ref.secretName() + " key \"" + ref.key()
                         + "\" is empty (referenced by " + ref.field() + ")");
+            }
+            if (!secret.filled().contains(ref.key())) {
+                return Optional.of("Secret " + namespace + "/" + ref.secretName() + " has no key \"" + ref.key()
+                        + "\" (referenced by " + ref.field() + ")");
             }
         }
         return Optional.empty();

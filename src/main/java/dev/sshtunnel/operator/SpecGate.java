@@ -9,7 +9,6 @@ import jakarta.inject.Singleton;
 import dev.sshtunnel.api.v1alpha1.Reason;
 import dev.sshtunnel.api.v1alpha1.SshTunnel;
 import dev.sshtunnel.operator.status.SpecHeldBack;
-import io.fabric8.kubernetes.api.model.Secret;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 
 /**
@@ -22,10 +21,12 @@ import io.javaoperatorsdk.operator.api.reconciler.Context;
 public class SpecGate {
 
     private final ForwarderImagePolicy images;
+    private final ReferencedSecrets secrets;
 
     @Inject
-    public SpecGate(ForwarderImagePolicy images) {
+    public SpecGate(ForwarderImagePolicy images, ReferencedSecrets secrets) {
         this.images = images;
+        this.secrets = secrets;
     }
 
     /** The verdict of one reconcile, kept in its context. */
@@ -39,13 +40,13 @@ public class SpecGate {
     public Optional<SpecHeldBack> heldBack(SshTunnel tunnel, Context<SshTunnel> context) {
         var shared = context.managedWorkflowAndDependentResourceContext();
         return shared.get(Verdict.class, Verdict.class).orElseGet(() -> {
-            Verdict verdict = new Verdict(heldBack(tunnel, ReferencedSecrets.of(tunnel, context)));
+            Verdict verdict = new Verdict(heldBack(tunnel, secrets.of(tunnel, context)));
             shared.put(Verdict.class, verdict);
             return verdict;
         }).heldBack();
     }
 
-    Optional<SpecHeldBack> heldBack(SshTunnel tunnel, Map<String, Secret> secrets) {
+    Optional<SpecHeldBack> heldBack(SshTunnel tunnel, Map<String, ReferencedSecrets.KeyNames> secrets) {
         Optional<String> invalid = SpecConsistency.problem(tunnel);
         if (invalid.isPresent()) {
             return Optional.of(new SpecHeldBack(Reason.InvalidSpec, invalid.get()));

@@ -33,6 +33,7 @@ import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.ReplicaSet;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
@@ -80,6 +81,7 @@ public class SshTunnelReconciler implements Reconciler<SshTunnel> {
     private final ForwarderStatusReader statusReader;
     private final OperatorConfig.Status statusConfig;
     private ForwarderStatusPolling polling;
+    private ChannelCounterWrites counters;
     private final StatusWriteLimiter writeLimiter;
 
     private final TunnelMetrics metrics;
@@ -103,8 +105,10 @@ public class SshTunnelReconciler implements Reconciler<SshTunnel> {
     public List<EventSource<?, SshTunnel>> prepareEventSources(EventSourceContext<SshTunnel> context) {
         metrics.bind(context.getPrimaryCache());
         var pods = ForwarderPods.eventSource(context);
-        polling = new ForwarderStatusPolling(context, pods, statusReader, statusConfig);
-        return List.of(ReferencedSecretsIndex.eventSource(context), pods, polling);
+        counters = new ChannelCounterWrites(context.getClient(), context.getPrimaryCache(), id -> polling.reportsOf(id),
+                aggregator, writeLimiter);
+        polling = new ForwarderStatusPolling(context, pods, statusReader, statusConfig, counters);
+        return List.of(ReferencedSecretsIndex.eventSource(context), pods, ForwarderReplicaSets.eventSource(context), polling);
     }
 
     @Override
@@ -117,12 +121,19 @@ public class SshTunnelReconciler implements Reconciler<SshTunnel> {
         running.map(document -> document.getMetadata().getGeneration())
                 .ifPresent(generation -> volumeRefresh.nudge(context.getSecondaryResources(Pod.class), generation));
         SshTunnelStatus status = aggregator.aggregate(tunnel, observe(tunnel, context, running, Optional.empty()));
+        ResourceID id = ResourceID.fromResource(tunnel);
+        counters.reconciled(id);
         if (Objects.equals(status, tunnel.getStatus())) {
             // Nothing to write; the next change arrives as an event (pods, Secrets, polled /status, the tunnel itself).
             return UpdateControl.noUpdate();
         }
-        ResourceID id = ResourceID.fromResource(tunnel);
-        Duration wait = writeLimiter.waitBeforeWrite(id, StatusChange.between(tunnel.getStatus(), status));
+        StatusChange change = StatusChange.between(tunnel.getStatus(), status);
+        if (change == StatusChange.COUNTERS_ONLY) {
+            // Counters have their own writer and schedule: no reconcile waits for them.
+            counters.moved(id);
+            return UpdateControl.noUpdate();
+        }
+        Duration wait = writeLimiter.waitBeforeWrite(id, change);
         if (!wait.isZero()) {
             return UpdateControl.<SshTunnel>noUpdate().rescheduleAfter(wait);
         }
@@ -162,12 +173,15 @@ public class SshTunnelReconciler implements Reconciler<SshTunnel> {
     private TunnelObservation observe(SshTunnel tunnel, Context<SshTunnel> context, Optional<SshTunnel> running,
             Optional<SpecHeldBack> applyFailure) {
         Optional<SpecHeldBack> heldBack = gate.heldBack(tunnel, context);
+        Optional<Deployment> deployment = context.getSecondaryResource(Deployment.class);
         return new TunnelObservation(
                 heldBack.isPresent() ? heldBack : applyFailure,
-                context.getSecondaryResource(Deployment.class),
+                deployment,
                 running.map(SshTunnel::getSpec),
                 context.getSecondaryResource(Service.class).map(s -> s.getMetadata().getName()),
-                currentReports(context));
+                currentReports(context),
+                ForwarderReplicaSets.currentPods(deployment, context.getSecondaryResources(ReplicaSet.class),
+                        context.getSecondaryResources(Pod.class)));
     }
 
     /** The tunnel document in the forwarder's ConfigMap, which its pods run; empty when it is not there. */

@@ -20,12 +20,18 @@ public record SandboxProcess(Process process, Path log, Kubectl kubectl, String 
 
     /** Starts `sandbox --work-dir DIR/sandbox` (plus extra arguments) and waits until it is ready. */
     public static SandboxProcess start(PackagedJar jar, Path dir, String logName, String... extra) throws IOException {
+        return start(jar, dir, logName, java.util.Map.of(), extra);
+    }
+
+    /** The same with environment variables for the sandbox and its operator (e.g. SSHTUNNEL_STATUS_* settings). */
+    public static SandboxProcess start(PackagedJar jar, Path dir, String logName, java.util.Map<String, String> env,
+            String... extra) throws IOException {
         Path log = PackagedJar.IT_LOGS.resolve(logName);
         List<String> args = new ArrayList<>(List.of("sandbox", "--work-dir", dir.resolve("sandbox").toString(),
                 "--kube-binaries", RealCluster.binaries().toString()));
         args.addAll(List.of(extra));
         boolean operator = !args.contains("--no-operator");
-        Process process = jar.start(log, List.of(), args.toArray(String[]::new));
+        Process process = jar.start(log, env, List.of(), args.toArray(String[]::new));
         String ready = operator ? "Profile sandbox activated" : "no operator runs here";
         await().atMost(Duration.ofSeconds(90)).until(() -> PackagedJar.read(log).contains(ready) || !process.isAlive());
         assertThat(process.isAlive()).as(PackagedJar.read(log)).isTrue();

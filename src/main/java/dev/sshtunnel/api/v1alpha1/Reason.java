@@ -20,7 +20,12 @@ public enum Reason {
     /** spec.forwarder.image is not on the operator's allow-list (sshtunnel.forwarder.allowed-images). */
     ImageNotAllowed,
     /** The API server refused a ConfigMap, Deployment, Service or NetworkPolicy write (quota, admission, RBAC). */
-    ApplyFailed;
+    ApplyFailed,
+    /**
+     * AcceptNew with no key pinned yet, and the forwarder pods of the tunnel's current ReplicaSet saw
+     * different host keys: none is pinned, as one of them may be a man in the middle.
+     */
+    HostKeyDisagreement;
 
     /** The lastError text of a failure with this reason: the reason, then the free-text message. */
     public String lastError(String message) {
@@ -35,7 +40,7 @@ public enum Reason {
     public boolean needsAction() {
         return switch (this) {
             case InvalidSpec, SecretNotFound, AuthenticationFailed, HostKeyMismatch, HostKeyUnknown, ForwardRejected,
-                    ImageNotAllowed, ApplyFailed -> true;
+                    ImageNotAllowed, ApplyFailed, HostKeyDisagreement -> true;
             default -> false;
         };
     }

@@ -10,6 +10,7 @@ import dev.sshtunnel.api.v1alpha1.ForwardStatus;
 import dev.sshtunnel.api.v1alpha1.ForwardType;
 import dev.sshtunnel.api.v1alpha1.SessionState;
 import dev.sshtunnel.api.v1alpha1.SessionStatus;
+import dev.sshtunnel.api.v1alpha1.SshTunnelStatus;
 
 /**
  * The forwarders' reports folded into one view: the session of the pod that has a problem (else
@@ -30,9 +31,7 @@ final class LiveState {
     }
 
     static LiveState fold(List<ForwardSpec> specs, List<ForwarderReport> reports) {
-        Optional<ForwarderReport> shown = reports.stream().filter(r -> r.session() != null)
-                .filter(r -> r.session().getState() != SessionState.Connected).findFirst()
-                .or(() -> reports.stream().filter(r -> r.session() != null).findFirst());
+        Optional<ForwarderReport> shown = shown(reports);
         SessionStatus session = shown.map(ForwarderReport::session).orElse(null);
         List<SessionStatus> sessions = shown.map(ForwarderReport::sessions).orElse(null);
         List<ForwardStatus> forwards = new ArrayList<>();
@@ -42,9 +41,6 @@ final class LiveState {
             merged.setType(spec.getType());
             merged.setPort(spec.getPort());
             merged.setState(ForwardState.Active);
-            int active = 0;
-            long total = 0;
-            long failed = 0;
             // Remote: one pod's session holds the port and serves; a Standby on the others is no fault.
             Optional<ForwarderReport> serving = spec.getType() != ForwardType.Remote ? Optional.empty()
                     : reports.stream().filter(r -> stateIn(r, spec.getName()) == ForwardState.Active).findFirst();
@@ -59,9 +55,6 @@ final class LiveState {
                 merged.setState(worse(merged.getState(), state));
                 if (reported.isPresent()) {
                     ForwardStatus f = reported.get();
-                    active += f.getActiveChannels() == null ? 0 : f.getActiveChannels();
-                    total += f.getTotalChannels() == null ? 0 : f.getTotalChannels();
-                    failed += f.getFailedChannels() == null ? 0 : f.getFailedChannels();
                     boolean standbyOfServed = serving.isPresent() && f.getState() == ForwardState.Standby;
                     if (merged.getBoundPort() == null && !standbyOfServed) {
                         merged.setBoundPort(f.getBoundPort());
@@ -75,12 +68,56 @@ final class LiveState {
             if (reports.isEmpty()) {
                 merged.setState(ForwardState.Pending);
             }
-            merged.setActiveChannels(active);
-            merged.setTotalChannels(total);
-            merged.setFailedChannels(failed);
+            count(merged, reports);
             forwards.add(merged);
         }
         return new LiveState(session, sessions, forwards);
+    }
+
+    /**
+     * {@code status} with the channel counters of {@code reports}, summed as {@link #fold} sums them, and
+     * nothing else changed: what is written between reconciles, when only counters moved.
+     */
+    static void countInto(SshTunnelStatus status, List<ForwarderReport> reports) {
+        if (status.getForwards() == null || reports.isEmpty()) {
+            return;
+        }
+        status.getForwards().forEach(forward -> count(forward, reports));
+        status.setActiveChannels(status.getForwards().stream().mapToInt(ForwardStatus::getActiveChannels).sum());
+        List<SessionStatus> shownSessions = shown(reports).map(ForwarderReport::sessions).orElse(null);
+        List<SessionStatus> sessions = status.getSessions();
+        if (sessions != null && shownSessions != null && sessions.size() == shownSessions.size()) {
+            for (int i = 0; i < sessions.size(); i++) {
+                sessions.get(i).setActiveChannels(shownSessions.get(i).getActiveChannels());
+            }
+        }
+    }
+
+    /** The pod whose session the status shows: the first with a problem, else the first. */
+    private static Optional<ForwarderReport> shown(List<ForwarderReport> reports) {
+        return reports.stream().filter(r -> r.session() != null)
+                .filter(r -> r.session().getState() != SessionState.Connected).findFirst()
+                .or(() -> reports.stream().filter(r -> r.session() != null).findFirst());
+    }
+
+    /** The forward's channels on every reporting pod, summed. */
+    private static void count(ForwardStatus merged, List<ForwarderReport> reports) {
+        int active = 0;
+        long total = 0;
+        long failed = 0;
+        for (ForwarderReport report : reports) {
+            for (ForwardStatus f : report.forwards()) {
+                if (f != null && merged.getName().equals(f.getName())) {
+                    active += f.getActiveChannels() == null ? 0 : f.getActiveChannels();
+                    total += f.getTotalChannels() == null ? 0 : f.getTotalChannels();
+                    failed += f.getFailedChannels() == null ? 0 : f.getFailedChannels();
+                    break;
+                }
+            }
+        }
+        merged.setActiveChannels(active);
+        merged.setTotalChannels(total);
+        merged.setFailedChannels(failed);
     }
 
     boolean connected() {

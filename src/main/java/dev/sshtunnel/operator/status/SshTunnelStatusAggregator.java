@@ -43,7 +43,9 @@ public class SshTunnelStatusAggregator {
 
         LiveState live = LiveState.fold(spec.getForwards(), observation.reports());
         boolean reported = !observation.reports().isEmpty();
-        Verdict verdict = verdict(tunnel, spec, observation, live);
+        AcceptedHostKey hostKey = AcceptedHostKey.judge(tunnel.getSpec(), previous, observation);
+        Verdict verdict = hostKey.disagreement() ? disagreement(spec.getSsh(), hostKey, verdict(tunnel, spec, observation, live))
+                : verdict(tunnel, spec, observation, live);
         // Ready, Connected and ForwardsReady tell what the forwarders run: kubectl wait --for=condition=Ready
         // compares their observedGeneration with the spec's, so it returns once the new spec is live.
         boolean noneToRun = noneToRun(tunnel.getSpec(), observation);
@@ -98,9 +100,19 @@ public class SshTunnelStatusAggregator {
         }
         status.setServiceName(observation.serviceName().orElse(null));
         status.setAuthorizedKeysOptions(AuthorizedKeysOptions.of(spec.getForwards()));
-        status.setAcceptedHostKeyFingerprint(acceptedHostKey(tunnel.getSpec(), previous, live));
+        status.setAcceptedHostKeyFingerprint(hostKey.pinned());
         status.setReadyReplicas(observation.deployment().map(SshTunnelStatusAggregator::readyReplicas).orElse(0));
         return status;
+    }
+
+    /**
+     * The status with the channel counters of {@code reports} ({@link ChannelCounters}), folded as
+     * {@link #aggregate} folds them, and nothing else changed: what is written between reconciles.
+     */
+    public SshTunnelStatus withCounters(SshTunnelStatus status, java.util.List<ForwarderReport> reports) {
+        SshTunnelStatus next = io.fabric8.kubernetes.client.utils.Serialization.clone(status);
+        LiveState.countInto(next, reports);
+        return next;
     }
 
     /**
@@ -132,22 +144,15 @@ public class SshTunnelStatusAggregator {
     }
 
     /**
-     * OpenSSH's accept-new across pods: the key of the first session a forwarder reports connected,
-     * kept from then on (TunnelDocument pins it for every later pod) while the policy is AcceptNew.
+     * The pods of the current rollout saw different host keys while none is pinned: not Ready, and a
+     * person has to find out which key is the server's (the fingerprints are public keys' hashes).
      */
-    private static String acceptedHostKey(SshTunnelSpec spec, SshTunnelStatus previous, LiveState live) {
-        HostKeySpec hostKey = spec.getSsh().getHostKey();
-        if (hostKey == null || hostKey.getPolicy() != HostKeyPolicy.AcceptNew) {
-            return null;
-        }
-        if (previous.getAcceptedHostKeyFingerprint() != null) {
-            return previous.getAcceptedHostKeyFingerprint();
-        }
-        SessionStatus session = live.session;
-        // The fingerprint comes from a pod: only a well-formed one is pinned.
-        boolean connected = session != null && session.getState() == SessionState.Connected
-                && session.getHostKeyFingerprint() != null && session.getHostKeyFingerprint().matches(HostKeySpec.FINGERPRINT);
-        return connected ? session.getHostKeyFingerprint() : null;
+    private static Verdict disagreement(SshEndpoint ssh, AcceptedHostKey hostKey, Verdict live) {
+        return new Verdict(false, Reason.HostKeyDisagreement, "forwarder pods of the current rollout saw different host keys"
+                + " for " + ssh.getHost() + ":" + ssh.effectivePort() + ": " + hostKey.keysSeen() + "; under policy AcceptNew"
+                + " none is pinned, as one of them may be a man in the middle. Find the server's own key (ssh-keygen -lf"
+                + " on its host key), list it in spec.ssh.hostKey.fingerprints with policy Strict, and delete the pods"
+                + " that saw another", live.connected, live.forwardsReady);
     }
 
     /** A condition that holds says Connected; one that does not carries the Ready reason. */

@@ -2,6 +2,7 @@ package dev.sshtunnel.operator.status;
 
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
 import dev.sshtunnel.api.v1alpha1.SshTunnelSpec;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
@@ -16,16 +17,27 @@ import io.fabric8.kubernetes.api.model.apps.Deployment;
  * @param runningSpec the spec in the forwarder's ConfigMap: what its pods were started with
  * @param serviceName the Service exposing the forwards, when one exists
  * @param reports     GET /status of each running forwarder pod that answered, by pod name
+ * @param currentPods the pods of the Deployment's current ReplicaSet, by name: only they have a say in
+ *                    which host key AcceptNew pins
  */
 public record TunnelObservation(
         Optional<SpecHeldBack> heldBack,
         Optional<Deployment> deployment,
         Optional<SshTunnelSpec> runningSpec,
         Optional<String> serviceName,
-        List<ForwarderReport> reports) {
+        List<ForwarderReport> reports,
+        Set<String> currentPods) {
 
     public TunnelObservation {
         reports = List.copyOf(reports);
+        currentPods = Set.copyOf(currentPods);
+    }
+
+    /** Every reporting pod belongs to the current ReplicaSet. */
+    public TunnelObservation(Optional<SpecHeldBack> heldBack, Optional<Deployment> deployment,
+            Optional<SshTunnelSpec> runningSpec, Optional<String> serviceName, List<ForwarderReport> reports) {
+        this(heldBack, deployment, runningSpec, serviceName, reports,
+                reports.stream().map(ForwarderReport::podName).collect(java.util.stream.Collectors.toSet()));
     }
 
     /** Before any forwarder answered. */

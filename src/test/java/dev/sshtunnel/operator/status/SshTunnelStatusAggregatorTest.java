@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -455,6 +456,71 @@ class SshTunnelStatusAggregatorTest {
         tunnel.getSpec().getSsh().getHostKey().setPolicy(dev.sshtunnel.api.v1alpha1.HostKeyPolicy.Strict);
         assertThat(aggregate(reports(Optional.of(deployment(1)), report("pod-a", connected))).getAcceptedHostKeyFingerprint())
                 .isNull();
+    }
+
+    @Test
+    void acceptNewPinsAKeyOnlyWhenEveryPodOfTheCurrentReplicaSetSawIt() {
+        String first = "SHA256:" + "A".repeat(43);
+        String second = "SHA256:" + "B".repeat(43);
+        tunnel.getSpec().getSsh().setHostKey(new HostKeySpec());
+        tunnel.getSpec().getSsh().getHostKey().setPolicy(HostKeyPolicy.AcceptNew);
+
+        SshTunnelStatus agreed = aggregate(current(Set.of("pod-a", "pod-b"), report("pod-a", connectedTo(first)),
+                report("pod-b", connectedTo(first))));
+        assertThat(agreed.getAcceptedHostKeyFingerprint()).isEqualTo(first);
+        assertThat(ready(agreed).getReason()).isNotEqualTo("HostKeyDisagreement");
+
+        SshTunnelStatus disagreed = aggregate(current(Set.of("pod-a", "pod-b"), report("pod-a", connectedTo(first)),
+                report("pod-b", connectedTo(second))));
+        assertThat(disagreed.getAcceptedHostKeyFingerprint()).as("no key is pinned on a disagreement").isNull();
+        assertCondition(disagreed, "Ready", "False", "HostKeyDisagreement");
+        assertCondition(disagreed, "Stalled", "True", "HostKeyDisagreement");
+        assertThat(ready(disagreed).getMessage()).contains(first + " (pod-a)").contains(second + " (pod-b)")
+                .contains("spec.ssh.hostKey.fingerprints");
+
+        SshTunnelStatus strangerIgnored = aggregate(current(Set.of("pod-a"), report("pod-a", connectedTo(first)),
+                report("impostor", connectedTo(second))));
+        assertThat(strangerIgnored.getAcceptedHostKeyFingerprint())
+                .as("a pod outside the current ReplicaSet has no say").isEqualTo(first);
+        assertThat(aggregate(current(Set.of(), report("impostor", connectedTo(second)))).getAcceptedHostKeyFingerprint())
+                .as("nor alone").isNull();
+
+        SshTunnelStatus pooled = aggregate(current(Set.of("pod-a"), new ForwarderReport("pod-a", 3L, null, connectedTo(first),
+                List.of(connectedTo(first), connectedTo(second)), List.of())));
+        assertThat(pooled.getAcceptedHostKeyFingerprint()).as("every session of a pod has its say").isNull();
+        assertCondition(pooled, "Ready", "False", "HostKeyDisagreement");
+
+        tunnel.setStatus(agreed);
+        assertThat(aggregate(current(Set.of("pod-a", "pod-b"), report("pod-a", connectedTo(first)),
+                report("pod-b", connectedTo(second)))).getAcceptedHostKeyFingerprint())
+                .as("a pinned key stays: pods run Strict against it").isEqualTo(first);
+    }
+
+    @Test
+    void countersAloneAreWrittenIntoTheStatusAsItIs() {
+        SshTunnelStatus status = aggregate(reports(Optional.of(deployment(1)), report("pod-a", session(SessionState.Connected, ""),
+                forward("postgres", ForwardState.Active, 1, 10, 0, ""), forward("proxy", ForwardState.Active, 0, 0, 0, ""))));
+        SshTunnelStatus counted = aggregator.withCounters(status, List.of(
+                report("pod-a", session(SessionState.Connected, ""), forward("postgres", ForwardState.Active, 3, 25, 1, ""),
+                        forward("proxy", ForwardState.Active, 0, 4, 0, "")),
+                report("pod-b", session(SessionState.Connected, ""), forward("postgres", ForwardState.Active, 2, 5, 0, ""))));
+        assertThat(counted.getForwards()).extracting(ForwardStatus::getName, ForwardStatus::getActiveChannels,
+                ForwardStatus::getTotalChannels, ForwardStatus::getFailedChannels)
+                .containsExactly(tuple("postgres", 5, 30L, 1L), tuple("proxy", 0, 4L, 0L));
+        assertThat(counted.getActiveChannels()).isEqualTo(5);
+        assertThat(StatusChange.between(status, counted)).isEqualTo(StatusChange.COUNTERS_ONLY);
+        assertThat(status.getForwards().get(0).getTotalChannels()).as("the status given is left as it was").isEqualTo(10L);
+    }
+
+    private static SessionStatus connectedTo(String fingerprint) {
+        SessionStatus session = session(SessionState.Connected, "");
+        session.setHostKeyFingerprint(fingerprint);
+        return session;
+    }
+
+    private static TunnelObservation current(Set<String> currentPods, ForwarderReport... reports) {
+        return new TunnelObservation(Optional.empty(), Optional.of(deployment(1)), Optional.empty(), Optional.of("warehouse"),
+                List.of(reports), currentPods);
     }
 
     private static TunnelObservation reports(Optional<Deployment> deployment, ForwarderReport... reports) {

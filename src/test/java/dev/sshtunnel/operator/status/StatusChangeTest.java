@@ -45,4 +45,18 @@ class StatusChangeTest {
         assertThat(before.getActiveChannels()).isEqualTo(1);
         assertThat(before.getForwards().get(0).getTotalChannels()).isEqualTo(11L);
     }
+
+    @Test
+    void reportsThatDifferInCountersAloneAreTheSameWithoutThem() {
+        ForwarderReport quiet = report(1, ForwardState.Active, 2);
+        assertThat(ChannelCounters.cleared(quiet)).isEqualTo(ChannelCounters.cleared(report(7, ForwardState.Active, 4)));
+        assertThat(ChannelCounters.cleared(quiet)).isNotEqualTo(ChannelCounters.cleared(report(1, ForwardState.Failed, 2)));
+        assertThat(quiet.forwards().get(0).getTotalChannels()).as("the report is left as it was").isEqualTo(11L);
+    }
+
+    private static ForwarderReport report(int active, ForwardState state, int sessionChannels) {
+        dev.sshtunnel.api.v1alpha1.SessionStatus session = new dev.sshtunnel.api.v1alpha1.SessionStatus();
+        session.setActiveChannels(sessionChannels);
+        return new ForwarderReport("pod-a", 1L, null, session, List.of(session), status(active, state).getForwards());
+    }
 }

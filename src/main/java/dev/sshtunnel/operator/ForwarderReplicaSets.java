@@ -1,0 +1,75 @@
+package dev.sshtunnel.operator;
+
+import java.util.Collection;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+import dev.sshtunnel.api.v1alpha1.SshTunnel;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.OwnerReference;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.ReplicaSet;
+import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
+import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
+
+/**
+ * The ReplicaSets of the forwarder Deployments (they carry the pod template's labels), and the rule
+ * for which pods speak for a tunnel's current rollout: pods a ReplicaSet controls that the tunnel's
+ * Deployment controls, at the Deployment's revision. A pod that only carries the tunnel's labels
+ * (anyone who may create pods in the namespace can make one) is not among them.
+ */
+public final class ForwarderReplicaSets {
+
+    public static final String EVENT_SOURCE = "forwarder-replicasets";
+    /** Set by the deployment controller on the Deployment and on each of its ReplicaSets. */
+    static final String REVISION = "deployment.kubernetes.io/revision";
+
+    private ForwarderReplicaSets() {
+    }
+
+    public static InformerEventSource<ReplicaSet, SshTunnel> eventSource(EventSourceContext<SshTunnel> context) {
+        var configuration = InformerEventSourceConfiguration.from(ReplicaSet.class, SshTunnel.class)
+                .withName(EVENT_SOURCE)
+                .withLabelSelector(ForwarderLabels.MANAGED_SELECTOR)
+                .withSecondaryToPrimaryMapper(replicaSet -> {
+                    String tunnel = replicaSet.getMetadata().getLabels().get(ForwarderLabels.INSTANCE);
+                    return tunnel == null ? Set.of()
+                            : Set.of(new ResourceID(tunnel, replicaSet.getMetadata().getNamespace()));
+                })
+                .build();
+        return new InformerEventSource<>(configuration, context);
+    }
+
+    /** Names of the pods of the Deployment's current ReplicaSet; empty while there is none. */
+    public static Set<String> currentPods(Optional<Deployment> deployment, Collection<ReplicaSet> replicaSets,
+            Collection<Pod> pods) {
+        if (deployment.isEmpty()) {
+            return Set.of();
+        }
+        String revision = annotation(deployment.get(), REVISION);
+        Optional<ReplicaSet> current = replicaSets.stream()
+                .filter(rs -> controlledBy(rs, deployment.get()))
+                .filter(rs -> revision != null && revision.equals(annotation(rs, REVISION)))
+                .findFirst();
+        return current.map(rs -> pods.stream().filter(pod -> controlledBy(pod, rs))
+                .map(pod -> pod.getMetadata().getName()).collect(Collectors.toUnmodifiableSet())).orElse(Set.of());
+    }
+
+    private static boolean controlledBy(HasMetadata object, HasMetadata owner) {
+        var references = object.getMetadata().getOwnerReferences();
+        return references != null && references.stream()
+                .filter(reference -> Boolean.TRUE.equals(reference.getController()))
+                .map(OwnerReference::getUid)
+                .anyMatch(uid -> Objects.equals(uid, owner.getMetadata().getUid()) && uid != null);
+    }
+
+    private static String annotation(HasMetadata object, String name) {
+        var annotations = object.getMetadata().getAnnotations();
+        return annotations == null ? null : annotations.get(name);
+    }
+}

@@ -1,0 +1,129 @@
+package dev.sshtunnel.sandbox;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import dev.sshtunnel.testing.EchoServer;
+import dev.sshtunnel.testing.Keys;
+import dev.sshtunnel.testing.Kubectl;
+import dev.sshtunnel.testing.OpenSshServer;
+import dev.sshtunnel.testing.PackagedJar;
+import dev.sshtunnel.testing.Ports;
+import dev.sshtunnel.testing.SandboxProcess;
+
+/**
+ * AcceptNew pins only a key the pods of the tunnel's own ReplicaSet saw. A pod that anyone allowed to
+ * create pods in the namespace could make — the tunnel's labels, the operator's image, its own tunnel
+ * document pointing at another sshd with another host key — connects while the tunnel's real pod
+ * cannot yet reach its server: its key is not pinned. Once the real server is up, its key is.
+ */
+@Timeout(value = 300, unit = TimeUnit.SECONDS)
+class HostKeyAgreementIT {
+
+    private static final String ACCEPTED = "jsonpath={.status.acceptedHostKeyFingerprint}";
+
+    @TempDir
+    Path dir;
+
+    private final PackagedJar jar = new PackagedJar();
+
+    @AfterEach
+    void stop() throws Exception {
+        jar.close();
+        SandboxProcess.keepClusterLogs(dir, "HostKeyAgreementIT");
+    }
+
+    @Test
+    void aLabelledPodOutsideTheReplicaSetHasNoSayInTheKeyPinned() throws Exception {
+        Path key = Keys.generate(dir, "id_ed25519", "ed25519", false, null);
+        int serverPort = Ports.free();
+        try (OpenSshServer impostor = OpenSshServer.start(dir.resolve("impostor"), List.of(Keys.publicKey(key)));
+                EchoServer echo = new EchoServer(EchoServer.Mode.ECHO)) {
+            SandboxProcess sandbox = SandboxProcess.start(jar, dir, "HostKeyAgreementIT-sandbox.log");
+            Kubectl kubectl = sandbox.kubectl();
+            sandbox.keySecret(key);
+            // The tunnel's server is not up yet: its own pod keeps retrying.
+            assertThat(kubectl.attempt(manifest(serverPort, impostor.user(), echo.port()), "apply", "-f", "-").out())
+                    .contains("sshtunnel.sshtunnel.dev/tofu created");
+            await().atMost(Duration.ofSeconds(60)).until(() -> kubectl.run("get", "configmap", "tofu-tunnel", "-o",
+                    "jsonpath={.data.tunnel\\.yaml}"), document -> document.contains("port: " + serverPort));
+            await().atMost(Duration.ofSeconds(60)).until(() -> kubectl.run("get", "deployment", "tofu", "-o",
+                    "jsonpath={.spec.template}"), template -> !template.isBlank());
+
+            // The impostor: the Deployment's own pod template, its own document, to the other server.
+            ObjectMapper json = new ObjectMapper();
+            String document = kubectl.run("get", "configmap", "tofu-tunnel", "-o", "jsonpath={.data.tunnel\\.yaml}")
+                    .replace("port: " + serverPort, "port: " + impostor.port());
+            kubectl.run("create", "configmap", "impostor-tunnel", "--from-literal=tunnel.yaml=" + document);
+            ObjectNode template = (ObjectNode) json.readTree(kubectl.run("get", "deployment", "tofu", "-o", "jsonpath={.spec.template}"));
+            ObjectNode pod = json.createObjectNode().put("apiVersion", "v1").put("kind", "Pod");
+            ObjectNode metadata = pod.putObject("metadata").put("name", "tofu-impostor");
+            metadata.set("labels", template.path("metadata").path("labels"));
+            pod.set("spec", template.path("spec"));
+            ((ObjectNode) pod.get("spec")).withArray("volumes").forEach(volume -> {
+                if (volume.has("configMap")) {
+                    ((ObjectNode) volume.get("configMap")).put("name", "impostor-tunnel");
+                }
+            });
+            assertThat(kubectl.attempt(json.writeValueAsString(pod), "apply", "-f", "-").out()).contains("pod/tofu-impostor created");
+            String impostorIp = await().atMost(Duration.ofSeconds(60)).until(() -> kubectl.run("get", "pod", "tofu-impostor",
+                    "-o", "jsonpath={.status.podIP}"), ip -> !ip.isBlank());
+            HttpClient http = HttpClient.newHttpClient();
+            await().atMost(Duration.ofSeconds(60)).ignoreExceptions().until(() -> http.send(HttpRequest.newBuilder(
+                    URI.create("http://" + impostorIp + ":8081/status")).build(), HttpResponse.BodyHandlers.ofString()).body(),
+                    body -> body.contains("\"Connected\"") && body.contains(unpadded(impostor.hostKeyFingerprint())));
+
+            // The operator polls the impostor's report every period; a few of them pass without a pin.
+            Thread.sleep(8000);
+            assertThat(kubectl.run("get", "sshtunnel", "tofu", "-o", ACCEPTED))
+                    .as("the key only a pod outside the tunnel's ReplicaSet saw is not pinned").isEmpty();
+
+            // The real server comes up: the tunnel's own pod connects, and its key is pinned.
+            try (OpenSshServer server = OpenSshServer.startOnPort(dir.resolve("sshd"), serverPort, List.of(Keys.publicKey(key)))) {
+                await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500))
+                        .until(() -> unpadded(kubectl.run("get", "sshtunnel", "tofu", "-o", ACCEPTED)),
+                                unpadded(server.hostKeyFingerprint())::equals);
+                assertThat(kubectl.run("wait", "--for=condition=Ready", "sshtunnel/tofu", "--timeout=60s")).contains("condition met");
+            }
+        }
+    }
+
+    private static String unpadded(String fingerprint) {
+        return fingerprint.replaceAll("=+$", "");
+    }
+
+    private static String manifest(int serverPort, String user, int echoPort) {
+        return """
+                apiVersion: sshtunnel.dev/v1alpha1
+                kind: SshTunnel
+                metadata: {name: tofu}
+                spec:
+                  ssh:
+                    host: 127.0.0.1
+                    port: %d
+                    user: %s
+                    privateKeySecretRef: {name: bastion-key, key: id_ed25519}
+                    hostKey: {policy: AcceptNew}
+                    reconnect: {minBackoffSeconds: 1, maxBackoffSeconds: 2}
+                  forwards:
+                    - {name: echo, type: Local, port: %d, target: {host: 127.0.0.1, port: %d}}
+                """.formatted(serverPort, user, Ports.free(), echoPort);
+    }
+}

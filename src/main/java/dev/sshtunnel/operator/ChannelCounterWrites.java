@@ -74,6 +74,11 @@ final class ChannelCounterWrites {
         reconciled.add(tunnel);
     }
 
+    /** The tunnel is gone. */
+    void forget(ResourceID tunnel) {
+        reconciled.remove(tunnel);
+    }
+
     /** Counters moved and nothing else did: write them when the limiter allows. */
     void moved(ResourceID tunnel) {
         if (reconciled.contains(tunnel)) {

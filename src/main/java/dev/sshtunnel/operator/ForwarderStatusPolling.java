@@ -120,6 +120,7 @@ public final class ForwarderStatusPolling extends ExternalResourceCachingEventSo
                 if (!present.contains(gone)) {
                     readFromPods.remove(gone);
                     due.remove(gone);
+                    counters.forget(gone);
                     handleDelete(gone);
                 }
             }

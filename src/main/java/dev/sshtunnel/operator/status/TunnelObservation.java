@@ -33,15 +33,8 @@ public record TunnelObservation(
         currentPods = Set.copyOf(currentPods);
     }
 
-    /** Every reporting pod belongs to the current ReplicaSet. */
-    public TunnelObservation(Optional<SpecHeldBack> heldBack, Optional<Deployment> deployment,
-            Optional<SshTunnelSpec> runningSpec, Optional<String> serviceName, List<ForwarderReport> reports) {
-        this(heldBack, deployment, runningSpec, serviceName, reports,
-                reports.stream().map(ForwarderReport::podName).collect(java.util.stream.Collectors.toSet()));
-    }
-
     /** Before any forwarder answered. */
     public TunnelObservation(Optional<SpecHeldBack> heldBack, Optional<Deployment> deployment, Optional<String> serviceName) {
-        this(heldBack, deployment, Optional.empty(), serviceName, List.of());
+        this(heldBack, deployment, Optional.empty(), serviceName, List.of(), Set.of());
     }
 }

@@ -138,7 +138,7 @@ class SshTunnelStatusAggregatorTest {
         TunnelObservation observation = new TunnelObservation(Optional.of(new SpecHeldBack(Reason.ImageNotAllowed,
                 "spec.forwarder.image \"evil\" is not allowed")), Optional.of(deployment(1)), Optional.of(running),
                 Optional.of("warehouse"), List.of(report("warehouse-1", session(SessionState.Connected, null),
-                        forward("postgres", ForwardState.Active, 1, 1, 0, null))));
+                        forward("postgres", ForwardState.Active, 1, 1, 0, null))), Set.of("warehouse-1"));
 
         SshTunnelStatus status = aggregate(observation);
 
@@ -524,7 +524,9 @@ class SshTunnelStatusAggregatorTest {
     }
 
     private static TunnelObservation reports(Optional<Deployment> deployment, ForwarderReport... reports) {
-        return new TunnelObservation(Optional.empty(), deployment, Optional.empty(), Optional.of("warehouse"), List.of(reports));
+        // Every reporting pod is of the current ReplicaSet.
+        return new TunnelObservation(Optional.empty(), deployment, Optional.empty(), Optional.of("warehouse"), List.of(reports),
+                java.util.Arrays.stream(reports).map(ForwarderReport::podName).collect(java.util.stream.Collectors.toSet()));
     }
 
     private static ForwarderReport report(String pod, SessionStatus session, ForwardStatus... forwards) {

@@ -62,9 +62,10 @@ class HostKeyAgreementIT {
             // The tunnel's server is not up yet: its own pod keeps retrying.
             assertThat(kubectl.attempt(manifest(serverPort, impostor.user(), echo.port()), "apply", "-f", "-").out())
                     .contains("sshtunnel.sshtunnel.dev/tofu created");
-            await().atMost(Duration.ofSeconds(60)).until(() -> kubectl.run("get", "configmap", "tofu-tunnel", "-o",
+            // kubectl fails while the object does not exist yet.
+            await().atMost(Duration.ofSeconds(60)).ignoreExceptions().until(() -> kubectl.run("get", "configmap", "tofu-tunnel", "-o",
                     "jsonpath={.data.tunnel\\.yaml}"), document -> document.contains("port: " + serverPort));
-            await().atMost(Duration.ofSeconds(60)).until(() -> kubectl.run("get", "deployment", "tofu", "-o",
+            await().atMost(Duration.ofSeconds(60)).ignoreExceptions().until(() -> kubectl.run("get", "deployment", "tofu", "-o",
                     "jsonpath={.spec.template}"), template -> !template.isBlank());
 
             // The impostor: the Deployment's own pod template, its own document, to the other server.
@@ -83,7 +84,7 @@ class HostKeyAgreementIT {
                 }
             });
             assertThat(kubectl.attempt(json.writeValueAsString(pod), "apply", "-f", "-").out()).contains("pod/tofu-impostor created");
-            String impostorIp = await().atMost(Duration.ofSeconds(60)).until(() -> kubectl.run("get", "pod", "tofu-impostor",
+            String impostorIp = await().atMost(Duration.ofSeconds(60)).ignoreExceptions().until(() -> kubectl.run("get", "pod", "tofu-impostor",
                     "-o", "jsonpath={.status.podIP}"), ip -> !ip.isBlank());
             HttpClient http = HttpClient.newHttpClient();
             await().atMost(Duration.ofSeconds(60)).ignoreExceptions().until(() -> http.send(HttpRequest.newBuilder(

@@ -74,6 +74,7 @@ class HelmChartIT {
         assertThat(all).containsKeys("PodDisruptionBudget/tunnels", "ServiceMonitor/tunnels", "PodMonitor/sshtunnel-forwarder",
                 "PrometheusRule/tunnels", "ConfigMap/sshtunnel-dashboard");
         assertThat(all.get("PodDisruptionBudget/tunnels").at("/spec/maxUnavailable").asInt()).isEqualTo(1);
+        assertThat(all.get("PodDisruptionBudget/tunnels").at("/spec/unhealthyPodEvictionPolicy").asText()).isEqualTo("AlwaysAllow");
         JsonNode rulesFile = YAML.readTree(Path.of("deploy/monitoring/sshtunnel.rules.yaml").toFile());
         assertThat(all.get("PrometheusRule/tunnels").at("/spec/groups")).isEqualTo(rulesFile.get("groups"));
         assertThat(all.get("ConfigMap/sshtunnel-dashboard").at("/data/sshtunnel-dashboard.json").asText())

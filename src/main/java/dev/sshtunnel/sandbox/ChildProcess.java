@@ -2,19 +2,23 @@ package dev.sshtunnel.sandbox;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * One control-plane process (etcd, kube-apiserver, ...) with its output appended to a log file.
  * It is started under a small shell that ends it when its standard input closes, so it never
- * outlives this JVM — not even when the JVM is killed — and {@link #stop()} sends it SIGTERM the
+ * outlives this JVM — not even when the JVM is killed — and {@link #terminate()} sends it SIGTERM the
  * same way.
  */
 final class ChildProcess {
 
-    // `cat` returns when our end of the pipe closes (stop() or this JVM's death); then SIGTERM, then SIGKILL.
+    // `cat` returns when our end of the pipe closes (terminate() or this JVM's death); then SIGTERM, then SIGKILL.
     // (An asynchronous list reads /dev/null unless redirected explicitly, hence fd 3.)
     private static final String WATCHDOG = "exec 3<&0; \"$@\" </dev/null 3<&- & child=$!; "
             + "( cat <&3 >/dev/null; kill -TERM $child 2>/dev/null; sleep 10; kill -KILL $child 2>/dev/null ) & "
@@ -51,7 +55,7 @@ final class ChildProcess {
     }
 
     /**
-     * Starts the process again when it ended without {@link #stop(int)} — as the kubelet restarts a
+     * Starts the process again when it ended without {@link #terminate()} — as the kubelet restarts a
      * static control-plane pod. Returns the exit code it ended with, or -1 when it is running.
      */
     synchronized int restartIfExited() throws IOException {
@@ -72,21 +76,44 @@ final class ChildProcess {
         return name;
     }
 
-    /** SIGTERM, then waits up to {@code seconds} for the process to end. */
-    void stop(int seconds) {
+    /** SIGTERM through the watchdog (its stdin closes); returns at once. */
+    void terminate() {
         stopped = true;
         try {
             process.getOutputStream().close();
         } catch (IOException e) {
             // already closed
         }
-        try {
-            if (!process.waitFor(seconds, TimeUnit.SECONDS)) {
-                process.descendants().forEach(ProcessHandle::destroyForcibly);
-                process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+    }
+
+    /** Waits until the deadline for the process, the watchdog shell and everything under it to end. */
+    boolean awaitExit(Instant deadline) throws InterruptedException {
+        List<ProcessHandle> all = tree();
+        for (ProcessHandle handle : all) {
+            long left = Duration.between(Instant.now(), deadline).toMillis();
+            if (left <= 0 && handle.isAlive()) {
+                return false;
             }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+            try {
+                handle.onExit().get(Math.max(left, 0), TimeUnit.MILLISECONDS);
+            } catch (ExecutionException | TimeoutException e) {
+                return false;
+            }
         }
+        return true;
+    }
+
+    /** SIGKILL to the process and everything under it, then waits (bounded) for them to be gone. */
+    void kill() throws InterruptedException {
+        List<ProcessHandle> all = tree();
+        all.forEach(ProcessHandle::destroyForcibly);
+        awaitExit(Instant.now().plusSeconds(2));
+    }
+
+    /** Descendants first, so the watchdog cannot start another SIGKILL timer for a child already gone. */
+    private List<ProcessHandle> tree() {
+        List<ProcessHandle> all = new ArrayList<>(process.descendants().toList());
+        all.add(process.toHandle());
+        return all;
     }
 }

@@ -63,6 +63,7 @@ final class NodeAgent implements AutoCloseable {
     static final String NOT_RUNNABLE = "ImageNotRunnableHere";
     private static final Duration RESTART_BACKOFF = Duration.ofSeconds(10);
     private static final Duration HEARTBEAT = Duration.ofSeconds(10);
+    private static final Duration STOP_GRACE = Duration.ofSeconds(2);
     /**
      * When the ConfigMap and Secret volumes of a running pod are brought up to date, as the kubelet
      * does: on its periodic pod sync (syncFrequency, default 1 min) and at once when the pod object's
@@ -524,7 +525,24 @@ final class NodeAgent implements AutoCloseable {
             });
             pods.clear();
         }
-        processes.parallelStream().forEach(ForwarderProcess::close);
+        // A pod's grace period is for a node that stays; the sandbox is going away, so its forwarders get
+        // STOP_GRACE to drain and the JVM's exit ends whatever is left.
+        List<Thread> closing = new ArrayList<>();
+        for (ForwarderProcess process : processes) {
+            Thread thread = new Thread(process::close, "node-agent-stop");
+            thread.setDaemon(true);
+            thread.start();
+            closing.add(thread);
+        }
+        Instant deadline = Instant.now().plus(STOP_GRACE);
+        for (Thread thread : closing) {
+            try {
+                thread.join(Math.max(1, Duration.between(Instant.now(), deadline).toMillis()));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
         stopper.shutdownNow();
     }
 }

@@ -29,6 +29,7 @@ final class ChildProcess {
     private final Path log;
     private volatile Process process;
     private volatile boolean stopped;
+    private volatile List<ProcessHandle> watchdog = List.of();
     private int restarts;
 
     private ChildProcess(String name, List<String> command, Path log) {
@@ -79,6 +80,9 @@ final class ChildProcess {
     /** SIGTERM through the watchdog (its stdin closes); returns at once. */
     void terminate() {
         stopped = true;
+        // The watchdog lives on after the component (it sleeps before its SIGKILL): remembered now, while it is
+        // still a descendant, so that kill() can end it once the shell above it is gone.
+        watchdog = process.descendants().toList();
         try {
             process.getOutputStream().close();
         } catch (IOException e) {
@@ -86,34 +90,29 @@ final class ChildProcess {
         }
     }
 
-    /** Waits until the deadline for the process, the watchdog shell and everything under it to end. */
+    /** Waits until the deadline for the component to end (the shell around it ends with it). */
     boolean awaitExit(Instant deadline) throws InterruptedException {
-        List<ProcessHandle> all = tree();
+        try {
+            process.onExit().get(Math.max(0, Duration.between(Instant.now(), deadline).toMillis()), TimeUnit.MILLISECONDS);
+        } catch (ExecutionException | TimeoutException e) {
+            // still running
+        }
+        return !process.isAlive();
+    }
+
+    /** SIGKILL to the component if it still runs and to what is left of its watchdog, then waits (bounded) for them. */
+    void kill() throws InterruptedException {
+        List<ProcessHandle> all = new ArrayList<>(watchdog);
+        all.addAll(process.descendants().toList());
+        all.add(process.toHandle());
+        all.forEach(ProcessHandle::destroyForcibly);
+        Instant deadline = Instant.now().plusSeconds(2);
         for (ProcessHandle handle : all) {
-            long left = Duration.between(Instant.now(), deadline).toMillis();
-            if (left <= 0 && handle.isAlive()) {
-                return false;
-            }
             try {
-                handle.onExit().get(Math.max(left, 0), TimeUnit.MILLISECONDS);
+                handle.onExit().get(Math.max(0, Duration.between(Instant.now(), deadline).toMillis()), TimeUnit.MILLISECONDS);
             } catch (ExecutionException | TimeoutException e) {
-                return false;
+                // a zombie or an unkillable process: nothing more to do
             }
         }
-        return true;
-    }
-
-    /** SIGKILL to the process and everything under it, then waits (bounded) for them to be gone. */
-    void kill() throws InterruptedException {
-        List<ProcessHandle> all = tree();
-        all.forEach(ProcessHandle::destroyForcibly);
-        awaitExit(Instant.now().plusSeconds(2));
-    }
-
-    /** Descendants first, so the watchdog cannot start another SIGKILL timer for a child already gone. */
-    private List<ProcessHandle> tree() {
-        List<ProcessHandle> all = new ArrayList<>(process.descendants().toList());
-        all.add(process.toHandle());
-        return all;
     }
 }

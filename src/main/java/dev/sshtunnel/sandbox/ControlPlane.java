@@ -371,8 +371,8 @@ public final class ControlPlane implements AutoCloseable {
             for (ChildProcess child : all) {
                 if (!child.awaitExit(deadline)) {
                     log(child.name() + " did not stop within " + TERMINATION_GRACE.toSeconds() + " s of SIGTERM: killed");
-                    child.kill();
                 }
+                child.kill();
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

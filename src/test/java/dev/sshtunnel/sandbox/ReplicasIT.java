@@ -244,7 +244,8 @@ class ReplicasIT {
                     "-o", "jsonpath={.status.expectedPods}"), "2"::equals);
 
             String node = kubectl.run("get", "nodes", "-o", "jsonpath={.items[0].metadata.name}").trim();
-            Kubectl.Result drain = kubectl.attempt("", "drain", node, "--pod-selector=" + selector, "--timeout=60s");
+            Kubectl.Result drain = kubectl.attempt("", "drain", node, "--pod-selector=" + selector,
+                    "--delete-emptydir-data", "--timeout=60s");
             assertThat(drain.exitCode()).as("kubectl drain: %s %s", drain.out(), drain.err()).isZero();
             assertThat(drain.out()).contains("evicted").contains("drained");
         }

@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import dev.sshtunnel.sandbox.Sandbox;
 import io.quarkus.runtime.Quarkus;
@@ -101,12 +102,17 @@ public class SandboxCommand implements Callable<Integer> {
             }
             sandbox.close();
         }, "sandbox-stop"));
+        AtomicInteger exitCode = new AtomicInteger();
         try {
-            // Blocks until Ctrl-C / SIGTERM, as the `operator` command does.
-            Quarkus.run();
+            // Blocks until Ctrl-C / SIGTERM, as the `operator` command does. Quarkus' own exit handler would call
+            // System.exit, which blocks inside a shutdown: this one only says the operator has stopped.
+            Quarkus.run(null, (code, failure) -> {
+                exitCode.set(code);
+                operatorStopped.countDown();
+            });
         } finally {
             operatorStopped.countDown();
         }
-        return 0;
+        return exitCode.get();
     }
 }

@@ -149,6 +149,15 @@ class PasswordAndHostCertificateIT {
                 .contains("signed with ssh-rsa", "OpenSSH 8.2", "ssh-keygen -s CA_KEY -t rsa-sha2-512");
     }
 
+    @Test
+    void aCertificateItsAuthoritySignedWithSha1RsaIsItsPlainKeyAgainstAPlainPin() throws Exception {
+        // OpenSSH: "Certificate signed with disallowed algorithm", then "Retry with plain key".
+        Path key = Keys.generate(dir, "id", "ed25519", false, null);
+        startWithHostCertificate(key, "127.0.0.1", "rsa", "ssh-rsa");
+        forwarder = forwarder(key, sshd.knownHostsLine());
+        awaitSession(forwarder, s -> s.getState() == SessionState.Connected, Duration.ofSeconds(20));
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"rsa-sha2-256", "rsa-sha2-512"})
     void aCertificateItsRsaAuthoritySignedWithSha2IsAccepted(String caSignature) throws Exception {

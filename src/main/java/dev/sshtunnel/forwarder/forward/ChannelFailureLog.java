@@ -9,7 +9,7 @@ import org.jboss.logging.Logger;
 
 /**
  * The log lines of one forward's failed channels, bounded per episode: the first failure is logged
- * as it happens, the ones after it are only counted, and at the end of each {@code window} one line
+ * as it happens, the ones after it are only counted, and at the end of each {@link #WINDOW} one line
  * says how many more failed and the last of them. An episode ends with a window without failures;
  * closing the forward says what is counted at once. So a flood (10,000 refused SOCKS CONNECTs) is
  * one line plus one per window, every failure is in a count, and status counts each one anyway.
@@ -22,7 +22,6 @@ public final class ChannelFailureLog {
 
     private final String forward;
     private final ScheduledExecutorService timer;
-    private final Duration window;
     private final Object lock = new Object();
     /** A line has been written and its window is not over: failures are counted, not logged. */
     private boolean inEpisode;
@@ -31,10 +30,9 @@ public final class ChannelFailureLog {
     private String latest;
     private long windowStartNanos;
 
-    ChannelFailureLog(String forward, ScheduledExecutorService timer, Duration window) {
+    ChannelFailureLog(String forward, ScheduledExecutorService timer) {
         this.forward = forward;
         this.timer = timer;
-        this.window = window;
     }
 
     /** A channel failed with {@code error} (its lastError text). */
@@ -59,7 +57,7 @@ public final class ChannelFailureLog {
 
     private void scheduleEndOfWindow() {
         try {
-            timer.schedule(() -> sumUp(false), window.toMillis(), TimeUnit.MILLISECONDS);
+            timer.schedule(() -> sumUp(false), WINDOW.toMillis(), TimeUnit.MILLISECONDS);
         } catch (RejectedExecutionException stopping) {
             sumUp(true);
         }

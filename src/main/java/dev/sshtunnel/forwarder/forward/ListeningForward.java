@@ -48,7 +48,7 @@ abstract class ListeningForward extends CountedForward {
     ListeningForward(ForwardConfig config, String listenAddress, ForwardThreads threads) {
         super(config, threads);
         this.listenAddress = listenAddress;
-        this.failures = new ChannelFailureLog(config.name(), threads.timer(), ChannelFailureLog.WINDOW);
+        this.failures = new ChannelFailureLog(config.name(), threads.timer());
     }
 
     @Override

@@ -2,8 +2,11 @@ package dev.sshtunnel.cli;
 
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import dev.sshtunnel.sandbox.Sandbox;
 import io.quarkus.runtime.Quarkus;
@@ -20,6 +23,9 @@ import picocli.CommandLine.Spec;
                 "Stand-ins: a node agent instead of kubelet and container runtime, relays instead of kube-proxy; "
                 + "no NetworkPolicy enforcement, no DNS; see docs/sandbox.md."})
 public class SandboxCommand implements Callable<Integer> {
+
+    /** How long the stop waits for the operator to stop before it stops the control plane under it; bounded so the whole stop stays within 10 s. */
+    private static final Duration OPERATOR_STOP = Duration.ofSeconds(2);
 
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;
@@ -84,12 +90,29 @@ public class SandboxCommand implements Callable<Integer> {
         System.setProperty("quarkus.http.port", Integer.toString(operatorHttpPort));
         out.println("sandbox: ready; starting the operator");
         out.flush();
-        try {
-            // Blocks until Ctrl-C / SIGTERM, as the `operator` command does.
-            Quarkus.run();
-        } finally {
+        // The JVM ends once its shutdown hooks have run, whatever the main thread still does: closing the sandbox
+        // after Quarkus.run() returned raced that end and left etcd and kube-apiserver running. A hook of our own
+        // holds the exit until every process the sandbox started has exited, after the operator has stopped.
+        CountDownLatch operatorStopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            try {
+                operatorStopped.await(OPERATOR_STOP.toSeconds(), TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
             sandbox.close();
+        }, "sandbox-stop"));
+        AtomicInteger exitCode = new AtomicInteger();
+        try {
+            // Blocks until Ctrl-C / SIGTERM, as the `operator` command does. Quarkus' own exit handler would call
+            // System.exit, which blocks inside a shutdown: this one only says the operator has stopped.
+            Quarkus.run(null, (code, failure) -> {
+                exitCode.set(code);
+                operatorStopped.countDown();
+            });
+        } finally {
+            operatorStopped.countDown();
         }
-        return 0;
+        return exitCode.get();
     }
 }

@@ -5,6 +5,7 @@ import java.util.Optional;
 
 import dev.sshtunnel.api.v1alpha1.Reason;
 import dev.sshtunnel.operator.status.SpecHeldBack;
+import dev.sshtunnel.untrusted.UntrustedText;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.javaoperatorsdk.operator.AggregatedOperatorException;
 

@@ -21,6 +21,7 @@ import dev.sshtunnel.api.v1alpha1.SessionStatus;
 import dev.sshtunnel.api.v1alpha1.SshSpec;
 import dev.sshtunnel.forwarder.http.StatusEndpoints;
 import dev.sshtunnel.operator.status.ForwarderReport;
+import dev.sshtunnel.untrusted.UntrustedText;
 import io.fabric8.kubernetes.api.model.Pod;
 
 /**

@@ -29,6 +29,13 @@ public interface OperatorConfig {
         /** Labels of those pods (key=value, comma-separated); CoreDNS and kube-dns both carry k8s-app=kube-dns. */
         @WithDefault("k8s-app=kube-dns")
         List<String> dnsPodLabels();
+
+        /**
+         * Namespaces whose pods may reach the forwarders' status port for /q/metrics besides the operator's own
+         * (the namespace of the Prometheus a PodMonitor drives). Empty: the operator's namespace only, so a
+         * PodMonitor's scrape is refused by the tunnels' own policies.
+         */
+        Optional<List<String>> metricsNamespaces();
     }
 
     interface Forwarder {

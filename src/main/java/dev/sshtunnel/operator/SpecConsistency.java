@@ -5,6 +5,7 @@ import java.util.Optional;
 import java.util.regex.Pattern;
 
 import dev.sshtunnel.api.v1alpha1.ForwardSpec;
+import dev.sshtunnel.api.v1alpha1.HostName;
 import dev.sshtunnel.api.v1alpha1.SshEndpoint;
 import dev.sshtunnel.api.v1alpha1.SshTunnel;
 import dev.sshtunnel.config.KnownHostsText;
@@ -34,6 +35,10 @@ public final class SpecConsistency {
                 return Optional.of("spec.forwards[" + i + "].port " + StatusEndpoints.DEFAULT_PORT
                         + " is used by the forwarder's health and /status endpoint; choose another port");
             }
+            Optional<String> host = hostProblem(forward, "spec.forwards[" + i + "]");
+            if (host.isPresent()) {
+                return host;
+            }
         }
         Optional<String> knownHosts = knownHostsProblem(tunnel.getSpec().getSsh(), "spec.ssh");
         if (knownHosts.isPresent()) {
@@ -46,6 +51,20 @@ public final class SpecConsistency {
             if (knownHosts.isPresent()) {
                 return knownHosts;
             }
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * The CRD's host rule, for a tunnel stored before the CRD had it (validation ratcheting keeps such a field):
+     * its forwarder would refuse the document, and its authorized_keys line could be broken out of.
+     */
+    private static Optional<String> hostProblem(ForwardSpec forward, String path) {
+        if (forward.getTarget() != null && !HostName.isHostOrAddress(forward.getTarget().getHost())) {
+            return Optional.of(path + ".target.host must be a host name or IP address, without user@, :port, quotes or spaces");
+        }
+        if (forward.getBindAddress() != null && !HostName.isHostOrAddress(forward.getBindAddress())) {
+            return Optional.of(path + ".bindAddress must be a host name or IP address (0.0.0.0 or :: for every address)");
         }
         return Optional.empty();
     }

@@ -2,19 +2,23 @@ package dev.sshtunnel.sandbox;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * One control-plane process (etcd, kube-apiserver, ...) with its output appended to a log file.
  * It is started under a small shell that ends it when its standard input closes, so it never
- * outlives this JVM — not even when the JVM is killed — and {@link #stop()} sends it SIGTERM the
+ * outlives this JVM — not even when the JVM is killed — and {@link #terminate()} sends it SIGTERM the
  * same way.
  */
 final class ChildProcess {
 
-    // `cat` returns when our end of the pipe closes (stop() or this JVM's death); then SIGTERM, then SIGKILL.
+    // `cat` returns when our end of the pipe closes (terminate() or this JVM's death); then SIGTERM, then SIGKILL.
     // (An asynchronous list reads /dev/null unless redirected explicitly, hence fd 3.)
     private static final String WATCHDOG = "exec 3<&0; \"$@\" </dev/null 3<&- & child=$!; "
             + "( cat <&3 >/dev/null; kill -TERM $child 2>/dev/null; sleep 10; kill -KILL $child 2>/dev/null ) & "
@@ -25,6 +29,7 @@ final class ChildProcess {
     private final Path log;
     private volatile Process process;
     private volatile boolean stopped;
+    private volatile List<ProcessHandle> watchdog = List.of();
     private int restarts;
 
     private ChildProcess(String name, List<String> command, Path log) {
@@ -51,7 +56,7 @@ final class ChildProcess {
     }
 
     /**
-     * Starts the process again when it ended without {@link #stop(int)} — as the kubelet restarts a
+     * Starts the process again when it ended without {@link #terminate()} — as the kubelet restarts a
      * static control-plane pod. Returns the exit code it ended with, or -1 when it is running.
      */
     synchronized int restartIfExited() throws IOException {
@@ -72,21 +77,39 @@ final class ChildProcess {
         return name;
     }
 
-    /** SIGTERM, then waits up to {@code seconds} for the process to end. */
-    void stop(int seconds) {
+    /** SIGTERM through the watchdog (its stdin closes); returns at once. */
+    void terminate() {
         stopped = true;
+        // The watchdog lives on after the component (it sleeps before its SIGKILL): remembered now, while it is
+        // still a descendant, so that kill() can end it once the shell above it is gone.
+        watchdog = process.descendants().toList();
         try {
             process.getOutputStream().close();
         } catch (IOException e) {
             // already closed
         }
+    }
+
+    /** Waits until the deadline for the component to end (the shell around it ends with it). */
+    boolean awaitExit(Instant deadline) throws InterruptedException {
         try {
-            if (!process.waitFor(seconds, TimeUnit.SECONDS)) {
-                process.descendants().forEach(ProcessHandle::destroyForcibly);
-                process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+            process.onExit().get(Math.max(0, Duration.between(Instant.now(), deadline).toMillis()), TimeUnit.MILLISECONDS);
+        } catch (ExecutionException | TimeoutException e) {
+            // still running
         }
+        return !process.isAlive();
+    }
+
+    /**
+     * SIGKILL to the component if it still runs and to what is left of its watchdog, then waits (bounded) for the
+     * shell this JVM started. Only that one is waited for: the others are not this JVM's children, and once killed
+     * they may stay zombies of an init that does not reap, which hold no port and run nothing.
+     */
+    void kill() throws InterruptedException {
+        List<ProcessHandle> all = new ArrayList<>(watchdog);
+        all.addAll(process.descendants().toList());
+        all.add(process.toHandle());
+        all.forEach(ProcessHandle::destroyForcibly);
+        process.waitFor(2, TimeUnit.SECONDS);
     }
 }

@@ -44,6 +44,8 @@ public final class ControlPlane implements AutoCloseable {
     static final String KUBERNETES_SERVICE_IP = "10.96.0.1";
     private static final String SERVICE_CIDR = "10.96.0.0/16";
     private static final Duration READY_TIMEOUT = Duration.ofSeconds(120);
+    /** How long the components get after SIGTERM; with the kill and the node agent's stop, the sandbox ends within 10 s. */
+    private static final Duration TERMINATION_GRACE = Duration.ofSeconds(4);
 
     public record Options(Path binaries, Path workDir, int apiPort, String nodeName, Consumer<String> log) {
     }
@@ -348,16 +350,39 @@ public final class ControlPlane implements AutoCloseable {
         }
     }
 
-    /** Stops the scheduler and controller-manager, then the API server, then etcd. */
+    /**
+     * SIGTERM to every component at once, SIGKILL to whatever still runs after {@link #TERMINATION_GRACE}; returns
+     * only when all of them, and the watchdogs around them, have exited. A bounded stop, so that a sandbox started
+     * again at once does not race the old one's ports, and no test run leaves an API server behind.
+     */
     @Override
     public void close() {
         supervisor.shutdownNow();
-        others.parallelStream().forEach(p -> p.stop(10));
+        List<ChildProcess> all = new ArrayList<>(others);
         if (apiServer != null) {
-            apiServer.stop(15);
+            all.add(apiServer);
         }
         if (etcd != null) {
-            etcd.stop(15);
+            all.add(etcd);
+        }
+        all.forEach(ChildProcess::terminate);
+        Instant deadline = Instant.now().plus(TERMINATION_GRACE);
+        try {
+            for (ChildProcess child : all) {
+                if (!child.awaitExit(deadline)) {
+                    log(child.name() + " did not stop within " + TERMINATION_GRACE.toSeconds() + " s of SIGTERM: killed");
+                }
+                child.kill();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            all.forEach(child -> {
+                try {
+                    child.kill();
+                } catch (InterruptedException again) {
+                    Thread.currentThread().interrupt();
+                }
+            });
         }
     }
 }

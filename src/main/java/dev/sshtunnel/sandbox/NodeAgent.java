@@ -31,6 +31,8 @@ import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.NodeBuilder;
 import io.fabric8.kubernetes.api.model.NodeCondition;
 import io.fabric8.kubernetes.api.model.NodeConditionBuilder;
+import io.fabric8.kubernetes.api.model.NodeStatus;
+import io.fabric8.kubernetes.api.model.NodeStatusBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodCondition;
 import io.fabric8.kubernetes.api.model.PodConditionBuilder;
@@ -41,6 +43,8 @@ import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.Volume;
 import io.fabric8.kubernetes.api.model.VolumeMount;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 
@@ -63,6 +67,7 @@ final class NodeAgent implements AutoCloseable {
     static final String NOT_RUNNABLE = "ImageNotRunnableHere";
     private static final Duration RESTART_BACKOFF = Duration.ofSeconds(10);
     private static final Duration HEARTBEAT = Duration.ofSeconds(10);
+    private static final Duration STOP_GRACE = Duration.ofSeconds(2);
     /**
      * When the ConfigMap and Secret volumes of a running pod are brought up to date, as the kubelet
      * does: on its periodic pod sync (syncFrequency, default 1 min) and at once when the pod object's
@@ -136,18 +141,30 @@ final class NodeAgent implements AutoCloseable {
         heartbeat();
     }
 
+    /**
+     * A merge patch of the status alone, without a resourceVersion, as the kubelet patches its node: a PUT of the
+     * whole node raced the node lifecycle controller, and a taint it added meanwhile (not-ready, at registration)
+     * made NodeRestriction refuse the PUT ("node is not allowed to modify taints"), failing the sandbox's start
+     * on a loaded machine.
+     */
     private void heartbeat() {
-        Node node = client.nodes().withName(nodeName).get();
+        Node current = client.nodes().withName(nodeName).get();
+        Node patch = new NodeBuilder().withNewMetadata().withName(nodeName).endMetadata()
+                .withStatus(status(current, Instant.now().toString())).build();
+        client.nodes().withName(nodeName).subresource("status").patch(PatchContext.of(PatchType.JSON_MERGE), patch);
+        nextHeartbeat = Instant.now().plus(HEARTBEAT);
+    }
+
+    private NodeStatus status(Node node, String now) {
         Map<String, Quantity> capacity = Map.of("cpu", new Quantity("64"), "memory", new Quantity("256Gi"),
                 "pods", new Quantity("2000"), "ephemeral-storage", new Quantity("100Gi"));
-        String now = Instant.now().toString();
         List<NodeCondition> conditions = new ArrayList<>();
         for (String pressure : List.of("MemoryPressure", "DiskPressure", "PIDPressure")) {
             conditions.add(condition(node, pressure, "False", "KubeletHasNo" + pressure, "no " + pressure, now));
         }
         conditions.add(condition(node, "Ready", "True", "KubeletReady",
                 "sandbox node agent is posting ready status (forwarder pods run in-process)", now));
-        node.setStatus(new io.fabric8.kubernetes.api.model.NodeStatusBuilder().withCapacity(capacity).withAllocatable(capacity)
+        return new NodeStatusBuilder().withCapacity(capacity).withAllocatable(capacity)
                 .withConditions(conditions)
                 .addNewAddress().withType("InternalIP").withAddress("127.0.0.1").endAddress()
                 .addNewAddress().withType("Hostname").withAddress(nodeName).endAddress()
@@ -155,9 +172,7 @@ final class NodeAgent implements AutoCloseable {
                     .withKubeletVersion("sandbox-node-agent").withKubeProxyVersion("").withContainerRuntimeVersion("in-process://java")
                     .withOsImage(System.getProperty("os.name")).withKernelVersion(System.getProperty("os.version"))
                     .withMachineID("").withSystemUUID("").withBootID("").endNodeInfo()
-                .build());
-        client.nodes().resource(node).updateStatus();
-        nextHeartbeat = Instant.now().plus(HEARTBEAT);
+                .build();
     }
 
     private static NodeCondition condition(Node node, String type, String status, String reason, String message, String now) {
@@ -524,7 +539,24 @@ final class NodeAgent implements AutoCloseable {
             });
             pods.clear();
         }
-        processes.parallelStream().forEach(ForwarderProcess::close);
+        // A pod's grace period is for a node that stays; the sandbox is going away, so its forwarders get
+        // STOP_GRACE to drain and the JVM's exit ends whatever is left.
+        List<Thread> closing = new ArrayList<>();
+        for (ForwarderProcess process : processes) {
+            Thread thread = new Thread(process::close, "node-agent-stop");
+            thread.setDaemon(true);
+            thread.start();
+            closing.add(thread);
+        }
+        Instant deadline = Instant.now().plus(STOP_GRACE);
+        for (Thread thread : closing) {
+            try {
+                thread.join(Math.max(1, Duration.between(Instant.now(), deadline).toMillis()));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
         stopper.shutdownNow();
     }
 }

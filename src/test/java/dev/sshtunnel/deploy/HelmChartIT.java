@@ -74,6 +74,7 @@ class HelmChartIT {
         assertThat(all).containsKeys("PodDisruptionBudget/tunnels", "ServiceMonitor/tunnels", "PodMonitor/sshtunnel-forwarder",
                 "PrometheusRule/tunnels", "ConfigMap/sshtunnel-dashboard");
         assertThat(all.get("PodDisruptionBudget/tunnels").at("/spec/maxUnavailable").asInt()).isEqualTo(1);
+        assertThat(all.get("PodDisruptionBudget/tunnels").at("/spec/unhealthyPodEvictionPolicy").asText()).isEqualTo("AlwaysAllow");
         JsonNode rulesFile = YAML.readTree(Path.of("deploy/monitoring/sshtunnel.rules.yaml").toFile());
         assertThat(all.get("PrometheusRule/tunnels").at("/spec/groups")).isEqualTo(rulesFile.get("groups"));
         assertThat(all.get("ConfigMap/sshtunnel-dashboard").at("/data/sshtunnel-dashboard.json").asText())
@@ -82,7 +83,11 @@ class HelmChartIT {
         all.get("Deployment/tunnels").at("/spec/template/spec/containers/0/env")
                 .forEach(e -> env.put(e.get("name").asText(), e.path("value").asText()));
         assertThat(env).containsEntry("QUARKUS_OPERATOR_SDK_CONTROLLERS_SSHTUNNEL_NAMESPACES", "team-a,team-b")
-                .containsEntry("SSHTUNNEL_FORWARDER_ALLOWED_IMAGES", "registry.internal/sshtunnel/*");
+                .containsEntry("SSHTUNNEL_FORWARDER_ALLOWED_IMAGES", "registry.internal/sshtunnel/*")
+                .as("the PodMonitor's scraper is admitted by the tunnels' NetworkPolicies")
+                .containsEntry("SSHTUNNEL_NETWORK_POLICY_METRICS_NAMESPACES", "monitoring");
+        assertThat(all.get("PodMonitor/sshtunnel-forwarder").at("/spec/podMetricsEndpoints/0/honorLabels").asBoolean(true))
+                .as("a pod's own namespace label never wins over the target's").isFalse();
         assertThat(all.get("Deployment/tunnels").at("/spec/replicas").asInt()).isEqualTo(2);
 
         Map<String, JsonNode> single = byKindAndName(EcosystemTools.helm(null, "template", "tunnels", CHART.toString(),

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -14,6 +15,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import dev.sshtunnel.api.v1alpha1.Reason;
 import dev.sshtunnel.api.v1alpha1.HostKeyPolicy;
@@ -69,11 +72,21 @@ class PasswordAndHostCertificateIT {
     }
 
     private String startWithHostCertificate(Path key, String principal) throws Exception {
-        Path hostCa = Keys.generate(dir, "host_ca", "ed25519", false, null);
+        return startWithHostCertificate(key, principal, "ed25519", null);
+    }
+
+    /** The CA is a fresh key of {@code caType} signing with {@code caSignature} (ssh-keygen -t; null: its default). */
+    private String startWithHostCertificate(Path key, String principal, String caType, String caSignature) throws Exception {
+        Path hostCa = Keys.generate(dir, "host_ca", caType, false, null);
         sshd = OpenSshServer.start(dir.resolve("sshd"), List.of(Keys.publicKey(key)));
         Path hostKey = dir.resolve("sshd/ssh_host_ed25519_key");
-        Processes.run(List.of("ssh-keygen", "-q", "-s", hostCa.toString(), "-h", "-I", "test-host", "-n", principal,
-                "-V", "-5m:+1h", hostKey + ".pub"));
+        List<String> sign = new ArrayList<>(List.of("ssh-keygen", "-q", "-s", hostCa.toString(), "-h", "-I", "test-host",
+                "-n", principal, "-V", "-5m:+1h"));
+        if (caSignature != null) {
+            sign.addAll(List.of("-t", caSignature));
+        }
+        sign.add(hostKey + ".pub");
+        Processes.run(sign);
         int port = sshd.port();
         sshd.close();
         Files.writeString(dir.resolve("sshd/sshd_config"), "HostCertificate " + hostKey + "-cert.pub\n",
@@ -120,6 +133,38 @@ class PasswordAndHostCertificateIT {
         assertThat(session.getState()).isNotEqualTo(SessionState.Connected);
         assertThat(session.getLastError()).startsWith("HostKeyMismatch").contains("@revoked");
         assertThat(session.getReason()).isEqualTo(Reason.HostKeyMismatch);
+    }
+
+    @Test
+    void aCertificateItsAuthoritySignedWithSha1RsaIsRefused() throws Exception {
+        // OpenSSH 8.2+ refuses ssh-rsa CA signatures ("Certificate signed with disallowed algorithm");
+        // sshd 9.2 still serves such a certificate, and MINA's client accepted it.
+        Path key = Keys.generate(dir, "id", "ed25519", false, null);
+        String ca = startWithHostCertificate(key, "127.0.0.1", "rsa", "ssh-rsa");
+        forwarder = forwarder(key, "@cert-authority [127.0.0.1]:" + sshd.port() + " " + ca);
+        var session = awaitSession(forwarder, s -> s.getLastError() != null && !s.getLastError().isEmpty(), Duration.ofSeconds(20));
+        assertThat(session.getState()).isNotEqualTo(SessionState.Connected);
+        assertThat(session.getReason()).isEqualTo(Reason.HostKeyMismatch);
+        assertThat(session.getLastError()).startsWith("HostKeyMismatch")
+                .contains("signed with ssh-rsa", "OpenSSH 8.2", "ssh-keygen -s CA_KEY -t rsa-sha2-512");
+    }
+
+    @Test
+    void aCertificateItsAuthoritySignedWithSha1RsaIsItsPlainKeyAgainstAPlainPin() throws Exception {
+        // OpenSSH: "Certificate signed with disallowed algorithm", then "Retry with plain key".
+        Path key = Keys.generate(dir, "id", "ed25519", false, null);
+        startWithHostCertificate(key, "127.0.0.1", "rsa", "ssh-rsa");
+        forwarder = forwarder(key, sshd.knownHostsLine());
+        awaitSession(forwarder, s -> s.getState() == SessionState.Connected, Duration.ofSeconds(20));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"rsa-sha2-256", "rsa-sha2-512"})
+    void aCertificateItsRsaAuthoritySignedWithSha2IsAccepted(String caSignature) throws Exception {
+        Path key = Keys.generate(dir, "id", "ed25519", false, null);
+        String ca = startWithHostCertificate(key, "127.0.0.1", "rsa", caSignature);
+        forwarder = forwarder(key, "@cert-authority [127.0.0.1]:" + sshd.port() + " " + ca);
+        awaitSession(forwarder, s -> s.getState() == SessionState.Connected, Duration.ofSeconds(20));
     }
 
     @Test

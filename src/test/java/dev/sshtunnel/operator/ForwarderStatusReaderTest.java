@@ -16,6 +16,7 @@ import dev.sshtunnel.api.v1alpha1.Reason;
 import dev.sshtunnel.api.v1alpha1.SessionState;
 import dev.sshtunnel.forwarder.http.StatusEndpoints;
 import dev.sshtunnel.operator.status.ForwarderReport;
+import dev.sshtunnel.untrusted.UntrustedText;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 

@@ -121,6 +121,9 @@ class SshTunnelReconcilerIT {
         assertThat(policy.getSpec().getIngress().get(0).getFrom()).singleElement()
                 .satisfies(peer -> assertThat(peer.getPodSelector()).as("the tunnel's own namespace only").isNotNull());
         assertThat(policy.getSpec().getIngress().get(1).getPorts()).extracting(p -> p.getPort().getIntVal()).containsExactly(8081);
+        assertThat(policy.getSpec().getIngress().get(1).getFrom()).as("the operator and the metrics scraper (%test profile)")
+                .extracting(peer -> peer.getNamespaceSelector().getMatchLabels().get("kubernetes.io/metadata.name"))
+                .containsExactly("sshtunnel-system", "monitoring");
         assertThat(policy.getSpec().getEgress()).extracting(r -> r.getPorts().stream().map(p -> p.getProtocol() + "/"
                 + p.getPort().getIntVal()).toList())
                 .containsExactly(List.of("TCP/22"), List.of("UDP/53", "TCP/53"), List.of("TCP/80"));

@@ -16,6 +16,7 @@ import dev.sshtunnel.testing.AuditLog;
 import dev.sshtunnel.testing.MutableClock;
 import dev.sshtunnel.testing.TunnelFixtures;
 import dev.sshtunnel.testing.RealCluster;
+import dev.sshtunnel.untrusted.UntrustedText;
 
 /**
  * Events on the real API server, written as the operator's ServiceAccount (deploy/'s RBAC enforced):

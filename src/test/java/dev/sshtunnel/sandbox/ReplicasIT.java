@@ -218,6 +218,39 @@ class ReplicasIT {
         }
     }
 
+    /**
+     * Two pods that are Running but never Ready (the bastion accepts TCP and never answers) must not stall
+     * `kubectl drain`: under the default IfHealthyBudget every eviction of them got 429 until the drain timed out.
+     */
+    @Test
+    void podsThatNeverBecomeReadyDoNotBlockANodeDrain() throws Exception {
+        Path key = Keys.generate(dir, "id_ed25519", "ed25519", false, null);
+        try (OpenSshServer sshd = OpenSshServer.start(dir.resolve("sshd"), List.of(Keys.publicKey(key)));
+                EchoServer echo = new EchoServer(EchoServer.Mode.ECHO)) {
+            sshd.freeze();
+            SandboxProcess sandbox = SandboxProcess.start(jar, dir, "ReplicasIT-drain-sandbox.log");
+            Kubectl kubectl = sandbox.kubectl();
+            sandbox.keySecret(key);
+            String tunnel = SandboxProcess.localTunnel("stuck", sshd, Ports.free(), echo.port())
+                    .replace("  forwards:", "  replicas: 2\n  forwards:");
+            assertThat(kubectl.attempt(tunnel, "apply", "-f", "-").out()).contains("sshtunnel.sshtunnel.dev/stuck created");
+            String selector = "app.kubernetes.io/instance=stuck";
+            await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500)).until(() -> kubectl.run("get", "pods",
+                    "-l", selector, "-o", "jsonpath={.items[*].status.phase}").trim(), "Running Running"::equals);
+            assertThat(kubectl.run("get", "pods", "-l", selector, "-o",
+                    "jsonpath={.items[*].status.conditions[?(@.type==\"Ready\")].status}").trim()).isEqualTo("False False");
+            assertThat(kubectl.run("get", "pdb", "stuck", "-o", "jsonpath={.spec.unhealthyPodEvictionPolicy}")).isEqualTo("AlwaysAllow");
+            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(500)).until(() -> kubectl.run("get", "pdb", "stuck",
+                    "-o", "jsonpath={.status.expectedPods}"), "2"::equals);
+
+            String node = kubectl.run("get", "nodes", "-o", "jsonpath={.items[0].metadata.name}").trim();
+            Kubectl.Result drain = kubectl.attempt("", "drain", node, "--pod-selector=" + selector,
+                    "--delete-emptydir-data", "--timeout=60s");
+            assertThat(drain.exitCode()).as("kubectl drain: %s %s", drain.out(), drain.err()).isZero();
+            assertThat(drain.out()).contains("evicted").contains("drained");
+        }
+    }
+
     private static boolean echoesQuietly(int port) {
         try {
             return echoes(port);

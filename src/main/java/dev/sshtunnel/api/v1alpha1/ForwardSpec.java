@@ -44,6 +44,9 @@ public class ForwardSpec {
     private ForwardType type;
 
     @Size(min = 1, max = 253)
+    @ValidationRule(value = HostName.RULE,
+            message = "bindAddress must be a host name or IP address (0.0.0.0 or :: for every address), without quotes or spaces",
+            reason = "FieldValueInvalid")
     @JsonPropertyDescription("Remote only: address the SSH server binds on (default localhost; the server's GatewayPorts "
             + "decides whether other addresses are honoured).")
     private String bindAddress;

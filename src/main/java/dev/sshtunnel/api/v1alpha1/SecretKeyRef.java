@@ -12,7 +12,13 @@ import io.fabric8.generator.annotation.Size;
 public class SecretKeyRef {
 
     static final String NAME_PATTERN = "^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$";
-    static final String KEY_PATTERN = "^[-._a-zA-Z0-9]+$";
+    /**
+     * Kubernetes' own rule for Secret and ConfigMap keys (IsConfigMapKey): these characters, and neither
+     * {@code .}, {@code ..} nor anything starting with {@code ..}, which would name the kubelet's {@code ..data}
+     * symlink or a parent directory in the pod's Secret volume. RE2 has no look-ahead: an optional leading dot,
+     * then a character that is not a dot.
+     */
+    static final String KEY_PATTERN = "^\\.?[-_a-zA-Z0-9][-._a-zA-Z0-9]*$";
 
     @Required
     @Size(min = 1, max = 253)
@@ -23,7 +29,7 @@ public class SecretKeyRef {
     @Required
     @Size(min = 1, max = 253)
     @Pattern(KEY_PATTERN)
-    @JsonPropertyDescription("Key within the Secret's data.")
+    @JsonPropertyDescription("Key within the Secret's data: letters, digits, '-', '_' and '.', not '.', '..' or starting with '..'.")
     private String key;
 
     public SecretKeyRef() {

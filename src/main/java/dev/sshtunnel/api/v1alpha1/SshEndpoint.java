@@ -22,7 +22,7 @@ public class SshEndpoint {
 
     @Required
     @Size(min = 1, max = 253)
-    @ValidationRule(value = "self.matches('^[A-Za-z0-9]([-A-Za-z0-9._]*[A-Za-z0-9])?$') || self.matches('^[0-9A-Fa-f:.]+$')",
+    @ValidationRule(value = HostName.RULE,
             message = "host must be a host name or IP address, without user@ or :port (use the user and port fields)",
             reason = "FieldValueInvalid")
     @JsonPropertyDescription("Host name or IP address of the SSH server, as the forwarder pod resolves it.")

@@ -43,8 +43,8 @@ public class SshTunnelStatus {
     private List<ForwardStatus> forwards = new ArrayList<>();
 
     @JsonPropertyDescription("Suggested options for this tunnel's key in the SSH server's authorized_keys, limiting "
-            + "it to the forwards in spec: put them before the public key on its line. Dynamic forwards choose their "
-            + "targets at run time, so a tunnel with one gets no permitopen.")
+            + "it to the forwards in spec and refusing every command: put them before the public key on its line. Dynamic "
+            + "forwards choose their targets at run time, so a tunnel with one gets no permitopen.")
     private String authorizedKeysOptions;
 
     @JsonPropertyDescription("With spec.ssh.hostKey.policy AcceptNew: the fingerprint of the host key the first forwarder "

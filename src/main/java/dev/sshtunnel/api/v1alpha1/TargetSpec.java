@@ -7,13 +7,16 @@ import io.fabric8.generator.annotation.Max;
 import io.fabric8.generator.annotation.Min;
 import io.fabric8.generator.annotation.Required;
 import io.fabric8.generator.annotation.Size;
+import io.fabric8.generator.annotation.ValidationRule;
 
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class TargetSpec {
 
     @Required
     @Size(min = 1, max = 253)
-    @JsonPropertyDescription("Host name or address of the target.")
+    @ValidationRule(value = HostName.RULE,
+            message = "host must be a host name or IP address, without user@, :port, quotes or spaces", reason = "FieldValueInvalid")
+    @JsonPropertyDescription("Host name or IP address of the target.")
     private String host;
 
     @Required

@@ -7,6 +7,7 @@ import org.apache.sshd.common.SshConstants;
 import org.apache.sshd.common.channel.exception.SshChannelOpenException;
 
 import dev.sshtunnel.api.v1alpha1.Reason;
+import dev.sshtunnel.untrusted.UntrustedText;
 
 /**
  * A direct-tcpip channel that was refused or did not open: where it goes in the reason taxonomy
@@ -39,7 +40,8 @@ final class ChannelOpenFailure extends IOException {
         }
         String target = host + ":" + port;
         if (cause instanceof SshChannelOpenException open) {
-            String serverSays = open.getMessage() == null ? "" : " (" + open.getMessage() + ")";
+            // The server's description is its own text: one line, bounded, before it reaches a log line or status.
+            String serverSays = open.getMessage() == null ? "" : " (" + UntrustedText.clean(open.getMessage(), UntrustedText.MESSAGE) + ")";
             return switch (open.getReasonCode()) {
                 case SshConstants.SSH_OPEN_ADMINISTRATIVELY_PROHIBITED -> new ChannelOpenFailure(Reason.ForwardRejected, 2,
                         "server refused a channel to " + target + ": administratively prohibited" + serverSays);
@@ -52,6 +54,6 @@ final class ChannelOpenFailure extends IOException {
             };
         }
         return new ChannelOpenFailure(Reason.Unreachable, 1, "channel to " + target + " failed: "
-                + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()));
+                + (e.getMessage() == null ? e.getClass().getSimpleName() : UntrustedText.clean(e.getMessage(), UntrustedText.MESSAGE)));
     }
 }

@@ -43,10 +43,12 @@ abstract class ListeningForward extends CountedForward {
     /** Sessions new connections may go to (several with spec.ssh.sessions above 1), in attach order. */
     private final List<ClientSession> sessions = new CopyOnWriteArrayList<>();
     private volatile AsynchronousServerSocketChannel listener;
+    private final ChannelFailureLog failures;
 
     ListeningForward(ForwardConfig config, String listenAddress, ForwardThreads threads) {
         super(config, threads);
         this.listenAddress = listenAddress;
+        this.failures = new ChannelFailureLog(config.name(), threads.timer());
     }
 
     @Override
@@ -249,9 +251,9 @@ abstract class ListeningForward extends CountedForward {
         }
     }
 
+    /** A failed channel: counted, and logged once per episode (a server refusing thousands must not flood the log). */
     protected void refuse(AsynchronousSocketChannel client, Reason reason, String message) {
-        String error = counters.failed(reason, message);
-        LOG.warnf("forward %s: channel failed: %s", config.name(), error);
+        failures.failed(counters.failed(reason, message));
         closeQuietly(client);
     }
 
@@ -309,5 +311,6 @@ abstract class ListeningForward extends CountedForward {
             }
         }
         counters.state(ForwardState.Pending);
+        failures.close();
     }
 }

@@ -9,6 +9,7 @@ import org.jboss.logging.Logger;
 import dev.sshtunnel.api.v1alpha1.ForwardState;
 import dev.sshtunnel.api.v1alpha1.Reason;
 import dev.sshtunnel.config.ForwardConfig;
+import dev.sshtunnel.untrusted.UntrustedText;
 
 /**
  * ssh -R: asks the server to listen (tcpip-forward) on every attach; the server's connections come
@@ -121,7 +122,8 @@ final class RemoteForward extends CountedForward {
             try {
                 current.stopRemotePortForwarding(new SshdSocketAddress(config.bindAddress(), address.getPort()));
             } catch (IOException e) {
-                LOG.warnf("forward %s: cancel-tcpip-forward failed: %s", config.name(), e.getMessage());
+                LOG.warnf("forward %s: cancel-tcpip-forward failed: %s", config.name(),
+                        UntrustedText.clean(e.getMessage(), UntrustedText.MESSAGE));
             }
         }
     }

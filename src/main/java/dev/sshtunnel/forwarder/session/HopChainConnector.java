@@ -14,6 +14,7 @@ import org.jboss.logging.Logger;
 
 import dev.sshtunnel.config.EndpointConfig;
 import dev.sshtunnel.config.TunnelConfig;
+import dev.sshtunnel.untrusted.UntrustedText;
 
 /**
  * Connects and authenticates the chain of hops (ProxyJump jump hosts, then the target server), each
@@ -92,7 +93,7 @@ final class HopChainConnector {
                             + "forwarding to it for this user there (AllowTcpForwarding, permitopen)");
                 }
             }
-            LOG.debugf("probing jump host %s: %s", jumpHop.knownHostsName(), e.toString());
+            LOG.debugf("probing jump host %s: %s", jumpHop.knownHostsName(), UntrustedText.clean(e.toString(), UntrustedText.MESSAGE));
             // The jump itself went away or the probe failed otherwise: the original failure stands.
         }
     }

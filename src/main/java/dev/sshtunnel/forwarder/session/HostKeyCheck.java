@@ -6,6 +6,7 @@ import java.security.GeneralSecurityException;
 import java.security.PublicKey;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
 import org.apache.sshd.client.config.hosts.KnownHostEntry;
 import org.apache.sshd.client.keyverifier.ServerKeyVerifier;
@@ -30,6 +31,14 @@ import dev.sshtunnel.config.KnownHostsText;
  * reason is kept here for the session to report.
  */
 public final class HostKeyCheck implements ServerKeyVerifier {
+
+    /**
+     * The signatures a CA may make a host certificate with: OpenSSH's default CASignatureAlgorithms
+     * since 8.2, which leaves out ssh-rsa (RSA with SHA-1, forgeable by chosen-prefix collision).
+     */
+    static final Set<String> CA_SIGNATURE_ALGORITHMS = Set.of("ssh-ed25519", "ecdsa-sha2-nistp256", "ecdsa-sha2-nistp384",
+            "ecdsa-sha2-nistp521", "sk-ssh-ed25519@openssh.com", "sk-ecdsa-sha2-nistp256@openssh.com", "rsa-sha2-512",
+            "rsa-sha2-256");
 
     private final EndpointConfig endpoint;
     private final List<KnownHostEntry> knownHosts;
@@ -80,6 +89,7 @@ public final class HostKeyCheck implements ServerKeyVerifier {
         boolean anyKnown = false;
         boolean revoked = false;
         boolean matched = false;
+        String refusedCaSignature = null;
         // A host certificate is judged as OpenSSH does: by its CA for @cert-authority lines, and by the
         // plain key inside it for plain lines and fingerprints (OpenSSH falls back to the plain key).
         PublicKey plainKey = keyOf(serverKey);
@@ -104,7 +114,14 @@ public final class HostKeyCheck implements ServerKeyVerifier {
             }
             anyKnown = true;
             if ("cert-authority".equals(marker)) {
-                matched |= signedBy(session, serverKey, listed);
+                if (signedBy(session, serverKey, listed)) {
+                    String algorithm = ((OpenSshCertificate) serverKey).getSignatureAlgorithm();
+                    if (CA_SIGNATURE_ALGORITHMS.contains(algorithm)) {
+                        matched = true;
+                    } else {
+                        refusedCaSignature = algorithm;
+                    }
+                }
             } else if (KeyUtils.compareKeys(listed, plainKey)) {
                 matched = true;
             }
@@ -132,7 +149,11 @@ public final class HostKeyCheck implements ServerKeyVerifier {
                     + " but " + fingerprint(first) + " was accepted first");
             return false;
         }
-        if (anyKnown) {
+        if (refusedCaSignature != null) {
+            rejection = new Rejection(Reason.HostKeyMismatch, endpoint.knownHostsName() + " presented a host certificate that its"
+                    + " @cert-authority signed with " + refusedCaSignature + ", which OpenSSH 8.2 and later refuse for certificates"
+                    + " (ssh-rsa is RSA with SHA-1); sign it again with ssh-keygen -s CA_KEY -t rsa-sha2-512");
+        } else if (anyKnown) {
             rejection = new Rejection(Reason.HostKeyMismatch, endpoint.knownHostsName() + " presented host key "
                     + presentedFingerprint + ", which is not the one listed in hostKey");
         } else {

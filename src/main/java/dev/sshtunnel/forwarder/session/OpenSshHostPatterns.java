@@ -27,7 +27,7 @@ final class OpenSshHostPatterns {
         for (String pattern : patterns.split(",")) {
             boolean negated = pattern.startsWith("!");
             String glob = (negated ? pattern.substring(1) : pattern).toLowerCase(Locale.ROOT);
-            if (glob(glob, 0, name, 0)) {
+            if (glob(glob, name)) {
                 if (negated) {
                     return false;
                 }
@@ -37,23 +37,33 @@ final class OpenSshHostPatterns {
         return matched;
     }
 
-    private static boolean glob(String pattern, int p, String name, int n) {
-        while (p < pattern.length()) {
-            char c = pattern.charAt(p);
-            if (c == '*') {
-                for (int rest = n; rest <= name.length(); rest++) {
-                    if (glob(pattern, p + 1, name, rest)) {
-                        return true;
-                    }
-                }
+    /**
+     * {@code *} and {@code ?} over the whole name, in O(pattern x name) at worst: on a mismatch only the
+     * last {@code *} is tried one character further (an earlier one can never do better), where trying
+     * every split of every {@code *} was exponential in their number (issue 24).
+     */
+    static boolean glob(String pattern, String name) {
+        int p = 0;
+        int n = 0;
+        int star = -1;
+        int starMatched = 0;
+        while (n < name.length()) {
+            if (p < pattern.length() && (pattern.charAt(p) == '?' || pattern.charAt(p) == name.charAt(n))) {
+                p++;
+                n++;
+            } else if (p < pattern.length() && pattern.charAt(p) == '*') {
+                star = p++;
+                starMatched = n;
+            } else if (star >= 0) {
+                p = star + 1;
+                n = ++starMatched;
+            } else {
                 return false;
             }
-            if (n >= name.length() || (c != '?' && c != name.charAt(n))) {
-                return false;
-            }
-            p++;
-            n++;
         }
-        return n == name.length();
+        while (p < pattern.length() && pattern.charAt(p) == '*') {
+            p++;
+        }
+        return p == pattern.length();
     }
 }

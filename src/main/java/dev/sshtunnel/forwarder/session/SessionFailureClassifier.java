@@ -7,6 +7,7 @@ import java.util.Optional;
 
 import dev.sshtunnel.api.v1alpha1.Reason;
 import dev.sshtunnel.api.v1alpha1.SessionState;
+import dev.sshtunnel.untrusted.UntrustedText;
 
 /**
  * Says what a failed connect means for the session's status: the reason in the taxonomy, whether
@@ -15,8 +16,14 @@ import dev.sshtunnel.api.v1alpha1.SessionState;
  */
 final class SessionFailureClassifier {
 
-    /** How a failed connect is reported. */
+    /**
+     * How a failed connect is reported. The message often carries the server's words (a disconnect
+     * description, a refusal, an exception's text): it is made one bounded line here.
+     */
     record Failure(Reason reason, SessionState state, String message) {
+        Failure {
+            message = UntrustedText.clean(message, UntrustedText.MESSAGE);
+        }
     }
 
     private SessionFailureClassifier() {

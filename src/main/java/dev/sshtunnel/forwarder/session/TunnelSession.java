@@ -31,6 +31,7 @@ import dev.sshtunnel.config.EndpointConfig;
 import dev.sshtunnel.config.TunnelConfig;
 import dev.sshtunnel.forwarder.forward.Forward;
 import dev.sshtunnel.forwarder.session.SessionFailureClassifier.Failure;
+import dev.sshtunnel.untrusted.UntrustedText;
 
 /**
  * Holds one SSH session (through the jump chain) open forever: connect, authenticate, attach
@@ -210,9 +211,10 @@ public final class TunnelSession implements AutoCloseable {
                     deadReason.set(reason);
                     session.close(true);
                 })) {
-            board.connected(session.getServerVersion(), HostKeyCheck.fingerprint(session.getServerKey()),
+            String serverVersion = UntrustedText.clean(session.getServerVersion(), UntrustedText.FIELD); // the server's own text
+            board.connected(serverVersion, HostKeyCheck.fingerprint(session.getServerKey()),
                     session.getNegotiatedKexParameter(KexProposalOption.C2SENC), clock.instant());
-            LOG.infof("session to %s established (%s, %s)", target(), session.getServerVersion(),
+            LOG.infof("session to %s established (%s, %s)", target(), serverVersion,
                     session.getNegotiatedKexParameter(KexProposalOption.C2SENC));
             stateChanged.run();
             Backoff forwardBackoff = new Backoff(config.minBackoff(), config.maxBackoff());

@@ -14,7 +14,9 @@ import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDep
  * DisruptionBudgetNeeded): a node drain evicts the tunnel's pods one at a time, so one always
  * carries the forwards (or, with Remote forwards, holds the port while the other stands by).
  * maxUnavailable rather than minAvailable, so that a single pod (replicas 1) never blocks a drain:
- * with replicas 1 the budget is removed altogether.
+ * with replicas 1 the budget is removed altogether. Pods that are Running but not Ready (a bastion that never
+ * answers) may always be evicted: under the default IfHealthyBudget every eviction of them is refused with 429,
+ * and one tenant's broken tunnel stalls kubectl drain, managed upgrades and the cluster autoscaler.
  */
 @KubernetesDependent(informer = @Informer(labelSelector = ForwarderLabels.MANAGED_SELECTOR))
 public class ForwarderDisruptionBudgetDependent extends KeptOnHeldBackSpec<PodDisruptionBudget> {
@@ -33,6 +35,7 @@ public class ForwarderDisruptionBudgetDependent extends KeptOnHeldBackSpec<PodDi
                 .endMetadata()
                 .withNewSpec()
                     .withMaxUnavailable(new IntOrString(1))
+                    .withUnhealthyPodEvictionPolicy("AlwaysAllow")
                     .withNewSelector().withMatchLabels(ForwarderLabels.selector(tunnel)).endSelector()
                 .endSpec()
                 .build();

@@ -37,7 +37,8 @@ import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDep
 /**
  * NetworkPolicy {@code <name>} for the forwarder pods. Ingress: the Local/Dynamic ports from the
  * tunnel's namespace (or spec.networkPolicy.ingressFrom) — a SOCKS proxy is never open to the
- * whole cluster by default — and the status port from the operator's namespace. Egress: the first
+ * whole cluster by default — and the status port from the operator's namespace and the metrics scrapers'
+ * (sshtunnel.network-policy.metrics-namespaces). Egress: the first
  * SSH hop's port, DNS (cluster DNS pods only) and the ports of Remote forward targets (the forwarder
  * connects to those), each to its address where the spec writes one, else to spec.networkPolicy.egressTo.
  */
@@ -65,12 +66,12 @@ public class ForwarderNetworkPolicyDependent extends KeptOnHeldBackSpec<NetworkP
                     : spec.getIngressFrom();
             ingress.add(new NetworkPolicyIngressRuleBuilder().withFrom(from).withPorts(listening).build());
         }
-        ingress.add(new NetworkPolicyIngressRuleBuilder()
-                .withFrom(new NetworkPolicyPeerBuilder().withNewNamespaceSelector()
-                        .withMatchLabels(Map.of("kubernetes.io/metadata.name", config.operatorNamespace()))
-                        .endNamespaceSelector().build())
-                .withPorts(tcp(StatusEndpoints.DEFAULT_PORT))
-                .build());
+        List<NetworkPolicyPeer> statusReaders = new ArrayList<>();
+        statusReaders.add(namespace(config.operatorNamespace()));
+        config.networkPolicy().metricsNamespaces().orElse(List.of()).stream()
+                .filter(namespace -> !namespace.equals(config.operatorNamespace()))
+                .forEach(namespace -> statusReaders.add(namespace(namespace)));
+        ingress.add(new NetworkPolicyIngressRuleBuilder().withFrom(statusReaders).withPorts(tcp(StatusEndpoints.DEFAULT_PORT)).build());
 
         List<NetworkPolicyEgressRule> egress = new ArrayList<>();
         SshEndpoint firstHop = firstHop(tunnel.getSpec().getSsh());
@@ -112,6 +113,12 @@ public class ForwarderNetworkPolicyDependent extends KeptOnHeldBackSpec<NetworkP
         return IpLiteral.cidrOf(host)
                 .map(cidr -> List.of(new NetworkPolicyPeerBuilder().withNewIpBlock().withCidr(cidr).endIpBlock().build()))
                 .orElse(spec.getEgressTo());
+    }
+
+    private static NetworkPolicyPeer namespace(String name) {
+        return new NetworkPolicyPeerBuilder().withNewNamespaceSelector()
+                .withMatchLabels(Map.of("kubernetes.io/metadata.name", name))
+                .endNamespaceSelector().build();
     }
 
     private NetworkPolicyPeer dnsPods() {

@@ -99,7 +99,7 @@ public class SshTunnelStatusAggregator {
             status.setReadyForwards((verdict.ready ? forwardCount : 0) + "/" + forwardCount);
         }
         status.setServiceName(observation.serviceName().orElse(null));
-        status.setAuthorizedKeysOptions(AuthorizedKeysOptions.of(spec.getForwards()));
+        status.setAuthorizedKeysOptions(AuthorizedKeysOptions.of(spec.getForwards()).orElse(null));
         status.setAcceptedHostKeyFingerprint(hostKey.pinned());
         status.setReadyReplicas(observation.deployment().map(SshTunnelStatusAggregator::readyReplicas).orElse(0));
         return status;

@@ -46,7 +46,7 @@ class SshTunnelStatusAggregatorTest {
     @Test
     void newTunnelWithoutDeploymentWaitsForForwarder() {
         assertThat(aggregate(observation(Optional.empty())).getAuthorizedKeysOptions())
-                .as("a Dynamic forward in the tunnel: no permitopen").isEqualTo("restrict,port-forwarding");
+                .as("a Dynamic forward in the tunnel: no permitopen").isEqualTo("restrict,command=\"/bin/false\",port-forwarding");
         SshTunnelStatus status = aggregate(observation(Optional.empty()));
 
         assertCondition(status, "Ready", "False", "ForwarderUnavailable");
@@ -145,7 +145,7 @@ class SshTunnelStatusAggregatorTest {
         assertCondition(status, "Ready", "True", "Connected");
         assertThat(status.getReadyForwards()).as("the running spec's forwards").isEqualTo("1/1");
         assertThat(status.getAuthorizedKeysOptions()).as("the running spec's forwards")
-                .isEqualTo("restrict,port-forwarding,permitopen=\"db.internal:5432\"");
+                .isEqualTo("restrict,command=\"/bin/false\",port-forwarding,permitopen=\"db.internal:5432\"");
         assertCondition(status, "SpecApplied", "False", "ImageNotAllowed");
         assertThat(find(status, "SpecApplied").getMessage()).startsWith("spec.forwarder.image \"evil\" is not allowed")
                 .endsWith("the forwarder keeps running the last applied spec until this is fixed");

@@ -1,10 +1,12 @@
-package dev.sshtunnel.operator;
+package dev.sshtunnel.untrusted;
 
 /**
- * Text the operator did not write — a forwarder pod's /status, an API server's error message — on
- * its way into status, Events and log lines: control and format characters (newlines, ANSI escapes,
- * bidi overrides) become spaces so one message stays one line that reads as it is, and length is
- * capped so a hostile or broken pod cannot bloat every object that repeats it.
+ * Text this program did not write — for the operator a forwarder pod's /status or an API server's
+ * error message, for the forwarder what an SSH server sends (its version, a channel refusal's
+ * description, a disconnect message) — on its way into status, Events and log lines: control and
+ * format characters (newlines, ANSI escapes, bidi overrides) become spaces so one message stays one
+ * line that reads as it is, and length is capped so a hostile or broken peer cannot bloat every
+ * object that repeats it.
  */
 public final class UntrustedText {
 

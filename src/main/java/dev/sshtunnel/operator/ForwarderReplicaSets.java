@@ -1,11 +1,13 @@
 package dev.sshtunnel.operator;
 
 import java.util.Collection;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 import dev.sshtunnel.api.v1alpha1.SshTunnel;
 import io.fabric8.kubernetes.api.model.HasMetadata;
@@ -22,9 +24,10 @@ import io.javaoperatorsdk.operator.processing.event.source.informer.Transforming
 
 /**
  * The ReplicaSets of the forwarder Deployments (they carry the pod template's labels), and the rule
- * for which pods speak for a tunnel's current rollout: pods a ReplicaSet controls that the tunnel's
- * Deployment controls, at the Deployment's revision. A pod that only carries the tunnel's labels
- * (anyone who may create pods in the namespace can make one) is not among them.
+ * for which pods are the tunnel's forwarders: pods controlled by a ReplicaSet that the tunnel's
+ * Deployment controls — and, for the current rollout, the one at the Deployment's revision. A pod that
+ * only carries the tunnel's labels (anyone who may create pods in the namespace can make one) is not
+ * among them: its report says nothing about the tunnel.
  */
 public final class ForwarderReplicaSets {
 
@@ -73,16 +76,24 @@ public final class ForwarderReplicaSets {
     /** Names of the pods of the Deployment's current ReplicaSet; empty while there is none. */
     public static Set<String> currentPods(Optional<Deployment> deployment, Collection<ReplicaSet> replicaSets,
             Collection<Pod> pods) {
+        String revision = deployment.map(d -> annotation(d, REVISION)).orElse(null);
+        return podsOf(deployment, replicaSets.stream().filter(rs -> revision != null && revision.equals(annotation(rs, REVISION))),
+                pods);
+    }
+
+    /** Names of the pods of every ReplicaSet the Deployment controls, the current one and those being replaced. */
+    public static Set<String> deploymentPods(Optional<Deployment> deployment, Collection<ReplicaSet> replicaSets,
+            Collection<Pod> pods) {
+        return podsOf(deployment, replicaSets.stream(), pods);
+    }
+
+    private static Set<String> podsOf(Optional<Deployment> deployment, Stream<ReplicaSet> candidates, Collection<Pod> pods) {
         if (deployment.isEmpty()) {
             return Set.of();
         }
-        String revision = annotation(deployment.get(), REVISION);
-        Optional<ReplicaSet> current = replicaSets.stream()
-                .filter(rs -> controlledBy(rs, deployment.get()))
-                .filter(rs -> revision != null && revision.equals(annotation(rs, REVISION)))
-                .findFirst();
-        return current.map(rs -> pods.stream().filter(pod -> controlledBy(pod, rs))
-                .map(pod -> pod.getMetadata().getName()).collect(Collectors.toUnmodifiableSet())).orElse(Set.of());
+        List<ReplicaSet> owned = candidates.filter(rs -> controlledBy(rs, deployment.get())).toList();
+        return pods.stream().filter(pod -> owned.stream().anyMatch(rs -> controlledBy(pod, rs)))
+                .map(pod -> pod.getMetadata().getName()).collect(Collectors.toUnmodifiableSet());
     }
 
     private static boolean controlledBy(HasMetadata object, HasMetadata owner) {

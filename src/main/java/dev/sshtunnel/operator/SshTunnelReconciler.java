@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.Comparator;
 
 import jakarta.inject.Inject;
@@ -174,14 +175,15 @@ public class SshTunnelReconciler implements Reconciler<SshTunnel> {
             Optional<SpecHeldBack> applyFailure) {
         Optional<SpecHeldBack> heldBack = gate.heldBack(tunnel, context);
         Optional<Deployment> deployment = context.getSecondaryResource(Deployment.class);
+        Set<ReplicaSet> replicaSets = context.getSecondaryResources(ReplicaSet.class);
+        Set<Pod> pods = context.getSecondaryResources(Pod.class);
         return new TunnelObservation(
                 heldBack.isPresent() ? heldBack : applyFailure,
                 deployment,
                 running.map(SshTunnel::getSpec),
                 context.getSecondaryResource(Service.class).map(s -> s.getMetadata().getName()),
-                currentReports(context),
-                ForwarderReplicaSets.currentPods(deployment, context.getSecondaryResources(ReplicaSet.class),
-                        context.getSecondaryResources(Pod.class)));
+                reportsOf(context, ForwarderReplicaSets.deploymentPods(deployment, replicaSets, pods)),
+                ForwarderReplicaSets.currentPods(deployment, replicaSets, pods));
     }
 
     /** The tunnel document in the forwarder's ConfigMap, which its pods run; empty when it is not there. */
@@ -192,11 +194,13 @@ public class SshTunnelReconciler implements Reconciler<SshTunnel> {
     }
 
     /**
-     * The polled /status reports of the running forwarder pods. Every pod follows the ConfigMap, so a pod of
-     * a ReplicaSet being replaced still speaks for the tunnel; which generation each runs is in its report.
+     * The polled /status reports of the tunnel's running forwarder pods: those of its Deployment's
+     * ReplicaSets, not any pod with its labels. Every pod follows the ConfigMap, so a pod of a ReplicaSet
+     * being replaced still speaks for the tunnel; which generation each runs is in its report.
      */
-    private static List<ForwarderReport> currentReports(Context<SshTunnel> context) {
+    private static List<ForwarderReport> reportsOf(Context<SshTunnel> context, Set<String> forwarders) {
         return context.getSecondaryResources(ForwarderReport.class).stream()
+                .filter(report -> forwarders.contains(report.podName()))
                 .sorted(Comparator.comparing(ForwarderReport::podName))
                 .toList();
     }

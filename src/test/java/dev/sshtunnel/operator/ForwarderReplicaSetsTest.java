@@ -33,6 +33,8 @@ class ForwarderReplicaSetsTest {
         assertThat(ForwarderReplicaSets.currentPods(Optional.of(deployment), List.of(old, current, foreign), pods))
                 .containsExactlyInAnyOrder("db-new-a", "db-new-b");
         assertThat(ForwarderReplicaSets.currentPods(Optional.empty(), List.of(old, current), pods)).isEmpty();
+        assertThat(ForwarderReplicaSets.deploymentPods(Optional.of(deployment), List.of(old, current, foreign), pods))
+                .as("the tunnel's forwarders, the rollout's old ones too").containsExactlyInAnyOrder("db-old-a", "db-new-a", "db-new-b");
         assertThat(ForwarderReplicaSets.currentPods(Optional.of(deployment), List.of(old, foreign), pods))
                 .as("no ReplicaSet at the Deployment's revision yet").isEmpty();
     }

@@ -32,7 +32,8 @@ import dev.sshtunnel.testing.SandboxProcess;
  * AcceptNew pins only a key the pods of the tunnel's own ReplicaSet saw. A pod that anyone allowed to
  * create pods in the namespace could make — the tunnel's labels, the operator's image, its own tunnel
  * document pointing at another sshd with another host key — connects while the tunnel's real pod
- * cannot yet reach its server: its key is not pinned. Once the real server is up, its key is.
+ * cannot yet reach its server: its key is not pinned. Once the real server is up, its key is, and the
+ * impostor's report (of a generation the tunnel never had) does not hold the rollout's observedGeneration back.
  */
 @Timeout(value = 300, unit = TimeUnit.SECONDS)
 class HostKeyAgreementIT {
@@ -70,8 +71,10 @@ class HostKeyAgreementIT {
 
             // The impostor: the Deployment's own pod template, its own document, to the other server.
             ObjectMapper json = new ObjectMapper();
-            String document = kubectl.run("get", "configmap", "tofu-tunnel", "-o", "jsonpath={.data.tunnel\\.yaml}")
-                    .replace("port: " + serverPort, "port: " + impostor.port());
+            String document = kubectl.run("get", "configmap", "tofu-tunnel", "-o", "jsonpath={.data.tunnel\\.yaml}");
+            assertThat(document).contains("generation: 1");
+            // Another server, and a generation that is not the tunnel's: a report that would hold observedGeneration back.
+            document = document.replace("port: " + serverPort, "port: " + impostor.port()).replace("generation: 1", "generation: 7");
             kubectl.run("create", "configmap", "impostor-tunnel", "--from-literal=tunnel.yaml=" + document);
             ObjectNode template = (ObjectNode) json.readTree(kubectl.run("get", "deployment", "tofu", "-o", "jsonpath={.spec.template}"));
             ObjectNode pod = json.createObjectNode().put("apiVersion", "v1").put("kind", "Pod");
@@ -102,6 +105,9 @@ class HostKeyAgreementIT {
                         .until(() -> unpadded(kubectl.run("get", "sshtunnel", "tofu", "-o", ACCEPTED)),
                                 unpadded(server.hostKeyFingerprint())::equals);
                 assertThat(kubectl.run("wait", "--for=condition=Ready", "sshtunnel/tofu", "--timeout=60s")).contains("condition met");
+                // The impostor still reports, generation 7: it is no forwarder of the tunnel, so the rollout is done.
+                await().atMost(Duration.ofSeconds(20)).until(() -> kubectl.run("get", "sshtunnel", "tofu", "-o",
+                        "jsonpath={.status.observedGeneration}"), "1"::equals);
             }
         }
     }

@@ -16,7 +16,8 @@ import io.fabric8.kubernetes.api.model.apps.Deployment;
  * @param deployment  the forwarder Deployment, when it exists
  * @param runningSpec the spec in the forwarder's ConfigMap: what its pods were started with
  * @param serviceName the Service exposing the forwards, when one exists
- * @param reports     GET /status of each running forwarder pod that answered, by pod name
+ * @param reports     GET /status of each running forwarder pod of the Deployment's ReplicaSets that
+ *                    answered, by pod name
  * @param currentPods the pods of the Deployment's current ReplicaSet, by name: only they have a say in
  *                    which host key AcceptNew pins
  */

@@ -2,6 +2,7 @@ package dev.sshtunnel.operator.dependent;
 
 import dev.sshtunnel.api.v1alpha1.SshTunnel;
 import dev.sshtunnel.operator.ForwarderLabels;
+import dev.sshtunnel.operator.SshTunnelReconciler;
 import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudgetBuilder;
@@ -16,7 +17,8 @@ import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDep
  * maxUnavailable rather than minAvailable, so that a single pod (replicas 1) never blocks a drain:
  * with replicas 1 the budget is removed altogether.
  */
-@KubernetesDependent(informer = @Informer(labelSelector = ForwarderLabels.MANAGED_SELECTOR))
+@KubernetesDependent(informer = @Informer(labelSelector = ForwarderLabels.MANAGED_SELECTOR,
+        informerListLimit = SshTunnelReconciler.LIST_PAGE))
 public class ForwarderDisruptionBudgetDependent extends KeptOnHeldBackSpec<PodDisruptionBudget> {
 
     public ForwarderDisruptionBudgetDependent() {

@@ -9,9 +9,10 @@ import io.fabric8.kubernetes.api.model.apiextensions.v1.ValidationRule;
 /**
  * Size bounds of the parts of the schema the generator cannot annotate: maps (entry count, key and
  * value length) and the Kubernetes types spec embeds (Toleration, ResourceRequirements,
- * NetworkPolicyPeer, Condition). Every list, map and string of an SshTunnel is bounded, so one object
- * stays far below etcd's 1.5 MiB in the operator's caches and every CEL rule's cost is bounded. Each
- * bound is appended to the field's description, where {@code kubectl explain} shows it.
+ * NetworkPolicyPeer, Condition). With them every list, map and string of an SshTunnel is bounded
+ * (CrdBoundsTest), so no field grows without limit and every CEL rule's cost is bounded; a whole
+ * object is still bounded only by the API server's 1.5 MiB. Each bound is appended to the field's
+ * description, where {@code kubectl explain} shows it.
  * <p>
  * The values follow Kubernetes' own limits where it has them: label and annotation keys are a
  * qualified name (253-character prefix, '/', 63-character name), label values 63 characters.
@@ -24,17 +25,20 @@ final class SchemaBounds {
     /** 64 entries of this size are ~Kubernetes' 256 KiB limit on all annotations of one object. */
     static final int ANNOTATION_VALUE = 4096;
     static final int MAP_ENTRIES = 64;
-    /** NetworkPolicy peers and tolerations: more than any real policy or node taint set uses. */
+    /** NetworkPolicy peers, their excepted CIDRs and tolerations: more than any real policy or taint set uses. */
     static final int PEERS = 32;
+    static final int EXCEPT_CIDRS = 32;
     static final int TOLERATIONS = 32;
     /** Label selectors inside a peer: a handful of labels and expressions is the real use. */
     static final int SELECTOR_ENTRIES = 16;
+    /** Resource names in requests, limits and claims (cpu, memory, ephemeral-storage, extended resources). */
+    static final int RESOURCES = 16;
     /** An IPv6 CIDR is at most 39 + 4 characters. */
     static final int CIDR = 43;
     /** Quantities such as 512Mi or 1500m; the API server's own parse accepts far less than this. */
     static final int QUANTITY = 64;
-    /** Short enumerated strings of Kubernetes types (operator, effect, condition status). */
-    static final int KEYWORD = 32;
+    /** Short strings of Kubernetes types: operator, effect, condition status, a timestamp. */
+    static final int SHORT_TEXT = 32;
     /** metav1.Condition's limits. */
     static final int CONDITION_TYPE = 316;
     static final int CONDITION_REASON = 1024;
@@ -73,17 +77,17 @@ final class SchemaBounds {
         JSONSchemaProps toleration = list.getItems().getSchema();
         string(child(toleration, "key"), QUALIFIED_NAME);
         string(child(toleration, "value"), LABEL_VALUE);
-        string(child(toleration, "operator"), KEYWORD);
-        string(child(toleration, "effect"), KEYWORD);
+        string(child(toleration, "operator"), SHORT_TEXT);
+        string(child(toleration, "effect"), SHORT_TEXT);
     }
 
     private static void resources(JSONSchemaProps resources) {
         JSONSchemaProps claims = child(resources, "claims");
-        list(claims, SELECTOR_ENTRIES);
+        list(claims, RESOURCES);
         string(child(claims.getItems().getSchema(), "name"), LABEL_VALUE);
         string(child(claims.getItems().getSchema(), "request"), LABEL_VALUE);
-        map(child(resources, "limits"), SELECTOR_ENTRIES, QUALIFIED_NAME, QUANTITY);
-        map(child(resources, "requests"), SELECTOR_ENTRIES, QUALIFIED_NAME, QUANTITY);
+        map(child(resources, "limits"), RESOURCES, QUALIFIED_NAME, QUANTITY);
+        map(child(resources, "requests"), RESOURCES, QUALIFIED_NAME, QUANTITY);
     }
 
     private static void peers(JSONSchemaProps list) {
@@ -92,7 +96,7 @@ final class SchemaBounds {
         JSONSchemaProps ipBlock = child(peer, "ipBlock");
         string(child(ipBlock, "cidr"), CIDR);
         JSONSchemaProps except = child(ipBlock, "except");
-        list(except, PEERS);
+        list(except, EXCEPT_CIDRS);
         string(except.getItems().getSchema(), CIDR);
         selector(child(peer, "namespaceSelector"));
         selector(child(peer, "podSelector"));
@@ -104,7 +108,7 @@ final class SchemaBounds {
         list(expressions, SELECTOR_ENTRIES);
         JSONSchemaProps expression = expressions.getItems().getSchema();
         string(child(expression, "key"), QUALIFIED_NAME);
-        string(child(expression, "operator"), KEYWORD);
+        string(child(expression, "operator"), SHORT_TEXT);
         JSONSchemaProps values = child(expression, "values");
         list(values, SELECTOR_ENTRIES);
         string(values.getItems().getSchema(), LABEL_VALUE);
@@ -114,10 +118,10 @@ final class SchemaBounds {
         list(list, CONDITIONS);
         JSONSchemaProps condition = list.getItems().getSchema();
         string(child(condition, "type"), CONDITION_TYPE);
-        string(child(condition, "status"), KEYWORD);
+        string(child(condition, "status"), SHORT_TEXT);
         string(child(condition, "reason"), CONDITION_REASON);
         string(child(condition, "message"), CONDITION_MESSAGE);
-        string(child(condition, "lastTransitionTime"), KEYWORD);
+        string(child(condition, "lastTransitionTime"), SHORT_TEXT);
     }
 
     /** Entry count and value length by the schema; key length by a CEL rule, as OpenAPI has no bound on keys. */

@@ -2,7 +2,6 @@ package dev.sshtunnel.operator;
 
 import java.util.Collection;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -11,7 +10,6 @@ import java.util.stream.Stream;
 
 import dev.sshtunnel.api.v1alpha1.SshTunnel;
 import io.fabric8.kubernetes.api.model.HasMetadata;
-import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
@@ -20,7 +18,6 @@ import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfig
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
-import io.javaoperatorsdk.operator.processing.event.source.informer.TransformingItemStore;
 
 /**
  * The ReplicaSets of the forwarder Deployments (they carry the pod template's labels), and the rule
@@ -42,7 +39,7 @@ public final class ForwarderReplicaSets {
         var configuration = InformerEventSourceConfiguration.from(ReplicaSet.class, SshTunnel.class)
                 .withName(EVENT_SOURCE)
                 .withLabelSelector(ForwarderLabels.MANAGED_SELECTOR)
-                .withItemStore(new TransformingItemStore<>(ForwarderReplicaSets::ownershipOnly))
+                .withInformerListLimit(SshTunnelReconciler.LIST_PAGE)
                 .withSecondaryToPrimaryMapper(replicaSet -> {
                     String tunnel = replicaSet.getMetadata().getLabels().get(ForwarderLabels.INSTANCE);
                     return tunnel == null ? Set.of()
@@ -50,27 +47,6 @@ public final class ForwarderReplicaSets {
                 })
                 .build();
         return new InformerEventSource<>(configuration, context);
-    }
-
-    /**
-     * What the cache keeps of a ReplicaSet: who controls it, its revision and the tunnel it belongs to,
-     * not its pod template (up to four ReplicaSets per tunnel, with revisionHistoryLimit 3).
-     */
-    static ReplicaSet ownershipOnly(ReplicaSet replicaSet) {
-        var metadata = replicaSet.getMetadata();
-        String revision = annotation(replicaSet, REVISION);
-        String tunnel = metadata.getLabels() == null ? null : metadata.getLabels().get(ForwarderLabels.INSTANCE);
-        ReplicaSet kept = new ReplicaSet();
-        kept.setMetadata(new ObjectMetaBuilder()
-                .withNamespace(metadata.getNamespace())
-                .withName(metadata.getName())
-                .withUid(metadata.getUid())
-                .withResourceVersion(metadata.getResourceVersion())
-                .withOwnerReferences(metadata.getOwnerReferences())
-                .withLabels(tunnel == null ? Map.of() : Map.of(ForwarderLabels.INSTANCE, tunnel))
-                .withAnnotations(revision == null ? Map.of() : Map.of(REVISION, revision))
-                .build());
-        return kept;
     }
 
     /** Names of the pods of the Deployment's current ReplicaSet; empty while there is none. */

@@ -44,6 +44,7 @@ public final class ReferencedSecretsIndex extends InformerEventSource<Secret, Ss
         var configuration = InformerEventSourceConfiguration.from(Secret.class, SshTunnel.class)
                 .withName(EVENT_SOURCE)
                 .withKubernetesClient(metadataOnly)
+                .withInformerListLimit(SshTunnelReconciler.LIST_PAGE)
                 .withItemStore(new TransformingItemStore<>(ReferencedSecretsIndex::identityOnly))
                 .withSecondaryToPrimaryMapper(secret -> context.getPrimaryCache()
                         .byIndex(INDEX, indexKey(secret.getMetadata().getNamespace(), secret.getMetadata().getName()))

@@ -35,6 +35,7 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.ReplicaSet;
+import io.javaoperatorsdk.operator.api.config.informer.Informer;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
@@ -64,8 +65,16 @@ import io.javaoperatorsdk.operator.processing.event.source.EventSource;
         @Dependent(name = SshTunnelReconciler.DISRUPTION_BUDGET, type = ForwarderDisruptionBudgetDependent.class,
                 reconcilePrecondition = DisruptionBudgetNeeded.class)
 })
-@ControllerConfiguration(name = "sshtunnel")
+@ControllerConfiguration(name = SshTunnelReconciler.NAME, informer = @Informer(informerListLimit = SshTunnelReconciler.LIST_PAGE))
 public class SshTunnelReconciler implements Reconciler<SshTunnel> {
+
+    /** The controller's name, which JOSDK also uses as its server-side-apply field manager. */
+    public static final String NAME = "sshtunnel";
+    /**
+     * Objects per list request of every informer: a page of 20 objects near etcd's 1.5 MiB limit is at most
+     * 30 MiB of JSON in flight, where one unpaged list of a namespace full of them would not fit the heap.
+     */
+    public static final long LIST_PAGE = 20;
 
     static final String CONFIG = "tunnel-config";
     static final String FORWARDER = "forwarder";

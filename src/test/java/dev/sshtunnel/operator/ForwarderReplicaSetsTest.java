@@ -39,19 +39,6 @@ class ForwarderReplicaSetsTest {
                 .as("no ReplicaSet at the Deployment's revision yet").isEmpty();
     }
 
-    @Test
-    void theCacheKeepsOwnershipRevisionAndTunnelNotTheTemplate() {
-        ReplicaSet full = new ReplicaSetBuilder(replicaSet("db-new", "rs-2", "2", "d-1")).editMetadata()
-                .withLabels(Map.of("app.kubernetes.io/instance", "db", "pod-template-hash", "abc")).endMetadata()
-                .withNewSpec().withNewTemplate().withNewSpec().addNewContainer().withName("forwarder").endContainer()
-                .endSpec().endTemplate().endSpec().build();
-        ReplicaSet kept = ForwarderReplicaSets.ownershipOnly(full);
-        assertThat(kept.getSpec()).isNull();
-        assertThat(kept.getMetadata().getLabels()).containsOnlyKeys("app.kubernetes.io/instance");
-        assertThat(ForwarderReplicaSets.currentPods(Optional.of(deployment), List.of(kept), List.of(pod("db-new-a", "rs-2", true))))
-                .containsExactly("db-new-a");
-    }
-
     private static ReplicaSet replicaSet(String name, String uid, String revision, String owner) {
         return new ReplicaSetBuilder().withNewMetadata().withName(name).withUid(uid)
                 .withAnnotations(Map.of(ForwarderReplicaSets.REVISION, revision))

@@ -37,6 +37,7 @@ public class SshTunnelCrdPostProcessor implements CRDPostProcessor {
             markMapList(root, "name", "spec", "forwards");
             markMapList(root, "type", "status", "conditions");
             markMapList(root, "name", "status", "forwards");
+            SchemaBounds.apply(root);
         }
         return crd;
     }

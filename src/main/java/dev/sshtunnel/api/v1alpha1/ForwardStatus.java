@@ -6,11 +6,14 @@ import com.fasterxml.jackson.annotation.JsonFormat;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 
+import io.fabric8.generator.annotation.Size;
+
 /** Live state of one forward, as the forwarder reports it at GET /status. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class ForwardStatus {
 
     @JsonPropertyDescription("Name of the forward in spec.forwards.")
+    @Size(max = SessionStatus.FIELD)
     private String name;
 
     @JsonPropertyDescription("Local, Remote or Dynamic.")
@@ -26,6 +29,7 @@ public class ForwardStatus {
     private Integer boundPort;
 
     @JsonPropertyDescription("Remote only: the forwarder pod whose session holds the port on the server; the others wait as Standby.")
+    @Size(max = 253)
     private String servingPod;
 
     @JsonPropertyDescription("Channels open now.")
@@ -38,6 +42,7 @@ public class ForwardStatus {
     private Long failedChannels;
 
     @JsonPropertyDescription("The last failure, prefixed with its reason; empty when none.")
+    @Size(max = SessionStatus.MESSAGE)
     private String lastError;
 
     @JsonPropertyDescription("The reason of lastError, in the Ready condition's taxonomy (e.g. Unreachable); absent when there is no error.")

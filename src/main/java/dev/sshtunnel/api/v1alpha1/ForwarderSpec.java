@@ -32,7 +32,9 @@ public class ForwarderSpec {
             + " && !k.startsWith('dev.gvisor.')"
             + " && !k.startsWith('sshtunnel.dev/'))";
 
-    @JsonPropertyDescription("Forwarder image. Defaults to the operator's own image, so both always match in version.")
+    @Size(max = 512) // registry/repository (255) + tag (128) + digest (71) with room to spare
+    @JsonPropertyDescription("Forwarder image. Defaults to the operator's own image, so both always match in version. "
+            + "At most 512 characters.")
     private String image;
 
     @JsonPropertyDescription("CPU and memory requests and limits of the forwarder container.")
@@ -47,7 +49,7 @@ public class ForwarderSpec {
     @JsonPropertyDescription("Annotations added to the forwarder pods. Keys that change the pod's confinement are refused: "
             + "AppArmor and seccomp annotations, container-runtime overrides (io.kubernetes.cri-o., run.oci., io.katacontainers., "
             + "dev.gvisor.) and the operator's own sshtunnel.dev/ keys.")
-    @Size(max = 64) // bounds the CEL rule's cost, which the API server estimates before it accepts the CRD
+    // Entry count, key and value length: api.crd.SchemaBounds (which also bounds the CEL rule's cost).
     @ValidationRule(value = NO_CONFINEMENT_ANNOTATIONS, reason = "FieldValueForbidden",
             message = "must not set AppArmor, seccomp, container-runtime (io.kubernetes.cri-o., run.oci., io.katacontainers., "
                     + "dev.gvisor.) or sshtunnel.dev/ annotations: forwarder pods hold SSH keys and keep the restricted "

@@ -6,29 +6,43 @@ import com.fasterxml.jackson.annotation.JsonFormat;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 
+import io.fabric8.generator.annotation.Size;
+
 /** Live state of the SSH session, as the forwarder reports it at GET /status. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class SessionStatus {
+
+    /**
+     * Bounds of the text the forwarder reports, with room above what the operator keeps of it
+     * (UntrustedText caps it lower): a status the API server refused would stop status altogether.
+     */
+    public static final int FIELD = 1024;
+    public static final int MESSAGE = 4096;
 
     @JsonPropertyDescription("Connecting, Connected, Disconnected or Failed.")
     private SessionState state;
 
     @JsonPropertyDescription("Identification string the server sent, e.g. SSH-2.0-OpenSSH_9.2p1.")
+    @Size(max = FIELD)
     private String serverVersion;
 
     @JsonPropertyDescription("SHA256 fingerprint of the host key the server presented.")
+    @Size(max = FIELD)
     private String hostKeyFingerprint;
 
     @JsonPropertyDescription("Negotiated cipher, client to server.")
+    @Size(max = FIELD)
     private String cipher;
 
     @JsonPropertyDescription("When the current session was authenticated (RFC 3339).")
+    @Size(max = FIELD)
     private String connectedSince;
 
     @JsonPropertyDescription("Sessions re-established after a loss since the forwarder started.")
     private Long reconnects;
 
     @JsonPropertyDescription("The last failure, prefixed with its reason (e.g. 'Unreachable: connection refused'); empty when none.")
+    @Size(max = MESSAGE)
     private String lastError;
 
     @JsonPropertyDescription("The reason of lastError, in the Ready condition's taxonomy (e.g. Unreachable); absent when there is no error.")

@@ -26,8 +26,11 @@ public class SshTunnelSpec {
     @JsonPropertyDescription("The SSH server (bastion) to connect to, its credentials and host key, and how the session is kept alive.")
     private SshSpec ssh;
 
+    /** Forwards of one tunnel; status.forwards has one entry per forward. */
+    public static final int MAX_FORWARDS = 32;
+
     @Required
-    @Size(min = 1, max = 32)
+    @Size(min = 1, max = MAX_FORWARDS)
     @JsonPropertyDescription("The forwards carried by the session: Local (ssh -L), Remote (ssh -R) and Dynamic (ssh -D, SOCKS). At least one; names unique.")
     @ValidationRule(value = "self.all(f, self.exists_one(g, g.name == f.name))",
             message = "forward names must be unique", reason = "FieldValueDuplicate")

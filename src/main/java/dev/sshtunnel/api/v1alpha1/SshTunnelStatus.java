@@ -7,6 +7,7 @@ import java.util.Objects;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 
+import io.fabric8.generator.annotation.Size;
 import io.fabric8.kubernetes.api.model.Condition;
 
 /** Written only by the operator: Deployment and Pod state folded with the forwarders' live /status. */
@@ -21,12 +22,14 @@ public class SshTunnelStatus {
     private List<Condition> conditions = new ArrayList<>();
 
     @JsonPropertyDescription("Active forwards out of all forwards, e.g. 2/3.")
+    @Size(max = 16)
     private String readyForwards;
 
     @JsonPropertyDescription("Channels open now, summed over ready forwarder pods.")
     private Integer activeChannels;
 
     @JsonPropertyDescription("Name of the Service exposing Local and Dynamic forwards.")
+    @Size(max = 253)
     private String serviceName;
 
     @JsonPropertyDescription("Forwarder pods that are ready.")
@@ -37,20 +40,24 @@ public class SshTunnelStatus {
 
     @JsonPropertyDescription("With spec.ssh.sessions above 1: each SSH session of the forwarder pod that 'session' "
             + "describes, in order, with the channels open on it. 'session' is then Connected while any of them is.")
+    @Size(max = SshSpec.MAX_SESSIONS)
     private List<SessionStatus> sessions;
 
     @JsonPropertyDescription("Each forward, as the forwarder reports it.")
+    @Size(max = SshTunnelSpec.MAX_FORWARDS)
     private List<ForwardStatus> forwards = new ArrayList<>();
 
     @JsonPropertyDescription("Suggested options for this tunnel's key in the SSH server's authorized_keys, limiting "
             + "it to the forwards in spec and refusing every command: put them before the public key on its line. Dynamic "
             + "forwards choose their targets at run time, so a tunnel with one gets no permitopen.")
+    @Size(max = 32768) // permitopen/permitlisten of at most 32 forwards with 253-character hosts: under 10 KiB
     private String authorizedKeysOptions;
 
     @JsonPropertyDescription("With spec.ssh.hostKey.policy AcceptNew: the fingerprint of the host key the first forwarder "
             + "accepted (OpenSSH's accept-new). The operator pins it in the forwarders' tunnel.yaml, so every later pod, "
             + "restart and replica is Strict against it and another key is HostKeyMismatch. Cleared when the policy is "
             + "no longer AcceptNew; to accept a rotated key, list it in knownHosts or fingerprints.")
+    @Size(max = SessionStatus.FIELD)
     private String acceptedHostKeyFingerprint;
 
     public Long getObservedGeneration() { return observedGeneration; }

@@ -15,6 +15,7 @@ import dev.sshtunnel.api.v1alpha1.ForwarderSpec;
 import dev.sshtunnel.api.v1alpha1.SshTunnel;
 import dev.sshtunnel.operator.ForwarderImagePolicy;
 import dev.sshtunnel.operator.ForwarderLabels;
+import dev.sshtunnel.operator.SshTunnelReconciler;
 import dev.sshtunnel.forwarder.http.StatusEndpoints;
 import dev.sshtunnel.operator.OperatorConfig;
 import dev.sshtunnel.operator.SecretReferences;
@@ -58,7 +59,8 @@ import io.javaoperatorsdk.operator.processing.dependent.Updater;
  * one). Not a Deleter: when its precondition (ForwarderCanStart) fails the running pods are left
  * alone; owner references remove it with the SshTunnel.
  */
-@KubernetesDependent(informer = @Informer(labelSelector = ForwarderLabels.MANAGED_SELECTOR))
+@KubernetesDependent(informer = @Informer(labelSelector = ForwarderLabels.MANAGED_SELECTOR,
+        informerListLimit = SshTunnelReconciler.LIST_PAGE))
 public class ForwarderDeploymentDependent extends KubernetesDependentResource<Deployment, SshTunnel>
         implements Creator<Deployment, SshTunnel>, Updater<Deployment, SshTunnel> {
 

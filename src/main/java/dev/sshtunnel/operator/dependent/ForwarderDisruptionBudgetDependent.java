@@ -2,6 +2,7 @@ package dev.sshtunnel.operator.dependent;
 
 import dev.sshtunnel.api.v1alpha1.SshTunnel;
 import dev.sshtunnel.operator.ForwarderLabels;
+import dev.sshtunnel.operator.SshTunnelReconciler;
 import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudgetBuilder;
@@ -18,7 +19,8 @@ import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDep
  * answers) may always be evicted: under the default IfHealthyBudget every eviction of them is refused with 429,
  * and one tenant's broken tunnel stalls kubectl drain, managed upgrades and the cluster autoscaler.
  */
-@KubernetesDependent(informer = @Informer(labelSelector = ForwarderLabels.MANAGED_SELECTOR))
+@KubernetesDependent(informer = @Informer(labelSelector = ForwarderLabels.MANAGED_SELECTOR,
+        informerListLimit = SshTunnelReconciler.LIST_PAGE))
 public class ForwarderDisruptionBudgetDependent extends KeptOnHeldBackSpec<PodDisruptionBudget> {
 
     public ForwarderDisruptionBudgetDependent() {

@@ -17,6 +17,7 @@ import dev.sshtunnel.api.v1alpha1.SshSpec;
 import dev.sshtunnel.api.v1alpha1.SshTunnel;
 import dev.sshtunnel.forwarder.http.StatusEndpoints;
 import dev.sshtunnel.operator.ForwarderLabels;
+import dev.sshtunnel.operator.SshTunnelReconciler;
 import dev.sshtunnel.operator.IpLiteral;
 import dev.sshtunnel.operator.OperatorConfig;
 import io.fabric8.kubernetes.api.model.IntOrString;
@@ -42,7 +43,8 @@ import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDep
  * SSH hop's port, DNS (cluster DNS pods only) and the ports of Remote forward targets (the forwarder
  * connects to those), each to its address where the spec writes one, else to spec.networkPolicy.egressTo.
  */
-@KubernetesDependent(informer = @Informer(labelSelector = ForwarderLabels.MANAGED_SELECTOR))
+@KubernetesDependent(informer = @Informer(labelSelector = ForwarderLabels.MANAGED_SELECTOR,
+        informerListLimit = SshTunnelReconciler.LIST_PAGE))
 public class ForwarderNetworkPolicyDependent extends KeptOnHeldBackSpec<NetworkPolicy> {
 
     @Inject

@@ -5,6 +5,7 @@ import java.util.Optional;
 
 import dev.sshtunnel.api.v1alpha1.SshTunnel;
 import dev.sshtunnel.operator.ForwarderLabels;
+import dev.sshtunnel.operator.SshTunnelReconciler;
 import dev.sshtunnel.operator.TunnelDocument;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
@@ -23,7 +24,8 @@ import io.javaoperatorsdk.operator.processing.event.source.informer.Mappers;
  * Deleter, like the Deployment: while the spec is held back (ForwarderCanStart) the running pods
  * keep the document they were started with; owner references remove it with the SshTunnel.
  */
-@KubernetesDependent(informer = @Informer(labelSelector = ForwarderLabels.MANAGED_SELECTOR))
+@KubernetesDependent(informer = @Informer(labelSelector = ForwarderLabels.MANAGED_SELECTOR,
+        informerListLimit = SshTunnelReconciler.LIST_PAGE))
 public class TunnelConfigMapDependent extends KubernetesDependentResource<ConfigMap, SshTunnel>
         implements Creator<ConfigMap, SshTunnel>, Updater<ConfigMap, SshTunnel> {
 

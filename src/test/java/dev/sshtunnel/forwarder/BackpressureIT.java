@@ -36,6 +36,10 @@ class BackpressureIT extends OpenSshForwarderIT {
         System.gc();
         long heapBefore = memory.getHeapMemoryUsage().getUsed();
         long maxHeapGrowth = 0;
+        // Heap after GC can jump in one sample for reasons that are not a backlog (one CI run: 123 MB once, where
+        // runs alone stay far below the bound); a backlog held by the forwarder persists while the consumer
+        // lags (24 s here), so each point is the least of three samples a second apart.
+        java.util.ArrayDeque<Long> lastSamples = new java.util.ArrayDeque<>();
         long nextSample = 0;
         AtomicLong consumed = new AtomicLong();
         try (ServerSocket slow = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
@@ -75,7 +79,13 @@ class BackpressureIT extends OpenSshForwarderIT {
                     maxInFlight = Math.max(maxInFlight, written - consumed.get());
                     if (System.nanoTime() > nextSample) {
                         System.gc();
-                        maxHeapGrowth = Math.max(maxHeapGrowth, memory.getHeapMemoryUsage().getUsed() - heapBefore);
+                        lastSamples.addLast(memory.getHeapMemoryUsage().getUsed() - heapBefore);
+                        if (lastSamples.size() > 3) {
+                            lastSamples.removeFirst();
+                        }
+                        if (lastSamples.size() == 3) {
+                            maxHeapGrowth = Math.max(maxHeapGrowth, java.util.Collections.min(lastSamples));
+                        }
                         nextSample = System.nanoTime() + 1_000_000_000L;
                     }
                 }

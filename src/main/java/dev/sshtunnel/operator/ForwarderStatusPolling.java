@@ -139,8 +139,11 @@ public final class ForwarderStatusPolling extends ExternalResourceCachingEventSo
             String podsNow = signature(current);
             Set<ForwarderReport> reports = new HashSet<>(reader.read(current));
             Set<ForwarderReport> before = getSecondaryResources(id);
-            boolean changed = !withoutCounters(reports).equals(withoutCounters(before)) || !podsNow.equals(readFromPods.get(id));
-            boolean countersMoved = !changed && !reports.equals(before);
+            // Reports equal as read need no counter-free copies (a JSON clone of each): the common case of a settled tunnel.
+            boolean same = reports.equals(before);
+            boolean changed = !podsNow.equals(readFromPods.get(id))
+                    || !same && !withoutCounters(reports).equals(withoutCounters(before));
+            boolean countersMoved = !changed && !same;
             readFromPods.put(id, podsNow);
             due.put(id, Instant.now().plus(!reports.isEmpty() && reports.stream().allMatch(ForwarderReport::up)
                     ? settledPeriod : TRANSITION_PERIOD));

@@ -21,6 +21,62 @@ public interface OperatorConfig {
 
     NetworkPolicy networkPolicy();
 
+    GuardRails guardRails();
+
+    /**
+     * What a tenant's SshTunnel may ask for in a shared cluster (issue 25). Every default is the secure one; each
+     * rule can be widened to restore the single-team behaviour. The same values parameterise the
+     * ValidatingAdmissionPolicy in deploy/ and the chart, so what the API server can judge is refused at apply.
+     */
+    interface GuardRails {
+        /**
+         * CIDRs a Remote forward's target or a Dynamic forward's destination may never reach, checked by the
+         * forwarder after DNS resolution (no connection is attempted) and, for IP literals, at apply.
+         * {@code none} alone: no deny list.
+         */
+        @WithDefault("169.254.0.0/16,fd00:ec2::254/128,127.0.0.0/8,::1/128")
+        List<String> deniedTargets();
+
+        /** Also deny the Kubernetes API server's addresses (the default/kubernetes Service and its endpoints). */
+        @WithDefault("true")
+        boolean denyApiServer();
+
+        /** When set: the only CIDRs such a target may resolve to (narrows further; the deny list still applies). */
+        Optional<List<String>> allowedTargets();
+
+        /** spec.service.type values a tunnel may ask for. */
+        @WithDefault("ClusterIP")
+        List<String> serviceTypes();
+
+        /** Annotation key prefixes a tunnel may put on its Service; {@code *} allows any. Absent: none. */
+        Optional<List<String>> serviceAnnotationPrefixes();
+
+        /** Whether spec.forwarder.nodeSelector and tolerations are honoured; false: the admin's defaults apply. */
+        @WithDefault("false")
+        boolean tenantScheduling();
+
+        /** Annotation key prefixes a tunnel may put on its pods (on top of the CRD's confinement deny-list); {@code *}: any. */
+        Optional<List<String>> podAnnotationPrefixes();
+
+        /** The most CPU a tunnel may request or limit per forwarder container. */
+        @WithDefault("2")
+        String maxCpu();
+
+        /** The most memory a tunnel may request or limit per forwarder container. */
+        @WithDefault("1Gi")
+        String maxMemory();
+
+        /** {@code Allowed}: a tunnel may carry its own spec.ssh; {@code Denied}: every tunnel must name a bastion. */
+        @WithDefault("Allowed")
+        InlineSsh inlineSsh();
+
+        /** When true, an inline spec.ssh may only name Secrets labelled sshtunnel.dev/usable: "true". */
+        @WithDefault("false")
+        boolean inlineSecretsNeedLabel();
+
+        enum InlineSsh { Allowed, Denied }
+    }
+
     interface NetworkPolicy {
         /** Namespace of the cluster DNS pods that forwarder pods may query (egress port 53). */
         @WithDefault("kube-system")

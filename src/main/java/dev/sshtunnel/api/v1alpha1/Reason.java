@@ -25,7 +25,17 @@ public enum Reason {
      * AcceptNew with no key pinned yet, and the forwarder pods of the tunnel's current ReplicaSet saw
      * different host keys: none is pinned, as one of them may be a man in the middle.
      */
-    HostKeyDisagreement;
+    HostKeyDisagreement,
+    /** The tunnel's spec asks for what the operator's guard rails (sshtunnel.guard-rails.*) do not allow. */
+    PolicyDenied,
+    /** A forward's target is outside the bastion's local.targets, or on the guard rails' deny list. */
+    TargetNotAllowed,
+    /** spec.bastionRef names a bastion that does not exist. */
+    BastionNotFound,
+    /** spec.bastionRef names a ClusterSshBastion whose allowedNamespaces does not include the tunnel's namespace. */
+    BastionNotAllowed,
+    /** A Remote forward's bindAddress:port on a bastion is already allocated to another tunnel. */
+    PortConflict;
 
     /** The lastError text of a failure with this reason: the reason, then the free-text message. */
     public String lastError(String message) {
@@ -40,7 +50,8 @@ public enum Reason {
     public boolean needsAction() {
         return switch (this) {
             case InvalidSpec, SecretNotFound, AuthenticationFailed, HostKeyMismatch, HostKeyUnknown, ForwardRejected,
-                    ImageNotAllowed, ApplyFailed, HostKeyDisagreement -> true;
+                    ImageNotAllowed, ApplyFailed, HostKeyDisagreement, PolicyDenied, TargetNotAllowed, BastionNotFound,
+                    BastionNotAllowed, PortConflict -> true;
             default -> false;
         };
     }

@@ -9,6 +9,8 @@ import jakarta.inject.Singleton;
 import dev.sshtunnel.api.v1alpha1.Reason;
 import dev.sshtunnel.api.v1alpha1.SshTunnel;
 import dev.sshtunnel.operator.status.SpecHeldBack;
+import dev.sshtunnel.operator.tenancy.ResolvedTunnel;
+import dev.sshtunnel.operator.tenancy.TunnelResolution;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 
 /**
@@ -22,11 +24,13 @@ public class SpecGate {
 
     private final ForwarderImagePolicy images;
     private final ReferencedSecrets secrets;
+    private final TunnelResolution resolution;
 
     @Inject
-    public SpecGate(ForwarderImagePolicy images, ReferencedSecrets secrets) {
+    public SpecGate(ForwarderImagePolicy images, ReferencedSecrets secrets, TunnelResolution resolution) {
         this.images = images;
         this.secrets = secrets;
+        this.resolution = resolution;
     }
 
     /** The verdict of one reconcile, kept in its context. */
@@ -40,12 +44,15 @@ public class SpecGate {
     public Optional<SpecHeldBack> heldBack(SshTunnel tunnel, Context<SshTunnel> context) {
         var shared = context.managedWorkflowAndDependentResourceContext();
         return shared.get(Verdict.class, Verdict.class).orElseGet(() -> {
-            Verdict verdict = new Verdict(heldBack(tunnel, secrets.of(tunnel, context)));
+            ResolvedTunnel resolved = resolution.of(tunnel, context);
+            Verdict verdict = new Verdict(resolved.refusal().isPresent() ? resolved.refusal()
+                    : heldBack(resolved.rendered(), secrets.of(resolved.rendered(), context)));
             shared.put(Verdict.class, verdict);
             return verdict;
         }).heldBack();
     }
 
+    /** {@code tunnel}: as its pods run it ({@link ResolvedTunnel#rendered()}), with its bastion's spec.ssh in place. */
     Optional<SpecHeldBack> heldBack(SshTunnel tunnel, Map<String, ReferencedSecrets.KeyNames> secrets) {
         Optional<String> invalid = SpecConsistency.problem(tunnel);
         if (invalid.isPresent()) {

@@ -9,6 +9,8 @@ import dev.sshtunnel.api.v1alpha1.ServiceType;
 import dev.sshtunnel.api.v1alpha1.SshTunnel;
 import dev.sshtunnel.operator.ForwarderLabels;
 import dev.sshtunnel.operator.SshTunnelReconciler;
+import dev.sshtunnel.operator.tenancy.ResolvedTunnel;
+import dev.sshtunnel.operator.tenancy.TunnelResolution;
 import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServiceBuilder;
@@ -29,6 +31,7 @@ public class ForwardsServiceDependent extends KeptOnHeldBackSpec<Service> {
 
     @Override
     protected Service desired(SshTunnel tunnel, Context<SshTunnel> context) {
+        ResolvedTunnel resolved = resolution.of(tunnel, context);
         ServiceSpec serviceSpec = tunnel.getSpec().getService() == null ? new ServiceSpec() : tunnel.getSpec().getService();
         Map<String, String> labels = new HashMap<>(serviceSpec.getLabels());
         labels.putAll(ForwarderLabels.all(tunnel));
@@ -42,7 +45,8 @@ public class ForwardsServiceDependent extends KeptOnHeldBackSpec<Service> {
                 .endMetadata()
                 .withNewSpec()
                     .withType(type.name())
-                    .withSelector(ForwarderLabels.selector(tunnel))
+                    // Pods in a bastion's namespace cannot be selected from here: ForwarderEndpointsDependent lists them.
+                    .withSelector(resolved.crossNamespace() ? null : ForwarderLabels.selector(tunnel))
                     .withPorts(tunnel.getSpec().getForwards().stream()
                             .filter(ForwardSpec::listensInPod)
                             .map(f -> servicePort(f.getName(), f.getPort()))

@@ -1,7 +1,9 @@
 package dev.sshtunnel.sandbox;
 
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.Consumer;
@@ -9,12 +11,15 @@ import java.util.function.Consumer;
 import dev.sshtunnel.operator.ForwarderLabels;
 import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.discovery.v1.Endpoint;
+import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
 import io.fabric8.kubernetes.client.KubernetesClient;
 
 /**
  * Stands in for kube-proxy, for the forwarder Services: each Service port gets a {@link ServicePort}
  * on the host (its own port number when free, else another one, printed either way) that relays to
- * the ready forwarder pods. Not emulated: cluster IPs, DNS names, NetworkPolicy enforcement.
+ * the ready forwarder pods. A Service without selector relays to the ready addresses of its
+ * EndpointSlices. Not emulated: cluster IPs, DNS names, NetworkPolicy enforcement.
  */
 final class ServiceProxies implements AutoCloseable {
 
@@ -65,7 +70,10 @@ final class ServiceProxies implements AutoCloseable {
                 continue;
             }
             try {
-                ServicePort local = new ServicePort(address, w.port(), w.target(), () -> node.readyPodIps(w.namespace(), w.selector()));
+                // A Service without selector (a tunnel whose pods run in a bastion's namespace): its EndpointSlices, as kube-proxy.
+                ServicePort local = new ServicePort(address, w.port(), w.target(), w.selector() == null || w.selector().isEmpty()
+                        ? () -> readyEndpoints(w.namespace(), w.service())
+                        : () -> node.readyPodIps(w.namespace(), w.selector()));
                 ports.put(w.key(), local);
                 log.accept("service " + w.namespace() + "/" + w.service() + " port "
                         + (w.portName() == null ? "" : w.portName() + " ") + w.port() + " -> " + local.localAddress() + ":"
@@ -75,6 +83,20 @@ final class ServiceProxies implements AutoCloseable {
                         + ": " + e.getMessage());
             }
         }
+    }
+
+    /** The ready addresses of a Service's EndpointSlices. */
+    private List<String> readyEndpoints(String namespace, String service) {
+        List<String> ips = new ArrayList<>();
+        for (EndpointSlice slice : client.discovery().v1().endpointSlices().inNamespace(namespace)
+                .withLabel("kubernetes.io/service-name", service).list().getItems()) {
+            for (Endpoint endpoint : slice.getEndpoints()) {
+                if (endpoint.getConditions() != null && Boolean.TRUE.equals(endpoint.getConditions().getReady())) {
+                    ips.addAll(endpoint.getAddresses());
+                }
+            }
+        }
+        return ips;
     }
 
     /** A named target port resolves per pod, as the endpoints controller does; the first pod that names it wins. */

@@ -31,7 +31,7 @@ class CrdIsUpToDateIT {
                 .as("crds/%s is stale: regenerate with ./mvnw package -DskipTests && cp %s crds/", file, generated)
                 .isEqualTo(Files.readString(generated));
         assertThat(Files.readString(Path.of("deploy/helm/sshtunnel-operator/crds", file)))
-                .as("the chart's copy of %s is stale", FILE)
+                .as("the chart's copy of %s is stale", file)
                 .isEqualTo(Files.readString(generated));
     }
 }

@@ -11,13 +11,15 @@ import dev.sshtunnel.api.v1alpha1.SshTunnel;
 import dev.sshtunnel.operator.tenancy.ResolvedTunnel;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 
 /**
- * The forwarder objects of a tunnel that owner references cannot remove: those left in a namespace the tunnel no longer
+ * The forwarder objects of a tunnel (Deployment, ConfigMap, NetworkPolicy, budget, and the forwards' Service beside the
+ * pods) that owner references cannot remove: those left in a namespace the tunnel no longer
  * runs in (its bastion changed), all of them once its bastion no longer grants it (the pods must stop holding the
  * bastion's key for it), and those in a bastion's namespace when the tunnel is deleted (its finalizer).
  */
@@ -25,7 +27,7 @@ public final class PlacedForwarder {
 
     private static final Logger LOG = Logger.getLogger(PlacedForwarder.class);
     private static final List<Class<? extends HasMetadata>> KINDS = List.of(Deployment.class, ConfigMap.class,
-            NetworkPolicy.class, PodDisruptionBudget.class);
+            NetworkPolicy.class, PodDisruptionBudget.class, Service.class);
 
     private PlacedForwarder() {
     }
@@ -64,7 +66,9 @@ public final class PlacedForwarder {
     private static void remove(SshTunnel tunnel, Context<SshTunnel> context, Predicate<HasMetadata> which, String why) {
         for (Class<? extends HasMetadata> kind : KINDS) {
             for (HasMetadata object : context.getSecondaryResources(kind)) {
-                if (which.test(object)) {
+                // The tenant's own Service (or its alias of the placed one) is its dependent's to keep or remove.
+                boolean placed = kind != Service.class || object.getMetadata().getLabels().containsKey(ForwarderLabels.TUNNEL_NAMESPACE);
+                if (placed && which.test(object)) {
                     LOG.infof("SshTunnel %s/%s: removing %s %s/%s (%s)", tunnel.getMetadata().getNamespace(),
                             tunnel.getMetadata().getName(), object.getKind(), object.getMetadata().getNamespace(),
                             object.getMetadata().getName(), why);

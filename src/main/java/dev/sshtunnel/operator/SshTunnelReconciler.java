@@ -19,9 +19,9 @@ import dev.sshtunnel.operator.dependent.ForwarderNetworkPolicyDependent;
 import dev.sshtunnel.operator.dependent.ForwardsServiceDependent;
 import dev.sshtunnel.operator.dependent.ForwarderDeploymentDependent;
 import dev.sshtunnel.operator.dependent.TunnelConfigMapDependent;
-import dev.sshtunnel.operator.dependent.ForwarderEndpointsDependent;
+import dev.sshtunnel.operator.dependent.TenantServiceDependent;
 import dev.sshtunnel.operator.dependent.conditions.DisruptionBudgetNeeded;
-import dev.sshtunnel.operator.dependent.conditions.EndpointsNeeded;
+import dev.sshtunnel.operator.dependent.conditions.TenantServiceNeeded;
 import dev.sshtunnel.operator.dependent.conditions.ForwarderCanStart;
 import dev.sshtunnel.operator.dependent.conditions.NetworkPolicyEnabled;
 import dev.sshtunnel.operator.dependent.conditions.ServiceNeeded;
@@ -67,8 +67,8 @@ import io.javaoperatorsdk.operator.processing.event.source.EventSource;
                 dependsOn = SshTunnelReconciler.CONFIG, reconcilePrecondition = ForwarderCanStart.class),
         @Dependent(name = SshTunnelReconciler.SERVICE, type = ForwardsServiceDependent.class,
                 reconcilePrecondition = ServiceNeeded.class),
-        @Dependent(name = SshTunnelReconciler.ENDPOINTS, type = ForwarderEndpointsDependent.class,
-                dependsOn = SshTunnelReconciler.SERVICE, reconcilePrecondition = EndpointsNeeded.class),
+        @Dependent(name = SshTunnelReconciler.TENANT_SERVICE, type = TenantServiceDependent.class,
+                reconcilePrecondition = TenantServiceNeeded.class),
         @Dependent(name = SshTunnelReconciler.NETWORK_POLICY, type = ForwarderNetworkPolicyDependent.class,
                 reconcilePrecondition = NetworkPolicyEnabled.class),
         @Dependent(name = SshTunnelReconciler.DISRUPTION_BUDGET, type = ForwarderDisruptionBudgetDependent.class,
@@ -89,7 +89,7 @@ public class SshTunnelReconciler implements Reconciler<SshTunnel>, Cleaner<SshTu
     static final String FORWARDER = "forwarder";
     static final String SERVICE = "service";
     static final String NETWORK_POLICY = "network-policy";
-    static final String ENDPOINTS = "endpoints";
+    static final String TENANT_SERVICE = "tenant-service";
     static final String DISRUPTION_BUDGET = "disruption-budget";
     private static final Logger LOG = Logger.getLogger(SshTunnelReconciler.class);
     /** Long enough for the status write to reach the informer's cache, which the next rendering reads. */
@@ -235,9 +235,18 @@ public class SshTunnelReconciler implements Reconciler<SshTunnel>, Cleaner<SshTu
                 heldBack.isPresent() ? heldBack : applyFailure,
                 deployment,
                 running.map(SshTunnel::getSpec),
-                context.getSecondaryResource(Service.class).map(s -> s.getMetadata().getName()),
+                tenantService(tunnel, context),
                 reportsOf(context, ForwarderReplicaSets.deploymentPods(deployment, replicaSets, pods)),
                 ForwarderReplicaSets.currentPods(deployment, replicaSets, pods));
+    }
+
+    /** The Service clients of the tunnel's namespace use: its own, or the alias of one in a bastion's namespace. */
+    private static Optional<String> tenantService(SshTunnel tunnel, Context<SshTunnel> context) {
+        return context.getSecondaryResources(Service.class).stream()
+                .filter(s -> s.getMetadata().getNamespace().equals(tunnel.getMetadata().getNamespace())
+                        && s.getMetadata().getName().equals(tunnel.getMetadata().getName()))
+                .map(s -> s.getMetadata().getName())
+                .findFirst();
     }
 
     /** The tunnel document in the forwarder's ConfigMap, which its pods run; empty when it is not there. */

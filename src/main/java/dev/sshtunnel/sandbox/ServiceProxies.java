@@ -1,9 +1,7 @@
 package dev.sshtunnel.sandbox;
 
 import java.io.IOException;
-import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.List;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.Consumer;
@@ -11,15 +9,12 @@ import java.util.function.Consumer;
 import dev.sshtunnel.operator.ForwarderLabels;
 import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.Service;
-import io.fabric8.kubernetes.api.model.discovery.v1.Endpoint;
-import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
 import io.fabric8.kubernetes.client.KubernetesClient;
 
 /**
  * Stands in for kube-proxy, for the forwarder Services: each Service port gets a {@link ServicePort}
  * on the host (its own port number when free, else another one, printed either way) that relays to
- * the ready forwarder pods. A Service without selector relays to the ready addresses of its
- * EndpointSlices. Not emulated: cluster IPs, DNS names, NetworkPolicy enforcement.
+ * the ready forwarder pods; an ExternalName alias relays to the pods of the Service it names. Not emulated: cluster IPs, DNS names, NetworkPolicy enforcement.
  */
 final class ServiceProxies implements AutoCloseable {
 
@@ -36,9 +31,11 @@ final class ServiceProxies implements AutoCloseable {
         this.log = log;
     }
 
-    private record Wanted(String namespace, String service, String portName, int port, int target, Map<String, String> selector) {
+    /** {@code podNamespace}, {@code selector}: where the ready pods are (for an alias, those of the Service it names). */
+    private record Wanted(String namespace, String service, String portName, int port, int target, String podNamespace,
+            Map<String, String> selector) {
         String key() {
-            return namespace + "/" + service + "/" + portName + "/" + port + "/" + target;
+            return namespace + "/" + service + "/" + portName + "/" + port + "/" + target + "/" + podNamespace;
         }
     }
 
@@ -46,12 +43,26 @@ final class ServiceProxies implements AutoCloseable {
         Map<String, Wanted> wanted = new LinkedHashMap<>();
         for (Service service : client.services().inAnyNamespace()
                 .withLabel(ForwarderLabels.MANAGED_BY, ForwarderLabels.OPERATOR_NAME).list().getItems()) {
+            if (service.getMetadata().getLabels().containsKey(ForwarderLabels.TUNNEL_NAMESPACE)) {
+                continue; // beside pods in a bastion's namespace: relayed through the tenant's alias of it
+            }
             String ns = service.getMetadata().getNamespace();
             Map<String, String> selector = service.getSpec().getSelector();
+            if ("ExternalName".equals(service.getSpec().getType())) {
+                // The alias a tenant gets of the forwards' Service in a bastion's namespace: <name>.<namespace>.svc.<domain>.
+                String[] target = service.getSpec().getExternalName().split("\\.");
+                Service aliased = target.length < 3 ? null : client.services().inNamespace(target[1]).withName(target[0]).get();
+                if (aliased == null) {
+                    continue;
+                }
+                ns = target[1];
+                selector = aliased.getSpec().getSelector();
+            }
             for (var port : service.getSpec().getPorts()) {
                 Integer target = targetPort(ns, selector, port.getTargetPort(), port.getPort());
                 if (target != null) { // else no pod template defines the named port yet
-                    Wanted w = new Wanted(ns, service.getMetadata().getName(), port.getName(), port.getPort(), target, selector);
+                    Wanted w = new Wanted(service.getMetadata().getNamespace(), service.getMetadata().getName(), port.getName(),
+                            port.getPort(), target, ns, selector);
                     wanted.put(w.key(), w);
                 }
             }
@@ -70,10 +81,7 @@ final class ServiceProxies implements AutoCloseable {
                 continue;
             }
             try {
-                // A Service without selector (a tunnel whose pods run in a bastion's namespace): its EndpointSlices, as kube-proxy.
-                ServicePort local = new ServicePort(address, w.port(), w.target(), w.selector() == null || w.selector().isEmpty()
-                        ? () -> readyEndpoints(w.namespace(), w.service())
-                        : () -> node.readyPodIps(w.namespace(), w.selector()));
+                ServicePort local = new ServicePort(address, w.port(), w.target(), () -> node.readyPodIps(w.podNamespace(), w.selector()));
                 ports.put(w.key(), local);
                 log.accept("service " + w.namespace() + "/" + w.service() + " port "
                         + (w.portName() == null ? "" : w.portName() + " ") + w.port() + " -> " + local.localAddress() + ":"
@@ -83,20 +91,6 @@ final class ServiceProxies implements AutoCloseable {
                         + ": " + e.getMessage());
             }
         }
-    }
-
-    /** The ready addresses of a Service's EndpointSlices. */
-    private List<String> readyEndpoints(String namespace, String service) {
-        List<String> ips = new ArrayList<>();
-        for (EndpointSlice slice : client.discovery().v1().endpointSlices().inNamespace(namespace)
-                .withLabel("kubernetes.io/service-name", service).list().getItems()) {
-            for (Endpoint endpoint : slice.getEndpoints()) {
-                if (endpoint.getConditions() != null && Boolean.TRUE.equals(endpoint.getConditions().getReady())) {
-                    ips.addAll(endpoint.getAddresses());
-                }
-            }
-        }
-        return ips;
     }
 
     /** A named target port resolves per pod, as the endpoints controller does; the first pod that names it wins. */

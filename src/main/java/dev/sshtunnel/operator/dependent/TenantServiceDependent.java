@@ -27,11 +27,24 @@ import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDep
         informerListLimit = SshTunnelReconciler.LIST_PAGE))
 public class TenantServiceDependent extends KeptOnHeldBackSpec<Service> {
 
+    static final String EXTERNAL_NAME = "ExternalName";
+
     @Inject
     OperatorConfig config;
 
     public TenantServiceDependent() {
         super(Service.class);
+    }
+
+    /**
+     * Only the alias itself: a tunnel in its own namespace has its forwards' Service under the same name, which
+     * {@link ForwardsServiceDependent} keeps.
+     */
+    @Override
+    protected void handleDelete(SshTunnel tunnel, Service secondary, Context<SshTunnel> context) {
+        if (secondary != null && EXTERNAL_NAME.equals(secondary.getSpec().getType())) {
+            super.handleDelete(tunnel, secondary, context);
+        }
     }
 
     @Override
@@ -47,7 +60,7 @@ public class TenantServiceDependent extends KeptOnHeldBackSpec<Service> {
                     .withLabels(labels)
                 .endMetadata()
                 .withNewSpec()
-                    .withType("ExternalName")
+                    .withType(EXTERNAL_NAME)
                     .withExternalName(ResolvedTunnel.serviceHost(resolved.rendered().getMetadata().getName(),
                             resolved.rendered().getMetadata().getNamespace()) + "." + config.clusterDomain())
                     .withPorts(ForwardsServiceDependent.ports(resolved.rendered()))

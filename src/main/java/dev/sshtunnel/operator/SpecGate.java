@@ -46,7 +46,7 @@ public class SpecGate {
         return shared.get(Verdict.class, Verdict.class).orElseGet(() -> {
             ResolvedTunnel resolved = resolution.of(tunnel, context);
             Verdict verdict = new Verdict(resolved.refusal().isPresent() ? resolved.refusal()
-                    : heldBack(resolved.rendered(), secrets.of(resolved.rendered(), context)));
+                    : heldBack(resolved.rendered(), secrets.of(resolved.rendered(), context)).map(held -> onBastion(resolved, held)));
             shared.put(Verdict.class, verdict);
             return verdict;
         }).heldBack();
@@ -64,6 +64,18 @@ public class SpecGate {
         }
         return SecretReferences.of(tunnel).firstMissing(tunnel.getMetadata().getNamespace(), secrets)
                 .map(missing -> new SpecHeldBack(Reason.SecretNotFound, missing));
+    }
+
+    /**
+     * What a tenant reads about a bastion it uses: the bastion's own Secrets and fields are the platform's business, so
+     * the message names the bastion and where to look, not the Secret.
+     */
+    private static SpecHeldBack onBastion(ResolvedTunnel resolved, SpecHeldBack held) {
+        return resolved.bastion()
+                .filter(bastion -> held.reason() == Reason.SecretNotFound) // every Secret of such a tunnel is the bastion's
+                .map(bastion -> new SpecHeldBack(held.reason(), bastion.describe() + " cannot serve tunnels yet: a Secret it "
+                        + "names is missing; its owner sees which in its status"))
+                .orElse(held);
     }
 
     public boolean passes(SshTunnel tunnel, Context<SshTunnel> context) {

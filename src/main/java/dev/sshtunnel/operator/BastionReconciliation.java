@@ -56,7 +56,10 @@ final class BastionReconciliation {
                 .flatMap(t -> BastionGrant.requests(t).stream())
                 .toList();
         List<PortAllocation> ledger = PortLedger.next(bastion.allocations(), requests);
-        SshBastionStatus status = aggregator.aggregate(object, object.getStatus(), secretsProblem(bastion, context), ledger,
+        Optional<SpecHeldBack> problem = SpecConsistency.sshProblem(bastion.spec().getSsh())
+                .map(message -> new SpecHeldBack(Reason.InvalidSpec, message))
+                .or(() -> secretsProblem(bastion, context));
+        SshBastionStatus status = aggregator.aggregate(object, object.getStatus(), problem, ledger,
                 tunnels.size());
         if (!Objects.equals(status, object.getStatus())) {
             PrimaryUpdateAndCacheUtils.updateStatusAndCacheResource(object, context, fresh -> {

@@ -72,9 +72,12 @@ public class SpecGate {
      */
     private static SpecHeldBack onBastion(ResolvedTunnel resolved, SpecHeldBack held) {
         return resolved.bastion()
-                .filter(bastion -> held.reason() == Reason.SecretNotFound) // every Secret of such a tunnel is the bastion's
-                .map(bastion -> new SpecHeldBack(held.reason(), bastion.describe() + " cannot serve tunnels yet: a Secret it "
-                        + "names is missing; its owner sees which in its status"))
+                // Every Secret of such a tunnel is the bastion's, and so is a spec.ssh problem.
+                .filter(bastion -> held.reason() == Reason.SecretNotFound
+                        || SpecConsistency.sshProblem(bastion.spec().getSsh()).isPresent())
+                .map(bastion -> new SpecHeldBack(held.reason(), bastion.describe() + " cannot serve tunnels yet: "
+                        + (held.reason() == Reason.SecretNotFound ? "a Secret it names is missing" : "its spec.ssh is invalid")
+                        + "; its owner sees why in its status"))
                 .orElse(held);
     }
 

@@ -8,12 +8,14 @@ import jakarta.inject.Singleton;
 
 import dev.sshtunnel.api.v1alpha1.Reason;
 import dev.sshtunnel.api.v1alpha1.SshTunnel;
+import dev.sshtunnel.operator.guardrails.TunnelGuardRails;
 import dev.sshtunnel.operator.status.SpecHeldBack;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 
 /**
  * The one rule for whether a spec may replace what runs: consistent (what CEL cannot judge), an
- * allowed image, and every referenced Secret key present. The workflow's preconditions hold the
+ * allowed image, within the guard rails ({@link TunnelGuardRails}), and every referenced Secret key
+ * present (and labelled, when the guard rails ask). The workflow's preconditions hold the
  * ConfigMap, Deployment, Service and NetworkPolicy back while it fails, and status reports the
  * same verdict, so a running tunnel is never rewritten into one that cannot start.
  */
@@ -22,11 +24,17 @@ public class SpecGate {
 
     private final ForwarderImagePolicy images;
     private final ReferencedSecrets secrets;
+    private final TunnelGuardRails guardRails;
 
     @Inject
-    public SpecGate(ForwarderImagePolicy images, ReferencedSecrets secrets) {
+    public SpecGate(ForwarderImagePolicy images, ReferencedSecrets secrets, OperatorConfig config) {
+        this(images, secrets, new TunnelGuardRails(TunnelGuardRails.Settings.of(config.guardRails())));
+    }
+
+    SpecGate(ForwarderImagePolicy images, ReferencedSecrets secrets, TunnelGuardRails guardRails) {
         this.images = images;
         this.secrets = secrets;
+        this.guardRails = guardRails;
     }
 
     /** The verdict of one reconcile, kept in its context. */
@@ -55,8 +63,17 @@ public class SpecGate {
         if (image.isPresent()) {
             return Optional.of(new SpecHeldBack(Reason.ImageNotAllowed, image.get()));
         }
-        return SecretReferences.of(tunnel).firstMissing(tunnel.getMetadata().getNamespace(), secrets)
-                .map(missing -> new SpecHeldBack(Reason.SecretNotFound, missing));
+        Optional<String> shape = guardRails.shapeProblem(tunnel);
+        if (shape.isPresent()) {
+            return Optional.of(new SpecHeldBack(Reason.PolicyDenied, shape.get()));
+        }
+        SecretReferences references = SecretReferences.of(tunnel);
+        Optional<String> missing = references.firstMissing(tunnel.getMetadata().getNamespace(), secrets);
+        if (missing.isPresent()) {
+            return Optional.of(new SpecHeldBack(Reason.SecretNotFound, missing.get()));
+        }
+        return guardRails.secretProblem(tunnel, references.fieldBySecret(), name -> secrets.get(name).labelledUsable())
+                .map(unlabelled -> new SpecHeldBack(Reason.PolicyDenied, unlabelled));
     }
 
     public boolean passes(SshTunnel tunnel, Context<SshTunnel> context) {

@@ -39,8 +39,10 @@ class DeployManifestsIT {
     void rendersEveryPieceIntoTheOperatorNamespace() {
         assertThat(rendered).extracting(HasMetadata::getKind).containsExactlyInAnyOrder(
                 "Namespace", "CustomResourceDefinition", "ServiceAccount", "ClusterRole", "ClusterRoleBinding",
-                "Role", "RoleBinding", "Deployment", "Service");
-        rendered.stream().filter(r -> List.of("ServiceAccount", "Role", "RoleBinding", "Deployment", "Service").contains(r.getKind()))
+                "Role", "RoleBinding", "Deployment", "Service", "ConfigMap", "ValidatingAdmissionPolicy",
+                "ValidatingAdmissionPolicyBinding");
+        rendered.stream().filter(r -> List.of("ServiceAccount", "Role", "RoleBinding", "Deployment", "Service", "ConfigMap")
+                .contains(r.getKind()))
                 .forEach(r -> assertThat(r.getMetadata().getNamespace()).as(r.getKind()).isEqualTo("sshtunnel-system"));
     }
 
@@ -51,6 +53,28 @@ class DeployManifestsIT {
         CustomResourceDefinition installed = (CustomResourceDefinition) rendered.stream()
                 .filter(r -> r instanceof CustomResourceDefinition).findFirst().orElseThrow();
         assertThat(installed.getSpec()).isEqualTo(committed.getSpec());
+    }
+
+    /** The guard rails: the operator's env and the admission policy's params are the one ConfigMap. */
+    @Test
+    void operatorAndAdmissionPolicyReadTheSameGuardRails() {
+        Deployment operator = (Deployment) rendered.stream().filter(r -> r instanceof Deployment).findFirst().orElseThrow();
+        var envFrom = operator.getSpec().getTemplate().getSpec().getContainers().get(0).getEnvFrom();
+        assertThat(envFrom).extracting(e -> e.getConfigMapRef().getName()).containsExactly("sshtunnel-operator-guard-rails");
+        var binding = (io.fabric8.kubernetes.api.model.admissionregistration.v1.ValidatingAdmissionPolicyBinding) rendered.stream()
+                .filter(r -> r.getKind().equals("ValidatingAdmissionPolicyBinding")).findFirst().orElseThrow();
+        assertThat(binding.getSpec().getParamRef().getName()).isEqualTo("sshtunnel-operator-guard-rails");
+        assertThat(binding.getSpec().getParamRef().getNamespace()).isEqualTo("sshtunnel-system");
+        assertThat(binding.getSpec().getParamRef().getParameterNotFoundAction()).as("no params: fail closed").isEqualTo("Deny");
+        assertThat(binding.getSpec().getValidationActions()).containsExactly("Deny");
+        var policy = (io.fabric8.kubernetes.api.model.admissionregistration.v1.ValidatingAdmissionPolicy) rendered.stream()
+                .filter(r -> r.getKind().equals("ValidatingAdmissionPolicy")).findFirst().orElseThrow();
+        assertThat(policy.getSpec().getFailurePolicy()).isEqualTo("Fail");
+        assertThat(binding.getSpec().getPolicyName()).isEqualTo(policy.getMetadata().getName());
+        assertThat(policy.getSpec().getMatchConstraints().getResourceRules()).singleElement().satisfies(rule -> {
+            assertThat(rule.getResources()).as("not sshtunnels/status: the operator's status writes pass").containsExactly("sshtunnels");
+            assertThat(rule.getOperations()).containsExactlyInAnyOrder("CREATE", "UPDATE");
+        });
     }
 
     @Test

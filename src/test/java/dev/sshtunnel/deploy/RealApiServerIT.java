@@ -1,6 +1,7 @@
 package dev.sshtunnel.deploy;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -176,5 +177,14 @@ class RealApiServerIT {
         // The restricted namespace admitted the operator's own pod template: the ReplicaSet created its pod.
         assertThat(kubectl.run("wait", "-n", "sshtunnel-system", "--for=create", "pod", "-l",
                 "app.kubernetes.io/name=sshtunnel-operator", "--timeout=60s")).contains("condition met");
+        // The guard rails' admission policy type-checks against the CRD's schema and ConfigMap params without a warning.
+        assertThat(applied.out()).contains("validatingadmissionpolicy.admissionregistration.k8s.io/sshtunnel-operator-guard-rails");
+        await().atMost(java.time.Duration.ofSeconds(30)).untilAsserted(() -> assertThat(kubectl.run("get",
+                "validatingadmissionpolicy", "sshtunnel-operator-guard-rails", "-o", "jsonpath={.status.observedGeneration}"))
+                .isEqualTo("1"));
+        assertThat(kubectl.run("get", "validatingadmissionpolicy", "sshtunnel-operator-guard-rails", "-o",
+                "jsonpath={.status.typeChecking}")).isEqualTo("{}");
+        // The other tests of this class apply shapes the guard rails refuse (GuardRailsIT tests the policy itself).
+        kubectl.run("delete", "validatingadmissionpolicybinding,validatingadmissionpolicy", "sshtunnel-operator-guard-rails");
     }
 }

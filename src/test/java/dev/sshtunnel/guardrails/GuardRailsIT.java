@@ -133,7 +133,7 @@ class GuardRailsIT {
 
     @Test
     @Order(1)
-    void eachRuleIsRefusedAtApplyNamingTheRuleAndTheSetting() {
+    void eachRuleIsRefusedAtApplyNamingTheRuleAndTheSetting() throws IOException {
         for (Shape shape : SHAPES) {
             Kubectl.Result applied = kubectl.attempt(tunnel(shape), "apply", "-f", "-");
             assertThat(applied.exitCode()).as("%s is refused: %s", shape.name(), applied.out()).isNotZero();
@@ -143,6 +143,13 @@ class GuardRailsIT {
         }
         Kubectl.Result plain = kubectl.attempt(tunnel(new Shape("plain", "", LOCAL, List.of())), "apply", "-f", "-");
         assertThat(plain.exitCode()).as("a tunnel within the defaults is accepted: %s", plain.err()).isZero();
+        kubectl.run("create", "namespace", "apps");
+        try (var examples = java.nio.file.Files.list(Path.of("examples"))) {
+            for (Path example : examples.filter(p -> p.toString().endsWith(".yaml")).sorted().toList()) {
+                Kubectl.Result applied = kubectl.attempt(null, "apply", "--dry-run=server", "-f", example.toString());
+                assertThat(applied.exitCode()).as("%s keeps the default guard rails: %s", example, applied.err()).isZero();
+            }
+        }
     }
 
     @Test

@@ -121,6 +121,9 @@ class TunnelGuardRailsTest {
         assertThat(WIDE.shapeProblem(tunnel)).isEmpty();
         forwarder().setResources(new ResourceRequirementsBuilder().addToRequests("memory", new Quantity("1024Mi")).build());
         assertThat(DEFAULTS.shapeProblem(tunnel)).as("exactly the cap").isEmpty();
+        forwarder().setResources(new ResourceRequirementsBuilder().addToLimits("cpu", new Quantity("lots")).build());
+        assertThat(DEFAULTS.shapeProblem(tunnel)).hasValueSatisfying(m -> assertThat(m)
+                .contains("spec.forwarder.resources.limits.cpu \"lots\" is not a quantity", "sshtunnel.guard-rails.max-cpu"));
     }
 
     @Test

@@ -86,7 +86,14 @@ class GuardRailsIT {
                     List.of("spec.forwards[].target.host 127.0.0.1 of a Remote forward is inside sshtunnel.guard-rails.denied-targets",
                             "SSHTUNNEL_GUARD_RAILS_DENIED_TARGETS")),
             new Shape("imds", "", "    - {name: hook, type: Remote, port: 8443, target: {host: \"fd00:ec2::254\", port: 80}}\n",
-                    List.of("spec.forwards[].target.host fd00:ec2::254 of a Remote forward is inside")));
+                    List.of("spec.forwards[].target.host fd00:ec2::254 of a Remote forward is inside")),
+            new Shape("mapped", "", "    - {name: hook, type: Remote, port: 8443, target: {host: \"::ffff:127.0.0.1\", port: 80}}\n",
+                    List.of("spec.forwards[].target.host ::ffff:127.0.0.1 of a Remote forward is an address",
+                            "SSHTUNNEL_GUARD_RAILS_DENIED_TARGETS", "IPv4-mapped")),
+            new Shape("anyaddr", "", "    - {name: hook, type: Remote, port: 8443, target: {host: 0.0.0.0, port: 80}}\n",
+                    List.of("spec.forwards[].target.host 0.0.0.0 of a Remote forward is an address", "unspecified")),
+            new Shape("octal", "", "    - {name: hook, type: Remote, port: 8443, target: {host: 0177.0.0.1, port: 80}}\n",
+                    List.of("spec.forwards[].target.host 0177.0.0.1 of a Remote forward is an address", "canonical")));
 
     /** Every rule widened: the single-team behaviour of before the guard rails. */
     static final Map<String, String> WIDE = Map.of(

@@ -10,6 +10,8 @@ import dev.sshtunnel.api.v1alpha1.Reason;
 import dev.sshtunnel.api.v1alpha1.SshTunnel;
 import dev.sshtunnel.operator.guardrails.TunnelGuardRails;
 import dev.sshtunnel.operator.status.SpecHeldBack;
+import dev.sshtunnel.operator.tenancy.ResolvedTunnel;
+import dev.sshtunnel.operator.tenancy.TunnelResolution;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 
 /**
@@ -24,17 +26,15 @@ public class SpecGate {
 
     private final ForwarderImagePolicy images;
     private final ReferencedSecrets secrets;
+    private final TunnelResolution resolution;
     private final TunnelGuardRails guardRails;
 
     @Inject
-    public SpecGate(ForwarderImagePolicy images, ReferencedSecrets secrets, OperatorConfig config) {
-        this(images, secrets, new TunnelGuardRails(TunnelGuardRails.Settings.of(config.guardRails())));
-    }
-
-    SpecGate(ForwarderImagePolicy images, ReferencedSecrets secrets, TunnelGuardRails guardRails) {
+    public SpecGate(ForwarderImagePolicy images, ReferencedSecrets secrets, TunnelResolution resolution, OperatorConfig config) {
         this.images = images;
         this.secrets = secrets;
-        this.guardRails = guardRails;
+        this.resolution = resolution;
+        this.guardRails = new TunnelGuardRails(TunnelGuardRails.Settings.of(config.guardRails()));
     }
 
     /** The verdict of one reconcile, kept in its context. */
@@ -48,13 +48,20 @@ public class SpecGate {
     public Optional<SpecHeldBack> heldBack(SshTunnel tunnel, Context<SshTunnel> context) {
         var shared = context.managedWorkflowAndDependentResourceContext();
         return shared.get(Verdict.class, Verdict.class).orElseGet(() -> {
-            Verdict verdict = new Verdict(heldBack(tunnel, secrets.of(tunnel, context)));
+            ResolvedTunnel resolved = resolution.of(tunnel, context);
+            Verdict verdict = new Verdict(resolved.refusal().isPresent() ? resolved.refusal()
+                    : heldBack(tunnel, resolved.rendered(), secrets.of(resolved.rendered(), context)));
             shared.put(Verdict.class, verdict);
             return verdict;
         }).heldBack();
     }
 
-    Optional<SpecHeldBack> heldBack(SshTunnel tunnel, Map<String, ReferencedSecrets.KeyNames> secrets) {
+    /**
+     * {@code stored}: the tunnel as its author wrote it, which the guard rails judge (a bastion's spec.ssh is not
+     * inline); {@code tunnel}: as its pods run it ({@link ResolvedTunnel#rendered()}), with its bastion's spec.ssh in
+     * place, which the other rules judge.
+     */
+    Optional<SpecHeldBack> heldBack(SshTunnel stored, SshTunnel tunnel, Map<String, ReferencedSecrets.KeyNames> secrets) {
         Optional<String> invalid = SpecConsistency.problem(tunnel);
         if (invalid.isPresent()) {
             return Optional.of(new SpecHeldBack(Reason.InvalidSpec, invalid.get()));
@@ -63,7 +70,7 @@ public class SpecGate {
         if (image.isPresent()) {
             return Optional.of(new SpecHeldBack(Reason.ImageNotAllowed, image.get()));
         }
-        Optional<String> shape = guardRails.shapeProblem(tunnel);
+        Optional<String> shape = guardRails.shapeProblem(stored);
         if (shape.isPresent()) {
             return Optional.of(new SpecHeldBack(Reason.PolicyDenied, shape.get()));
         }
@@ -72,7 +79,8 @@ public class SpecGate {
         if (missing.isPresent()) {
             return Optional.of(new SpecHeldBack(Reason.SecretNotFound, missing.get()));
         }
-        return guardRails.secretProblem(tunnel, references.fieldBySecret(), name -> secrets.get(name).labelledUsable())
+        // Only an inline tunnel's Secrets (stored.spec.ssh): then the rendered tunnel names the same ones.
+        return guardRails.secretProblem(stored, references.fieldBySecret(), name -> secrets.get(name).labelledUsable())
                 .map(unlabelled -> new SpecHeldBack(Reason.PolicyDenied, unlabelled));
     }
 

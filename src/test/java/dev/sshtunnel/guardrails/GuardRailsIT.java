@@ -127,11 +127,12 @@ class GuardRailsIT {
 
     @AfterEach
     void cleanUp() throws Exception {
+        // While the operator still runs: it removes the finalizer of each tunnel it has seen.
+        kubectl.run("delete", "sshtunnels", "-l", "!kept", "--timeout=90s");
         if (operator != null) {
             operator.destroy();
             operator.waitFor(30, TimeUnit.SECONDS);
         }
-        kubectl.run("delete", "sshtunnels", "-l", "!kept", "--wait=false");
         kubectl.attempt(null, "label", "secret", "bastion-key", "sshtunnel.dev/usable-");
         // Back to the file as shipped: client-side apply restores what a test patched or deleted.
         kubectl.run("apply", "-f", GUARD_RAILS.toString());
@@ -175,7 +176,7 @@ class GuardRailsIT {
     @Order(5)
     void withoutItsParamsThePolicyRefusesEveryTunnel() {
         kubectl.run("delete", "configmap", "-n", "sshtunnel-system", CONFIG_MAP);
-        Shape plain = new Shape("plain", "", LOCAL, List.of());
+        Shape plain = new Shape("orphan", "", LOCAL, List.of());
         await().atMost(Duration.ofSeconds(30)).until(() -> kubectl.attempt(tunnel(plain), "apply", "--dry-run=server", "-f", "-")
                 .err().contains("no params found for policy binding with `Deny` parameterNotFoundAction"));
     }

@@ -132,6 +132,9 @@ class TunnelGuardRailsTest {
         assertThat(denied.shapeProblem(tunnel)).hasValueSatisfying(m -> assertThat(m)
                 .contains("spec.ssh is set", "sshtunnel.guard-rails.inline-ssh", "Denied", "spec.bastionRef"));
         assertThat(DEFAULTS.shapeProblem(tunnel)).isEmpty();
+        SshTunnel onBastion = TunnelFixtures.onBastion("apps", "warehouse", dev.sshtunnel.api.v1alpha1.BastionKind.ClusterSshBastion,
+                "edge", TunnelFixtures.local("pg", 5432, "db", 5432));
+        assertThat(denied.shapeProblem(onBastion)).as("a bastion tunnel has no inline spec.ssh").isEmpty();
     }
 
     @Test
@@ -143,5 +146,8 @@ class TunnelGuardRailsTest {
                         "sshtunnel.dev/usable: \"true\"", "sshtunnel.guard-rails.inline-secrets-need-label"));
         assertThat(labelled.secretProblem(tunnel, fields, name -> true)).isEmpty();
         assertThat(DEFAULTS.secretProblem(tunnel, fields, name -> false)).isEmpty();
+        SshTunnel onBastion = TunnelFixtures.onBastion("apps", "warehouse", dev.sshtunnel.api.v1alpha1.BastionKind.SshBastion,
+                "edge", TunnelFixtures.local("pg", 5432, "db", 5432));
+        assertThat(labelled.secretProblem(onBastion, fields, name -> false)).as("a bastion's Secrets are the platform's").isEmpty();
     }
 }

@@ -186,5 +186,17 @@ class RealApiServerIT {
                 "jsonpath={.status.typeChecking}")).isEqualTo("{}");
         // The other tests of this class apply shapes the guard rails refuse (GuardRailsIT tests the policy itself).
         kubectl.run("delete", "validatingadmissionpolicybinding,validatingadmissionpolicy", "sshtunnel-operator-guard-rails");
+        // The API server's admission plugin learns of the deletion through its informer, a moment later.
+        String loadBalancer = """
+                apiVersion: sshtunnel.dev/v1alpha1
+                kind: SshTunnel
+                metadata: {name: guard-rails-gone, namespace: apps}
+                spec:
+                  ssh: {host: bastion.example.com, user: tunnel, privateKeySecretRef: {name: k, key: id}, hostKey: {policy: AcceptNew}}
+                  forwards: [{name: db, type: Local, port: 5432, target: {host: db.internal, port: 5432}}]
+                  service: {type: LoadBalancer}
+                """;
+        await().atMost(java.time.Duration.ofSeconds(30)).until(
+                () -> kubectl.attempt(loadBalancer, "apply", "--dry-run=server", "-f", "-").exitCode() == 0);
     }
 }

@@ -39,9 +39,53 @@ class DeployManifestsIT {
     void rendersEveryPieceIntoTheOperatorNamespace() {
         assertThat(rendered).extracting(HasMetadata::getKind).containsExactlyInAnyOrder(
                 "Namespace", "CustomResourceDefinition", "ServiceAccount", "ClusterRole", "ClusterRoleBinding",
-                "Role", "RoleBinding", "Deployment", "Service");
-        rendered.stream().filter(r -> List.of("ServiceAccount", "Role", "RoleBinding", "Deployment", "Service").contains(r.getKind()))
+                "Role", "RoleBinding", "Deployment", "Service", "NetworkPolicy", "ValidatingAdmissionPolicy",
+                "ValidatingAdmissionPolicyBinding");
+        rendered.stream().filter(r -> List.of("ServiceAccount", "Role", "RoleBinding", "Deployment", "Service", "NetworkPolicy")
+                .contains(r.getKind()))
                 .forEach(r -> assertThat(r.getMetadata().getNamespace()).as(r.getKind()).isEqualTo("sshtunnel-system"));
+    }
+
+    /** The cluster-scoped policy carries no namespace (kustomize would stamp one on a kind it does not know). */
+    @Test
+    void admissionPolicyIsClusterScopedAndNamesTheOperatorsServiceAccount() {
+        List<HasMetadata> policies = rendered.stream().filter(r -> r.getKind().startsWith("ValidatingAdmissionPolicy")).toList();
+        assertThat(policies).hasSize(2).allSatisfy(p -> assertThat(p.getMetadata().getNamespace()).isNull());
+        var policy = (io.fabric8.kubernetes.api.model.admissionregistration.v1.ValidatingAdmissionPolicy) policies.stream()
+                .filter(p -> p.getKind().equals("ValidatingAdmissionPolicy")).findFirst().orElseThrow();
+        assertThat(policy.getSpec().getMatchConditions().get(0).getExpression()).contains("'" + dev.sshtunnel.testing.AuditLog.OPERATOR_USER + "'");
+        assertThat(policy.getSpec().getFailurePolicy()).isEqualTo("Fail");
+    }
+
+    /**
+     * The operator pod's NetworkPolicy opens what the operator serves and calls, by the same names and
+     * numbers the code uses: its Deployment's pod labels and http port, the forwarders' labels and status port.
+     */
+    @Test
+    void operatorNetworkPolicyMatchesWhatTheOperatorServesAndCalls() {
+        Deployment operator = (Deployment) rendered.stream().filter(r -> r instanceof Deployment).findFirst().orElseThrow();
+        var policy = (io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy) rendered.stream()
+                .filter(r -> r.getKind().equals("NetworkPolicy")).findFirst().orElseThrow();
+        var spec = policy.getSpec();
+        assertThat(spec.getPodSelector().getMatchLabels()).isEqualTo(operator.getSpec().getSelector().getMatchLabels());
+        assertThat(spec.getPolicyTypes()).containsExactlyInAnyOrder("Ingress", "Egress");
+        assertThat(spec.getIngress()).singleElement().satisfies(rule -> {
+            assertThat(rule.getPorts()).singleElement().satisfies(port -> assertThat(port.getPort().getIntVal())
+                    .isEqualTo(operator.getSpec().getTemplate().getSpec().getContainers().get(0).getPorts().get(0).getContainerPort()));
+            assertThat(rule.getFrom()).singleElement().satisfies(peer -> assertThat(peer.getNamespaceSelector().getMatchLabels())
+                    .containsEntry("kubernetes.io/metadata.name", "monitoring"));
+        });
+        assertThat(spec.getEgress()).hasSize(3);
+        assertThat(spec.getEgress().get(0).getPorts()).extracting(p -> p.getPort().getIntVal()).containsOnly(53);
+        assertThat(spec.getEgress().get(1).getPorts()).extracting(p -> p.getPort().getIntVal()).containsExactly(443, 6443);
+        var status = spec.getEgress().get(2);
+        assertThat(status.getPorts()).singleElement().satisfies(p -> assertThat(p.getPort().getIntVal())
+                .isEqualTo(dev.sshtunnel.forwarder.http.StatusEndpoints.DEFAULT_PORT));
+        assertThat(status.getTo()).singleElement().satisfies(peer -> {
+            assertThat(peer.getNamespaceSelector().getMatchLabels()).as("any namespace").isNullOrEmpty();
+            assertThat(peer.getPodSelector().getMatchLabels()).containsExactly(
+                    java.util.Map.entry(dev.sshtunnel.operator.ForwarderLabels.NAME, dev.sshtunnel.operator.ForwarderLabels.FORWARDER));
+        });
     }
 
     @Test

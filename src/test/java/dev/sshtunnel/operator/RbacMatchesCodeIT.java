@@ -33,8 +33,8 @@ import io.quarkus.test.junit.QuarkusTest;
  * deploy/cluster-role.yaml grants exactly what the operator does: the test drives a tunnel through
  * its life (create, Secret rotation, Service annotations, two replicas and back, Service removal,
  * NetworkPolicy off) while the operator runs as deploy/'s ServiceAccount on the real API server, then reads the API server's
- * audit log: no request of the operator was refused, and the verbs it used per resource are exactly
- * the ClusterRole's.
+ * audit log: no request of the operator was refused (neither by RBAC nor by the admission policy on its
+ * ServiceAccount), and the verbs it used per resource are exactly the ClusterRole's.
  */
 @QuarkusTest
 @QuarkusTestResource(RealClusterResource.class)
@@ -101,6 +101,9 @@ class RbacMatchesCodeIT {
                 .filter(e -> "SecretNotFound".equals(e.getReason())).mapToInt(e -> e.getCount()).max().orElse(0), n -> n == 2);
         Thread.sleep(2000); // the audit log is written when each request completes
 
+        // All of it ran under deploy/operator-admission-policy.yaml (OperatorReachIT shows what it refuses).
+        assertThat(driver.admissionRegistration().v1().validatingAdmissionPolicyBindings()
+                .withName("sshtunnel-operator-own-objects").get()).as("the operator's admission policy is bound").isNotNull();
         AuditLog audit = AuditLog.read(RealCluster.logs().resolve("audit.log"));
         assertThat(audit.byOperator()).as("requests of the operator refused by RBAC")
                 .filteredOn(e -> e.code() == 403).isEmpty();

@@ -47,6 +47,8 @@ class OperatorReachIT {
     private static final String LABEL_RULE = "sshtunnel-operator may only write objects labelled "
             + "app.kubernetes.io/managed-by=sshtunnel-operator, before and after the change";
     private static final String POD_RULE = "sshtunnel-operator may change a pod only by its sshtunnel.dev/tunnel-generation annotation";
+    private static final String SELECTOR_RULE = "sshtunnel-operator may select only forwarder pods";
+    private static final String POD_SHAPE_RULE = "sshtunnel-operator may run only forwarder pods";
     private static final Map<String, String> MANAGED = Map.of(ForwarderLabels.MANAGED_BY, ForwarderLabels.OPERATOR_NAME);
 
     private static KubernetesClient admin;
@@ -92,6 +94,43 @@ class OperatorReachIT {
         assertThatCode(() -> operator.services().inNamespace(NS).resource(service("ours", MANAGED))
                 .fieldManager("sshtunnel-operator").forceConflicts().serverSideApply()).doesNotThrowAnyException();
         assertThatCode(() -> operator.services().inNamespace(NS).withName("ours").delete()).doesNotThrowAnyException();
+    }
+
+    /** A labelled object still may not select, expose or pin pods other than forwarders, nor run another kind of pod. */
+    @Test
+    void labelledObjectsSelectOnlyForwarderPodsAndRunOnlyForwarderShapedPods() {
+        Service exposing = service("exposing", MANAGED);
+        exposing.getSpec().setSelector(Map.of("k8s-app", "kube-dns"));
+        refused(() -> operator.services().inNamespace(NS).resource(exposing).create(), SELECTOR_RULE);
+        var openAll = new io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyBuilder().withNewMetadata().withName("open-all")
+                .withNamespace(NS).withLabels(MANAGED).endMetadata().withNewSpec().withNewPodSelector().endPodSelector()
+                .addNewIngress().endIngress().endSpec().build();
+        refused(() -> operator.network().v1().networkPolicies().inNamespace(NS).resource(openAll).create(), SELECTOR_RULE);
+        var pinning = new io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudgetBuilder().withNewMetadata().withName("pin")
+                .withNamespace(NS).withLabels(MANAGED).endMetadata().withNewSpec().withMaxUnavailable(new io.fabric8.kubernetes.api.model.IntOrString(0))
+                .withNewSelector().addToMatchLabels("app", "database").endSelector().endSpec().build();
+        refused(() -> operator.policy().v1().podDisruptionBudget().inNamespace(NS).resource(pinning).create(), SELECTOR_RULE);
+        Deployment other = deployment("other-pods", MANAGED);
+        other.getSpec().getSelector().setMatchLabels(Map.of("app", "other"));
+        other.getSpec().getTemplate().getMetadata().setLabels(Map.of("app", "other"));
+        refused(() -> operator.apps().deployments().inNamespace(NS).resource(other).create(), SELECTOR_RULE);
+
+        Deployment hostPath = deployment("host-path", MANAGED);
+        hostPath.getSpec().getTemplate().getSpec().getVolumes().add(new io.fabric8.kubernetes.api.model.VolumeBuilder()
+                .withName("root").withNewHostPath().withPath("/").endHostPath().build());
+        refused(() -> operator.apps().deployments().inNamespace(NS).resource(hostPath).create(), POD_SHAPE_RULE);
+        Deployment withToken = deployment("with-token", MANAGED);
+        withToken.getSpec().getTemplate().getSpec().setAutomountServiceAccountToken(null);
+        withToken.getSpec().getTemplate().getSpec().setServiceAccountName("sshtunnel-operator");
+        refused(() -> operator.apps().deployments().inNamespace(NS).resource(withToken).create(), POD_SHAPE_RULE);
+        // (privileged: true is refused by this API server itself, --allow-privileged=false, before the policy is asked.)
+        Deployment hostNetwork = deployment("host-network", MANAGED);
+        hostNetwork.getSpec().getTemplate().getSpec().setHostNetwork(true);
+        refused(() -> operator.apps().deployments().inNamespace(NS).resource(hostNetwork).create(), POD_SHAPE_RULE);
+
+        // The forwarder-shaped ones pass (the operator's own Deployments: SshTunnelReconcilerIT, RbacMatchesCodeIT).
+        assertThatCode(() -> operator.apps().deployments().inNamespace(NS).resource(deployment("forwarder-shaped", MANAGED)).create())
+                .doesNotThrowAnyException();
     }
 
     @Test
@@ -175,6 +214,35 @@ class OperatorReachIT {
                 .withNewSpec().withNamespace(Sandbox.OPERATOR_NAMESPACE).endSpec().build())).doesNotThrowAnyException();
     }
 
+    /**
+     * RBAC refuses pod create, delete and subresources to the operator already; the policy refuses them on its own
+     * too, shown by granting them for this test only (a Role in the test namespace, removed afterwards).
+     */
+    @Test
+    void podWritesBeyondTheAnnotationAreRefusedEvenWhenRbacWouldAllowThem() {
+        var role = new io.fabric8.kubernetes.api.model.rbac.RoleBuilder().withNewMetadata().withName("wider").withNamespace(NS)
+                .endMetadata().addNewRule().withApiGroups("").withResources("pods", "pods/status", "pods/exec")
+                .withVerbs("get", "create", "delete", "patch").endRule().build();
+        var binding = new io.fabric8.kubernetes.api.model.rbac.RoleBindingBuilder().withNewMetadata().withName("wider")
+                .withNamespace(NS).endMetadata().withNewRoleRef().withApiGroup("rbac.authorization.k8s.io").withKind("Role")
+                .withName("wider").endRoleRef().addNewSubject().withKind("ServiceAccount").withName(Sandbox.OPERATOR_SERVICE_ACCOUNT)
+                .withNamespace(Sandbox.OPERATOR_NAMESPACE).endSubject().build();
+        admin.resource(role).create();
+        admin.resource(binding).create();
+        try {
+            admin.resource(pod("granted", MANAGED)).create();
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+                    refused(() -> operator.pods().inNamespace(NS).resource(pod("created", MANAGED)).create(), POD_RULE));
+            refused(() -> operator.pods().inNamespace(NS).withName("granted").delete(), POD_RULE);
+            refused(() -> operator.pods().inNamespace(NS).withName("granted").subresource("status")
+                    .patch(PatchContext.of(PatchType.JSON_MERGE), "{\"status\":{\"message\":\"forged\"}}"), POD_RULE);
+            assertThat(admin.pods().inNamespace(NS).withName("granted").get().getMetadata().getDeletionTimestamp()).isNull();
+        } finally {
+            admin.resource(binding).delete();
+            admin.resource(role).delete();
+        }
+    }
+
     /** The policy is only as strong as who may delete it: not the operator. */
     @Test
     void theOperatorCannotLiftThePolicy() {
@@ -209,19 +277,27 @@ class OperatorReachIT {
                 .addToData("k", "v").build();
     }
 
+    /** Shaped as the operator's forwarder Deployments are: its pods' labels, no token, a ConfigMap volume. */
     private static Deployment deployment(String name, Map<String, String> labels) {
         return new DeploymentBuilder().withNewMetadata().withName(name).withNamespace(NS).withLabels(labels).endMetadata()
                 .withNewSpec().withReplicas(0)
-                    .withNewSelector().addToMatchLabels("app", name).endSelector()
-                    .withNewTemplate().withNewMetadata().addToLabels("app", name).endMetadata()
-                        .withNewSpec().addNewContainer().withName("c").withImage("example.invalid/none").endContainer().endSpec()
+                    .withNewSelector().withMatchLabels(forwarderPods(name)).endSelector()
+                    .withNewTemplate().withNewMetadata().withLabels(forwarderPods(name)).endMetadata()
+                        .withNewSpec().withAutomountServiceAccountToken(false)
+                            .addNewContainer().withName("c").withImage("example.invalid/none").endContainer()
+                            .addNewVolume().withName("tunnel").withNewConfigMap().withName(name).endConfigMap().endVolume()
+                        .endSpec()
                     .endTemplate()
                 .endSpec().build();
     }
 
     private static Service service(String name, Map<String, String> labels) {
         return new ServiceBuilder().withNewMetadata().withName(name).withNamespace(NS).withLabels(labels).endMetadata()
-                .withNewSpec().addToSelector("app", name).addNewPort().withPort(80).endPort().endSpec().build();
+                .withNewSpec().withSelector(forwarderPods(name)).addNewPort().withPort(80).endPort().endSpec().build();
+    }
+
+    private static Map<String, String> forwarderPods(String tunnel) {
+        return Map.of(ForwarderLabels.NAME, ForwarderLabels.FORWARDER, ForwarderLabels.INSTANCE, tunnel);
     }
 
     private static Pod pod(String name, Map<String, String> labels) {

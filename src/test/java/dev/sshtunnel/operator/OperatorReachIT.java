@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 
 import org.junit.jupiter.api.AfterAll;
@@ -29,7 +30,9 @@ import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
 
+import dev.sshtunnel.api.v1alpha1.SshTunnel;
 import dev.sshtunnel.sandbox.Sandbox;
+import dev.sshtunnel.testing.TunnelFixtures;
 import dev.sshtunnel.testing.RealCluster;
 
 /**
@@ -237,6 +240,49 @@ class OperatorReachIT {
             refused(() -> operator.pods().inNamespace(NS).withName("granted").subresource("status")
                     .patch(PatchContext.of(PatchType.JSON_MERGE), "{\"status\":{\"message\":\"forged\"}}"), POD_RULE);
             assertThat(admin.pods().inNamespace(NS).withName("granted").get().getMetadata().getDeletionTimestamp()).isNull();
+        } finally {
+            admin.resource(binding).delete();
+            admin.resource(role).delete();
+        }
+    }
+
+    /**
+     * A tenant's SshTunnel changes only by its finalizers (for the cleanup of objects across namespaces). RBAC grants
+     * no write on sshtunnels yet, so the test grants it for its duration, as for pods above.
+     */
+    @Test
+    void anSshTunnelChangesOnlyByItsFinalizers() {
+        var role = new io.fabric8.kubernetes.api.model.rbac.RoleBuilder().withNewMetadata().withName("finalizers").withNamespace(NS)
+                .endMetadata().addNewRule().withApiGroups("sshtunnel.dev").withResources("sshtunnels")
+                .withVerbs("get", "update", "patch", "delete").endRule().build();
+        var binding = new io.fabric8.kubernetes.api.model.rbac.RoleBindingBuilder().withNewMetadata().withName("finalizers")
+                .withNamespace(NS).endMetadata().withNewRoleRef().withApiGroup("rbac.authorization.k8s.io").withKind("Role")
+                .withName("finalizers").endRoleRef().addNewSubject().withKind("ServiceAccount")
+                .withName(Sandbox.OPERATOR_SERVICE_ACCOUNT).withNamespace(Sandbox.OPERATOR_NAMESPACE).endSubject().build();
+        admin.resource(role).create();
+        admin.resource(binding).create();
+        var tunnels = operator.resources(SshTunnel.class).inNamespace(NS);
+        try {
+            admin.resource(TunnelFixtures.tunnel(NS, "tenants", TunnelFixtures.local("pg", 5432, "db", 5432))).create();
+            String rule = "sshtunnel-operator may change an SshTunnel only by its finalizers";
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThatCode(() -> tunnels.withName("tenants")
+                    .edit(t -> { t.getMetadata().setFinalizers(List.of("sshtunnel.dev/cleanup")); return t; }))
+                    .doesNotThrowAnyException());
+            refused(() -> tunnels.withName("tenants").edit(t -> { t.getSpec().setReplicas(3); return t; }), rule);
+            refused(() -> tunnels.withName("tenants").edit(t -> {
+                t.getMetadata().setLabels(Map.of("team", "other"));
+                return t;
+            }), rule);
+            refused(() -> tunnels.withName("tenants").edit(t -> {
+                t.getMetadata().setAnnotations(Map.of("example.com/note", "x"));
+                return t;
+            }), rule);
+            refused(() -> tunnels.withName("tenants").delete(), rule);
+            assertThatCode(() -> tunnels.withName("tenants").edit(t -> { t.getMetadata().setFinalizers(List.of()); return t; }))
+                    .doesNotThrowAnyException();
+            SshTunnel after = admin.resources(SshTunnel.class).inNamespace(NS).withName("tenants").get();
+            assertThat(after.getSpec().getReplicas()).isNotEqualTo(3);
+            assertThat(after.getMetadata().getLabels()).isNullOrEmpty();
         } finally {
             admin.resource(binding).delete();
             admin.resource(role).delete();

@@ -15,21 +15,30 @@ watched, by one Role per namespace in watchNamespaces otherwise.
 */}}
 {{- define "sshtunnel.namespacedRules" }}
   # Watch tunnels and write their status; never their spec.
+  # patch: the finalizer that removes a tunnel's objects in a bastion's namespace (no owner reference crosses).
   - apiGroups: ["sshtunnel.dev"]
     resources: ["sshtunnels"]
-    verbs: ["list", "watch"]
+    verbs: ["list", "watch", "patch"]
   - apiGroups: ["sshtunnel.dev"]
     resources: ["sshtunnels/status"]
     verbs: ["update"]
+  # Bastions: read; their status (Ready, the port ledger) is the operator's to write.
+  - apiGroups: ["sshtunnel.dev"]
+    resources: ["sshbastions"]
+    verbs: ["list", "watch"]
+  - apiGroups: ["sshtunnel.dev"]
+    resources: ["sshbastions/status"]
+    verbs: ["update"]
   # The objects each tunnel owns, written with server-side apply: a PATCH that creates the object
   # is also authorized as create. ConfigMaps are the exception: the operator SDK writes them with
-  # plain create/update by default.
+  # plain create/update by default. delete (ConfigMap, Deployment): in a bastion's namespace, where no owner
+  # reference removes them, when the tunnel is deleted, moves or loses its grant.
   - apiGroups: [""]
     resources: ["configmaps"]
-    verbs: ["list", "watch", "create", "update"]
+    verbs: ["list", "watch", "create", "update", "delete"]
   - apiGroups: ["apps"]
     resources: ["deployments"]
-    verbs: ["list", "watch", "create", "patch"]
+    verbs: ["list", "watch", "create", "patch", "delete"]
   - apiGroups: [""]
     resources: ["services"]
     verbs: ["list", "watch", "create", "patch", "delete"]
@@ -64,8 +73,20 @@ watched, by one Role per namespace in watchNamespaces otherwise.
 {{- end -}}
 
 {{/*
-Rules on cluster-scoped resources, which a Role cannot grant: none today. A cluster-scoped kind the
-operator reads (e.g. a cluster-wide bastion) goes here, and then stays in a small ClusterRole under watchNamespaces.
+Rules on cluster-scoped resources, which a Role cannot grant: the last rules of deploy/cluster-role.yaml. They stay
+in a small ClusterRole under watchNamespaces.
 */}}
-{{- define "sshtunnel.clusterScopedRules" -}}
+{{- define "sshtunnel.clusterScopedRules" }}
+  # Cluster-scoped kinds, last: a Role cannot grant them, so under the chart's watchNamespaces these rules
+  # alone stay in a ClusterRole (HelmChartIT). A ClusterSshBastion: read it, write its status; it grants
+  # namespaces by their labels.
+  - apiGroups: ["sshtunnel.dev"]
+    resources: ["clustersshbastions"]
+    verbs: ["list", "watch"]
+  - apiGroups: ["sshtunnel.dev"]
+    resources: ["clustersshbastions/status"]
+    verbs: ["update"]
+  - apiGroups: [""]
+    resources: ["namespaces"]
+    verbs: ["list", "watch"]
 {{- end -}}

@@ -38,7 +38,8 @@ class DeployManifestsIT {
     @Test
     void rendersEveryPieceIntoTheOperatorNamespace() {
         assertThat(rendered).extracting(HasMetadata::getKind).containsExactlyInAnyOrder(
-                "Namespace", "CustomResourceDefinition", "ServiceAccount", "ClusterRole", "ClusterRoleBinding",
+                "Namespace", "CustomResourceDefinition", "CustomResourceDefinition", "CustomResourceDefinition",
+                "ServiceAccount", "ClusterRole", "ClusterRoleBinding",
                 "Role", "RoleBinding", "Deployment", "Service", "NetworkPolicy", "ValidatingAdmissionPolicy",
                 "ValidatingAdmissionPolicyBinding");
         rendered.stream().filter(r -> List.of("ServiceAccount", "Role", "RoleBinding", "Deployment", "Service", "NetworkPolicy")
@@ -89,12 +90,15 @@ class DeployManifestsIT {
     }
 
     @Test
-    void installsTheCommittedCrd() throws IOException {
-        CustomResourceDefinition committed = Serialization.unmarshal(
-                Files.readString(Path.of("crds/sshtunnels.sshtunnel.dev-v1.yml")), CustomResourceDefinition.class);
-        CustomResourceDefinition installed = (CustomResourceDefinition) rendered.stream()
-                .filter(r -> r instanceof CustomResourceDefinition).findFirst().orElseThrow();
-        assertThat(installed.getSpec()).isEqualTo(committed.getSpec());
+    void installsTheCommittedCrds() throws IOException {
+        for (String name : List.of("sshtunnels", "sshbastions", "clustersshbastions")) {
+            CustomResourceDefinition committed = Serialization.unmarshal(
+                    Files.readString(Path.of("crds/" + name + ".sshtunnel.dev-v1.yml")), CustomResourceDefinition.class);
+            CustomResourceDefinition installed = (CustomResourceDefinition) rendered.stream()
+                    .filter(r -> r instanceof CustomResourceDefinition && r.getMetadata().getName().equals(name + ".sshtunnel.dev"))
+                    .findFirst().orElseThrow();
+            assertThat(installed.getSpec()).as(name).isEqualTo(committed.getSpec());
+        }
     }
 
     @Test

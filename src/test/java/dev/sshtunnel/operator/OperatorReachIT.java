@@ -248,7 +248,7 @@ class OperatorReachIT {
 
     /**
      * A tenant's SshTunnel changes only by its finalizers (for the cleanup of objects across namespaces). RBAC grants
-     * no write on sshtunnels yet, so the test grants it for its duration, as for pods above.
+     * patch only (no get, update or delete), so the test grants those for its duration, as for pods above.
      */
     @Test
     void anSshTunnelChangesOnlyByItsFinalizers() {

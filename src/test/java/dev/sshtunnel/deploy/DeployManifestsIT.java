@@ -38,23 +38,70 @@ class DeployManifestsIT {
     @Test
     void rendersEveryPieceIntoTheOperatorNamespace() {
         assertThat(rendered).extracting(HasMetadata::getKind).containsExactlyInAnyOrder(
-                "Namespace", "CustomResourceDefinition", "CustomResourceDefinition", "CustomResourceDefinition", "ServiceAccount",
-                "ClusterRole", "ClusterRoleBinding",
-                "Role", "RoleBinding", "Deployment", "Service", "ConfigMap", "ValidatingAdmissionPolicy",
-                "ValidatingAdmissionPolicyBinding");
-        rendered.stream().filter(r -> List.of("ServiceAccount", "Role", "RoleBinding", "Deployment", "Service", "ConfigMap")
+                "Namespace", "CustomResourceDefinition", "CustomResourceDefinition", "CustomResourceDefinition",
+                "ServiceAccount", "ClusterRole", "ClusterRoleBinding",
+                "Role", "RoleBinding", "Deployment", "Service", "ConfigMap", "NetworkPolicy",
+                "ValidatingAdmissionPolicy", "ValidatingAdmissionPolicyBinding",
+                "ValidatingAdmissionPolicy", "ValidatingAdmissionPolicyBinding");
+        rendered.stream().filter(r -> List.of("ServiceAccount", "Role", "RoleBinding", "Deployment", "Service", "ConfigMap",
+                "NetworkPolicy")
                 .contains(r.getKind()))
                 .forEach(r -> assertThat(r.getMetadata().getNamespace()).as(r.getKind()).isEqualTo("sshtunnel-system"));
     }
 
+    /** The cluster-scoped policy carries no namespace (kustomize would stamp one on a kind it does not know). */
     @Test
-    void installsTheCommittedCrd() throws IOException {
-        CustomResourceDefinition committed = Serialization.unmarshal(
-                Files.readString(Path.of("crds/sshtunnels.sshtunnel.dev-v1.yml")), CustomResourceDefinition.class);
-        CustomResourceDefinition installed = (CustomResourceDefinition) rendered.stream()
-                .filter(r -> r instanceof CustomResourceDefinition && r.getMetadata().getName().equals("sshtunnels.sshtunnel.dev"))
-                .findFirst().orElseThrow();
-        assertThat(installed.getSpec()).isEqualTo(committed.getSpec());
+    void admissionPolicyIsClusterScopedAndNamesTheOperatorsServiceAccount() {
+        List<HasMetadata> policies = rendered.stream().filter(r -> r.getKind().startsWith("ValidatingAdmissionPolicy")).toList();
+        assertThat(policies).hasSize(4).allSatisfy(p -> assertThat(p.getMetadata().getNamespace()).isNull());
+        var policy = (io.fabric8.kubernetes.api.model.admissionregistration.v1.ValidatingAdmissionPolicy) policies.stream()
+                .filter(p -> p.getKind().equals("ValidatingAdmissionPolicy")
+                        && p.getMetadata().getName().equals("sshtunnel-operator-own-objects")).findFirst().orElseThrow();
+        assertThat(policy.getSpec().getMatchConditions().get(0).getExpression()).contains("'" + dev.sshtunnel.testing.AuditLog.OPERATOR_USER + "'");
+        assertThat(policy.getSpec().getFailurePolicy()).isEqualTo("Fail");
+    }
+
+    /**
+     * The operator pod's NetworkPolicy opens what the operator serves and calls, by the same names and
+     * numbers the code uses: its Deployment's pod labels and http port, the forwarders' labels and status port.
+     */
+    @Test
+    void operatorNetworkPolicyMatchesWhatTheOperatorServesAndCalls() {
+        Deployment operator = (Deployment) rendered.stream().filter(r -> r instanceof Deployment).findFirst().orElseThrow();
+        var policy = (io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy) rendered.stream()
+                .filter(r -> r.getKind().equals("NetworkPolicy")).findFirst().orElseThrow();
+        var spec = policy.getSpec();
+        assertThat(spec.getPodSelector().getMatchLabels()).isEqualTo(operator.getSpec().getSelector().getMatchLabels());
+        assertThat(spec.getPolicyTypes()).containsExactlyInAnyOrder("Ingress", "Egress");
+        assertThat(spec.getIngress()).singleElement().satisfies(rule -> {
+            assertThat(rule.getPorts()).singleElement().satisfies(port -> assertThat(port.getPort().getIntVal())
+                    .isEqualTo(operator.getSpec().getTemplate().getSpec().getContainers().get(0).getPorts().get(0).getContainerPort()));
+            assertThat(rule.getFrom()).singleElement().satisfies(peer -> assertThat(peer.getNamespaceSelector().getMatchLabels())
+                    .containsEntry("kubernetes.io/metadata.name", "monitoring"));
+        });
+        assertThat(spec.getEgress()).hasSize(3);
+        assertThat(spec.getEgress().get(0).getPorts()).extracting(p -> p.getPort().getIntVal()).containsOnly(53);
+        assertThat(spec.getEgress().get(1).getPorts()).extracting(p -> p.getPort().getIntVal()).containsExactly(443, 6443);
+        var status = spec.getEgress().get(2);
+        assertThat(status.getPorts()).singleElement().satisfies(p -> assertThat(p.getPort().getIntVal())
+                .isEqualTo(dev.sshtunnel.forwarder.http.StatusEndpoints.DEFAULT_PORT));
+        assertThat(status.getTo()).singleElement().satisfies(peer -> {
+            assertThat(peer.getNamespaceSelector().getMatchLabels()).as("any namespace").isNullOrEmpty();
+            assertThat(peer.getPodSelector().getMatchLabels()).containsExactly(
+                    java.util.Map.entry(dev.sshtunnel.operator.ForwarderLabels.NAME, dev.sshtunnel.operator.ForwarderLabels.FORWARDER));
+        });
+    }
+
+    @Test
+    void installsTheCommittedCrds() throws IOException {
+        for (String name : List.of("sshtunnels", "sshbastions", "clustersshbastions")) {
+            CustomResourceDefinition committed = Serialization.unmarshal(
+                    Files.readString(Path.of("crds/" + name + ".sshtunnel.dev-v1.yml")), CustomResourceDefinition.class);
+            CustomResourceDefinition installed = (CustomResourceDefinition) rendered.stream()
+                    .filter(r -> r instanceof CustomResourceDefinition && r.getMetadata().getName().equals(name + ".sshtunnel.dev"))
+                    .findFirst().orElseThrow();
+            assertThat(installed.getSpec()).as(name).isEqualTo(committed.getSpec());
+        }
     }
 
     /** The guard rails: the operator's env and the admission policy's params are the one ConfigMap. */
@@ -64,13 +111,15 @@ class DeployManifestsIT {
         var envFrom = operator.getSpec().getTemplate().getSpec().getContainers().get(0).getEnvFrom();
         assertThat(envFrom).extracting(e -> e.getConfigMapRef().getName()).containsExactly("sshtunnel-operator-guard-rails");
         var binding = (io.fabric8.kubernetes.api.model.admissionregistration.v1.ValidatingAdmissionPolicyBinding) rendered.stream()
-                .filter(r -> r.getKind().equals("ValidatingAdmissionPolicyBinding")).findFirst().orElseThrow();
+                .filter(r -> r.getKind().equals("ValidatingAdmissionPolicyBinding")
+                        && r.getMetadata().getName().equals("sshtunnel-operator-guard-rails")).findFirst().orElseThrow();
         assertThat(binding.getSpec().getParamRef().getName()).isEqualTo("sshtunnel-operator-guard-rails");
         assertThat(binding.getSpec().getParamRef().getNamespace()).isEqualTo("sshtunnel-system");
         assertThat(binding.getSpec().getParamRef().getParameterNotFoundAction()).as("no params: fail closed").isEqualTo("Deny");
         assertThat(binding.getSpec().getValidationActions()).containsExactly("Deny");
         var policy = (io.fabric8.kubernetes.api.model.admissionregistration.v1.ValidatingAdmissionPolicy) rendered.stream()
-                .filter(r -> r.getKind().equals("ValidatingAdmissionPolicy")).findFirst().orElseThrow();
+                .filter(r -> r.getKind().equals("ValidatingAdmissionPolicy")
+                        && r.getMetadata().getName().equals("sshtunnel-operator-guard-rails")).findFirst().orElseThrow();
         assertThat(policy.getSpec().getFailurePolicy()).isEqualTo("Fail");
         assertThat(binding.getSpec().getPolicyName()).isEqualTo(policy.getMetadata().getName());
         assertThat(policy.getSpec().getMatchConstraints().getResourceRules()).singleElement().satisfies(rule -> {

@@ -59,7 +59,9 @@ class HelmChartIT {
                 "ClusterRoleBinding/sshtunnel-operator", "Role/sshtunnel-operator-leader-election",
                 "RoleBinding/sshtunnel-operator-leader-election", "Deployment/sshtunnel-operator", "Service/sshtunnel-operator",
                 "ConfigMap/sshtunnel-operator-guard-rails", "ValidatingAdmissionPolicy/sshtunnel-operator-guard-rails",
-                "ValidatingAdmissionPolicyBinding/sshtunnel-operator-guard-rails");
+                "ValidatingAdmissionPolicyBinding/sshtunnel-operator-guard-rails",
+                "NetworkPolicy/sshtunnel-operator", "ValidatingAdmissionPolicy/sshtunnel-operator-own-objects",
+                "ValidatingAdmissionPolicyBinding/sshtunnel-operator-own-objects");
         assertThat(chart.keySet()).containsExactlyInAnyOrderElementsOf(compared);
         for (String key : compared) {
             assertThat(comparable(chart.get(key))).as(key + ": chart vs deploy/").isEqualTo(comparable(deploy.get(key)));
@@ -158,7 +160,7 @@ class HelmChartIT {
                 "--namespace", "ops", "--kube-version", "1.35.4", "--set", "replicas=2",
                 "--set", "metrics.serviceMonitor.enabled=true,metrics.podMonitor.enabled=true",
                 "--set", "metrics.prometheusRule.enabled=true,metrics.dashboard.enabled=true",
-                "--set", "watchNamespaces={team-a,team-b}", "--set", "forwarder.allowedImages={registry.internal/sshtunnel/*}"));
+                "--set", "forwarder.allowedImages={registry.internal/sshtunnel/*}"));
         assertThat(all).containsKeys("PodDisruptionBudget/tunnels", "ServiceMonitor/tunnels", "PodMonitor/sshtunnel-forwarder",
                 "PrometheusRule/tunnels", "ConfigMap/sshtunnel-dashboard");
         assertThat(all.get("PodDisruptionBudget/tunnels").at("/spec/maxUnavailable").asInt()).isEqualTo(1);
@@ -170,8 +172,7 @@ class HelmChartIT {
         Map<String, String> env = new java.util.LinkedHashMap<>();
         all.get("Deployment/tunnels").at("/spec/template/spec/containers/0/env")
                 .forEach(e -> env.put(e.get("name").asText(), e.path("value").asText()));
-        assertThat(env).containsEntry("QUARKUS_OPERATOR_SDK_CONTROLLERS_SSHTUNNEL_NAMESPACES", "team-a,team-b")
-                .containsEntry("SSHTUNNEL_FORWARDER_ALLOWED_IMAGES", "registry.internal/sshtunnel/*")
+        assertThat(env).containsEntry("SSHTUNNEL_FORWARDER_ALLOWED_IMAGES", "registry.internal/sshtunnel/*")
                 .as("the PodMonitor's scraper is admitted by the tunnels' NetworkPolicies")
                 .containsEntry("SSHTUNNEL_NETWORK_POLICY_METRICS_NAMESPACES", "monitoring");
         assertThat(all.get("PodMonitor/sshtunnel-forwarder").at("/spec/podMetricsEndpoints/0/honorLabels").asBoolean(true))
@@ -183,7 +184,110 @@ class HelmChartIT {
         assertThat(single).doesNotContainKey("PodDisruptionBudget/tunnels");
     }
 
+    /**
+     * watchNamespaces: the operator's rules become a Role and RoleBinding per watched namespace (the same rules
+     * as deploy/cluster-role.yaml) and no ClusterRole; the API server's CIDRs narrow the operator pod's egress.
+     */
+    @Test
+    void watchNamespacesRenderRolesInsteadOfAClusterRole() throws Exception {
+        Map<String, JsonNode> all = byKindAndName(EcosystemTools.helm(null, "template", "tunnels", CHART.toString(),
+                "--namespace", "ops", "--kube-version", "1.35.4", "--set", "watchNamespaces={team-a,team-b}",
+                "--set", "operatorNetworkPolicy.apiServerCidrs={10.96.0.1/32}"), true);
+        assertThat(all.get("Deployment/ops/tunnels").at("/spec/template/spec/containers/0/env").findValuesAsText("value"))
+                .contains("team-a,team-b");
+        // deploy/cluster-role.yaml lists the namespaced rules first, then any on cluster-scoped kinds: the former
+        // become the Roles, the latter (none today) stay in a ClusterRole.
+        List<JsonNode> deployRules = new ArrayList<>();
+        YAML.readTree(Path.of("deploy/cluster-role.yaml").toFile()).get("rules").forEach(deployRules::add);
+        JsonNode clusterRole = all.get("ClusterRole//tunnels");
+        List<JsonNode> clusterScoped = new ArrayList<>();
+        if (clusterRole != null) {
+            clusterRole.get("rules").forEach(clusterScoped::add);
+            assertThat(all).containsKey("ClusterRoleBinding//tunnels");
+        }
+        for (String namespace : List.of("team-a", "team-b")) {
+            JsonNode role = all.get("Role/" + namespace + "/tunnels");
+            assertThat(role).as("Role in " + namespace).isNotNull();
+            List<JsonNode> granted = new ArrayList<>();
+            role.get("rules").forEach(granted::add);
+            granted.addAll(clusterScoped);
+            assertThat(granted).as("Role + cluster-scoped ClusterRole = deploy/cluster-role.yaml").isEqualTo(deployRules);
+            assertThat(clusterScoped).as("nothing namespaced stays cluster-wide").doesNotContainAnyElementsOf(
+                    (Iterable<JsonNode>) () -> role.get("rules").elements());
+            JsonNode binding = all.get("RoleBinding/" + namespace + "/tunnels");
+            assertThat(binding.at("/roleRef/name").asText()).isEqualTo("tunnels");
+            assertThat(binding.at("/subjects/0/name").asText()).isEqualTo("tunnels");
+            assertThat(binding.at("/subjects/0/namespace").asText()).isEqualTo("ops");
+        }
+        assertThat(all.get("NetworkPolicy/ops/tunnels").at("/spec/egress/1/to/0/ipBlock/cidr").asText()).isEqualTo("10.96.0.1/32");
+        assertThat(all.get("ValidatingAdmissionPolicy//tunnels-own-objects").at("/spec/matchConditions/0/expression").asText())
+                .contains("'system:serviceaccount:ops:tunnels'");
+    }
+
+    /**
+     * The same rendering installed on the real API server: the operator's token of that release reads and
+     * writes in its watched namespace and nowhere else, and the release's admission policy judges it there.
+     */
+    @Test
+    void watchNamespacesConfineTheOperatorTokenOnARealApiServer() throws Exception {
+        String release = "scoped";
+        for (String namespace : List.of("scoped-ops", "scoped-a", "scoped-b")) {
+            dev.sshtunnel.testing.RealCluster.namespace(namespace);
+        }
+        var admin = dev.sshtunnel.testing.RealCluster.admin();
+        String rendered = EcosystemTools.helm(null, "template", release, CHART.toString(), "--namespace", "scoped-ops",
+                "--kube-version", "1.35.4", "--set", "watchNamespaces={scoped-a}");
+        List<String> installed = new ArrayList<>();
+        for (var object : admin.load(new ByteArrayInputStream(rendered.getBytes(StandardCharsets.UTF_8))).items()) {
+            if (List.of("ServiceAccount", "ClusterRole", "ClusterRoleBinding", "Role", "RoleBinding", "ValidatingAdmissionPolicy",
+                    "ValidatingAdmissionPolicyBinding").contains(object.getKind())) {
+                if (object.getMetadata().getNamespace() == null && !object.getKind().startsWith("Cluster")
+                        && !object.getKind().startsWith("ValidatingAdmissionPolicy")) {
+                    object.getMetadata().setNamespace("scoped-ops");
+                }
+                admin.resource(object).forceConflicts().serverSideApply();
+                installed.add(object.getKind() + "/" + object.getMetadata().getName());
+            }
+        }
+        assertThat(installed).contains("Role/" + release, "RoleBinding/" + release);
+        String token = dev.sshtunnel.sandbox.Sandbox.serviceAccountToken(admin, "scoped-ops", release);
+        try (var operator = dev.sshtunnel.testing.RealCluster.client(token)) {
+            var labels = Map.of(dev.sshtunnel.operator.ForwarderLabels.MANAGED_BY, dev.sshtunnel.operator.ForwarderLabels.OPERATOR_NAME);
+            // In its namespace: reads Secrets, writes its labelled objects; the release's policy refuses the rest.
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30)).untilAsserted(() ->
+                    assertThat(operator.secrets().inNamespace("scoped-a").list().getItems()).isNotNull());
+            operator.configMaps().inNamespace("scoped-a").resource(configMap("ours", labels)).create();
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30)).untilAsserted(() ->
+                    assertThat(refusal(() -> operator.configMaps().inNamespace("scoped-a").resource(configMap("theirs", Map.of()))
+                            .create())).contains("ValidatingAdmissionPolicy '" + release + "-own-objects'"));
+            // Anywhere else: RBAC refuses before the policy is asked, reads as well as writes.
+            assertThat(refusal(() -> operator.secrets().inNamespace("scoped-b").list())).contains("cannot list resource \"secrets\"");
+            assertThat(refusal(() -> operator.secrets().inAnyNamespace().list())).contains("cannot list resource \"secrets\"");
+            assertThat(refusal(() -> operator.configMaps().inNamespace("scoped-b").resource(configMap("ours", labels)).create()))
+                    .contains("cannot create resource \"configmaps\"");
+            assertThat(refusal(() -> operator.pods().inNamespace("scoped-b").list())).contains("cannot list resource \"pods\"");
+        }
+    }
+
+    private static io.fabric8.kubernetes.api.model.ConfigMap configMap(String name, Map<String, String> labels) {
+        return new io.fabric8.kubernetes.api.model.ConfigMapBuilder().withNewMetadata().withName(name).withLabels(labels)
+                .endMetadata().build();
+    }
+
+    private static String refusal(org.assertj.core.api.ThrowableAssert.ThrowingCallable request) {
+        var refused = org.assertj.core.api.Assertions.catchThrowableOfType(
+                io.fabric8.kubernetes.client.KubernetesClientException.class, request);
+        assertThat(refused).as("refused").isNotNull();
+        assertThat(refused.getCode()).as(refused.getMessage()).isEqualTo(403);
+        return refused.getMessage();
+    }
+
     private static Map<String, JsonNode> byKindAndName(String stream) throws IOException {
+        return byKindAndName(stream, false);
+    }
+
+    /** Keyed "Kind/name", or "Kind/namespace/name" when {@code namespaced} (Roles of several namespaces share a name). */
+    private static Map<String, JsonNode> byKindAndName(String stream, boolean namespaced) throws IOException {
         List<JsonNode> documents = new ArrayList<>();
         try (var parser = YAML.getFactory().createParser(new ByteArrayInputStream(stream.getBytes(StandardCharsets.UTF_8)))) {
             var iterator = YAML.readValues(parser, JsonNode.class);
@@ -195,7 +299,8 @@ class HelmChartIT {
                 }
             }
         }
-        return documents.stream().collect(Collectors.toMap(d -> d.get("kind").asText() + "/" + d.at("/metadata/name").asText(),
+        return documents.stream().collect(Collectors.toMap(d -> d.get("kind").asText() + "/"
+                + (namespaced ? d.at("/metadata/namespace").asText() + "/" : "") + d.at("/metadata/name").asText(),
                 Function.identity()));
     }
 

@@ -173,7 +173,10 @@ class RealApiServerIT {
         Kubectl.Result applied = kubectl.attempt(null, "apply", "-k", "deploy/", "--server-side", "--force-conflicts");
         assertThat(applied.exitCode()).as(applied.err()).isZero();
         assertThat(applied.out()).contains("deployment.apps/sshtunnel-operator serverside-applied")
-                .contains("clusterrole.rbac.authorization.k8s.io/sshtunnel-operator serverside-applied");
+                .contains("clusterrole.rbac.authorization.k8s.io/sshtunnel-operator serverside-applied")
+                .contains("networkpolicy.networking.k8s.io/sshtunnel-operator serverside-applied")
+                .contains("validatingadmissionpolicy.admissionregistration.k8s.io/sshtunnel-operator-own-objects serverside-applied")
+                .contains("validatingadmissionpolicybinding.admissionregistration.k8s.io/sshtunnel-operator-own-objects serverside-applied");
         // The restricted namespace admitted the operator's own pod template: the ReplicaSet created its pod.
         assertThat(kubectl.run("wait", "-n", "sshtunnel-system", "--for=create", "pod", "-l",
                 "app.kubernetes.io/name=sshtunnel-operator", "--timeout=60s")).contains("condition met");

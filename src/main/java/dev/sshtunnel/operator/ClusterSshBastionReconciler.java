@@ -46,11 +46,8 @@ public class ClusterSshBastionReconciler implements Reconciler<ClusterSshBastion
 
     @Override
     public List<EventSource<?, ClusterSshBastion>> prepareEventSources(EventSourceContext<ClusterSshBastion> context) {
-        var tunnels = new InformerEventSource<>(InformerEventSourceConfiguration.from(SshTunnel.class, ClusterSshBastion.class)
-                .withName("bastion-tunnels")
-                .withInformerListLimit(SshTunnelReconciler.LIST_PAGE)
-                .withSecondaryToPrimaryMapper(t -> ref(t, BastionKind.ClusterSshBastion).map(r -> Set.of(new ResourceID(r.getName()))).orElse(Set.<ResourceID>of()))
-                .build(), context);
+        var tunnels = BastionTunnelsIndex.eventSource(context, ClusterSshBastion.class,
+                t -> ref(t, BastionKind.ClusterSshBastion).map(r -> Set.of(new ResourceID(r.getName()))).orElse(Set.<ResourceID>of()));
         // A namespace relabelled changes which tunnels a bastion grants: every ClusterSshBastion recomputes its ledger.
         var namespaces = new InformerEventSource<>(InformerEventSourceConfiguration.from(Namespace.class, ClusterSshBastion.class)
                 .withName("bastion-namespaces")

@@ -46,11 +46,8 @@ public class SshBastionReconciler implements Reconciler<SshBastion> {
 
     @Override
     public List<EventSource<?, SshBastion>> prepareEventSources(EventSourceContext<SshBastion> context) {
-        var tunnels = new InformerEventSource<>(InformerEventSourceConfiguration.from(SshTunnel.class, SshBastion.class)
-                .withName("bastion-tunnels")
-                .withInformerListLimit(SshTunnelReconciler.LIST_PAGE)
-                .withSecondaryToPrimaryMapper(t -> ref(t, BastionKind.SshBastion).map(r -> Set.of(new ResourceID(r.getName(), t.getMetadata().getNamespace()))).orElse(Set.<ResourceID>of()))
-                .build(), context);
+        var tunnels = BastionTunnelsIndex.eventSource(context, SshBastion.class,
+                t -> ref(t, BastionKind.SshBastion).map(r -> Set.of(new ResourceID(r.getName(), t.getMetadata().getNamespace()))).orElse(Set.<ResourceID>of()));
         return List.of(tunnels);
     }
 

@@ -33,7 +33,8 @@ import io.quarkus.test.junit.QuarkusTest;
 /**
  * The operator's caches hold objects without the API server's bookkeeping: a tunnel applied with
  * kubectl (client-side, so it carries a whole second copy in last-applied-configuration) is cached
- * without that annotation and without managedFields, and a dependent keeps only the operator's own
+ * without that annotation and without other managers' managedFields (the operator's own entry claims only its
+ * finalizer), and a dependent keeps only the operator's own
  * server-side-apply entry, which JOSDK's matching reads.
  */
 @QuarkusTest
@@ -71,7 +72,12 @@ class CachePruningIT {
         SshTunnel cached = controller.getEventSourceManager().getControllerEventSource()
                 .get(new ResourceID("warehouse", ns)).orElseThrow();
         assertThat(cached.getMetadata().getAnnotations()).doesNotContainKey(ObjectMetaPruning.LAST_APPLIED);
-        assertThat(cached.getMetadata().getManagedFields()).isEmpty();
+        // What stays is the operator's own apply entry, and on a tunnel that only claims its finalizer.
+        assertThat(cached.getMetadata().getManagedFields()).as("managed fields of the cached tunnel").allSatisfy(entry -> {
+            assertThat(entry.getManager()).isEqualTo(SshTunnelReconciler.NAME);
+            assertThat(Serialization.asJson(entry.getFieldsV1())).contains("f:finalizers", "sshtunnels.sshtunnel.dev/finalizer")
+                    .doesNotContain("f:spec", "f:status", "f:annotations", "f:labels");
+        });
         assertThat(cached.getSpec().getService().getAnnotations()).containsEntry("example.com/team", "data");
 
         // Another manager writes the Service too: the API server tracks it, the cache does not.

@@ -39,7 +39,7 @@ public final class Sandbox implements AutoCloseable {
     public static final String FORWARDER_IMAGE = "localhost/sshtunnel-operator:sandbox";
     /** The objects of deploy/ that the sandbox installs (the operator Deployment is this process instead). */
     static final List<String> DEPLOY_FILES = List.of("namespace.yaml", "service-account.yaml", "cluster-role.yaml",
-            "cluster-role-binding.yaml", "leader-election-role.yaml");
+            "cluster-role-binding.yaml", "leader-election-role.yaml", "api-server-addresses-role.yaml");
 
     private final ControlPlane cluster;
     private final KubernetesClient admin;

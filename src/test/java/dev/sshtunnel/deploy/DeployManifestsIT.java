@@ -39,9 +39,12 @@ class DeployManifestsIT {
     void rendersEveryPieceIntoTheOperatorNamespace() {
         assertThat(rendered).extracting(HasMetadata::getKind).containsExactlyInAnyOrder(
                 "Namespace", "CustomResourceDefinition", "ServiceAccount", "ClusterRole", "ClusterRoleBinding",
-                "Role", "RoleBinding", "Deployment", "Service");
+                "Role", "RoleBinding", "Role", "RoleBinding", "Deployment", "Service");
+        // deny-api-server reads the API server's EndpointSlices where they are, and nothing else there.
+        String apiServerAddresses = "sshtunnel-operator-api-server-addresses";
         rendered.stream().filter(r -> List.of("ServiceAccount", "Role", "RoleBinding", "Deployment", "Service").contains(r.getKind()))
-                .forEach(r -> assertThat(r.getMetadata().getNamespace()).as(r.getKind()).isEqualTo("sshtunnel-system"));
+                .forEach(r -> assertThat(r.getMetadata().getNamespace()).as(r.getKind() + " " + r.getMetadata().getName())
+                        .isEqualTo(r.getMetadata().getName().equals(apiServerAddresses) ? "default" : "sshtunnel-system"));
     }
 
     @Test

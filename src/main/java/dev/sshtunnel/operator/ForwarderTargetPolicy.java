@@ -7,6 +7,8 @@ import java.util.Optional;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 
+import io.quarkus.runtime.Startup;
+
 import dev.sshtunnel.forwarder.policy.Cidr;
 import dev.sshtunnel.forwarder.policy.TargetPolicy;
 
@@ -16,6 +18,7 @@ import dev.sshtunnel.forwarder.policy.TargetPolicy;
  * {@code --allowed-targets} and {@code --api-server-targets} of every forwarder container; the forwarder judges each
  * target after resolving it. A setting that is not a list of CIDRs stops the operator at startup, naming the entry.
  */
+@Startup // judged at startup, not at the first reconcile
 @Singleton
 public class ForwarderTargetPolicy {
 

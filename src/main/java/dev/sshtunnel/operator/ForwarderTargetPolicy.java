@@ -28,7 +28,11 @@ public class ForwarderTargetPolicy {
 
     @Inject
     public ForwarderTargetPolicy(OperatorConfig config, ApiServerAddresses apiServer) {
-        this.settings = config.guardRails();
+        this(config.guardRails(), apiServer);
+    }
+
+    ForwarderTargetPolicy(OperatorConfig.GuardRails settings, ApiServerAddresses apiServer) {
+        this.settings = settings;
         this.apiServer = apiServer;
         this.configured = TargetPolicy.of(settings.deniedTargets(), List.of(), settings.allowedTargets());
     }

@@ -156,6 +156,18 @@ public final class TunnelConfigLoader {
     private TunnelConfig map(SshTunnel tunnel) throws ConfigException {
         SshTunnelSpec spec = tunnel.getSpec();
         SshSpec ssh = spec.getSsh();
+        if (ssh == null) {
+            // The operator renders a bastion's spec.ssh into the forwarder's document; a document by hand carries its own.
+            throw new ConfigException("spec.ssh: the forwarder needs it: spec.bastionRef is resolved by the operator, "
+                    + "which writes the bastion's ssh into the forwarder's tunnel.yaml");
+        }
+        for (int i = 0; i < spec.getForwards().size(); i++) {
+            var target = spec.getForwards().get(i).getTarget();
+            if (target != null && target.getHost() == null) {
+                throw new ConfigException("spec.forwards[" + i + "].target.host: the forwarder needs it: target.service "
+                        + "is resolved by the operator to <service>.<namespace>.svc");
+            }
+        }
         EndpointConfig server = endpoint(ssh, "spec.ssh");
         List<EndpointConfig> jumps = new ArrayList<>();
         for (int i = 0; i < ssh.getJumpHosts().size(); i++) {

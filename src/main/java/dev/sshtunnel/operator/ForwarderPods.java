@@ -25,10 +25,7 @@ public final class ForwarderPods {
                 .withName(EVENT_SOURCE)
                 .withLabelSelector(ForwarderLabels.MANAGED_SELECTOR)
                 .withInformerListLimit(SshTunnelReconciler.LIST_PAGE)
-                .withSecondaryToPrimaryMapper(pod -> {
-                    String tunnel = pod.getMetadata().getLabels().get(ForwarderLabels.INSTANCE);
-                    return tunnel == null ? Set.of() : Set.of(new ResourceID(tunnel, pod.getMetadata().getNamespace()));
-                })
+                .withSecondaryToPrimaryMapper(ForwarderLabels::tunnelOf)
                 .build();
         return new InformerEventSource<>(configuration, context);
     }

@@ -40,11 +40,7 @@ public final class ForwarderReplicaSets {
                 .withName(EVENT_SOURCE)
                 .withLabelSelector(ForwarderLabels.MANAGED_SELECTOR)
                 .withInformerListLimit(SshTunnelReconciler.LIST_PAGE)
-                .withSecondaryToPrimaryMapper(replicaSet -> {
-                    String tunnel = replicaSet.getMetadata().getLabels().get(ForwarderLabels.INSTANCE);
-                    return tunnel == null ? Set.of()
-                            : Set.of(new ResourceID(tunnel, replicaSet.getMetadata().getNamespace()));
-                })
+                .withSecondaryToPrimaryMapper(ForwarderLabels::tunnelOf)
                 .build();
         return new InformerEventSource<>(configuration, context);
     }

@@ -19,6 +19,10 @@ public interface OperatorConfig {
 
     Status status();
 
+    /** The cluster's DNS domain: a tenant's alias Service names the forwards' Service in a bastion's namespace by it. */
+    @WithDefault("cluster.local")
+    String clusterDomain();
+
     NetworkPolicy networkPolicy();
 
     GuardRails guardRails();

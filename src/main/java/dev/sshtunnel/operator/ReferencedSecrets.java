@@ -50,13 +50,32 @@ public class ReferencedSecrets {
 
     private final Map<ResourceID, Read> reads = new ConcurrentHashMap<>();
 
-    /** The referenced Secrets that exist, by name, with their key names. */
-    public Map<String, KeyNames> of(SshTunnel tunnel, Context<SshTunnel> context) {
+    /**
+     * The referenced Secrets that exist, by name, with their key names. {@code rendered}: the tunnel as its pods run it,
+     * in the namespace its Secrets are read from (a bastion's credentials namespace for a tunnel on a ClusterSshBastion).
+     */
+    public Map<String, KeyNames> of(SshTunnel rendered, Context<SshTunnel> context) {
+        String namespace = rendered.getMetadata().getNamespace();
+        var index = (ReferencedSecretsIndex) context.eventSourceRetriever().getEventSourceFor(Secret.class,
+                ReferencedSecretsIndex.EVENT_SOURCE);
         Map<String, String> versions = new HashMap<>();
-        context.getSecondaryResources(Secret.class)
-                .forEach(s -> versions.put(s.getMetadata().getName(), s.getMetadata().getResourceVersion()));
-        return of(tunnel, versions, name -> context.getClient().secrets()
-                .inNamespace(tunnel.getMetadata().getNamespace()).withName(name).get());
+        for (String name : SecretReferences.of(rendered).secretNames()) {
+            index.get(new ResourceID(name, namespace))
+                    .ifPresent(s -> versions.put(name, s.getMetadata().getResourceVersion()));
+        }
+        return of(rendered, versions, name -> context.getClient().secrets().inNamespace(namespace).withName(name).get());
+    }
+
+    /** Uncached, for a bastion (its reconciles are few): the named Secrets of a namespace that exist, with their key names. */
+    public static Map<String, KeyNames> read(Set<String> names, Function<String, Secret> get) {
+        Map<String, KeyNames> byName = new HashMap<>();
+        for (String name : names) {
+            Secret secret = get.apply(name);
+            if (secret != null) {
+                byName.put(name, KeyNames.of(secret));
+            }
+        }
+        return Map.copyOf(byName);
     }
 
     /**

@@ -3,6 +3,7 @@ package dev.sshtunnel.operator;
 import java.util.stream.Collectors;
 
 import dev.sshtunnel.api.v1alpha1.SshTunnel;
+import dev.sshtunnel.operator.tenancy.BastionEventSources;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -36,7 +37,8 @@ public final class ReferencedSecretsIndex extends InformerEventSource<Secret, Ss
         this.metadataOnly = metadataOnly;
     }
 
-    public static ReferencedSecretsIndex eventSource(EventSourceContext<SshTunnel> context) {
+    /** {@code bastions}: a bastion's Secret reconciles the tunnels on it as well. */
+    public static ReferencedSecretsIndex eventSource(EventSourceContext<SshTunnel> context, BastionEventSources bastions) {
         context.getPrimaryCache().addIndexer(INDEX, tunnel -> SecretReferences.of(tunnel).secretNames().stream()
                 .map(name -> indexKey(tunnel.getMetadata().getNamespace(), name))
                 .toList());
@@ -46,10 +48,11 @@ public final class ReferencedSecretsIndex extends InformerEventSource<Secret, Ss
                 .withKubernetesClient(metadataOnly)
                 .withInformerListLimit(SshTunnelReconciler.LIST_PAGE)
                 .withItemStore(new TransformingItemStore<>(ReferencedSecretsIndex::identityOnly))
-                .withSecondaryToPrimaryMapper(secret -> context.getPrimaryCache()
+                .withSecondaryToPrimaryMapper(secret -> java.util.stream.Stream.concat(context.getPrimaryCache()
                         .byIndex(INDEX, indexKey(secret.getMetadata().getNamespace(), secret.getMetadata().getName()))
                         .stream()
-                        .map(ResourceID::fromResource)
+                        .map(ResourceID::fromResource),
+                        bastions.tunnelsUsingSecret(secret.getMetadata().getNamespace(), secret.getMetadata().getName()).stream())
                         .collect(Collectors.toSet()))
                 .withPrimaryToSecondaryMapper((SshTunnel tunnel) -> SecretReferences.of(tunnel).secretNames().stream()
                         .map(name -> new ResourceID(name, tunnel.getMetadata().getNamespace()))

@@ -11,6 +11,7 @@ import java.util.TreeSet;
 import dev.sshtunnel.api.v1alpha1.PrivateKeySecretRef;
 import dev.sshtunnel.api.v1alpha1.SecretKeyRef;
 import dev.sshtunnel.api.v1alpha1.SshEndpoint;
+import dev.sshtunnel.api.v1alpha1.SshSpec;
 import dev.sshtunnel.api.v1alpha1.SshTunnel;
 
 /**
@@ -30,12 +31,16 @@ public final class SecretReferences {
     }
 
     public static SecretReferences of(SshTunnel tunnel) {
+        return of(tunnel.getSpec() == null ? null : tunnel.getSpec().getSsh(), "spec.ssh");
+    }
+
+    /** The references of one spec.ssh (a tunnel's, or a bastion's); {@code path} is where messages say it is. */
+    public static SecretReferences of(SshSpec ssh, String path) {
         List<Reference> found = new ArrayList<>();
-        if (tunnel.getSpec() != null && tunnel.getSpec().getSsh() != null) {
-            var ssh = tunnel.getSpec().getSsh();
-            addEndpoint(found, ssh, "spec.ssh");
+        if (ssh != null) {
+            addEndpoint(found, ssh, path);
             for (int i = 0; i < ssh.getJumpHosts().size(); i++) {
-                addEndpoint(found, ssh.getJumpHosts().get(i), "spec.ssh.jumpHosts[" + i + "]");
+                addEndpoint(found, ssh.getJumpHosts().get(i), path + ".jumpHosts[" + i + "]");
             }
         }
         return new SecretReferences(found);

@@ -40,12 +40,19 @@ public final class SpecConsistency {
                 return host;
             }
         }
-        Optional<String> knownHosts = knownHostsProblem(tunnel.getSpec().getSsh(), "spec.ssh");
+        return sshProblem(tunnel.getSpec().getSsh());
+    }
+
+    /** What the CRD cannot judge in a spec.ssh (a tunnel's, or a bastion's, whose tunnels would carry it). */
+    public static Optional<String> sshProblem(dev.sshtunnel.api.v1alpha1.SshSpec ssh) {
+        if (ssh == null) {
+            return Optional.empty();
+        }
+        Optional<String> knownHosts = knownHostsProblem(ssh, "spec.ssh");
         if (knownHosts.isPresent()) {
             return knownHosts;
         }
-        List<? extends SshEndpoint> hops = tunnel.getSpec().getSsh().getJumpHosts() == null ? List.of()
-                : tunnel.getSpec().getSsh().getJumpHosts();
+        List<? extends SshEndpoint> hops = ssh.getJumpHosts() == null ? List.of() : ssh.getJumpHosts();
         for (int i = 0; i < hops.size(); i++) {
             knownHosts = knownHostsProblem(hops.get(i), "spec.ssh.jumpHosts[" + i + "]");
             if (knownHosts.isPresent()) {

@@ -9,6 +9,8 @@ import jakarta.inject.Singleton;
 import dev.sshtunnel.api.v1alpha1.Reason;
 import dev.sshtunnel.api.v1alpha1.SshTunnel;
 import dev.sshtunnel.operator.status.SpecHeldBack;
+import dev.sshtunnel.operator.tenancy.ResolvedTunnel;
+import dev.sshtunnel.operator.tenancy.TunnelResolution;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 
 /**
@@ -22,11 +24,13 @@ public class SpecGate {
 
     private final ForwarderImagePolicy images;
     private final ReferencedSecrets secrets;
+    private final TunnelResolution resolution;
 
     @Inject
-    public SpecGate(ForwarderImagePolicy images, ReferencedSecrets secrets) {
+    public SpecGate(ForwarderImagePolicy images, ReferencedSecrets secrets, TunnelResolution resolution) {
         this.images = images;
         this.secrets = secrets;
+        this.resolution = resolution;
     }
 
     /** The verdict of one reconcile, kept in its context. */
@@ -40,12 +44,15 @@ public class SpecGate {
     public Optional<SpecHeldBack> heldBack(SshTunnel tunnel, Context<SshTunnel> context) {
         var shared = context.managedWorkflowAndDependentResourceContext();
         return shared.get(Verdict.class, Verdict.class).orElseGet(() -> {
-            Verdict verdict = new Verdict(heldBack(tunnel, secrets.of(tunnel, context)));
+            ResolvedTunnel resolved = resolution.of(tunnel, context);
+            Verdict verdict = new Verdict(resolved.refusal().isPresent() ? resolved.refusal()
+                    : heldBack(resolved.rendered(), secrets.of(resolved.rendered(), context)).map(held -> onBastion(resolved, held)));
             shared.put(Verdict.class, verdict);
             return verdict;
         }).heldBack();
     }
 
+    /** {@code tunnel}: as its pods run it ({@link ResolvedTunnel#rendered()}), with its bastion's spec.ssh in place. */
     Optional<SpecHeldBack> heldBack(SshTunnel tunnel, Map<String, ReferencedSecrets.KeyNames> secrets) {
         Optional<String> invalid = SpecConsistency.problem(tunnel);
         if (invalid.isPresent()) {
@@ -57,6 +64,21 @@ public class SpecGate {
         }
         return SecretReferences.of(tunnel).firstMissing(tunnel.getMetadata().getNamespace(), secrets)
                 .map(missing -> new SpecHeldBack(Reason.SecretNotFound, missing));
+    }
+
+    /**
+     * What a tenant reads about a bastion it uses: the bastion's own Secrets and fields are the platform's business, so
+     * the message names the bastion and where to look, not the Secret.
+     */
+    private static SpecHeldBack onBastion(ResolvedTunnel resolved, SpecHeldBack held) {
+        return resolved.bastion()
+                // Every Secret of such a tunnel is the bastion's, and so is a spec.ssh problem.
+                .filter(bastion -> held.reason() == Reason.SecretNotFound
+                        || SpecConsistency.sshProblem(bastion.spec().getSsh()).isPresent())
+                .map(bastion -> new SpecHeldBack(held.reason(), bastion.describe() + " cannot serve tunnels yet: "
+                        + (held.reason() == Reason.SecretNotFound ? "a Secret it names is missing" : "its spec.ssh is invalid")
+                        + "; its owner sees why in its status"))
+                .orElse(held);
     }
 
     public boolean passes(SshTunnel tunnel, Context<SshTunnel> context) {

@@ -19,7 +19,9 @@ import dev.sshtunnel.operator.dependent.ForwarderNetworkPolicyDependent;
 import dev.sshtunnel.operator.dependent.ForwardsServiceDependent;
 import dev.sshtunnel.operator.dependent.ForwarderDeploymentDependent;
 import dev.sshtunnel.operator.dependent.TunnelConfigMapDependent;
+import dev.sshtunnel.operator.dependent.TenantServiceDependent;
 import dev.sshtunnel.operator.dependent.conditions.DisruptionBudgetNeeded;
+import dev.sshtunnel.operator.dependent.conditions.TenantServiceNeeded;
 import dev.sshtunnel.operator.dependent.conditions.ForwarderCanStart;
 import dev.sshtunnel.operator.dependent.conditions.NetworkPolicyEnabled;
 import dev.sshtunnel.operator.dependent.conditions.ServiceNeeded;
@@ -29,6 +31,9 @@ import dev.sshtunnel.operator.status.SpecHeldBack;
 import dev.sshtunnel.operator.status.SshTunnelStatusAggregator;
 import dev.sshtunnel.operator.status.StatusChange;
 import dev.sshtunnel.operator.status.TunnelObservation;
+import dev.sshtunnel.operator.tenancy.BastionEventSources;
+import dev.sshtunnel.operator.tenancy.ResolvedTunnel;
+import dev.sshtunnel.operator.tenancy.TunnelResolution;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -36,7 +41,9 @@ import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.ReplicaSet;
 import io.javaoperatorsdk.operator.api.config.informer.Informer;
+import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.api.reconciler.DeleteControl;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
@@ -60,13 +67,15 @@ import io.javaoperatorsdk.operator.processing.event.source.EventSource;
                 dependsOn = SshTunnelReconciler.CONFIG, reconcilePrecondition = ForwarderCanStart.class),
         @Dependent(name = SshTunnelReconciler.SERVICE, type = ForwardsServiceDependent.class,
                 reconcilePrecondition = ServiceNeeded.class),
+        @Dependent(name = SshTunnelReconciler.TENANT_SERVICE, type = TenantServiceDependent.class,
+                reconcilePrecondition = TenantServiceNeeded.class),
         @Dependent(name = SshTunnelReconciler.NETWORK_POLICY, type = ForwarderNetworkPolicyDependent.class,
                 reconcilePrecondition = NetworkPolicyEnabled.class),
         @Dependent(name = SshTunnelReconciler.DISRUPTION_BUDGET, type = ForwarderDisruptionBudgetDependent.class,
                 reconcilePrecondition = DisruptionBudgetNeeded.class)
 })
 @ControllerConfiguration(name = SshTunnelReconciler.NAME, informer = @Informer(informerListLimit = SshTunnelReconciler.LIST_PAGE))
-public class SshTunnelReconciler implements Reconciler<SshTunnel> {
+public class SshTunnelReconciler implements Reconciler<SshTunnel>, Cleaner<SshTunnel> {
 
     /** The controller's name, which JOSDK also uses as its server-side-apply field manager. */
     public static final String NAME = "sshtunnel";
@@ -80,6 +89,7 @@ public class SshTunnelReconciler implements Reconciler<SshTunnel> {
     static final String FORWARDER = "forwarder";
     static final String SERVICE = "service";
     static final String NETWORK_POLICY = "network-policy";
+    static final String TENANT_SERVICE = "tenant-service";
     static final String DISRUPTION_BUDGET = "disruption-budget";
     private static final Logger LOG = Logger.getLogger(SshTunnelReconciler.class);
     /** Long enough for the status write to reach the informer's cache, which the next rendering reads. */
@@ -97,10 +107,15 @@ public class SshTunnelReconciler implements Reconciler<SshTunnel> {
     private final TunnelMetrics metrics;
     private final SpecGate gate;
     private final PodVolumeRefresh volumeRefresh;
+    private final TunnelResolution resolution;
+    private final String operatorNamespace;
 
     @Inject
     public SshTunnelReconciler(OperatorConfig config, TunnelMetrics metrics, SpecGate gate, SshTunnelStatusAggregator aggregator,
-            TunnelEvents events, PodVolumeRefresh volumeRefresh, ForwarderStatusReader statusReader, StatusWriteLimiter writeLimiter) {
+            TunnelEvents events, PodVolumeRefresh volumeRefresh, ForwarderStatusReader statusReader, StatusWriteLimiter writeLimiter,
+            TunnelResolution resolution) {
+        this.resolution = resolution;
+        this.operatorNamespace = config.operatorNamespace();
         this.gate = gate;
         this.aggregator = aggregator;
         this.events = events;
@@ -118,7 +133,11 @@ public class SshTunnelReconciler implements Reconciler<SshTunnel> {
         counters = new ChannelCounterWrites(context.getClient(), context.getPrimaryCache(), id -> polling.reportsOf(id),
                 aggregator, writeLimiter);
         polling = new ForwarderStatusPolling(context, pods, statusReader, statusConfig, counters);
-        return List.of(ReferencedSecretsIndex.eventSource(context), pods, ForwarderReplicaSets.eventSource(context), polling);
+        var bastions = new BastionEventSources(context, operatorNamespace);
+        List<EventSource<?, SshTunnel>> sources = new java.util.ArrayList<>(List.of(ReferencedSecretsIndex.eventSource(context, bastions),
+                pods, ForwarderReplicaSets.eventSource(context), polling));
+        sources.addAll(bastions.all());
+        return sources;
     }
 
     @Override
@@ -127,10 +146,12 @@ public class SshTunnelReconciler implements Reconciler<SshTunnel> {
             // The pods changed since their /status was read: that read is under way and triggers the next reconcile.
             return UpdateControl.<SshTunnel>noUpdate().rescheduleAfter(STALE_RETRY);
         }
-        Optional<SshTunnel> running = runningDocument(context);
+        ResolvedTunnel resolved = resolution.of(tunnel, context);
+        PlacedForwarder.removeStale(resolved, context);
+        Optional<SshTunnel> running = runningDocument(resolved, context);
         running.map(document -> document.getMetadata().getGeneration())
                 .ifPresent(generation -> volumeRefresh.nudge(context.getSecondaryResources(Pod.class), generation));
-        SshTunnelStatus status = aggregator.aggregate(tunnel, observe(tunnel, context, running, Optional.empty()));
+        SshTunnelStatus status = aggregate(resolved, observe(resolved, context, running, Optional.empty()));
         ResourceID id = ResourceID.fromResource(tunnel);
         counters.reconciled(id);
         if (Objects.equals(status, tunnel.getStatus())) {
@@ -171,7 +192,8 @@ public class SshTunnelReconciler implements Reconciler<SshTunnel> {
             // Not a dependent: the status write itself or a bug, which JOSDK logs; writing status would fail the same way.
             return ErrorStatusUpdateControl.noStatusUpdate();
         }
-        SshTunnelStatus status = aggregator.aggregate(tunnel, observe(tunnel, context, runningDocument(context), failure));
+        ResolvedTunnel resolved = resolution.of(tunnel, context);
+        SshTunnelStatus status = aggregate(resolved, observe(resolved, context, runningDocument(resolved, context), failure));
         if (!Objects.equals(status, tunnel.getStatus())) {
             writeStatus(tunnel, status, context);
             writeLimiter.wrote(ResourceID.fromResource(tunnel));
@@ -179,25 +201,57 @@ public class SshTunnelReconciler implements Reconciler<SshTunnel> {
         return ErrorStatusUpdateControl.noStatusUpdate();
     }
 
+    /**
+     * The finalizer: objects in a bastion's namespace cannot carry an owner reference to the tunnel, so they are removed
+     * here (those in the tunnel's namespace go with their owner reference, as before).
+     */
+    @Override
+    public DeleteControl cleanup(SshTunnel tunnel, Context<SshTunnel> context) {
+        PlacedForwarder.removeElsewhere(tunnel, context);
+        return DeleteControl.defaultDelete();
+    }
+
+    /** The status of the stored tunnel, judged on the tunnel as its pods run it (its bastion's spec.ssh in place). */
+    private SshTunnelStatus aggregate(ResolvedTunnel resolved, TunnelObservation observation) {
+        SshTunnel judged = resolved.rendered();
+        if (judged != resolved.tunnel()) {
+            judged = new SshTunnel();
+            judged.setMetadata(resolved.tunnel().getMetadata());
+            judged.setSpec(resolved.rendered().getSpec());
+            judged.setStatus(resolved.tunnel().getStatus());
+        }
+        return aggregator.aggregate(judged, observation);
+    }
+
     /** What the spec gate, the caches and the polled forwarders say; the gate's verdict first, else a failed apply. */
-    private TunnelObservation observe(SshTunnel tunnel, Context<SshTunnel> context, Optional<SshTunnel> running,
+    private TunnelObservation observe(ResolvedTunnel resolved, Context<SshTunnel> context, Optional<SshTunnel> running,
             Optional<SpecHeldBack> applyFailure) {
+        SshTunnel tunnel = resolved.tunnel();
         Optional<SpecHeldBack> heldBack = gate.heldBack(tunnel, context);
-        Optional<Deployment> deployment = context.getSecondaryResource(Deployment.class);
+        Optional<Deployment> deployment = PlacedForwarder.deployment(resolved, context);
         Set<ReplicaSet> replicaSets = context.getSecondaryResources(ReplicaSet.class);
         Set<Pod> pods = context.getSecondaryResources(Pod.class);
         return new TunnelObservation(
                 heldBack.isPresent() ? heldBack : applyFailure,
                 deployment,
                 running.map(SshTunnel::getSpec),
-                context.getSecondaryResource(Service.class).map(s -> s.getMetadata().getName()),
+                tenantService(tunnel, context),
                 reportsOf(context, ForwarderReplicaSets.deploymentPods(deployment, replicaSets, pods)),
                 ForwarderReplicaSets.currentPods(deployment, replicaSets, pods));
     }
 
+    /** The Service clients of the tunnel's namespace use: its own, or the alias of one in a bastion's namespace. */
+    private static Optional<String> tenantService(SshTunnel tunnel, Context<SshTunnel> context) {
+        return context.getSecondaryResources(Service.class).stream()
+                .filter(s -> s.getMetadata().getNamespace().equals(tunnel.getMetadata().getNamespace())
+                        && s.getMetadata().getName().equals(tunnel.getMetadata().getName()))
+                .map(s -> s.getMetadata().getName())
+                .findFirst();
+    }
+
     /** The tunnel document in the forwarder's ConfigMap, which its pods run; empty when it is not there. */
-    private static Optional<SshTunnel> runningDocument(Context<SshTunnel> context) {
-        return context.getSecondaryResource(ConfigMap.class)
+    private static Optional<SshTunnel> runningDocument(ResolvedTunnel resolved, Context<SshTunnel> context) {
+        return PlacedForwarder.config(resolved, context)
                 .map(config -> config.getData() == null ? null : config.getData().get(TunnelDocument.FILE_NAME))
                 .map(TunnelDocument::parse);
     }

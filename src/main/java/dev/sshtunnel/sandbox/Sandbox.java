@@ -88,15 +88,19 @@ public final class Sandbox implements AutoCloseable {
         return new Sandbox(options, log);
     }
 
-    /** The CRD from crds/ and the operator's namespace, ServiceAccount and RBAC from deploy/, server-side applied. */
+    /** The CRDs from crds/ and the operator's namespace, ServiceAccount and RBAC from deploy/, server-side applied. */
     public static void installOperatorPrerequisites(KubernetesClient admin) throws IOException {
-        apply(admin, CrdSchema.RESOURCE);
+        for (String crd : CrdSchema.ALL) {
+            apply(admin, crd);
+        }
         for (String file : DEPLOY_FILES) {
             apply(admin, "deploy/" + file);
         }
-        admin.apiextensions().v1().customResourceDefinitions().withName("sshtunnels.sshtunnel.dev")
-                .waitUntilCondition(crd -> crd != null && crd.getStatus() != null && crd.getStatus().getConditions().stream()
-                        .anyMatch(c -> "Established".equals(c.getType()) && "True".equals(c.getStatus())), 60, TimeUnit.SECONDS);
+        for (String name : CrdSchema.NAMES) {
+            admin.apiextensions().v1().customResourceDefinitions().withName(name)
+                    .waitUntilCondition(crd -> crd != null && crd.getStatus() != null && crd.getStatus().getConditions().stream()
+                            .anyMatch(c -> "Established".equals(c.getType()) && "True".equals(c.getStatus())), 60, TimeUnit.SECONDS);
+        }
     }
 
     private static void apply(KubernetesClient admin, String resource) throws IOException {

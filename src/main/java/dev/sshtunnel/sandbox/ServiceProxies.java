@@ -14,7 +14,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 /**
  * Stands in for kube-proxy, for the forwarder Services: each Service port gets a {@link ServicePort}
  * on the host (its own port number when free, else another one, printed either way) that relays to
- * the ready forwarder pods. Not emulated: cluster IPs, DNS names, NetworkPolicy enforcement.
+ * the ready forwarder pods; an ExternalName alias relays to the pods of the Service it names. Not emulated: cluster IPs, DNS names, NetworkPolicy enforcement.
  */
 final class ServiceProxies implements AutoCloseable {
 
@@ -31,9 +31,11 @@ final class ServiceProxies implements AutoCloseable {
         this.log = log;
     }
 
-    private record Wanted(String namespace, String service, String portName, int port, int target, Map<String, String> selector) {
+    /** {@code podNamespace}, {@code selector}: where the ready pods are (for an alias, those of the Service it names). */
+    private record Wanted(String namespace, String service, String portName, int port, int target, String podNamespace,
+            Map<String, String> selector) {
         String key() {
-            return namespace + "/" + service + "/" + portName + "/" + port + "/" + target;
+            return namespace + "/" + service + "/" + portName + "/" + port + "/" + target + "/" + podNamespace;
         }
     }
 
@@ -41,12 +43,26 @@ final class ServiceProxies implements AutoCloseable {
         Map<String, Wanted> wanted = new LinkedHashMap<>();
         for (Service service : client.services().inAnyNamespace()
                 .withLabel(ForwarderLabels.MANAGED_BY, ForwarderLabels.OPERATOR_NAME).list().getItems()) {
+            if (service.getMetadata().getLabels().containsKey(ForwarderLabels.TUNNEL_NAMESPACE)) {
+                continue; // beside pods in a bastion's namespace: relayed through the tenant's alias of it
+            }
             String ns = service.getMetadata().getNamespace();
             Map<String, String> selector = service.getSpec().getSelector();
+            if ("ExternalName".equals(service.getSpec().getType())) {
+                // The alias a tenant gets of the forwards' Service in a bastion's namespace: <name>.<namespace>.svc.<domain>.
+                String[] target = service.getSpec().getExternalName().split("\\.");
+                Service aliased = target.length < 3 ? null : client.services().inNamespace(target[1]).withName(target[0]).get();
+                if (aliased == null) {
+                    continue;
+                }
+                ns = target[1];
+                selector = aliased.getSpec().getSelector();
+            }
             for (var port : service.getSpec().getPorts()) {
                 Integer target = targetPort(ns, selector, port.getTargetPort(), port.getPort());
                 if (target != null) { // else no pod template defines the named port yet
-                    Wanted w = new Wanted(ns, service.getMetadata().getName(), port.getName(), port.getPort(), target, selector);
+                    Wanted w = new Wanted(service.getMetadata().getNamespace(), service.getMetadata().getName(), port.getName(),
+                            port.getPort(), target, ns, selector);
                     wanted.put(w.key(), w);
                 }
             }
@@ -65,7 +81,7 @@ final class ServiceProxies implements AutoCloseable {
                 continue;
             }
             try {
-                ServicePort local = new ServicePort(address, w.port(), w.target(), () -> node.readyPodIps(w.namespace(), w.selector()));
+                ServicePort local = new ServicePort(address, w.port(), w.target(), () -> node.readyPodIps(w.podNamespace(), w.selector()));
                 ports.put(w.key(), local);
                 log.accept("service " + w.namespace() + "/" + w.service() + " port "
                         + (w.portName() == null ? "" : w.portName() + " ") + w.port() + " -> " + local.localAddress() + ":"

@@ -17,20 +17,22 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 
 /**
- * Every list, map and string of the committed CRD has a size bound, so no SshTunnel can grow a field
+ * Every list, map and string of the committed CRDs has a size bound, so no SshTunnel can grow a field
  * without limit (the operator caches every object) and every CEL rule's cost stays bounded. A new
  * field without one fails here: give it {@code @Size} or a bound in api.crd.SchemaBounds.
  */
 class CrdBoundsTest {
 
-    private static final Path CRD = Path.of("crds/sshtunnels.sshtunnel.dev-v1.yml");
     /** A quantifier that lets a pattern match any length: *, + or {n,} outside a character class. */
     private static final Pattern UNBOUNDED_QUANTIFIER = Pattern.compile("[*+]|\\{\\d+,}");
     private static final Pattern CHARACTER_CLASS = Pattern.compile("\\[(\\\\.|[^\\]])*]");
     private static final Pattern KEY_LENGTH_RULE = Pattern.compile("self\\.all\\(k, size\\(k\\) <= \\d+\\)");
 
-    @Test
-    void everyListMapAndStringIsBounded() throws IOException {
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"crds/sshtunnels.sshtunnel.dev-v1.yml",
+            "crds/clustersshbastions.sshtunnel.dev-v1.yml", "crds/sshbastions.sshtunnel.dev-v1.yml"})
+    void everyListMapAndStringIsBounded(String file) throws IOException {
+        Path CRD = Path.of(file);
         JsonNode crd = new ObjectMapper(new YAMLFactory()).readTree(CRD.toFile());
         List<String> unbounded = new ArrayList<>();
         for (JsonNode version : crd.path("spec").path("versions")) {

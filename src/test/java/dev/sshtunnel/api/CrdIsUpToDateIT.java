@@ -6,7 +6,8 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.common.QuarkusTestResource;
@@ -20,14 +21,17 @@ import dev.sshtunnel.testing.RealClusterResource;
 @QuarkusTestResource(RealClusterResource.class)
 class CrdIsUpToDateIT {
 
-    private static final String FILE = "sshtunnels.sshtunnel.dev-v1.yml";
-
-    @Test
-    void committedCrdMatchesTheGeneratedOne() throws IOException {
-        Path generated = Path.of("target/kubernetes", FILE);
+    @ParameterizedTest
+    @ValueSource(strings = {"sshtunnels.sshtunnel.dev-v1.yml", "clustersshbastions.sshtunnel.dev-v1.yml",
+            "sshbastions.sshtunnel.dev-v1.yml"})
+    void committedCrdMatchesTheGeneratedOne(String file) throws IOException {
+        Path generated = Path.of("target/kubernetes", file);
         assertThat(generated).as("the build generates %s", generated).exists();
-        assertThat(Files.readString(Path.of("crds", FILE)))
-                .as("crds/%s is stale: regenerate with ./mvnw package -DskipTests && cp %s crds/", FILE, generated)
+        assertThat(Files.readString(Path.of("crds", file)))
+                .as("crds/%s is stale: regenerate with ./mvnw package -DskipTests && cp %s crds/", file, generated)
+                .isEqualTo(Files.readString(generated));
+        assertThat(Files.readString(Path.of("deploy/helm/sshtunnel-operator/crds", file)))
+                .as("the chart's copy of %s is stale", file)
                 .isEqualTo(Files.readString(generated));
     }
 }

@@ -18,7 +18,11 @@ import java.util.TreeSet;
 
 import org.junit.jupiter.api.Test;
 
+import dev.sshtunnel.api.v1alpha1.BastionKind;
+import dev.sshtunnel.api.v1alpha1.ClusterSshBastion;
+import dev.sshtunnel.api.v1alpha1.SshBastion;
 import dev.sshtunnel.api.v1alpha1.SshTunnel;
+import dev.sshtunnel.testing.TunnelFixtures;
 import dev.sshtunnel.testing.AuditLog;
 import dev.sshtunnel.testing.RealCluster;
 import dev.sshtunnel.testing.RealClusterResource;
@@ -32,7 +36,7 @@ import io.quarkus.test.junit.QuarkusTest;
 /**
  * deploy/cluster-role.yaml grants exactly what the operator does: the test drives a tunnel through
  * its life (create, Secret rotation, Service annotations, two replicas and back, Service removal,
- * NetworkPolicy off) while the operator runs as deploy/'s ServiceAccount on the real API server, then reads the API server's
+ * NetworkPolicy off; a tenant's tunnel on a bastion, granted, revoked and deleted) while the operator runs as deploy/'s ServiceAccount on the real API server, then reads the API server's
  * audit log: no request of the operator was refused, and the verbs it used per resource are exactly
  * the ClusterRole's.
  */
@@ -99,6 +103,7 @@ class RbacMatchesCodeIT {
         }
         await().atMost(Duration.ofSeconds(30)).until(() -> driver.v1().events().inNamespace(ns).list().getItems().stream()
                 .filter(e -> "SecretNotFound".equals(e.getReason())).mapToInt(e -> e.getCount()).max().orElse(0), n -> n == 2);
+        bastionLife(driver);
         Thread.sleep(2000); // the audit log is written when each request completes
 
         AuditLog audit = AuditLog.read(RealCluster.logs().resolve("audit.log"));
@@ -115,6 +120,55 @@ class RbacMatchesCodeIT {
         granted.addAll(inDefault);
         assertThat(granted).as("ClusterRole grants everything the operator did (used: %s)", used).containsAll(used);
         assertThat(used).as("every granted verb is used (granted: %s)", granted).containsAll(granted);
+    }
+
+    /**
+     * A tenant's tunnel on a ClusterSshBastion (objects in the bastion's namespace, the finalizer, the ledger in the
+     * bastion's status), its grant revoked (its forwarder removed) and restored, then the tunnel deleted; and an
+     * SshBastion's status.
+     */
+    private static void bastionLife(KubernetesClient driver) {
+        String platform = "rbac-platform";
+        String tenant = "rbac-tenant";
+        RealCluster.namespace(platform);
+        RealCluster.namespace(tenant);
+        driver.namespaces().withName(tenant).edit(n -> {
+            n.getMetadata().getLabels().put("team", "rbac");
+            return n;
+        });
+        driver.resource(keySecret(platform, "key-v1")).create();
+        driver.resource(TunnelFixtures.clusterBastion("rbac-edge", platform, "rbac")).create();
+        driver.resource(TunnelFixtures.onBastion(tenant, "granted", BastionKind.ClusterSshBastion, "rbac-edge",
+                local("postgres", 5432, "db", 5432), remote("hooks", 8080, "web", 80))).create();
+        await().atMost(Duration.ofSeconds(30)).until(() -> driver.apps().deployments().inNamespace(platform)
+                .withLabel("sshtunnel.dev/tunnel-name", "granted").list().getItems(), d -> d.size() == 1);
+        await().atMost(Duration.ofSeconds(30)).until(() -> driver.resources(ClusterSshBastion.class).withName("rbac-edge").get()
+                .getStatus(), s -> s != null && s.getAllocations().size() == 1);
+        driver.namespaces().withName(tenant).edit(n -> {
+            n.getMetadata().getLabels().remove("team");
+            return n;
+        });
+        await().atMost(Duration.ofSeconds(30)).until(() -> driver.apps().deployments().inNamespace(platform)
+                .withLabel("sshtunnel.dev/tunnel-name", "granted").list().getItems().isEmpty()
+                && driver.configMaps().inNamespace(platform).withLabel("sshtunnel.dev/tunnel-name", "granted").list().getItems().isEmpty());
+        driver.namespaces().withName(tenant).edit(n -> {
+            n.getMetadata().getLabels().put("team", "rbac");
+            return n;
+        });
+        await().atMost(Duration.ofSeconds(30)).until(() -> driver.apps().deployments().inNamespace(platform)
+                .withLabel("sshtunnel.dev/tunnel-name", "granted").list().getItems(), d -> d.size() == 1);
+        driver.resources(SshTunnel.class).inNamespace(tenant).withName("granted").delete();
+        await().atMost(Duration.ofSeconds(30)).until(() -> driver.resources(SshTunnel.class).inNamespace(tenant).withName("granted")
+                .get() == null);
+
+        var own = new SshBastion();
+        own.setMetadata(new io.fabric8.kubernetes.api.model.ObjectMetaBuilder().withName("own").withNamespace(tenant).build());
+        var ownSpec = new dev.sshtunnel.api.v1alpha1.SshBastionSpec();
+        ownSpec.setSsh(TunnelFixtures.clusterBastion("x", tenant, "x").getSpec().getSsh());
+        own.setSpec(ownSpec);
+        driver.resource(own).create();
+        await().atMost(Duration.ofSeconds(30)).until(() -> driver.resources(SshBastion.class).inNamespace(tenant).withName("own").get()
+                .getStatus() != null);
     }
 
     private static void edit(String ns, java.util.function.Consumer<SshTunnel> change) {

@@ -69,8 +69,8 @@ class OperatorRestartIT {
             first.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
             String halfDone = kubectl.run("get", "configmaps,deployments,services,networkpolicies", "-l", MANAGED, "-o", "name");
 
-            // While no operator runs: c is deleted, b gets a new port.
-            kubectl.run("delete", "sshtunnel", "c");
+            // While no operator runs: c is deleted (its finalizer waits for the operator), b gets a new port.
+            kubectl.run("delete", "sshtunnel", "c", "--wait=false");
             int newPortB = Ports.free();
             kubectl.attempt(SandboxProcess.localTunnel("b", sshd, newPortB, echo.port()), "apply", "-f", "-");
 
@@ -97,8 +97,76 @@ class OperatorRestartIT {
                 return last;
             }, port -> port > 0);
             await().atMost(Duration.ofSeconds(20)).until(() -> Ports.accepts("127.0.0.1", localB) && !Ports.accepts("127.0.0.1", portC));
-            // Whatever the killed operator had created for c went with c: the real garbage collector, no operator involved.
-            assertThat(kubectl.run("get", "replicasets,pods", "-l", "app.kubernetes.io/instance=c", "-o", "name")).isBlank();
+            // c is gone once the operator removed its finalizer, and whatever the killed operator had created for it with it
+            // (the real garbage collector).
+            await().atMost(Duration.ofSeconds(30)).until(() -> kubectl.run("get", "sshtunnels", "-o", "name").lines().sorted().toList(),
+                    List.of("sshtunnel.sshtunnel.dev/a", "sshtunnel.sshtunnel.dev/b")::equals);
+            await().atMost(Duration.ofSeconds(30)).until(() -> kubectl.run("get", "replicasets,pods", "-l", "app.kubernetes.io/instance=c",
+                    "-o", "name").isBlank());
         }
+    }
+
+    /**
+     * A bastion's port ledger is its status, so a restarted operator keeps who holds each bind: the tunnel that asked
+     * first, not the oldest one (which an operator recomputing from scratch would pick).
+     */
+    @Test
+    void aBastionsPortLedgerSurvivesARestart() throws Exception {
+        SandboxProcess sandbox = SandboxProcess.start(jar, dir, "OperatorRestartIT-ledger-sandbox.log", "--no-operator");
+        Kubectl kubectl = sandbox.kubectl();
+        kubectl.run("create", "namespace", "team");
+        kubectl.run("label", "namespace", "team", "team=a");
+        Process first = sandbox.startOperator(jar, PackagedJar.IT_LOGS.resolve("OperatorRestartIT-ledger-operator-1.log"), Map.of(),
+                "-Dquarkus.profile=sandbox");
+        kubectl.attempt("""
+                apiVersion: sshtunnel.dev/v1alpha1
+                kind: ClusterSshBastion
+                metadata: {name: edge}
+                spec:
+                  ssh:
+                    host: bastion.example.com
+                    user: tunnel
+                    privateKeySecretRef: {name: edge-key, key: id_ed25519}
+                    hostKey: {policy: AcceptNew}
+                  allowedNamespaces: {from: Selector, selector: {matchLabels: {team: a}}}
+                  remote: {bindAddresses: [localhost], ports: ["8000-8999"]}
+                """, "apply", "-f", "-");
+        kubectl.attempt(remoteTunnel("older", 8001), "apply", "-f", "-");
+        awaitLedger(kubectl, "team/older/hook localhost:8001");
+        kubectl.attempt(remoteTunnel("newer", 8002), "apply", "-f", "-");
+        awaitLedger(kubectl, "team/older/hook localhost:8001 team/newer/hook localhost:8002");
+        // The older tunnel now asks for the newer one's bind: the newer one asked first and keeps it.
+        kubectl.attempt(remoteTunnel("older", 8002), "apply", "-f", "-");
+        awaitLedger(kubectl, "team/newer/hook localhost:8002");
+        await().atMost(Duration.ofSeconds(30)).until(() -> kubectl.run("-n", "team", "get", "sshtunnel", "older", "-o",
+                "jsonpath={.status.conditions[?(@.type==\"Ready\")].message}"), m -> m.contains("held by team/newer"));
+
+        first.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        sandbox.startOperator(jar, PackagedJar.IT_LOGS.resolve("OperatorRestartIT-ledger-operator-2.log"), Map.of(),
+                "-Dquarkus.profile=sandbox");
+        // The new operator is at work once it allocates a third tunnel's bind; the first holder is still the holder.
+        kubectl.attempt(remoteTunnel("third", 8003), "apply", "-f", "-");
+        awaitLedger(kubectl, "team/newer/hook localhost:8002 team/third/hook localhost:8003");
+        assertThat(kubectl.run("-n", "team", "get", "sshtunnel", "older", "-o",
+                "jsonpath={.status.conditions[?(@.type==\"Ready\")].reason}")).isEqualTo("PortConflict");
+    }
+
+    private static void awaitLedger(Kubectl kubectl, String expected) {
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).until(() -> kubectl.run("get",
+                "clustersshbastion", "edge", "-o",
+                "jsonpath={range .status.allocations[*]}{.namespace}/{.tunnel}/{.forward} {.bindAddress}:{.port} {end}").strip(),
+                expected::equals);
+    }
+
+    private static String remoteTunnel(String name, int port) {
+        return """
+                apiVersion: sshtunnel.dev/v1alpha1
+                kind: SshTunnel
+                metadata: {name: %s, namespace: team}
+                spec:
+                  bastionRef: {kind: ClusterSshBastion, name: edge}
+                  forwards:
+                    - {name: hook, type: Remote, port: %d, target: {host: web.team.svc, port: 80}}
+                """.formatted(name, port);
     }
 }

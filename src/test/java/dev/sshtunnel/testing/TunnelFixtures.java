@@ -46,6 +46,37 @@ public final class TunnelFixtures {
         return tunnel;
     }
 
+    /** A tunnel of operator tests on a bastion: spec.bastionRef instead of spec.ssh. */
+    public static SshTunnel onBastion(String namespace, String name, dev.sshtunnel.api.v1alpha1.BastionKind kind, String bastion,
+            ForwardSpec... forwards) {
+        SshTunnel tunnel = tunnel(namespace, name, forwards);
+        tunnel.getSpec().setSsh(null);
+        tunnel.getSpec().setBastionRef(new dev.sshtunnel.api.v1alpha1.BastionRef(kind, bastion));
+        return tunnel;
+    }
+
+    /**
+     * A ClusterSshBastion of operator tests: the test tunnel's server and key (Secret {@link #KEY_SECRET} in
+     * credentialsNamespace), granted to namespaces labelled team=LABEL, Remote binds localhost:8000-8999.
+     */
+    public static dev.sshtunnel.api.v1alpha1.ClusterSshBastion clusterBastion(String name, String credentialsNamespace, String team) {
+        var bastion = new dev.sshtunnel.api.v1alpha1.ClusterSshBastion();
+        bastion.setMetadata(new ObjectMetaBuilder().withName(name).build());
+        var spec = new dev.sshtunnel.api.v1alpha1.ClusterSshBastionSpec();
+        spec.setSsh(tunnel("x", "x").getSpec().getSsh());
+        spec.setCredentialsNamespace(credentialsNamespace);
+        var allowed = new dev.sshtunnel.api.v1alpha1.AllowedNamespaces();
+        allowed.setFrom(dev.sshtunnel.api.v1alpha1.AllowedNamespaces.From.Selector);
+        allowed.setSelector(new io.fabric8.kubernetes.api.model.LabelSelectorBuilder().addToMatchLabels("team", team).build());
+        spec.setAllowedNamespaces(allowed);
+        var remote = new dev.sshtunnel.api.v1alpha1.RemoteGrant();
+        remote.setBindAddresses(List.of("localhost"));
+        remote.setPorts(List.of("8000-8999"));
+        spec.setRemote(remote);
+        bastion.setSpec(spec);
+        return bastion;
+    }
+
     /** The tunnel of operator tests: tunnel@bastion.example.com:22, its key in Secret {@link #KEY_SECRET}, one replica. */
     public static SshTunnel tunnel(String namespace, String name, ForwardSpec... forwards) {
         SshTunnel tunnel = to(namespace, name, "bastion.example.com", 22, "tunnel", List.of(forwards));

@@ -48,6 +48,15 @@ final class SchemaBounds {
     private SchemaBounds() {
     }
 
+    /** A bastion's unbounded parts: the namespace selector of allowedNamespaces and its conditions. */
+    static void applyToBastion(JSONSchemaProps root) {
+        JSONSchemaProps allowed = child(root, "spec").getProperties().get("allowedNamespaces");
+        if (allowed != null) {
+            selector(child(allowed, "selector"));
+        }
+        conditions(child(child(root, "status"), "conditions"));
+    }
+
     static void apply(JSONSchemaProps root) {
         JSONSchemaProps spec = child(root, "spec");
         JSONSchemaProps forwarder = child(spec, "forwarder");

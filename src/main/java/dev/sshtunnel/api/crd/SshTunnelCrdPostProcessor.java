@@ -1,5 +1,8 @@
 package dev.sshtunnel.api.crd;
 
+import dev.sshtunnel.api.v1alpha1.ClusterSshBastion;
+import dev.sshtunnel.api.v1alpha1.SshTunnel;
+
 import java.util.Comparator;
 import java.util.List;
 
@@ -19,7 +22,9 @@ import io.fabric8.kubernetes.api.model.apiextensions.v1.JSONSchemaProps;
 public class SshTunnelCrdPostProcessor implements CRDPostProcessor {
 
     /** NAME is implicit; the rest in the order DESIGN.md gives. */
-    static final List<String> COLUMN_ORDER = List.of("Host", "Forwards", "Channels", "Status", "Age", "Serving", "Message");
+    static final List<String> COLUMN_ORDER = List.of("Host", "Bastion", "Credentials", "Allowed", "Tunnels", "Forwards",
+            "Channels", "Status", "Age", "Serving", "Message");
+    private static final String TUNNELS = "sshtunnels." + SshTunnel.GROUP;
 
     @Override
     public HasMetadata process(HasMetadata crd, String crdSpecVersion) {
@@ -29,11 +34,16 @@ public class SshTunnelCrdPostProcessor implements CRDPostProcessor {
         for (CustomResourceDefinitionVersion version : definition.getSpec().getVersions()) {
             version.getAdditionalPrinterColumns().sort(Comparator.comparingInt(SshTunnelCrdPostProcessor::columnRank));
             JSONSchemaProps root = version.getSchema().getOpenAPIV3Schema();
-            describeTopLevel(root);
-            // Without it the API server stores an SshTunnel with no spec at all (seen on kube-apiserver 1.35).
             if (!root.getRequired().contains("spec")) {
                 root.getRequired().add("spec");
             }
+            if (!TUNNELS.equals(definition.getMetadata().getName())) {
+                describeBastion(root, definition.getSpec().getNames().getKind());
+                markMapList(root, "type", "status", "conditions");
+                SchemaBounds.applyToBastion(root);
+                continue;
+            }
+            describeTopLevel(root);
             markMapList(root, "name", "spec", "forwards");
             markMapList(root, "type", "status", "conditions");
             markMapList(root, "name", "status", "forwards");
@@ -50,6 +60,17 @@ public class SshTunnelCrdPostProcessor implements CRDPostProcessor {
                 + "and how the forwarder pods and their Service run.");
         root.getProperties().get("status").setDescription("Written by the operator only: conditions Ready, Connected and "
                 + "ForwardsReady, and the live session and forward state reported by the forwarder pods.");
+    }
+
+    private static void describeBastion(JSONSchemaProps root, String kind) {
+        root.setDescription(ClusterSshBastion.KIND.equals(kind)
+                ? "A platform-owned SSH server (bastion) granted to namespaces: tenants' SshTunnels name it in spec.bastionRef, "
+                        + "its Secrets and the tunnels' forwarder pods stay in its credentialsNamespace."
+                : "A namespace's own SSH server (bastion), used by the namespace's SshTunnels through spec.bastionRef.");
+        root.getProperties().get("spec").setDescription("The SSH server, and what tunnels may do through it: Remote binds, "
+                + "Local targets" + (ClusterSshBastion.KIND.equals(kind) ? ", and which namespaces may use it." : "."));
+        root.getProperties().get("status").setDescription("Written by the operator only: the Ready condition (spec and "
+                + "Secrets) and the port ledger of Remote binds.");
     }
 
     private static int columnRank(CustomResourceColumnDefinition column) {

@@ -22,6 +22,10 @@ import io.fabric8.generator.annotation.ValidationRule;
 @ValidationRule(value = "self.type == 'Remote' || !has(self.bindAddress)",
         message = "bindAddress is only for Remote forwards (the address on the SSH server); Local and Dynamic listen on the Service",
         fieldPath = ".bindAddress", reason = "FieldValueForbidden")
+@ValidationRule(value = "self.type == 'Remote' || !has(self.target) || !has(self.target.service)",
+        message = "target.service is only for Remote forwards (the forwarder connects from the cluster); a Local target is "
+                + "reached by the SSH server, which cannot resolve cluster names",
+        fieldPath = ".target.service", reason = "FieldValueForbidden")
 public class ForwardSpec {
 
     public static final String DEFAULT_BIND_ADDRESS = "localhost";

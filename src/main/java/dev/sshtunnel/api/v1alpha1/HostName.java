@@ -13,6 +13,8 @@ public final class HostName {
     static final String ADDRESS = "^[0-9A-Fa-f:.]+$";
     /** The CEL rule on every such field. */
     static final String RULE = "self.matches('" + NAME + "') || self.matches('" + ADDRESS + "')";
+    /** The same rule on every item of a list field. */
+    static final String EVERY_ITEM_RULE = "self.all(h, h.matches('" + NAME + "') || h.matches('" + ADDRESS + "'))";
 
     private static final Pattern NAME_PATTERN = Pattern.compile(NAME);
     private static final Pattern ADDRESS_PATTERN = Pattern.compile(ADDRESS);

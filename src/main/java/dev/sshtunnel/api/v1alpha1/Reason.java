@@ -6,6 +6,8 @@ package dev.sshtunnel.api.v1alpha1;
  */
 public enum Reason {
     Connected,
+    /** A bastion's Ready reason: its spec is valid and every Secret it names is present. */
+    Accepted,
     Connecting,
     Suspended,
     InvalidSpec,
@@ -34,6 +36,8 @@ public enum Reason {
     BastionNotFound,
     /** spec.bastionRef names a ClusterSshBastion whose allowedNamespaces does not include the tunnel's namespace. */
     BastionNotAllowed,
+    /** A Remote forward asks a bastion for a bindAddress:port its remote grant does not list. */
+    BindNotAllowed,
     /** A Remote forward's bindAddress:port on a bastion is already allocated to another tunnel. */
     PortConflict;
 
@@ -51,7 +55,7 @@ public enum Reason {
         return switch (this) {
             case InvalidSpec, SecretNotFound, AuthenticationFailed, HostKeyMismatch, HostKeyUnknown, ForwardRejected,
                     ImageNotAllowed, ApplyFailed, HostKeyDisagreement, PolicyDenied, TargetNotAllowed, BastionNotFound,
-                    BastionNotAllowed, PortConflict -> true;
+                    BastionNotAllowed, BindNotAllowed, PortConflict -> true;
             default -> false;
         };
     }

@@ -15,6 +15,8 @@ import io.fabric8.kubernetes.model.annotation.Version;
 @Version("v1alpha1")
 @ShortNames({"sst", "sshtun"})
 @AdditionalPrinterColumn(name = "Host", type = AdditionalPrinterColumn.Type.STRING, jsonPath = ".spec.ssh.host")
+@AdditionalPrinterColumn(name = "Bastion", type = AdditionalPrinterColumn.Type.STRING, priority = 1,
+        jsonPath = ".spec.bastionRef.name")
 @AdditionalPrinterColumn(name = "Forwards", type = AdditionalPrinterColumn.Type.STRING, jsonPath = ".status.readyForwards")
 @AdditionalPrinterColumn(name = "Channels", type = AdditionalPrinterColumn.Type.INTEGER, jsonPath = ".status.activeChannels")
 @AdditionalPrinterColumn(name = "Status", type = AdditionalPrinterColumn.Type.STRING,

@@ -20,11 +20,21 @@ import io.fabric8.generator.annotation.ValidationRule;
 @ValidationRule(value = "!self.forwards.exists(f, f.type == 'Remote' && f.port == 0) || !has(self.replicas) || self.replicas <= 1",
         message = "replicas must be 0 or 1 while a Remote forward has port 0: each session would get its own server-allocated port",
         fieldPath = ".replicas", reason = "FieldValueInvalid")
+@ValidationRule(value = "has(self.ssh) != has(self.bastionRef)",
+        message = "exactly one of ssh (the tunnel's own server and credentials) and bastionRef (a bastion the platform grants) must be set",
+        reason = "FieldValueInvalid")
+@ValidationRule(value = "!has(self.bastionRef) || self.forwards.all(f, f.type != 'Remote' || f.port != 0)",
+        message = "a Remote forward on a bastion needs a fixed port: the bastion's port ledger allocates bindAddress:port",
+        fieldPath = ".forwards", reason = "FieldValueInvalid")
 public class SshTunnelSpec {
 
-    @Required
-    @JsonPropertyDescription("The SSH server (bastion) to connect to, its credentials and host key, and how the session is kept alive.")
+    @JsonPropertyDescription("The SSH server to connect to, its credentials and host key, and how the session is kept alive. "
+            + "Exactly one of ssh and bastionRef.")
     private SshSpec ssh;
+
+    @JsonPropertyDescription("A ClusterSshBastion or SshBastion to use instead of ssh: its server, key and host keys, which the "
+            + "tunnel's namespace never sees. Exactly one of ssh and bastionRef.")
+    private BastionRef bastionRef;
 
     /** Forwards of one tunnel; status.forwards has one entry per forward. */
     public static final int MAX_FORWARDS = 32;
@@ -63,6 +73,8 @@ public class SshTunnelSpec {
 
     public SshSpec getSsh() { return ssh; }
     public void setSsh(SshSpec ssh) { this.ssh = ssh; }
+    public BastionRef getBastionRef() { return bastionRef; }
+    public void setBastionRef(BastionRef bastionRef) { this.bastionRef = bastionRef; }
     public List<ForwardSpec> getForwards() { return forwards; }
     public void setForwards(List<ForwardSpec> forwards) { this.forwards = forwards; }
     public ServiceSpec getService() { return service; }

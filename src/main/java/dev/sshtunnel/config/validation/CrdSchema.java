@@ -13,6 +13,10 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 public final class CrdSchema {
 
     public static final String RESOURCE = "crds/sshtunnels.sshtunnel.dev-v1.yml";
+    /** Every CRD of the project, as crds/Kustomization lists them: the SshTunnel's first. */
+    public static final java.util.List<String> NAMES = java.util.List.of("sshtunnels.sshtunnel.dev", "clustersshbastions.sshtunnel.dev",
+            "sshbastions.sshtunnel.dev");
+    public static final java.util.List<String> ALL = NAMES.stream().map(name -> "crds/" + name + "-v1.yml").toList();
 
     private final JsonNode root;
 

@@ -17,6 +17,8 @@ import dev.sshtunnel.operator.ForwarderImagePolicy;
 import dev.sshtunnel.operator.ForwarderLabels;
 import dev.sshtunnel.operator.ForwarderTargetPolicy;
 import dev.sshtunnel.operator.SshTunnelReconciler;
+import dev.sshtunnel.operator.tenancy.ResolvedTunnel;
+import dev.sshtunnel.operator.tenancy.TunnelResolution;
 import dev.sshtunnel.forwarder.http.StatusEndpoints;
 import dev.sshtunnel.operator.OperatorConfig;
 import dev.sshtunnel.operator.SecretReferences;
@@ -92,6 +94,9 @@ public class ForwarderDeploymentDependent extends KubernetesDependentResource<De
     ForwarderImagePolicy images;
 
     @Inject
+    TunnelResolution resolution;
+
+    @Inject
     ForwarderTargetPolicy targets;
 
     public ForwarderDeploymentDependent() {
@@ -104,14 +109,24 @@ public class ForwarderDeploymentDependent extends KubernetesDependentResource<De
         return true;
     }
 
-    /** JOSDK maps non-garbage-collected dependents by annotations; ours carry an owner reference instead. */
+    /** By labels, which also name the tunnel of a Deployment in a bastion's namespace. */
     @Override
     protected Optional<SecondaryToPrimaryMapper<Deployment>> getSecondaryToPrimaryMapper(EventSourceContext<SshTunnel> context) {
-        return Optional.of(Mappers.fromOwnerReferences(SshTunnel.class, false));
+        return PlacedObjects.mapper(context);
+    }
+
+    /** Within the tunnel's namespace JOSDK's owner reference; across namespaces {@link PlacedObjects#metadata} ties it. */
+    @Override
+    protected void addReferenceHandlingMetadata(Deployment desired, SshTunnel primary) {
+        if (PlacedObjects.ownedByTunnel(desired, primary)) {
+            super.addReferenceHandlingMetadata(desired, primary);
+        }
     }
 
     @Override
-    protected Deployment desired(SshTunnel tunnel, Context<SshTunnel> context) {
+    protected Deployment desired(SshTunnel primary, Context<SshTunnel> context) {
+        ResolvedTunnel resolved = resolution.of(primary, context);
+        SshTunnel tunnel = resolved.rendered();
         SecretReferences references = SecretReferences.of(tunnel);
         ForwarderSpec forwarder = tunnel.getSpec().getForwarder() == null ? new ForwarderSpec() : tunnel.getSpec().getForwarder();
         // No digest of the document or the Secrets here: the pods follow both through their volumes, so
@@ -186,11 +201,7 @@ public class ForwarderDeploymentDependent extends KubernetesDependentResource<De
         boolean suspended = Boolean.TRUE.equals(tunnel.getSpec().getSuspend());
         int replicas = tunnel.getSpec().effectiveReplicas();
         return new DeploymentBuilder()
-                .withNewMetadata()
-                    .withName(tunnel.getMetadata().getName())
-                    .withNamespace(tunnel.getMetadata().getNamespace())
-                    .withLabels(ForwarderLabels.all(tunnel))
-                .endMetadata()
+                .withMetadata(PlacedObjects.metadata(resolved, tunnel.getMetadata().getName()))
                 .withNewSpec()
                     .withReplicas(suspended ? 0 : replicas)
                     .withRevisionHistoryLimit(3)
@@ -198,7 +209,7 @@ public class ForwarderDeploymentDependent extends KubernetesDependentResource<De
                     .withStrategy(strategy(tunnel))
                     .withNewTemplate()
                         .withNewMetadata()
-                            .withLabels(ForwarderLabels.all(tunnel))
+                            .withLabels(resolved.labels())
                             .withAnnotations(podAnnotations)
                         .endMetadata()
                         .withNewSpec()

@@ -3,6 +3,8 @@ package dev.sshtunnel.operator.dependent;
 import dev.sshtunnel.api.v1alpha1.SshTunnel;
 import dev.sshtunnel.operator.ForwarderLabels;
 import dev.sshtunnel.operator.SshTunnelReconciler;
+import dev.sshtunnel.operator.tenancy.ResolvedTunnel;
+import dev.sshtunnel.operator.tenancy.TunnelResolution;
 import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudgetBuilder;
@@ -28,13 +30,11 @@ public class ForwarderDisruptionBudgetDependent extends KeptOnHeldBackSpec<PodDi
     }
 
     @Override
-    protected PodDisruptionBudget desired(SshTunnel tunnel, Context<SshTunnel> context) {
+    protected PodDisruptionBudget desired(SshTunnel primary, Context<SshTunnel> context) {
+        ResolvedTunnel resolved = resolution.of(primary, context);
+        SshTunnel tunnel = resolved.rendered();
         return new PodDisruptionBudgetBuilder()
-                .withNewMetadata()
-                    .withName(tunnel.getMetadata().getName())
-                    .withNamespace(tunnel.getMetadata().getNamespace())
-                    .withLabels(ForwarderLabels.all(tunnel))
-                .endMetadata()
+                .withMetadata(PlacedObjects.metadata(resolved, tunnel.getMetadata().getName()))
                 .withNewSpec()
                     .withMaxUnavailable(new IntOrString(1))
                     .withUnhealthyPodEvictionPolicy("AlwaysAllow")

@@ -18,6 +18,8 @@ import dev.sshtunnel.api.v1alpha1.SshTunnel;
 import dev.sshtunnel.forwarder.http.StatusEndpoints;
 import dev.sshtunnel.operator.ForwarderLabels;
 import dev.sshtunnel.operator.SshTunnelReconciler;
+import dev.sshtunnel.operator.tenancy.ResolvedTunnel;
+import dev.sshtunnel.operator.tenancy.TunnelResolution;
 import dev.sshtunnel.operator.IpLiteral;
 import dev.sshtunnel.operator.OperatorConfig;
 import io.fabric8.kubernetes.api.model.IntOrString;
@@ -55,7 +57,9 @@ public class ForwarderNetworkPolicyDependent extends KeptOnHeldBackSpec<NetworkP
     }
 
     @Override
-    protected NetworkPolicy desired(SshTunnel tunnel, Context<SshTunnel> context) {
+    protected NetworkPolicy desired(SshTunnel primary, Context<SshTunnel> context) {
+        ResolvedTunnel resolved = resolution.of(primary, context);
+        SshTunnel tunnel = resolved.rendered();
         NetworkPolicySpec spec = tunnel.getSpec().getNetworkPolicy() == null ? new NetworkPolicySpec()
                 : tunnel.getSpec().getNetworkPolicy();
         List<NetworkPolicyIngressRule> ingress = new ArrayList<>();
@@ -66,6 +70,13 @@ public class ForwarderNetworkPolicyDependent extends KeptOnHeldBackSpec<NetworkP
             List<NetworkPolicyPeer> from = spec.getIngressFrom().isEmpty()
                     ? List.of(new NetworkPolicyPeerBuilder().withNewPodSelector().endPodSelector().build())
                     : spec.getIngressFrom();
+            if (resolved.crossNamespace()) {
+                // The pods run in a bastion's namespace: a peer without a namespace means the tunnel's namespace.
+                String tenant = primary.getMetadata().getNamespace();
+                from = from.stream().map(peer -> peer.getIpBlock() != null || peer.getNamespaceSelector() != null ? peer
+                        : new NetworkPolicyPeerBuilder(peer).withNamespaceSelector(namespace(tenant).getNamespaceSelector()).build())
+                        .toList();
+            }
             ingress.add(new NetworkPolicyIngressRuleBuilder().withFrom(from).withPorts(listening).build());
         }
         List<NetworkPolicyPeer> statusReaders = new ArrayList<>();
@@ -90,12 +101,7 @@ public class ForwarderNetworkPolicyDependent extends KeptOnHeldBackSpec<NetworkP
         remoteTargets.forEach((to, ports) -> egress.add(egressRule(to, ports.stream().map(p -> tcp(p)).toArray(NetworkPolicyPort[]::new))));
 
         NetworkPolicy policy = new NetworkPolicyBuilder()
-                .withNewMetadata()
-                    .withName(tunnel.getMetadata().getName())
-                    .withNamespace(tunnel.getMetadata().getNamespace())
-                    .withLabels(ForwarderLabels.all(tunnel))
-                    .withAnnotations(new java.util.HashMap<>())
-                .endMetadata()
+                .withMetadata(PlacedObjects.metadata(resolved, tunnel.getMetadata().getName()))
                 .withNewSpec()
                     .withNewPodSelector().withMatchLabels(ForwarderLabels.selector(tunnel)).endPodSelector()
                     .withPolicyTypes("Ingress", "Egress")

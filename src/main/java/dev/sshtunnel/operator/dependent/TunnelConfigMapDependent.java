@@ -1,11 +1,15 @@
 package dev.sshtunnel.operator.dependent;
 
+import jakarta.inject.Inject;
+
 import java.util.Map;
 import java.util.Optional;
 
 import dev.sshtunnel.api.v1alpha1.SshTunnel;
 import dev.sshtunnel.operator.ForwarderLabels;
 import dev.sshtunnel.operator.SshTunnelReconciler;
+import dev.sshtunnel.operator.tenancy.ResolvedTunnel;
+import dev.sshtunnel.operator.tenancy.TunnelResolution;
 import dev.sshtunnel.operator.TunnelDocument;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
@@ -29,12 +33,16 @@ import io.javaoperatorsdk.operator.processing.event.source.informer.Mappers;
 public class TunnelConfigMapDependent extends KubernetesDependentResource<ConfigMap, SshTunnel>
         implements Creator<ConfigMap, SshTunnel>, Updater<ConfigMap, SshTunnel> {
 
+    @Inject
+    TunnelResolution resolution;
+
     public TunnelConfigMapDependent() {
         super(ConfigMap.class);
     }
 
-    public static String nameOf(SshTunnel tunnel) {
-        return tunnel.getMetadata().getName() + "-tunnel";
+    /** {@code rendered}: the tunnel as placed ({@link ResolvedTunnel#rendered()}). */
+    public static String nameOf(SshTunnel rendered) {
+        return rendered.getMetadata().getName() + "-tunnel";
     }
 
     @Override
@@ -42,20 +50,26 @@ public class TunnelConfigMapDependent extends KubernetesDependentResource<Config
         return true;
     }
 
-    /** JOSDK maps non-garbage-collected dependents by annotations; ours carry an owner reference instead. */
+    /** By labels, which also name the tunnel of a ConfigMap in a bastion's namespace. */
     @Override
     protected Optional<SecondaryToPrimaryMapper<ConfigMap>> getSecondaryToPrimaryMapper(EventSourceContext<SshTunnel> context) {
-        return Optional.of(Mappers.fromOwnerReferences(SshTunnel.class, false));
+        return PlacedObjects.mapper(context);
+    }
+
+    /** Within the tunnel's namespace JOSDK's owner reference; across namespaces {@link PlacedObjects#metadata} ties it. */
+    @Override
+    protected void addReferenceHandlingMetadata(ConfigMap desired, SshTunnel primary) {
+        if (PlacedObjects.ownedByTunnel(desired, primary)) {
+            super.addReferenceHandlingMetadata(desired, primary);
+        }
     }
 
     @Override
-    protected ConfigMap desired(SshTunnel tunnel, Context<SshTunnel> context) {
+    protected ConfigMap desired(SshTunnel primary, Context<SshTunnel> context) {
+        ResolvedTunnel resolved = resolution.of(primary, context);
+        SshTunnel tunnel = resolved.rendered();
         return new ConfigMapBuilder()
-                .withNewMetadata()
-                    .withName(nameOf(tunnel))
-                    .withNamespace(tunnel.getMetadata().getNamespace())
-                    .withLabels(ForwarderLabels.all(tunnel))
-                .endMetadata()
+                .withMetadata(PlacedObjects.metadata(resolved, nameOf(tunnel)))
                 .withData(Map.of(TunnelDocument.FILE_NAME, TunnelDocument.render(tunnel)))
                 .build();
     }

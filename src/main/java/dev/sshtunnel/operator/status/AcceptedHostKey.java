@@ -25,7 +25,7 @@ import dev.sshtunnel.api.v1alpha1.SshTunnelStatus;
 record AcceptedHostKey(String pinned, SortedMap<String, Set<String>> seenBy) {
 
     static AcceptedHostKey judge(SshTunnelSpec spec, SshTunnelStatus previous, TunnelObservation observation) {
-        HostKeySpec hostKey = spec.getSsh().getHostKey();
+        HostKeySpec hostKey = spec.getSsh() == null ? null : spec.getSsh().getHostKey();
         if (hostKey == null || hostKey.getPolicy() != HostKeyPolicy.AcceptNew) {
             return new AcceptedHostKey(null, new TreeMap<>());
         }

@@ -169,7 +169,8 @@ public class SshTunnelStatusAggregator {
 
     /** Judged on {@code spec}: the tunnel's own, or the last applied one that still runs while it is held back. */
     private static Verdict verdict(SshTunnel tunnel, SshTunnelSpec spec, TunnelObservation observation, LiveState live) {
-        if (observation.heldBack().isPresent() && observation.deployment().isEmpty()) {
+        // No server to describe: a tunnel whose bastion is gone has no spec.ssh of its own.
+        if (observation.heldBack().isPresent() && (observation.deployment().isEmpty() || spec.getSsh() == null)) {
             SpecHeldBack heldBack = observation.heldBack().get();
             return Verdict.notReady(heldBack.reason(), heldBack.message(), ConditionList.FALSE);
         }
@@ -268,6 +269,9 @@ public class SshTunnelStatusAggregator {
 
     /** The spec path of the first hop whose host key policy is Insecure. */
     private static Optional<String> insecureHostKeyHop(SshSpec ssh) {
+        if (ssh == null) {
+            return Optional.empty();
+        }
         if (isInsecure(ssh)) {
             return Optional.of("spec.ssh");
         }

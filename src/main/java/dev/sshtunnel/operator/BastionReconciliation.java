@@ -1,0 +1,81 @@
+package dev.sshtunnel.operator;
+
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Function;
+
+import dev.sshtunnel.api.v1alpha1.PortAllocation;
+import dev.sshtunnel.api.v1alpha1.Reason;
+import dev.sshtunnel.api.v1alpha1.SshBastionStatus;
+import dev.sshtunnel.api.v1alpha1.SshTunnel;
+import dev.sshtunnel.operator.status.BastionStatusAggregator;
+import dev.sshtunnel.operator.status.SpecHeldBack;
+import dev.sshtunnel.operator.tenancy.Bastion;
+import dev.sshtunnel.operator.tenancy.BastionGrant;
+import dev.sshtunnel.operator.tenancy.PortLedger;
+import io.fabric8.kubernetes.api.model.Namespace;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.client.CustomResource;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.api.reconciler.PrimaryUpdateAndCacheUtils;
+import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
+import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
+
+/**
+ * What both bastion reconcilers do: check the Secrets the bastion names, and keep its port ledger — the one writer of it,
+ * so tunnels never race for a bind. The tunnels using it and their namespaces come from the reconciler's informers.
+ */
+final class BastionReconciliation {
+
+    private BastionReconciliation() {
+    }
+
+    @SuppressWarnings("unchecked")
+    static <B extends CustomResource<?, SshBastionStatus>> UpdateControl<B> reconcile(B object, Bastion bastion, Context<B> context,
+            BastionStatusAggregator aggregator) {
+        List<SshTunnel> tunnels = context.getSecondaryResources(SshTunnel.class).stream()
+                .filter(t -> t.getMetadata().getDeletionTimestamp() == null)
+                .sorted(Comparator.comparing((SshTunnel t) -> t.getMetadata().getCreationTimestamp(), Comparator.nullsLast(Comparator.naturalOrder()))
+                        .thenComparing(t -> t.getMetadata().getNamespace())
+                        .thenComparing(t -> t.getMetadata().getName()))
+                .toList();
+        // Looked up in the informer's cache by name: a bastion created after a namespace still sees its labels.
+        List<InformerEventSource<Namespace, B>> namespaces = context.eventSourceRetriever().getEventSourcesFor(Namespace.class)
+                .stream().map(source -> (InformerEventSource<Namespace, B>) source).toList();
+        Function<String, Map<String, String>> labelsOf = namespace -> namespaces.stream()
+                .flatMap(source -> source.get(new ResourceID(namespace)).stream()).findFirst()
+                .map(n -> n.getMetadata().getLabels() == null ? Map.<String, String>of() : n.getMetadata().getLabels())
+                .orElse(Map.of());
+        List<PortAllocation> requests = tunnels.stream()
+                .filter(t -> BastionGrant.refusal(bastion, t, labelsOf.apply(t.getMetadata().getNamespace())).isEmpty())
+                .flatMap(t -> BastionGrant.requests(t).stream())
+                .toList();
+        List<PortAllocation> ledger = PortLedger.next(bastion.allocations(), requests);
+        Optional<SpecHeldBack> problem = SpecConsistency.sshProblem(bastion.spec().getSsh())
+                .map(message -> new SpecHeldBack(Reason.InvalidSpec, message))
+                .or(() -> secretsProblem(bastion, context));
+        SshBastionStatus status = aggregator.aggregate(object, object.getStatus(), problem, ledger,
+                tunnels.size());
+        if (!Objects.equals(status, object.getStatus())) {
+            PrimaryUpdateAndCacheUtils.updateStatusAndCacheResource(object, context, fresh -> {
+                fresh.setStatus(status);
+                return fresh;
+            });
+        }
+        return UpdateControl.noUpdate();
+    }
+
+    private static Optional<SpecHeldBack> secretsProblem(Bastion bastion, Context<?> context) {
+        SecretReferences references = SecretReferences.of(bastion.spec().getSsh(), "spec.ssh");
+        Set<String> names = references.secretNames();
+        Map<String, ReferencedSecrets.KeyNames> found = ReferencedSecrets.read(names,
+                name -> context.getClient().secrets().inNamespace(bastion.credentialsNamespace()).withName(name).get());
+        return references.firstMissing(bastion.credentialsNamespace(), found)
+                .map(message -> new SpecHeldBack(Reason.SecretNotFound, message));
+    }
+}

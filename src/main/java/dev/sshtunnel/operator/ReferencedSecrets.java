@@ -10,6 +10,7 @@ import java.util.function.Function;
 import jakarta.inject.Singleton;
 
 import dev.sshtunnel.api.v1alpha1.SshTunnel;
+import dev.sshtunnel.operator.guardrails.TunnelGuardRails;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
@@ -19,20 +20,26 @@ import io.javaoperatorsdk.operator.processing.event.ResourceID;
  * ({@link ReferencedSecretsIndex} watches metadata only), so a Secret is read by name — but only when
  * the informer shows a resourceVersion not read before: what a version holds never changes, so the
  * verdict is kept per (namespace, name, resourceVersion), and a reconcile of an unchanged Secret's
- * tunnel asks the API server nothing. Only key names are kept, never values. A name the informer does
+ * tunnel asks the API server nothing (a label change is a new version too). Only key names and the
+ * usable label are kept, never values. A name the informer does
  * not know does not exist (its creation is an informer event that reconciles the tunnel again).
  */
 @Singleton
 public class ReferencedSecrets {
 
-    /** The key names of one Secret version: with a non-empty value, and present but empty. */
-    public record KeyNames(Set<String> filled, Set<String> empty) {
+    /**
+     * The key names of one Secret version: with a non-empty value, and present but empty; and whether it is
+     * labelled sshtunnel.dev/usable: "true" (the guard rail inline-secrets-need-label asks).
+     */
+    public record KeyNames(Set<String> filled, Set<String> empty, boolean labelledUsable) {
         public KeyNames {
             filled = Set.copyOf(filled);
             empty = Set.copyOf(empty);
         }
 
         static KeyNames of(Secret secret) {
+            Map<String, String> labels = secret.getMetadata().getLabels();
+            boolean usable = labels != null && "true".equals(labels.get(TunnelGuardRails.USABLE_LABEL));
             Set<String> filled = new TreeSet<>();
             Set<String> empty = new TreeSet<>();
             for (Map<String, String> values : java.util.Arrays.asList(secret.getData(), secret.getStringData())) {
@@ -41,7 +48,7 @@ public class ReferencedSecrets {
                 }
             }
             empty.removeAll(filled);
-            return new KeyNames(filled, empty);
+            return new KeyNames(filled, empty, usable);
         }
     }
 

@@ -68,6 +68,13 @@ public final class SecretReferences {
         return names;
     }
 
+    /** Secret name → the first field that refers to it, for messages. */
+    public Map<String, String> fieldBySecret() {
+        Map<String, String> fields = new TreeMap<>();
+        references.forEach(r -> fields.putIfAbsent(r.secretName(), r.field()));
+        return fields;
+    }
+
     /** Secret name → the keys used from it, both sorted so the pod spec is stable. */
     public Map<String, Set<String>> keysBySecret() {
         Map<String, Set<String>> keys = new TreeMap<>();

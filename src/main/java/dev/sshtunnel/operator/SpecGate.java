@@ -8,6 +8,7 @@ import jakarta.inject.Singleton;
 
 import dev.sshtunnel.api.v1alpha1.Reason;
 import dev.sshtunnel.api.v1alpha1.SshTunnel;
+import dev.sshtunnel.operator.guardrails.TunnelGuardRails;
 import dev.sshtunnel.operator.status.SpecHeldBack;
 import dev.sshtunnel.operator.tenancy.ResolvedTunnel;
 import dev.sshtunnel.operator.tenancy.TunnelResolution;
@@ -15,7 +16,8 @@ import io.javaoperatorsdk.operator.api.reconciler.Context;
 
 /**
  * The one rule for whether a spec may replace what runs: consistent (what CEL cannot judge), an
- * allowed image, and every referenced Secret key present. The workflow's preconditions hold the
+ * allowed image, within the guard rails ({@link TunnelGuardRails}), and every referenced Secret key
+ * present (and labelled, when the guard rails ask). The workflow's preconditions hold the
  * ConfigMap, Deployment, Service and NetworkPolicy back while it fails, and status reports the
  * same verdict, so a running tunnel is never rewritten into one that cannot start.
  */
@@ -25,12 +27,14 @@ public class SpecGate {
     private final ForwarderImagePolicy images;
     private final ReferencedSecrets secrets;
     private final TunnelResolution resolution;
+    private final TunnelGuardRails guardRails;
 
     @Inject
-    public SpecGate(ForwarderImagePolicy images, ReferencedSecrets secrets, TunnelResolution resolution) {
+    public SpecGate(ForwarderImagePolicy images, ReferencedSecrets secrets, TunnelResolution resolution, OperatorConfig config) {
         this.images = images;
         this.secrets = secrets;
         this.resolution = resolution;
+        this.guardRails = new TunnelGuardRails(TunnelGuardRails.Settings.of(config.guardRails()));
     }
 
     /** The verdict of one reconcile, kept in its context. */
@@ -46,14 +50,19 @@ public class SpecGate {
         return shared.get(Verdict.class, Verdict.class).orElseGet(() -> {
             ResolvedTunnel resolved = resolution.of(tunnel, context);
             Verdict verdict = new Verdict(resolved.refusal().isPresent() ? resolved.refusal()
-                    : heldBack(resolved.rendered(), secrets.of(resolved.rendered(), context)).map(held -> onBastion(resolved, held)));
+                    : heldBack(tunnel, resolved.rendered(), secrets.of(resolved.rendered(), context))
+                            .map(held -> onBastion(resolved, held)));
             shared.put(Verdict.class, verdict);
             return verdict;
         }).heldBack();
     }
 
-    /** {@code tunnel}: as its pods run it ({@link ResolvedTunnel#rendered()}), with its bastion's spec.ssh in place. */
-    Optional<SpecHeldBack> heldBack(SshTunnel tunnel, Map<String, ReferencedSecrets.KeyNames> secrets) {
+    /**
+     * {@code stored}: the tunnel as its author wrote it, which the guard rails judge (a bastion's spec.ssh is not
+     * inline); {@code tunnel}: as its pods run it ({@link ResolvedTunnel#rendered()}), with its bastion's spec.ssh in
+     * place, which the other rules judge.
+     */
+    Optional<SpecHeldBack> heldBack(SshTunnel stored, SshTunnel tunnel, Map<String, ReferencedSecrets.KeyNames> secrets) {
         Optional<String> invalid = SpecConsistency.problem(tunnel);
         if (invalid.isPresent()) {
             return Optional.of(new SpecHeldBack(Reason.InvalidSpec, invalid.get()));
@@ -62,8 +71,18 @@ public class SpecGate {
         if (image.isPresent()) {
             return Optional.of(new SpecHeldBack(Reason.ImageNotAllowed, image.get()));
         }
-        return SecretReferences.of(tunnel).firstMissing(tunnel.getMetadata().getNamespace(), secrets)
-                .map(missing -> new SpecHeldBack(Reason.SecretNotFound, missing));
+        Optional<String> shape = guardRails.shapeProblem(stored);
+        if (shape.isPresent()) {
+            return Optional.of(new SpecHeldBack(Reason.PolicyDenied, shape.get()));
+        }
+        SecretReferences references = SecretReferences.of(tunnel);
+        Optional<String> missing = references.firstMissing(tunnel.getMetadata().getNamespace(), secrets);
+        if (missing.isPresent()) {
+            return Optional.of(new SpecHeldBack(Reason.SecretNotFound, missing.get()));
+        }
+        // Only an inline tunnel's Secrets (stored.spec.ssh): then the rendered tunnel names the same ones.
+        return guardRails.secretProblem(stored, references.fieldBySecret(), name -> secrets.get(name).labelledUsable())
+                .map(unlabelled -> new SpecHeldBack(Reason.PolicyDenied, unlabelled));
     }
 
     /**

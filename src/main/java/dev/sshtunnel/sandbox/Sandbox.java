@@ -37,7 +37,11 @@ public final class Sandbox implements AutoCloseable {
     public static final String NODE_NAME = "sandbox-node";
     /** The forwarder image the sandbox's operator puts in pods: "this program", the only image the node agent runs. */
     public static final String FORWARDER_IMAGE = "localhost/sshtunnel-operator:sandbox";
-    /** The objects of deploy/ that the sandbox installs (the operator Deployment is this process instead). */
+    /**
+     * The objects of deploy/ that the sandbox installs (the operator Deployment is this process instead). Not
+     * guard-rails.yaml: its admission policy refuses Remote targets on loopback, where every sandbox target lives
+     * (GuardRailsIT installs it in a sandbox of its own); the operator still applies the guard rails' defaults.
+     */
     static final List<String> DEPLOY_FILES = List.of("namespace.yaml", "service-account.yaml", "cluster-role.yaml",
             "cluster-role-binding.yaml", "leader-election-role.yaml", "api-server-addresses-role.yaml");
 

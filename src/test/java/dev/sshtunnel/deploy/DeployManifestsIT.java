@@ -38,11 +38,14 @@ class DeployManifestsIT {
     @Test
     void rendersEveryPieceIntoTheOperatorNamespace() {
         assertThat(rendered).extracting(HasMetadata::getKind).containsExactlyInAnyOrder(
-                "Namespace", "CustomResourceDefinition", "ServiceAccount", "ClusterRole", "ClusterRoleBinding",
-                "Role", "RoleBinding", "Role", "RoleBinding", "Deployment", "Service");
+                "Namespace", "CustomResourceDefinition", "CustomResourceDefinition", "CustomResourceDefinition", "ServiceAccount",
+                "ClusterRole", "ClusterRoleBinding",
+                "Role", "RoleBinding", "Role", "RoleBinding", "Deployment", "Service", "ConfigMap", "ValidatingAdmissionPolicy",
+                "ValidatingAdmissionPolicyBinding");
         // deny-api-server reads the API server's EndpointSlices where they are, and nothing else there.
         String apiServerAddresses = "sshtunnel-operator-api-server-addresses";
-        rendered.stream().filter(r -> List.of("ServiceAccount", "Role", "RoleBinding", "Deployment", "Service").contains(r.getKind()))
+        rendered.stream().filter(r -> List.of("ServiceAccount", "Role", "RoleBinding", "Deployment", "Service", "ConfigMap")
+                .contains(r.getKind()))
                 .forEach(r -> assertThat(r.getMetadata().getNamespace()).as(r.getKind() + " " + r.getMetadata().getName())
                         .isEqualTo(r.getMetadata().getName().equals(apiServerAddresses) ? "default" : "sshtunnel-system"));
     }
@@ -52,8 +55,31 @@ class DeployManifestsIT {
         CustomResourceDefinition committed = Serialization.unmarshal(
                 Files.readString(Path.of("crds/sshtunnels.sshtunnel.dev-v1.yml")), CustomResourceDefinition.class);
         CustomResourceDefinition installed = (CustomResourceDefinition) rendered.stream()
-                .filter(r -> r instanceof CustomResourceDefinition).findFirst().orElseThrow();
+                .filter(r -> r instanceof CustomResourceDefinition && r.getMetadata().getName().equals("sshtunnels.sshtunnel.dev"))
+                .findFirst().orElseThrow();
         assertThat(installed.getSpec()).isEqualTo(committed.getSpec());
+    }
+
+    /** The guard rails: the operator's env and the admission policy's params are the one ConfigMap. */
+    @Test
+    void operatorAndAdmissionPolicyReadTheSameGuardRails() {
+        Deployment operator = (Deployment) rendered.stream().filter(r -> r instanceof Deployment).findFirst().orElseThrow();
+        var envFrom = operator.getSpec().getTemplate().getSpec().getContainers().get(0).getEnvFrom();
+        assertThat(envFrom).extracting(e -> e.getConfigMapRef().getName()).containsExactly("sshtunnel-operator-guard-rails");
+        var binding = (io.fabric8.kubernetes.api.model.admissionregistration.v1.ValidatingAdmissionPolicyBinding) rendered.stream()
+                .filter(r -> r.getKind().equals("ValidatingAdmissionPolicyBinding")).findFirst().orElseThrow();
+        assertThat(binding.getSpec().getParamRef().getName()).isEqualTo("sshtunnel-operator-guard-rails");
+        assertThat(binding.getSpec().getParamRef().getNamespace()).isEqualTo("sshtunnel-system");
+        assertThat(binding.getSpec().getParamRef().getParameterNotFoundAction()).as("no params: fail closed").isEqualTo("Deny");
+        assertThat(binding.getSpec().getValidationActions()).containsExactly("Deny");
+        var policy = (io.fabric8.kubernetes.api.model.admissionregistration.v1.ValidatingAdmissionPolicy) rendered.stream()
+                .filter(r -> r.getKind().equals("ValidatingAdmissionPolicy")).findFirst().orElseThrow();
+        assertThat(policy.getSpec().getFailurePolicy()).isEqualTo("Fail");
+        assertThat(binding.getSpec().getPolicyName()).isEqualTo(policy.getMetadata().getName());
+        assertThat(policy.getSpec().getMatchConstraints().getResourceRules()).singleElement().satisfies(rule -> {
+            assertThat(rule.getResources()).as("not sshtunnels/status: the operator's status writes pass").containsExactly("sshtunnels");
+            assertThat(rule.getOperations()).containsExactlyInAnyOrder("CREATE", "UPDATE");
+        });
     }
 
     @Test

@@ -58,11 +58,99 @@ class HelmChartIT {
         List<String> compared = List.of("ServiceAccount/sshtunnel-operator", "ClusterRole/sshtunnel-operator",
                 "ClusterRoleBinding/sshtunnel-operator", "Role/sshtunnel-operator-leader-election",
                 "RoleBinding/sshtunnel-operator-leader-election", "Role/sshtunnel-operator-api-server-addresses",
-                "RoleBinding/sshtunnel-operator-api-server-addresses", "Deployment/sshtunnel-operator", "Service/sshtunnel-operator");
+                "RoleBinding/sshtunnel-operator-api-server-addresses", "Deployment/sshtunnel-operator", "Service/sshtunnel-operator",
+                "ConfigMap/sshtunnel-operator-guard-rails", "ValidatingAdmissionPolicy/sshtunnel-operator-guard-rails",
+                "ValidatingAdmissionPolicyBinding/sshtunnel-operator-guard-rails");
         assertThat(chart.keySet()).containsExactlyInAnyOrderElementsOf(compared);
         for (String key : compared) {
-            assertThat(withoutLabels(chart.get(key))).as(key + ": chart vs deploy/").isEqualTo(withoutLabels(deploy.get(key)));
+            assertThat(comparable(chart.get(key))).as(key + ": chart vs deploy/").isEqualTo(comparable(deploy.get(key)));
         }
+    }
+
+    /**
+     * The guard rails have one source: the ConfigMap the chart renders for its defaults (the same as deploy/'s, above),
+     * read as the operator reads its envFrom, gives exactly the settings OperatorConfig defaults to.
+     */
+    @Test
+    void guardRailDefaultsAreTheOperators() throws Exception {
+        Map<String, JsonNode> chart = byKindAndName(EcosystemTools.helm(null, "template", "sshtunnel-operator", CHART.toString(),
+                "--namespace", "sshtunnel-system", "--kube-version", "1.35.4"));
+        Map<String, String> env = new java.util.TreeMap<>();
+        chart.get("ConfigMap/sshtunnel-operator-guard-rails").get("data").fields()
+                .forEachRemaining(e -> env.put(e.getKey(), e.getValue().asText()));
+        var fromConfigMap = guardRails(env);
+        var defaults = guardRails(Map.of());
+        for (var method : dev.sshtunnel.operator.OperatorConfig.GuardRails.class.getDeclaredMethods()) {
+            String setting = "SSHTUNNEL_GUARD_RAILS_" + method.getName().replaceAll("([A-Z])", "_$1").toUpperCase(java.util.Locale.ROOT);
+            assertThat(env).as("the ConfigMap sets every guard rail").containsKey(setting);
+            assertThat(method.invoke(fromConfigMap)).as(setting).isEqualTo(method.invoke(defaults));
+        }
+        assertThat(env).hasSize(dev.sshtunnel.operator.OperatorConfig.GuardRails.class.getDeclaredMethods().length);
+    }
+
+    /** The guard rails as the operator reads them with these environment variables and no other configuration. */
+    private static dev.sshtunnel.operator.OperatorConfig.GuardRails guardRails(Map<String, String> env) {
+        return new io.smallrye.config.SmallRyeConfigBuilder()
+                .withMapping(dev.sshtunnel.operator.OperatorConfig.class)
+                .withConverter(java.time.Duration.class, 100, new io.quarkus.runtime.configuration.DurationConverter())
+                .withSources(new io.smallrye.config.EnvConfigSource(env, 300))
+                .build().getConfigMapping(dev.sshtunnel.operator.OperatorConfig.class).guardRails();
+    }
+
+    /** Values other than the defaults reach the ConfigMap (the policy's params and the operator's env) and roll the operator. */
+    @Test
+    void guardRailValuesRenderIntoTheOneConfigMap() throws Exception {
+        Map<String, JsonNode> all = byKindAndName(EcosystemTools.helm(null, "template", "tunnels", CHART.toString(),
+                "--namespace", "ops", "--kube-version", "1.35.4",
+                "--set", "guardRails.serviceTypes={ClusterIP,LoadBalancer}",
+                "--set", "guardRails.serviceAnnotationPrefixes={external-dns.alpha.kubernetes.io/,example.com/}",
+                "--set", "guardRails.podAnnotationPrefixes={*}", "--set", "guardRails.tenantScheduling=true",
+                "--set", "guardRails.maxCpu=500m,guardRails.maxMemory=256Mi", "--set", "guardRails.inlineSsh=Denied",
+                "--set", "guardRails.inlineSecretsNeedLabel=true", "--set", "guardRails.deniedTargets=null",
+                "--set", "guardRails.allowedTargets={10.0.0.0/8}"));
+        JsonNode data = all.get("ConfigMap/tunnels-guard-rails").get("data");
+        assertThat(data.get("SSHTUNNEL_GUARD_RAILS_SERVICE_TYPES").asText()).isEqualTo("ClusterIP,LoadBalancer");
+        assertThat(data.get("SSHTUNNEL_GUARD_RAILS_SERVICE_ANNOTATION_PREFIXES").asText())
+                .isEqualTo("external-dns.alpha.kubernetes.io/,example.com/");
+        assertThat(data.get("SSHTUNNEL_GUARD_RAILS_POD_ANNOTATION_PREFIXES").asText()).isEqualTo("*");
+        assertThat(data.get("SSHTUNNEL_GUARD_RAILS_TENANT_SCHEDULING").asText()).isEqualTo("true");
+        assertThat(data.get("SSHTUNNEL_GUARD_RAILS_MAX_CPU").asText()).isEqualTo("500m");
+        assertThat(data.get("SSHTUNNEL_GUARD_RAILS_MAX_MEMORY").asText()).isEqualTo("256Mi");
+        assertThat(data.get("SSHTUNNEL_GUARD_RAILS_INLINE_SSH").asText()).isEqualTo("Denied");
+        assertThat(data.get("SSHTUNNEL_GUARD_RAILS_INLINE_SECRETS_NEED_LABEL").asText()).isEqualTo("true");
+        assertThat(data.get("SSHTUNNEL_GUARD_RAILS_DENIED_TARGETS").asText()).as("an empty deny list is said, not left to the default")
+                .isEqualTo("none");
+        assertThat(data.get("SSHTUNNEL_GUARD_RAILS_ALLOWED_TARGETS").asText()).isEqualTo("10.0.0.0/8");
+        var rails = guardRails(toMap(data));
+        assertThat(rails.serviceTypes()).containsExactly("ClusterIP", "LoadBalancer");
+        assertThat(rails.inlineSsh()).isEqualTo(dev.sshtunnel.operator.OperatorConfig.GuardRails.InlineSsh.Denied);
+        assertThat(rails.deniedTargets()).containsExactly("none");
+
+        JsonNode deployment = all.get("Deployment/tunnels");
+        assertThat(deployment.at("/spec/template/spec/containers/0/envFrom/0/configMapRef/name").asText())
+                .as("the operator reads the same ConfigMap").isEqualTo("tunnels-guard-rails");
+        assertThat(all.get("ValidatingAdmissionPolicyBinding/tunnels-guard-rails").at("/spec/paramRef/name").asText())
+                .as("the policy's params are the same ConfigMap").isEqualTo("tunnels-guard-rails");
+        assertThat(all.get("ValidatingAdmissionPolicyBinding/tunnels-guard-rails").at("/spec/paramRef/namespace").asText())
+                .isEqualTo("ops");
+        assertThat(all.get("ValidatingAdmissionPolicyBinding/tunnels-guard-rails").at("/spec/policyName").asText())
+                .isEqualTo("tunnels-guard-rails");
+        Map<String, JsonNode> defaults = byKindAndName(EcosystemTools.helm(null, "template", "tunnels", CHART.toString(),
+                "--namespace", "ops", "--kube-version", "1.35.4"));
+        assertThat(deployment.at("/spec/template/metadata/annotations/checksum~1guard-rails").asText())
+                .as("changed guard rails roll the operator, which reads them at start").isNotBlank()
+                .isNotEqualTo(defaults.get("Deployment/tunnels").at("/spec/template/metadata/annotations/checksum~1guard-rails").asText());
+
+        Map<String, JsonNode> withoutPolicy = byKindAndName(EcosystemTools.helm(null, "template", "tunnels", CHART.toString(),
+                "--namespace", "ops", "--kube-version", "1.35.4", "--set", "guardRails.admissionPolicy=false"));
+        assertThat(withoutPolicy).containsKey("ConfigMap/tunnels-guard-rails")
+                .doesNotContainKeys("ValidatingAdmissionPolicy/tunnels-guard-rails", "ValidatingAdmissionPolicyBinding/tunnels-guard-rails");
+    }
+
+    private static Map<String, String> toMap(JsonNode data) {
+        Map<String, String> map = new java.util.TreeMap<>();
+        data.fields().forEachRemaining(e -> map.put(e.getKey(), e.getValue().asText()));
+        return map;
     }
 
     @Test
@@ -112,10 +200,24 @@ class HelmChartIT {
                 Function.identity()));
     }
 
-    /** Labels differ by design (kustomize adds part-of everywhere); everything else must match. */
-    private static JsonNode withoutLabels(JsonNode object) {
+    /**
+     * Labels differ by design (kustomize adds part-of everywhere), so does the chart's checksum of its guard-rail
+     * values (kustomize has none) and the namespace kustomize also writes on the cluster-scoped admission policy
+     * objects (the API server ignores it); everything else must match.
+     */
+    private static JsonNode comparable(JsonNode object) {
         ObjectNode copy = object.deepCopy();
         ((ObjectNode) copy.get("metadata")).remove("labels");
+        if (copy.get("kind").asText().startsWith("ValidatingAdmissionPolicy")) {
+            ((ObjectNode) copy.get("metadata")).remove("namespace");
+        }
+        if (copy.at("/spec/template/metadata/annotations").isObject()) {
+            ObjectNode annotations = (ObjectNode) copy.at("/spec/template/metadata/annotations");
+            annotations.remove("checksum/guard-rails");
+            if (annotations.isEmpty()) {
+                ((ObjectNode) copy.at("/spec/template/metadata")).remove("annotations");
+            }
+        }
         return copy;
     }
 

@@ -1,6 +1,7 @@
 package dev.sshtunnel.deploy;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -176,5 +177,26 @@ class RealApiServerIT {
         // The restricted namespace admitted the operator's own pod template: the ReplicaSet created its pod.
         assertThat(kubectl.run("wait", "-n", "sshtunnel-system", "--for=create", "pod", "-l",
                 "app.kubernetes.io/name=sshtunnel-operator", "--timeout=60s")).contains("condition met");
+        // The guard rails' admission policy type-checks against the CRD's schema and ConfigMap params without a warning.
+        assertThat(applied.out()).contains("validatingadmissionpolicy.admissionregistration.k8s.io/sshtunnel-operator-guard-rails");
+        await().atMost(java.time.Duration.ofSeconds(30)).untilAsserted(() -> assertThat(kubectl.run("get",
+                "validatingadmissionpolicy", "sshtunnel-operator-guard-rails", "-o", "jsonpath={.status.observedGeneration}"))
+                .isEqualTo("1"));
+        assertThat(kubectl.run("get", "validatingadmissionpolicy", "sshtunnel-operator-guard-rails", "-o",
+                "jsonpath={.status.typeChecking}")).isEqualTo("{}");
+        // The other tests of this class apply shapes the guard rails refuse (GuardRailsIT tests the policy itself).
+        kubectl.run("delete", "validatingadmissionpolicybinding,validatingadmissionpolicy", "sshtunnel-operator-guard-rails");
+        // The API server's admission plugin learns of the deletion through its informer, a moment later.
+        String loadBalancer = """
+                apiVersion: sshtunnel.dev/v1alpha1
+                kind: SshTunnel
+                metadata: {name: guard-rails-gone, namespace: apps}
+                spec:
+                  ssh: {host: bastion.example.com, user: tunnel, privateKeySecretRef: {name: k, key: id}, hostKey: {policy: AcceptNew}}
+                  forwards: [{name: db, type: Local, port: 5432, target: {host: db.internal, port: 5432}}]
+                  service: {type: LoadBalancer}
+                """;
+        await().atMost(java.time.Duration.ofSeconds(30)).until(
+                () -> kubectl.attempt(loadBalancer, "apply", "--dry-run=server", "-f", "-").exitCode() == 0);
     }
 }

@@ -48,4 +48,16 @@ class ReferencedSecretsTest {
         assertThat(SecretReferences.of(tunnel).firstMissing("apps", none)).hasValueSatisfying(
                 message -> assertThat(message).contains("Secret apps/bastion-key not found"));
     }
+
+    @Test
+    void theUsableLabelIsReadWithTheKeysAndFollowsItsChanges() {
+        var unlabelled = secrets.of(tunnel, Map.of("bastion-key", "3"), name -> read(name, "3", "a2V5"));
+        assertThat(unlabelled.get("bastion-key").labelledUsable()).isFalse();
+        var labelled = secrets.of(tunnel, Map.of("bastion-key", "4"), name -> new SecretBuilder(read(name, "4", "a2V5"))
+                .editMetadata().addToLabels("sshtunnel.dev/usable", "true").endMetadata().build());
+        assertThat(labelled.get("bastion-key").labelledUsable()).as("a label change is a new version, read again").isTrue();
+        var otherValue = secrets.of(tunnel, Map.of("bastion-key", "5"), name -> new SecretBuilder(read(name, "5", "a2V5"))
+                .editMetadata().addToLabels("sshtunnel.dev/usable", "yes").endMetadata().build());
+        assertThat(otherValue.get("bastion-key").labelledUsable()).as("only \"true\" counts").isFalse();
+    }
 }

@@ -14,7 +14,7 @@ public final class ConditionTypes {
 
     /**
      * Whether the current generation's spec is applied to the forwarder's ConfigMap, Deployment and
-     * Service. False names why not (InvalidSpec, ImageNotAllowed, SecretNotFound, ApplyFailed) while
+     * Service. False names why not (InvalidSpec, ImageNotAllowed, PolicyDenied, SecretNotFound, ApplyFailed) while
      * a running forwarder keeps the last applied spec; Ready then tells about that forwarder.
      */
     public static final String SPEC_APPLIED = "SpecApplied";

@@ -53,6 +53,11 @@ class TargetPolicyIT extends OpenSshForwarderIT {
         assertRemoteTargetRefused("localhost", "target localhost resolves to ");
     }
 
+    @Test
+    void aRemoteForwardToTheUnspecifiedAddressIsRefusedAsTheLoopbackItReaches() throws Exception {
+        assertRemoteTargetRefused("0.0.0.0", "target 0.0.0.0 (this host, reached as 127.0.0.1), which is in 127.0.0.0/8");
+    }
+
     private void assertRemoteTargetRefused(String host, String says) throws Exception {
         int port = Ports.free();
         forwarder = ForwarderHarness.start(tunnel().remote("hooks", port, host, echo.port()), DEFAULT);

@@ -97,14 +97,38 @@ public final class TargetPolicy {
     /** Why {@code target} may not be reached at {@code resolved} (every address it resolved to), or empty if it may. */
     public Optional<String> refusal(String target, List<InetAddress> resolved) {
         for (InetAddress address : resolved) {
-            Optional<String> refused = refusal(address);
+            Optional<String> refused = refusal(reached(address));
             if (refused.isPresent()) {
-                String shown = address.getHostAddress();
+                String shown = address.getHostAddress() + (address.isAnyLocalAddress() ? " (this host, reached as "
+                        + reached(address).getHostAddress() + ")" : "");
                 String subject = shown.equals(target) ? "target " + shown : "target " + target + " resolves to " + shown;
                 return Optional.of(subject + ", " + refused.get());
             }
         }
         return Optional.empty();
+    }
+
+    /**
+     * The address a connection to {@code address} reaches: the unspecified address (0.0.0.0, ::) connects to the
+     * host itself on Linux, so it is judged as the loopback address of its family.
+     */
+    static InetAddress reached(InetAddress address) {
+        if (!address.isAnyLocalAddress()) {
+            return address;
+        }
+        return Cidr.canonical(address).length == 4 ? InetAddress.getLoopbackAddress() : LOOPBACK6;
+    }
+
+    private static final InetAddress LOOPBACK6 = loopback6();
+
+    private static InetAddress loopback6() {
+        byte[] bytes = new byte[16];
+        bytes[15] = 1;
+        try {
+            return InetAddress.getByAddress(bytes);
+        } catch (java.net.UnknownHostException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private Optional<String> refusal(InetAddress address) {

@@ -31,7 +31,7 @@ class TargetPolicyTest {
             assertThat(judge(policy, denied)).as(denied).isPresent();
         }
         for (String allowed : List.of("169.253.255.255", "169.255.0.0", "126.255.255.255", "128.0.0.0", "10.0.0.1", "::2",
-                "::", "fd00:ec2::253", "fd00:ec2::255", "2001:db8::1")) {
+                "fd00:ec2::253", "fd00:ec2::255", "2001:db8::1")) {
             assertThat(judge(policy, allowed)).as(allowed).isEmpty();
         }
     }
@@ -59,6 +59,16 @@ class TargetPolicyTest {
         // A block wider than the mapped range holds the mapped form of every IPv4 address.
         TargetPolicy everything6 = TargetPolicy.of(List.of("::/0"), List.of(), Optional.empty());
         assertThat(judge(everything6, "10.1.2.3")).isPresent();
+    }
+
+    @Test
+    void theUnspecifiedAddressIsJudgedAsTheLoopbackItReaches() throws Exception {
+        TargetPolicy policy = TargetPolicy.of(DEFAULT_DENIED, List.of(), Optional.empty());
+        assertThat(policy.refusal("zero.example", List.of(ip("0.0.0.0")))).get().asString()
+                .contains("resolves to 0.0.0.0 (this host, reached as 127.0.0.1)").contains("127.0.0.0/8");
+        assertThat(judge(policy, "::")).get().asString().contains("::1/128");
+        TargetPolicy onlyV6Loopback = TargetPolicy.of(List.of("::1/128"), List.of(), Optional.empty());
+        assertThat(judge(onlyV6Loopback, "0.0.0.0")).isEmpty();
     }
 
     @Test

@@ -99,9 +99,10 @@ public final class TargetPolicy {
         for (InetAddress address : resolved) {
             Optional<String> refused = refusal(reached(address));
             if (refused.isPresent()) {
-                String shown = address.getHostAddress() + (address.isAnyLocalAddress() ? " (this host, reached as "
+                String literal = address.getHostAddress();
+                String shown = literal + (address.isAnyLocalAddress() ? " (this host, reached as "
                         + reached(address).getHostAddress() + ")" : "");
-                String subject = shown.equals(target) ? "target " + shown : "target " + target + " resolves to " + shown;
+                String subject = literal.equals(target) ? "target " + shown : "target " + target + " resolves to " + shown;
                 return Optional.of(subject + ", " + refused.get());
             }
         }

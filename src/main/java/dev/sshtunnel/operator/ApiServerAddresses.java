@@ -19,8 +19,8 @@ import io.fabric8.kubernetes.client.KubernetesClientException;
 /**
  * The Kubernetes API server's addresses, which sshtunnel.guard-rails.deny-api-server adds to the forwarders' deny
  * list: the ClusterIPs of Service default/kubernetes and the addresses of its EndpointSlices (the API servers
- * themselves, which a pod reaches without the Service). Read with what RBAC already grants for the Service (list,
- * one object by field selector) and a Role in namespace default for the EndpointSlices (list), never cluster-wide;
+ * themselves, which a pod reaches without the Service). Read with list on services (one object, by field selector) and
+ * on endpointslices, granted by a Role in namespace default (deploy/api-server-addresses-role.yaml), never cluster-wide;
  * kept for {@link #REFRESH} so that reconciles do not each ask again.
  */
 @Singleton

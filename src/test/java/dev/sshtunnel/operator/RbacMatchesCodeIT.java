@@ -113,7 +113,7 @@ class RbacMatchesCodeIT {
         Set<String> granted = granted(Path.of("deploy/cluster-role.yaml"));
         // deny-api-server: the API server's EndpointSlices, in namespace default only.
         Set<String> inDefault = granted(Path.of("deploy/api-server-addresses-role.yaml"));
-        assertThat(inDefault).containsExactly("discovery.k8s.io/endpointslices:list");
+        assertThat(inDefault).containsExactlyInAnyOrder("/services:list", "discovery.k8s.io/endpointslices:list");
         assertThat(audit.byOperator()).filteredOn(e -> e.permission().startsWith("discovery.k8s.io/endpointslices"))
                 .as("EndpointSlices are read in namespace default only").isNotEmpty()
                 .allMatch(e -> e.namespace().equals("default"));

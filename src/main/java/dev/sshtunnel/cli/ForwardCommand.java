@@ -4,6 +4,8 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 
@@ -13,6 +15,7 @@ import dev.sshtunnel.config.TunnelConfig;
 import dev.sshtunnel.config.TunnelConfigLoader;
 import dev.sshtunnel.forwarder.ForwarderProcess;
 import dev.sshtunnel.forwarder.http.StatusEndpoints;
+import dev.sshtunnel.forwarder.policy.TargetPolicy;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -59,6 +62,21 @@ public class ForwardCommand implements Callable<Integer> {
                     + "skip re-judging it by the CRD's rules, which keeps their evaluators off the start path.")
     boolean admitted;
 
+    @Option(names = "--denied-targets", split = ",", paramLabel = "CIDR",
+            description = "Addresses a Remote forward's target or a SOCKS destination may not resolve to (CIDRs, "
+                    + "comma-separated; the operator passes sshtunnel.guard-rails.denied-targets). Default: none.")
+    List<String> deniedTargets = List.of();
+
+    @Option(names = "--api-server-targets", split = ",", paramLabel = "CIDR",
+            description = "The Kubernetes API server's addresses, denied like --denied-targets "
+                    + "(the operator passes them when sshtunnel.guard-rails.deny-api-server is true).")
+    List<String> apiServerTargets = List.of();
+
+    @Option(names = "--allowed-targets", split = ",", paramLabel = "CIDR",
+            description = "When given: the only addresses such a target may resolve to "
+                    + "(sshtunnel.guard-rails.allowed-targets; the deny lists still apply).")
+    List<String> allowedTargets;
+
     @Override
     public Integer call() throws InterruptedException {
         PrintWriter err = spec.commandLine().getErr();
@@ -67,8 +85,9 @@ public class ForwardCommand implements Callable<Integer> {
         try {
             TunnelConfigLoader loader = new TunnelConfigLoader(new SecretFiles(secretsDir),
                     admitted ? TunnelConfigLoader.Admission.ADMITTED : TunnelConfigLoader.Admission.CHECK_CRD_RULES);
+            TargetPolicy policy = targetPolicy(deniedTargets, apiServerTargets, Optional.ofNullable(allowedTargets));
             TunnelConfig config = loader.load(file);
-            process = new ForwarderProcess(config, bindAddress, httpAddress, httpPort, Duration.ofSeconds(graceSeconds));
+            process = new ForwarderProcess(config, bindAddress, httpAddress, httpPort, Duration.ofSeconds(graceSeconds), policy);
             process.watch(file, secretsDir, loader, ForwarderProcess.WATCH_INTERVAL);
         } catch (ConfigException e) {
             err.println("error: " + e.getMessage());
@@ -90,5 +109,14 @@ public class ForwardCommand implements Callable<Integer> {
         }, "sigterm"));
         done.await();
         return 0;
+    }
+
+    /** The policy of the three options; an entry that is not a CIDR is a configuration error naming it. */
+    static TargetPolicy targetPolicy(List<String> denied, List<String> apiServer, Optional<List<String>> allowed) throws ConfigException {
+        try {
+            return TargetPolicy.of(denied, apiServer, allowed);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(e.getMessage());
+        }
     }
 }

@@ -25,6 +25,7 @@ import dev.sshtunnel.forwarder.forward.Forward;
 import dev.sshtunnel.forwarder.forward.ForwardThreads;
 import dev.sshtunnel.forwarder.forward.RemoteTargets;
 import dev.sshtunnel.forwarder.http.StatusEndpoints;
+import dev.sshtunnel.forwarder.policy.TargetPolicy;
 import dev.sshtunnel.forwarder.session.FirstUseHostKeys;
 import dev.sshtunnel.forwarder.session.SessionPool;
 import dev.sshtunnel.forwarder.session.SshClientFactory;
@@ -45,6 +46,8 @@ public final class ForwarderProcess implements AutoCloseable {
 
     private final String listenAddress;
     private final Duration grace;
+    /** What Remote targets and SOCKS destinations may resolve to; fixed for the process (pod args). */
+    private final TargetPolicy targetPolicy;
     private final SshClient client;
     /** The I/O and timer threads of the forwards and the SSH client: this forwarder's alone, stopped by {@link #close()}. */
     private final ForwardThreads threads = new ForwardThreads();
@@ -69,19 +72,29 @@ public final class ForwarderProcess implements AutoCloseable {
     private volatile String documentError;
     private TunnelDocumentWatch watch;
 
-    /** Binds every listener and the HTTP port, then starts connecting. Fails fast on a listener that cannot bind. */
+    /** Without a target policy: a hand run's behaviour. */
     public ForwarderProcess(TunnelConfig config, String listenAddress, String httpAddress, int httpPort, Duration grace)
             throws IOException {
+        this(config, listenAddress, httpAddress, httpPort, grace, TargetPolicy.OPEN);
+    }
+
+    /**
+     * Binds every listener and the HTTP port, then starts connecting. Fails fast on a listener that cannot bind.
+     * targetPolicy: what Remote forward targets and Dynamic forward destinations may resolve to.
+     */
+    public ForwarderProcess(TunnelConfig config, String listenAddress, String httpAddress, int httpPort, Duration grace,
+            TargetPolicy targetPolicy) throws IOException {
         this.config = config;
         this.listenAddress = listenAddress;
         this.grace = grace;
+        this.targetPolicy = targetPolicy;
         List<Forward> created = new ArrayList<>();
         for (ForwardConfig forward : config.forwards()) {
-            created.add(Forward.create(forward, listenAddress, threads));
+            created.add(Forward.create(forward, listenAddress, threads, targetPolicy));
         }
         forwards = List.copyOf(created);
         client = SshClientFactory.create(threads);
-        RemoteTargets.install(client, config.connectTimeout(), threads);
+        RemoteTargets.install(client, config.connectTimeout(), threads, targetPolicy);
         try {
             session = new SessionPool(config, () -> forwards, List.of(), client, clock, firstUse);
             for (Forward forward : forwards) {
@@ -138,7 +151,7 @@ public final class ForwarderProcess implements AutoCloseable {
                 result.add(existing);
                 continue;
             }
-            Forward created = Forward.create(forward, listenAddress, threads);
+            Forward created = Forward.create(forward, listenAddress, threads, targetPolicy);
             try {
                 created.start();
             } catch (IOException e) {

@@ -1,16 +1,19 @@
 package dev.sshtunnel.sandbox;
 
 import java.util.List;
+import java.util.Optional;
 
 import dev.sshtunnel.forwarder.http.StatusEndpoints;
+import dev.sshtunnel.forwarder.policy.TargetPolicy;
 
 /**
  * The forwarder container's arguments (`forward -f FILE --secrets-dir DIR --bind-address ADDR
- * [--http-port N] [--grace-period S] [--admitted]`), read the way the `forward` command reads them,
+ * [--http-port N] [--grace-period S] [--admitted] [--denied-targets CIDRS] [--api-server-targets CIDRS]
+ * [--allowed-targets CIDRS]`), read the way the `forward` command reads them,
  * so the sandbox runs exactly what the pod would.
  */
 record ForwarderArguments(String file, String secretsDir, String bindAddress, int httpPort, int gracePeriodSeconds,
-        boolean admitted) {
+        boolean admitted, TargetPolicy targetPolicy) {
 
     static ForwarderArguments parse(List<String> args) {
         if (args.isEmpty() || !args.get(0).equals("forward")) {
@@ -22,6 +25,9 @@ record ForwarderArguments(String file, String secretsDir, String bindAddress, in
         int httpPort = StatusEndpoints.DEFAULT_PORT;
         int grace = 10;
         boolean admitted = false;
+        List<String> denied = List.of();
+        List<String> apiServer = List.of();
+        Optional<List<String>> allowed = Optional.empty();
         for (int i = 1; i < args.size(); i++) {
             String arg = args.get(i);
             if (arg.equals("--admitted")) {
@@ -39,6 +45,9 @@ record ForwarderArguments(String file, String secretsDir, String bindAddress, in
                 case "--bind-address" -> bind = value;
                 case "--http-port" -> httpPort = Integer.parseInt(value);
                 case "--grace-period" -> grace = Integer.parseInt(value);
+                case "--denied-targets" -> denied = commaSeparated(value);
+                case "--api-server-targets" -> apiServer = commaSeparated(value);
+                case "--allowed-targets" -> allowed = Optional.of(commaSeparated(value));
                 case "--http-address" -> {
                     // the pod's address is used instead
                 }
@@ -48,6 +57,10 @@ record ForwarderArguments(String file, String secretsDir, String bindAddress, in
         if (file == null || secretsDir == null || !file.startsWith("/") || !secretsDir.startsWith("/")) {
             throw new IllegalArgumentException("forwarder arguments need absolute -f and --secrets-dir: " + args);
         }
-        return new ForwarderArguments(file, secretsDir, bind, httpPort, grace, admitted);
+        return new ForwarderArguments(file, secretsDir, bind, httpPort, grace, admitted, TargetPolicy.of(denied, apiServer, allowed));
+    }
+
+    private static List<String> commaSeparated(String value) {
+        return value == null || value.isEmpty() ? List.of() : List.of(value.split(","));
     }
 }

@@ -281,7 +281,7 @@ final class NodeAgent implements AutoCloseable {
                     args.admitted() ? TunnelConfigLoader.Admission.ADMITTED : TunnelConfigLoader.Admission.CHECK_CRD_RULES);
             running.process = new ForwarderProcess(loader.load(document),
                     args.bindAddress().equals("0.0.0.0") ? running.ip : args.bindAddress(), running.ip, args.httpPort(),
-                    Duration.ofSeconds(args.gracePeriodSeconds()));
+                    Duration.ofSeconds(args.gracePeriodSeconds()), args.targetPolicy());
             running.process.watch(document, secrets, loader, ForwarderProcess.WATCH_INTERVAL);
             running.startedAt = Instant.now();
             running.waitingReason = null;

@@ -44,7 +44,8 @@ public final class Sandbox implements AutoCloseable {
      * (GuardRailsIT installs it in a sandbox of its own); the operator still applies the guard rails' defaults.
      */
     static final List<String> DEPLOY_FILES = List.of("namespace.yaml", "service-account.yaml", "cluster-role.yaml",
-            "cluster-role-binding.yaml", "leader-election-role.yaml", "operator-admission-policy.yaml");
+            "cluster-role-binding.yaml", "leader-election-role.yaml", "api-server-addresses-role.yaml",
+            "operator-admission-policy.yaml");
 
     private final ControlPlane cluster;
     private final KubernetesClient admin;

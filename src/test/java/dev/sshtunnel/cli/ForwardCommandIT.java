@@ -63,6 +63,20 @@ class ForwardCommandIT {
     }
 
     @Test
+    void aTargetPolicyEntryThatIsNoCidrIsOneLineNamingItAndExitCodeTwo() throws Exception {
+        Path yaml = dir.resolve("tunnel.yaml");
+        Files.writeString(yaml, "kind: SshTunnel\n");
+        Process process = start("forward", "-f", yaml.toString(), "--secrets-dir", dir.toString(),
+                "--denied-targets=127.0.0.0/8,localhost");
+        assertThat(process.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(process.exitValue()).isEqualTo(2);
+        String err = Files.readString(dir.resolve("err.log"));
+        assertThat(err.lines().filter(l -> !l.isBlank()).toList()).hasSize(1);
+        assertThat(err).startsWith("error: sshtunnel.guard-rails.denied-targets: 'localhost' is not a CIDR")
+                .doesNotContain("Exception");
+    }
+
+    @Test
     void forwardsTrafficReportsStatusAndExitsZeroOnSigterm() throws Exception {
         Path key = Keys.generate(dir, "id", "ed25519", false, null);
         try (OpenSshServer sshd = OpenSshServer.start(dir.resolve("sshd"), List.of(Keys.publicKey(key)));

@@ -40,13 +40,16 @@ class DeployManifestsIT {
         assertThat(rendered).extracting(HasMetadata::getKind).containsExactlyInAnyOrder(
                 "Namespace", "CustomResourceDefinition", "CustomResourceDefinition", "CustomResourceDefinition",
                 "ServiceAccount", "ClusterRole", "ClusterRoleBinding",
-                "Role", "RoleBinding", "Deployment", "Service", "ConfigMap", "NetworkPolicy",
+                "Role", "RoleBinding", "Role", "RoleBinding", "Deployment", "Service", "ConfigMap", "NetworkPolicy",
                 "ValidatingAdmissionPolicy", "ValidatingAdmissionPolicyBinding",
                 "ValidatingAdmissionPolicy", "ValidatingAdmissionPolicyBinding");
+        // deny-api-server reads the API server's EndpointSlices where they are, and nothing else there.
+        String apiServerAddresses = "sshtunnel-operator-api-server-addresses";
         rendered.stream().filter(r -> List.of("ServiceAccount", "Role", "RoleBinding", "Deployment", "Service", "ConfigMap",
                 "NetworkPolicy")
                 .contains(r.getKind()))
-                .forEach(r -> assertThat(r.getMetadata().getNamespace()).as(r.getKind()).isEqualTo("sshtunnel-system"));
+                .forEach(r -> assertThat(r.getMetadata().getNamespace()).as(r.getKind() + " " + r.getMetadata().getName())
+                        .isEqualTo(r.getMetadata().getName().equals(apiServerAddresses) ? "default" : "sshtunnel-system"));
     }
 
     /** The cluster-scoped policy carries no namespace (kustomize would stamp one on a kind it does not know). */

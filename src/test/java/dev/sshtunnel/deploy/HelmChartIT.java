@@ -57,7 +57,8 @@ class HelmChartIT {
         Map<String, JsonNode> deploy = byKindAndName(run("kubectl", "kustomize", "deploy/"));
         List<String> compared = List.of("ServiceAccount/sshtunnel-operator", "ClusterRole/sshtunnel-operator",
                 "ClusterRoleBinding/sshtunnel-operator", "Role/sshtunnel-operator-leader-election",
-                "RoleBinding/sshtunnel-operator-leader-election", "Deployment/sshtunnel-operator", "Service/sshtunnel-operator",
+                "RoleBinding/sshtunnel-operator-leader-election", "Role/sshtunnel-operator-api-server-addresses",
+                "RoleBinding/sshtunnel-operator-api-server-addresses", "Deployment/sshtunnel-operator", "Service/sshtunnel-operator",
                 "ConfigMap/sshtunnel-operator-guard-rails", "ValidatingAdmissionPolicy/sshtunnel-operator-guard-rails",
                 "ValidatingAdmissionPolicyBinding/sshtunnel-operator-guard-rails",
                 "NetworkPolicy/sshtunnel-operator", "ValidatingAdmissionPolicy/sshtunnel-operator-own-objects",

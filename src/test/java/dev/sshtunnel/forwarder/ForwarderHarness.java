@@ -19,6 +19,7 @@ import dev.sshtunnel.api.v1alpha1.SessionStatus;
 import dev.sshtunnel.config.ConfigException;
 import dev.sshtunnel.config.SecretFiles;
 import dev.sshtunnel.config.TunnelConfigLoader;
+import dev.sshtunnel.forwarder.policy.TargetPolicy;
 import dev.sshtunnel.testing.TunnelFiles;
 
 /** Starts the forwarder exactly as `forward -f tunnel.yaml --secrets-dir DIR` does, in this JVM. */
@@ -28,10 +29,16 @@ final class ForwarderHarness {
     }
 
     static ForwarderProcess start(TunnelFiles files) throws IOException, ConfigException {
+        return start(files, TargetPolicy.OPEN);
+    }
+
+    /** The same with a target policy, as `forward --denied-targets ... --allowed-targets ...` runs. */
+    static ForwarderProcess start(TunnelFiles files, TargetPolicy policy) throws IOException, ConfigException {
         Path yaml = files.write();
         TunnelConfigLoader loader = new TunnelConfigLoader(new SecretFiles(files.secretsDir()),
                 TunnelConfigLoader.Admission.CHECK_CRD_RULES);
-        ForwarderProcess process = new ForwarderProcess(loader.load(yaml), "127.0.0.1", "127.0.0.1", 0, Duration.ofSeconds(2));
+        ForwarderProcess process = new ForwarderProcess(loader.load(yaml), "127.0.0.1", "127.0.0.1", 0, Duration.ofSeconds(2),
+                policy);
         process.watch(yaml, files.secretsDir(), loader, Duration.ofMillis(200));
         return process;
     }

@@ -187,7 +187,7 @@ class KubeletNodeIT {
 
         String podIp = forwarder.getStatus().getPodIP();
         assertThat(traffic("roundtrip", podIp, Integer.toString(LOCAL_PORT))).isEqualTo("ok");
-        assertThat(traffic("roundtrip", podIp, Integer.toString(SOCKS_PORT), "127.0.0.1", Integer.toString(ECHO_PORT)))
+        assertThat(traffic("roundtrip", podIp, Integer.toString(SOCKS_PORT), KubeletNode.NODE_IP, Integer.toString(ECHO_PORT)))
                 .isEqualTo("ok");
         assertThat(traffic("roundtrip", "127.0.0.1", Integer.toString(REMOTE_PORT))).isEqualTo("ok");
 

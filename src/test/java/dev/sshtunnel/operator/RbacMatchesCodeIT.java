@@ -116,6 +116,13 @@ class RbacMatchesCodeIT {
                 .filteredOn(e -> e.code() == 403 || e.code() == 422).isEmpty();
         Set<String> used = audit.operatorPermissions();
         Set<String> granted = granted(Path.of("deploy/cluster-role.yaml"));
+        // deny-api-server: the API server's EndpointSlices, in namespace default only.
+        Set<String> inDefault = granted(Path.of("deploy/api-server-addresses-role.yaml"));
+        assertThat(inDefault).containsExactlyInAnyOrder("/services:list", "discovery.k8s.io/endpointslices:list");
+        assertThat(audit.byOperator()).filteredOn(e -> e.permission().startsWith("discovery.k8s.io/endpointslices"))
+                .as("EndpointSlices are read in namespace default only").isNotEmpty()
+                .allMatch(e -> e.namespace().equals("default"));
+        granted.addAll(inDefault);
         assertThat(granted).as("ClusterRole grants everything the operator did (used: %s)", used).containsAll(used);
         assertThat(used).as("every granted verb is used (granted: %s)", granted).containsAll(granted);
     }
@@ -186,10 +193,11 @@ class RbacMatchesCodeIT {
                 .map(c -> c.getReason()).findFirst().orElse("");
     }
 
-    private static Set<String> granted(Path clusterRole) throws IOException {
-        ClusterRole role = Serialization.unmarshal(Files.readString(clusterRole), ClusterRole.class);
+    /** The rules of the (Cluster)Role, the first document of {@code file}, as "group/resource:verb". */
+    private static Set<String> granted(Path file) throws IOException {
+        List<PolicyRule> rules = Serialization.unmarshal(Files.readString(file).split("(?m)^---$")[0], ClusterRole.class).getRules();
         Set<String> granted = new TreeSet<>();
-        for (PolicyRule rule : role.getRules()) {
+        for (PolicyRule rule : rules) {
             for (String group : rule.getApiGroups()) {
                 for (String resource : rule.getResources()) {
                     for (String verb : rule.getVerbs()) {

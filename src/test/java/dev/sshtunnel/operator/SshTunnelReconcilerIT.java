@@ -72,8 +72,18 @@ class SshTunnelReconcilerIT {
         PodSpec pod = deployment.getSpec().getTemplate().getSpec();
         Container forwarder = pod.getContainers().get(0);
         assertThat(document.getMetadata().getGeneration()).isEqualTo(tunnel.getMetadata().getGeneration());
+        // The guard rail on Remote targets and SOCKS destinations: the default deny list, and the API server's addresses
+        // (deny-api-server=true), as the admin sees them: Service default/kubernetes and its EndpointSlices.
+        Service kubernetes = client.services().inNamespace("default").withName("kubernetes").get();
+        java.util.TreeSet<String> apiServer = new java.util.TreeSet<>(kubernetes.getSpec().getClusterIPs());
+        client.discovery().v1().endpointSlices().inNamespace("default").withLabel("kubernetes.io/service-name", "kubernetes")
+                .list().getItems().forEach(slice -> slice.getEndpoints().forEach(e -> apiServer.addAll(e.getAddresses())));
+        assertThat(apiServer).as("a ClusterIP and the API server's own address").hasSizeGreaterThanOrEqualTo(2)
+                .contains(RealCluster.API_SERVER_ENDPOINT);
         assertThat(forwarder.getArgs()).containsExactly("forward", "-f", "/etc/sshtunnel/tunnel/tunnel.yaml",
-                "--secrets-dir", "/etc/sshtunnel/secrets", "--bind-address", "0.0.0.0", "--http-address", "$(POD_IP)", "--admitted");
+                "--secrets-dir", "/etc/sshtunnel/secrets", "--bind-address", "0.0.0.0", "--http-address", "$(POD_IP)", "--admitted",
+                "--denied-targets=169.254.0.0/16,fd00:ec2::254/128,127.0.0.0/8,::1/128",
+                "--api-server-targets=" + String.join(",", apiServer));
         assertThat(forwarder.getEnv()).singleElement().satisfies(env -> {
             assertThat(env.getName()).isEqualTo("POD_IP");
             assertThat(env.getValueFrom().getFieldRef().getFieldPath()).isEqualTo("status.podIP");

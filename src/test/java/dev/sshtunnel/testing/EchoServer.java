@@ -8,6 +8,7 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A loopback TCP target. ECHO returns bytes as they come; AFTER_EOF reads until the client's EOF,
@@ -19,6 +20,7 @@ public final class EchoServer implements AutoCloseable {
     public enum Mode { ECHO, AFTER_EOF }
 
     private final ServerSocket socket;
+    private final AtomicInteger accepted = new AtomicInteger();
     private final ExecutorService threads = Executors.newCachedThreadPool(r -> {
         Thread t = new Thread(r, "echo");
         t.setDaemon(true);
@@ -35,6 +37,7 @@ public final class EchoServer implements AutoCloseable {
             while (!socket.isClosed()) {
                 try {
                     Socket client = socket.accept();
+                    accepted.incrementAndGet();
                     client.setTcpNoDelay(true);
                     threads.execute(() -> serve(client, mode));
                 } catch (IOException e) {
@@ -60,6 +63,11 @@ public final class EchoServer implements AutoCloseable {
         } catch (IOException ignored) {
             // client went away
         }
+    }
+
+    /** Connections accepted so far: a target the forwarder must not reach proves it by staying at 0. */
+    public int accepted() {
+        return accepted.get();
     }
 
     public int port() {

@@ -47,6 +47,7 @@ public final class RealCluster {
             Runtime.getRuntime().addShutdownHook(new Thread(started::close, "control-plane-stop"));
             try (KubernetesClient client = started.adminClient()) {
                 Sandbox.installOperatorPrerequisites(client);
+                publishApiServerEndpoint(client);
                 System.setProperty(OPERATOR, Sandbox.serviceAccountToken(client, Sandbox.OPERATOR_NAMESPACE,
                         Sandbox.OPERATOR_SERVICE_ACCOUNT));
             }
@@ -59,6 +60,24 @@ public final class RealCluster {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /**
+     * A real cluster's API server publishes its own address in the EndpointSlice of Service default/kubernetes; this
+     * one listens on loopback, which endpoints refuse (ControlPlane turns the reconciler off), so a documentation
+     * address (TEST-NET-1) stands in, before the operator starts: sshtunnel.guard-rails.deny-api-server reads it.
+     * Nothing connects to it.
+     */
+    public static final String API_SERVER_ENDPOINT = "192.0.2.10";
+
+    private static void publishApiServerEndpoint(KubernetesClient client) {
+        client.resource(new io.fabric8.kubernetes.api.model.discovery.v1.EndpointSliceBuilder()
+                .withNewMetadata().withName("kubernetes").withNamespace("default")
+                    .addToLabels("kubernetes.io/service-name", "kubernetes").endMetadata()
+                .withAddressType("IPv4")
+                .addNewEndpoint().withAddresses(API_SERVER_ENDPOINT).endEndpoint()
+                .addNewPort().withName("https").withPort(6443).withProtocol("TCP").endPort()
+                .build()).create();
     }
 
     public static String url() {

@@ -7,12 +7,27 @@ import org.apache.sshd.client.session.ClientSession;
 
 import dev.sshtunnel.api.v1alpha1.Reason;
 import dev.sshtunnel.config.ForwardConfig;
+import dev.sshtunnel.forwarder.policy.TargetPolicy;
 
-/** ssh -D: a SOCKS proxy; each CONNECT becomes a direct-tcpip channel to the address the client asked for. */
+/**
+ * ssh -D: a SOCKS proxy; each CONNECT becomes a direct-tcpip channel to the address the client asked for.
+ *
+ * <p>With a target policy in force, the destination is resolved here and judged before the channel is asked for,
+ * and the channel goes to the judged address, never to the name: the SSH server would resolve the name again, and
+ * could get another answer. Without one (a hand run), names go to the server unresolved, as with ssh -D.
+ */
 final class DynamicForward extends ListeningForward {
 
-    DynamicForward(ForwardConfig config, String listenAddress, ForwardThreads threads) {
+    /** SOCKS5 REP 0x02, "connection not allowed by ruleset" (SOCKS4 knows only "rejected"). */
+    static final int NOT_ALLOWED_BY_RULESET = 2;
+    /** SOCKS5 REP 0x04, "host unreachable": the name does not resolve. */
+    static final int HOST_UNREACHABLE = 4;
+
+    private final TargetPolicy policy;
+
+    DynamicForward(ForwardConfig config, String listenAddress, ForwardThreads threads, TargetPolicy policy) {
         super(config, listenAddress, threads);
+        this.policy = policy;
     }
 
     /** The handshake and the channel open are both asynchronous: no thread waits for the client. */
@@ -21,15 +36,19 @@ final class DynamicForward extends ListeningForward {
         SocksNegotiation.start(client, threads.timer(), new SocksNegotiation.Outcome() {
             @Override
             public void connect(SocksHandshake request) {
-                bridge(session, client, request.host, request.port, new OpenReply() {
-                    @Override
-                    public ByteBuffer opened() {
-                        return ByteBuffer.wrap(request.replyBytes(SocksHandshake.SUCCEEDED));
-                    }
-
-                    @Override
-                    public ByteBuffer refused(ChannelOpenFailure failure) {
-                        return ByteBuffer.wrap(request.replyBytes(failure.socksReply));
+                if (policy.isOpen()) {
+                    open(session, client, request, request.host);
+                    return;
+                }
+                TargetLookup.resolve(policy, request.host, threads.resolver(), result -> {
+                    if (result instanceof TargetLookup.Reachable reachable) {
+                        open(session, client, request, reachable.address().getHostAddress());
+                    } else if (result instanceof TargetLookup.NotAllowed notAllowed) {
+                        refuseWithReply(client, request, NOT_ALLOWED_BY_RULESET, Reason.TargetNotAllowed, notAllowed.message());
+                    } else {
+                        refuseWithReply(client, request, HOST_UNREACHABLE, Reason.Unreachable,
+                                ((TargetLookup.NotFound) result).message() + " (a target policy is in force, so SOCKS"
+                                        + " destinations are resolved and checked by the forwarder, not by the SSH server)");
                     }
                 });
             }
@@ -43,5 +62,25 @@ final class DynamicForward extends ListeningForward {
                 }
             }
         });
+    }
+
+    private void open(ClientSession session, AsynchronousSocketChannel client, SocksHandshake request, String host) {
+        bridge(session, client, host, request.port, new OpenReply() {
+            @Override
+            public ByteBuffer opened() {
+                return ByteBuffer.wrap(request.replyBytes(SocksHandshake.SUCCEEDED));
+            }
+
+            @Override
+            public ByteBuffer refused(ChannelOpenFailure failure) {
+                return ByteBuffer.wrap(request.replyBytes(failure.socksReply));
+            }
+        });
+    }
+
+    /** The SOCKS reply {@code code} goes to the client, then it is closed and the failure counted and logged. */
+    private void refuseWithReply(AsynchronousSocketChannel client, SocksHandshake request, int code, Reason reason, String message) {
+        Runnable close = () -> refuse(client, reason, message);
+        writeFully(client, ByteBuffer.wrap(request.replyBytes(code)), close, close);
     }
 }

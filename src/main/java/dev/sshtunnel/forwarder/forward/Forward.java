@@ -9,6 +9,7 @@ import org.apache.sshd.common.session.helpers.AbstractConnectionService;
 
 import dev.sshtunnel.api.v1alpha1.ForwardStatus;
 import dev.sshtunnel.config.ForwardConfig;
+import dev.sshtunnel.forwarder.policy.TargetPolicy;
 
 /**
  * One configured forward across the life of the forwarder process. The session manager owns the
@@ -29,12 +30,13 @@ public interface Forward extends Closeable {
 
     /**
      * listenAddress: where Local and Dynamic listeners bind (127.0.0.1 on a workstation, 0.0.0.0 in a pod);
-     * threads: the forwarder's, which outlive the forward.
+     * threads: the forwarder's, which outlive the forward; policy: what a Dynamic forward's destinations may resolve to
+     * (a Remote forward's target is judged by the {@link RemoteTargets} of its SSH client).
      */
-    static Forward create(ForwardConfig config, String listenAddress, ForwardThreads threads) {
+    static Forward create(ForwardConfig config, String listenAddress, ForwardThreads threads, TargetPolicy policy) {
         return switch (config.type()) {
             case Local -> new LocalForward(config, listenAddress, threads);
-            case Dynamic -> new DynamicForward(config, listenAddress, threads);
+            case Dynamic -> new DynamicForward(config, listenAddress, threads, policy);
             case Remote -> new RemoteForward(config, threads);
         };
     }

@@ -3,7 +3,12 @@ package dev.sshtunnel.forwarder.forward;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.channels.AsynchronousChannelGroup;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -29,6 +34,11 @@ public final class ForwardThreads implements AutoCloseable {
     private final AsynchronousChannelGroup group = newGroup();
     private final ScheduledExecutorService timer = newTimer();
     private final ChannelDeadlines deadlines = new ChannelDeadlines(timer);
+    /**
+     * Name lookups of targets judged by the target policy: InetAddress blocks, and a slow resolver must not hold
+     * the I/O threads (which every forward shares). Threads come and go with the lookups.
+     */
+    private final ExecutorService resolver = newResolver();
 
     public AsynchronousChannelGroup group() {
         return group;
@@ -36,6 +46,11 @@ public final class ForwardThreads implements AutoCloseable {
 
     ScheduledExecutorService timer() {
         return timer;
+    }
+
+    /** Where blocking name lookups run (a Remote forward's target, a SOCKS destination's name). */
+    Executor resolver() {
+        return resolver;
     }
 
     /** The open channels of the forwarder, closed when they stop moving. */
@@ -47,6 +62,7 @@ public final class ForwardThreads implements AutoCloseable {
     @Override
     public void close() {
         timer.shutdownNow();
+        resolver.shutdownNow();
         try {
             group.shutdownNow();
         } catch (IOException e) {
@@ -73,6 +89,16 @@ public final class ForwardThreads implements AutoCloseable {
         timer.setRemoveOnCancelPolicy(true);
         return timer;
     }
+
+    /** At most RESOLVER_THREADS lookups at once; the rest wait in the queue (bounded by each forward's maxConnections). */
+    private static ExecutorService newResolver() {
+        ThreadPoolExecutor pool = new ThreadPoolExecutor(RESOLVER_THREADS, RESOLVER_THREADS, 30, TimeUnit.SECONDS,
+                new LinkedBlockingQueue<>(), daemon("forward-resolve"));
+        pool.allowCoreThreadTimeOut(true);
+        return pool;
+    }
+
+    private static final int RESOLVER_THREADS = 4;
 
     private static ThreadFactory daemon(String name) {
         AtomicInteger count = new AtomicInteger();

@@ -1,6 +1,7 @@
 package dev.sshtunnel.forwarder.forward;
 
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.channels.AsynchronousSocketChannel;
 import java.nio.channels.CompletionHandler;
@@ -99,16 +100,42 @@ final class ForwardedTcpipChannel extends AbstractServerChannel {
             close(true);
             return opened;
         }
+        // The target is resolved and judged off the I/O threads; nothing connects to an address the policy denies.
+        TargetLookup.resolve(targets.policy(), target.getHostName(), threads.resolver(), result -> {
+            if (result instanceof TargetLookup.Reachable reachable) {
+                connect(reachable.address(), target, targets, counters, connectedPort, opened);
+            } else if (result instanceof TargetLookup.NotAllowed notAllowed) {
+                refuse(opened, targets, connectedPort, counters.failed(Reason.TargetNotAllowed, notAllowed.message()),
+                        SshConstants.SSH_OPEN_ADMINISTRATIVELY_PROHIBITED, "target not allowed");
+            } else {
+                refuse(opened, targets, connectedPort, counters.failed(Reason.Unreachable, ((TargetLookup.NotFound) result).message()),
+                        SshConstants.SSH_OPEN_CONNECT_FAILED, "cannot resolve the target");
+            }
+        });
+        return opened;
+    }
+
+    /** Refuses the channel after doInit returned: the server closes the connection it accepted. */
+    private void refuse(OpenFuture opened, RemoteTargets targets, int connectedPort, String error, int reasonCode, String toServer) {
+        targets.logFailure(connectedPort, error);
+        // The server is told little: the target and the rule are the tunnel's business, not the server's.
+        SshChannelOpenException refusal = new SshChannelOpenException(getChannelId(), reasonCode, toServer);
+        signalChannelOpenFailure(refusal);
+        opened.setException(refusal);
+        close(true);
+    }
+
+    /** Connects to {@code address}, the judged address of {@code target}, within the tunnel's connect timeout. */
+    private void connect(InetAddress address, SshdSocketAddress target, RemoteTargets targets, ForwardCounters counters,
+            int connectedPort, OpenFuture opened) {
         AsynchronousSocketChannel socket;
         try {
             socket = AsynchronousSocketChannel.open(threads.group());
             ForwardSockets.configure(socket);
         } catch (IOException e) {
-            counters.failed(Reason.Unreachable, "cannot open a socket: " + e.getMessage());
-            opened.setException(new SshChannelOpenException(getChannelId(), SshConstants.SSH_OPEN_RESOURCE_SHORTAGE,
-                    "cannot open a socket: " + e.getMessage(), e));
-            close(true);
-            return opened;
+            refuse(opened, targets, connectedPort, counters.failed(Reason.Unreachable, "cannot open a socket: " + e.getMessage()),
+                    SshConstants.SSH_OPEN_RESOURCE_SHORTAGE, "cannot open a socket");
+            return;
         }
         // A target that drops SYNs would otherwise hold the channel for the kernel's 2 minutes of retries.
         Duration connectTimeout = targets.connectTimeout();
@@ -121,7 +148,7 @@ final class ForwardedTcpipChannel extends AbstractServerChannel {
                 // closing
             }
         }, connectTimeout.toMillis(), TimeUnit.MILLISECONDS);
-        socket.connect(new InetSocketAddress(target.getHostName(), target.getPort()), null, new CompletionHandler<Void, Void>() {
+        socket.connect(new InetSocketAddress(address, target.getPort()), null, new CompletionHandler<Void, Void>() {
             @Override
             public void completed(Void result, Void ignored) {
                 deadline.cancel(false);
@@ -141,16 +168,15 @@ final class ForwardedTcpipChannel extends AbstractServerChannel {
                 } catch (IOException closing) {
                     e.addSuppressed(closing);
                 }
-                counters.failed(Reason.Unreachable, "cannot connect to " + target.getHostName()
+                targets.logFailure(connectedPort, counters.failed(Reason.Unreachable, "cannot connect to " + target.getHostName()
                         + ":" + target.getPort() + ": "
-                        + (timedOut.get() ? "no answer within " + connectTimeout.toSeconds() + " s" : e.getMessage()));
+                        + (timedOut.get() ? "no answer within " + connectTimeout.toSeconds() + " s" : e.getMessage())));
                 signalChannelOpenFailure(e);
                 opened.setException(new SshChannelOpenException(getChannelId(), SshConstants.SSH_OPEN_CONNECT_FAILED,
                         String.valueOf(e.getMessage()), e));
                 close(true);
             }
         });
-        return opened;
     }
 
     @Override

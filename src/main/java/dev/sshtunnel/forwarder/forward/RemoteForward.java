@@ -26,9 +26,11 @@ final class RemoteForward extends CountedForward {
     private volatile RemoteTargets targets;
     /** After close (SIGTERM, or removed by a live change) it must not bind the port again. */
     private boolean closed;
+    private final ChannelFailureLog failures;
 
     RemoteForward(ForwardConfig config, ForwardThreads threads) {
         super(config, threads);
+        this.failures = new ChannelFailureLog(config.name(), threads.timer());
     }
 
     @Override
@@ -62,7 +64,7 @@ final class RemoteForward extends CountedForward {
                     new SshdSocketAddress(config.targetHost(), config.targetPort()));
             bound = result;
             counters.boundPort(result.getPort());
-            targets.count(result.getPort(), counters);
+            targets.count(result.getPort(), counters, failures);
             counters.state(ForwardState.Active);
             counters.clearError();
             LOG.infof("forward %s: server listens on %s:%d -> %s:%d", config.name(), config.bindAddress(), result.getPort(),
@@ -112,6 +114,7 @@ final class RemoteForward extends CountedForward {
         if (targets != null) {
             targets.revoke(config.targetHost(), config.targetPort());
         }
+        failures.close();
     }
 
     /** cancel-tcpip-forward with the port the server bound, on the session that holds it. */

@@ -7,7 +7,8 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * The client side of a SOCKS CONNECT: versions 4, 4a and 5 (no authentication), IPv4, IPv6 and
- * domain names. Names are not resolved here: the SSH server resolves them, as with ssh -D.
+ * domain names. Names are not resolved here: {@link DynamicForward} resolves and judges them when a target policy is
+ * in force, otherwise the SSH server resolves them, as with ssh -D.
  *
  * <p>A parser without I/O, so that the handshake runs on the I/O group's completion handlers instead
  * of a thread per client ({@link SocksNegotiation}): {@link #parse} reads every byte received so far

@@ -15,6 +15,7 @@ import dev.sshtunnel.api.v1alpha1.ForwarderSpec;
 import dev.sshtunnel.api.v1alpha1.SshTunnel;
 import dev.sshtunnel.operator.ForwarderImagePolicy;
 import dev.sshtunnel.operator.ForwarderLabels;
+import dev.sshtunnel.operator.ForwarderTargetPolicy;
 import dev.sshtunnel.operator.SshTunnelReconciler;
 import dev.sshtunnel.operator.tenancy.ResolvedTunnel;
 import dev.sshtunnel.operator.tenancy.TunnelResolution;
@@ -94,6 +95,9 @@ public class ForwarderDeploymentDependent extends KubernetesDependentResource<De
 
     @Inject
     TunnelResolution resolution;
+
+    @Inject
+    ForwarderTargetPolicy targets;
 
     public ForwarderDeploymentDependent() {
         super(Deployment.class);
@@ -226,9 +230,12 @@ public class ForwarderDeploymentDependent extends KubernetesDependentResource<De
 
     private static final String POD_IP = "POD_IP";
 
-    private static List<String> args() {
-        return List.of("forward", "-f", TUNNEL_FILE, "--secrets-dir", SECRETS_DIR,
-                "--bind-address", "0.0.0.0", "--http-address", "$(" + POD_IP + ")", "--admitted");
+    /** The guard rail on Remote targets and SOCKS destinations goes with them: changing its settings rolls the pods. */
+    private List<String> args() {
+        List<String> args = new ArrayList<>(List.of("forward", "-f", TUNNEL_FILE, "--secrets-dir", SECRETS_DIR,
+                "--bind-address", "0.0.0.0", "--http-address", "$(" + POD_IP + ")", "--admitted"));
+        args.addAll(targets.arguments());
+        return args;
     }
 
     /**

@@ -9,7 +9,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.AfterEach;
@@ -60,8 +59,8 @@ class BastionIT {
         Path key = Keys.generate(dir, "id_ed25519", "ed25519", false, null);
         try (OpenSshServer sshd = OpenSshServer.start(dir.resolve("sshd"), List.of(Keys.publicKey(key)));
                 EchoServer echo = new EchoServer(EchoServer.Mode.ECHO)) {
-            // Remote targets on loopback: the target guard rail's default deny list would refuse them.
-            sandbox = SandboxProcess.start(jar, dir, "BastionIT-sandbox.log", Map.of("SSHTUNNEL_GUARD_RAILS_DENIED_TARGETS", "none"));
+            // Remote targets on loopback: the sandbox profile's target guard rail leaves loopback open (TargetGuardRailIT).
+            sandbox = SandboxProcess.start(jar, dir, "BastionIT-sandbox.log");
             Kubectl kubectl = sandbox.kubectl();
             kubectl.run("create", "namespace", "team-a");
             kubectl.run("label", "namespace", "team-a", "team=a");

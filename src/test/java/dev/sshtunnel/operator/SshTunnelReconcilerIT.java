@@ -540,6 +540,63 @@ class SshTunnelReconcilerIT {
         assertThat(egress.get(3).getTo()).singleElement().satisfies(p -> assertThat(p.getIpBlock().getCidr()).isEqualTo("10.96.0.0/12"));
     }
 
+    /**
+     * A tenant's tunnel on a ClusterSshBastion: its objects are placed in the bastion's namespace under a name unique
+     * there, its document carries the bastion's server and a target.service as the Service's cluster DNS name, the
+     * pods' policy admits the tenant's namespace and lets them reach that Service's namespace on its port, and the
+     * tenant gets an ExternalName alias.
+     */
+    @Test
+    void aTunnelOnAClusterBastionIsPlacedBesideTheKeyAndAliasedInItsNamespace() {
+        String platform = "placed-platform";
+        String tenant = "placed-tenant";
+        RealCluster.namespace(platform);
+        RealCluster.namespace(tenant);
+        client.namespaces().withName(tenant).edit(n -> {
+            n.getMetadata().getLabels().put("team", "placed");
+            return n;
+        });
+        client.resource(keySecret(platform, "key-v1")).create();
+        client.resource(dev.sshtunnel.testing.TunnelFixtures.clusterBastion("placed-edge", platform, "placed")).create();
+        var hook = remote("hook", 8443, "ignored", 80);
+        hook.getTarget().setHost(null);
+        hook.getTarget().setService("web");
+        client.resource(dev.sshtunnel.testing.TunnelFixtures.onBastion(tenant, "hooks",
+                dev.sshtunnel.api.v1alpha1.BastionKind.ClusterSshBastion, "placed-edge", local("postgres", 5432, "db", 5432), hook))
+                .create();
+
+        var deployment = await().atMost(TIMEOUT).until(() -> client.apps().deployments().inNamespace(platform)
+                .withLabel("sshtunnel.dev/tunnel-name", "hooks").list().getItems(), d -> d.size() == 1).get(0);
+        String placed = deployment.getMetadata().getName();
+        assertThat(placed).startsWith("hooks-").isNotEqualTo("hooks");
+        assertThat(deployment.getMetadata().getLabels()).containsEntry("sshtunnel.dev/tunnel-namespace", tenant);
+        assertThat(deployment.getMetadata().getOwnerReferences()).extracting(OwnerReference::getKind, OwnerReference::getName)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple("ClusterSshBastion", "placed-edge"));
+        String document = await().atMost(TIMEOUT).until(() -> client.configMaps().inNamespace(platform).withName(placed + "-tunnel")
+                .get(), c -> c != null).getData().get("tunnel.yaml");
+        assertThat(document).contains("bastion.example.com").contains("web." + tenant + ".svc")
+                .doesNotContain("bastionRef").doesNotContain("service:");
+
+        var policy = await().atMost(TIMEOUT).until(
+                () -> client.network().v1().networkPolicies().inNamespace(platform).withName(placed).get(), p -> p != null);
+        assertThat(policy.getSpec().getIngress().get(0).getFrom()).singleElement().satisfies(peer -> assertThat(
+                peer.getNamespaceSelector().getMatchLabels()).containsExactly(Map.entry("kubernetes.io/metadata.name", tenant)));
+        assertThat(policy.getSpec().getEgress()).last().satisfies(rule -> {
+            assertThat(rule.getPorts()).extracting(p -> p.getPort().getIntVal()).containsExactly(80);
+            assertThat(rule.getTo()).singleElement().satisfies(peer -> assertThat(peer.getNamespaceSelector().getMatchLabels())
+                    .as("the target Service's namespace, not any address").containsExactly(Map.entry("kubernetes.io/metadata.name", tenant)));
+        });
+
+        var alias = await().atMost(TIMEOUT).until(() -> client.services().inNamespace(tenant).withName("hooks").get(), v -> v != null);
+        assertThat(alias.getSpec().getType()).isEqualTo("ExternalName");
+        assertThat(alias.getSpec().getExternalName()).isEqualTo(placed + "." + platform + ".svc.cluster.local");
+        assertThat(client.services().inNamespace(platform).withName(placed).get().getSpec().getSelector())
+                .containsEntry("app.kubernetes.io/instance", placed);
+        assertThat(client.apps().deployments().inNamespace(tenant).list().getItems()).isEmpty();
+        assertThat(client.configMaps().inNamespace(tenant).withLabel("app.kubernetes.io/managed-by", "sshtunnel-operator").list()
+                .getItems()).isEmpty();
+    }
+
     /** A NodePort/LoadBalancer Service behind the default namespace-only ingress: a warning says outside clients are dropped. */
     @Test
     void anExternalServiceBehindNamespaceOnlyIngressIsWarnedAbout() {

@@ -92,10 +92,13 @@ public class ForwarderNetworkPolicyDependent extends KeptOnHeldBackSpec<NetworkP
         egress.add(egressRule(List.of(dnsPods()), port("UDP", 53), port("TCP", 53)));
         // Remote targets: one rule per destination, so an IP-literal target opens its port to that address only.
         Map<List<NetworkPolicyPeer>, Set<Integer>> remoteTargets = new LinkedHashMap<>();
-        for (ForwardSpec forward : tunnel.getSpec().getForwards()) {
+        for (ForwardSpec forward : primary.getSpec().getForwards()) {
             if (forward.getType() == ForwardType.Remote && forward.getTarget() != null) {
-                remoteTargets.computeIfAbsent(to(forward.getTarget().getHost(), spec), k -> new LinkedHashSet<>())
-                        .add(forward.getTarget().getPort());
+                // A target.service is a Service of the tunnel's namespace: its pods are there, whatever its address.
+                List<NetworkPolicyPeer> to = forward.getTarget().getService() != null
+                        ? List.of(namespace(primary.getMetadata().getNamespace()))
+                        : to(forward.getTarget().getHost(), spec);
+                remoteTargets.computeIfAbsent(to, k -> new LinkedHashSet<>()).add(forward.getTarget().getPort());
             }
         }
         remoteTargets.forEach((to, ports) -> egress.add(egressRule(to, ports.stream().map(p -> tcp(p)).toArray(NetworkPolicyPort[]::new))));

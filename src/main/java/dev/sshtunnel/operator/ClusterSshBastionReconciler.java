@@ -1,18 +1,16 @@
 package dev.sshtunnel.operator;
 
 import java.util.List;
-import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
 
 import jakarta.inject.Inject;
 
 import dev.sshtunnel.api.v1alpha1.BastionKind;
-import dev.sshtunnel.api.v1alpha1.BastionRef;
 import dev.sshtunnel.api.v1alpha1.ClusterSshBastion;
-import dev.sshtunnel.api.v1alpha1.SshTunnel;
 import dev.sshtunnel.operator.status.BastionStatusAggregator;
 import dev.sshtunnel.operator.tenancy.Bastion;
+import dev.sshtunnel.operator.tenancy.BastionEventSources;
 import io.fabric8.kubernetes.api.model.Namespace;
 import io.javaoperatorsdk.operator.api.config.informer.Informer;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
@@ -47,7 +45,7 @@ public class ClusterSshBastionReconciler implements Reconciler<ClusterSshBastion
     @Override
     public List<EventSource<?, ClusterSshBastion>> prepareEventSources(EventSourceContext<ClusterSshBastion> context) {
         var tunnels = BastionTunnelsIndex.eventSource(context, ClusterSshBastion.class,
-                t -> ref(t, BastionKind.ClusterSshBastion).map(r -> Set.of(new ResourceID(r.getName()))).orElse(Set.<ResourceID>of()));
+                t -> BastionEventSources.ref(t, BastionKind.ClusterSshBastion).map(r -> Set.of(new ResourceID(r.getName()))).orElse(Set.<ResourceID>of()));
         // A namespace relabelled changes which tunnels a bastion grants: every ClusterSshBastion recomputes its ledger.
         var namespaces = new InformerEventSource<>(InformerEventSourceConfiguration.from(Namespace.class, ClusterSshBastion.class)
                 .withName("bastion-namespaces")
@@ -62,8 +60,4 @@ public class ClusterSshBastionReconciler implements Reconciler<ClusterSshBastion
         return BastionReconciliation.reconcile(bastion, Bastion.of(bastion, operatorNamespace), context, aggregator);
     }
 
-    private static Optional<BastionRef> ref(SshTunnel tunnel, BastionKind kind) {
-        BastionRef ref = tunnel.getSpec() == null ? null : tunnel.getSpec().getBastionRef();
-        return ref != null && ref.getKind() == kind ? Optional.of(ref) : Optional.empty();
-    }
 }

@@ -1,21 +1,16 @@
 package dev.sshtunnel.operator;
 
 import java.util.List;
-import java.util.Optional;
 import java.util.Set;
-import java.util.stream.Collectors;
 
 import jakarta.inject.Inject;
 
 import dev.sshtunnel.api.v1alpha1.BastionKind;
-import dev.sshtunnel.api.v1alpha1.BastionRef;
 import dev.sshtunnel.api.v1alpha1.SshBastion;
-import dev.sshtunnel.api.v1alpha1.SshTunnel;
 import dev.sshtunnel.operator.status.BastionStatusAggregator;
 import dev.sshtunnel.operator.tenancy.Bastion;
-import io.fabric8.kubernetes.api.model.Namespace;
+import dev.sshtunnel.operator.tenancy.BastionEventSources;
 import io.javaoperatorsdk.operator.api.config.informer.Informer;
-import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
@@ -24,7 +19,6 @@ import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
-import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 
 /**
  * SshBastion: checks its Secrets in its namespace and keeps its port ledger over that namespace's tunnels.
@@ -47,7 +41,7 @@ public class SshBastionReconciler implements Reconciler<SshBastion> {
     @Override
     public List<EventSource<?, SshBastion>> prepareEventSources(EventSourceContext<SshBastion> context) {
         var tunnels = BastionTunnelsIndex.eventSource(context, SshBastion.class,
-                t -> ref(t, BastionKind.SshBastion).map(r -> Set.of(new ResourceID(r.getName(), t.getMetadata().getNamespace()))).orElse(Set.<ResourceID>of()));
+                t -> BastionEventSources.ref(t, BastionKind.SshBastion).map(r -> Set.of(new ResourceID(r.getName(), t.getMetadata().getNamespace()))).orElse(Set.<ResourceID>of()));
         return List.of(tunnels);
     }
 
@@ -56,8 +50,4 @@ public class SshBastionReconciler implements Reconciler<SshBastion> {
         return BastionReconciliation.reconcile(bastion, Bastion.of(bastion), context, aggregator);
     }
 
-    private static Optional<BastionRef> ref(SshTunnel tunnel, BastionKind kind) {
-        BastionRef ref = tunnel.getSpec() == null ? null : tunnel.getSpec().getBastionRef();
-        return ref != null && ref.getKind() == kind ? Optional.of(ref) : Optional.empty();
-    }
 }

@@ -89,7 +89,8 @@ public final class BastionEventSources {
                 .map(ResourceID::fromResource).collect(Collectors.toSet());
     }
 
-    private static java.util.Optional<BastionRef> ref(SshTunnel tunnel, BastionKind kind) {
+    /** The tunnel's spec.bastionRef when it names a bastion of this kind. */
+    public static java.util.Optional<BastionRef> ref(SshTunnel tunnel, BastionKind kind) {
         BastionRef ref = tunnel.getSpec() == null ? null : tunnel.getSpec().getBastionRef();
         return ref != null && ref.getKind() == kind ? java.util.Optional.of(ref) : java.util.Optional.empty();
     }

@@ -24,6 +24,8 @@ import dev.sshtunnel.testing.Ports;
 @Timeout(value = 150, unit = TimeUnit.SECONDS)
 class BackpressureIT extends OpenSshForwarderIT {
 
+    private static final int TEST_SOCKET_BUFFER = 256 * 1024;
+
     /**
      * A producer at full speed and a consumer at ~1 MiB/s for 30 s: the producer is held back (what
      * is in flight stays bounded by socket buffers and the SSH window, not by the forwarder's
@@ -42,7 +44,13 @@ class BackpressureIT extends OpenSshForwarderIT {
         java.util.ArrayDeque<Long> lastSamples = new java.util.ArrayDeque<>();
         long nextSample = 0;
         AtomicLong consumed = new AtomicLong();
-        try (ServerSocket slow = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
+        // The test's own two ends get fixed buffers: the kernel autotunes a receive buffer up to
+        // net.ipv4.tcp_rmem's max (32 MiB on CI) and a send buffer up to tcp_wmem's, which would measure the
+        // kernel rather than the forwarder. What is left in flight is the forwarder's and sshd's sockets plus
+        // the SSH window.
+        try (ServerSocket slow = new ServerSocket()) {
+            slow.setReceiveBufferSize(TEST_SOCKET_BUFFER); // inherited by the accepted socket
+            slow.bind(new java.net.InetSocketAddress(InetAddress.getByName("127.0.0.1"), 0), 1);
             CompletableFuture<Boolean> inOrder = CompletableFuture.supplyAsync(() -> {
                 try (Socket s = slow.accept(); InputStream in = s.getInputStream()) {
                     byte[] buffer = new byte[64 * 1024];
@@ -68,6 +76,7 @@ class BackpressureIT extends OpenSshForwarderIT {
 
             long maxInFlight = 0;
             try (Socket socket = connect(port); OutputStream out = socket.getOutputStream()) {
+                socket.setSendBufferSize(TEST_SOCKET_BUFFER);
                 byte[] chunk = new byte[64 * 1024];
                 long written = 0;
                 while (written < total) {

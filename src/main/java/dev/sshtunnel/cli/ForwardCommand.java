@@ -14,7 +14,7 @@ import dev.sshtunnel.config.SecretFiles;
 import dev.sshtunnel.config.TunnelConfig;
 import dev.sshtunnel.config.TunnelConfigLoader;
 import dev.sshtunnel.forwarder.ForwarderProcess;
-import dev.sshtunnel.forwarder.http.StatusEndpoints;
+import dev.sshtunnel.api.forwarder.ForwarderStatus;
 import dev.sshtunnel.forwarder.policy.TargetPolicy;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -45,7 +45,7 @@ public class ForwardCommand implements Callable<Integer> {
             description = "Address the Local and Dynamic listeners bind (default: ${DEFAULT-VALUE}; pods use 0.0.0.0).")
     String bindAddress;
 
-    @Option(names = "--http-port", defaultValue = "" + StatusEndpoints.DEFAULT_PORT, paramLabel = "N",
+    @Option(names = "--http-port", defaultValue = "" + ForwarderStatus.PORT, paramLabel = "N",
             description = "Port of /status, /q/health/live, /q/health/ready and /q/metrics (default: ${DEFAULT-VALUE}).")
     int httpPort;
 

@@ -17,6 +17,7 @@ import java.util.concurrent.TimeUnit;
 import org.apache.sshd.client.SshClient;
 import org.jboss.logging.Logger;
 
+import dev.sshtunnel.api.forwarder.ForwarderStatus;
 import dev.sshtunnel.api.v1alpha1.ForwardStatus;
 import dev.sshtunnel.config.ForwardConfig;
 import dev.sshtunnel.config.TunnelConfig;
@@ -220,13 +221,19 @@ public final class ForwarderProcess implements AutoCloseable {
         handover.start();
     }
 
-    public StatusEndpoints.Snapshot snapshot() {
+    /** What GET /status answers now. */
+    public ForwarderStatus status() {
+        return snapshot().status();
+    }
+
+    StatusEndpoints.Snapshot snapshot() {
         List<Forward> current = forwards;
         List<ForwardStatus> statuses = current.stream().map(Forward::status).toList();
         Map<String, long[]> bytes = new LinkedHashMap<>();
         current.forEach(f -> bytes.put(f.config().name(), new long[] {f.bytesSent(), f.bytesReceived()}));
         SessionPool shown = handingOver != null ? handingOver : session;
-        return new StatusEndpoints.Snapshot(shown.summary(), shown.each(), statuses, bytes, config.generation(), documentError);
+        return new StatusEndpoints.Snapshot(
+                new ForwarderStatus(config.generation(), documentError, shown.summary(), shown.each(), statuses), bytes);
     }
 
     public int httpPort() {

@@ -1,6 +1,7 @@
 package dev.sshtunnel.operator;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -16,16 +17,16 @@ import org.jboss.logging.Logger;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import dev.sshtunnel.api.forwarder.ForwarderStatus;
 import dev.sshtunnel.api.v1alpha1.ForwardStatus;
 import dev.sshtunnel.api.v1alpha1.SessionStatus;
 import dev.sshtunnel.api.v1alpha1.SshSpec;
-import dev.sshtunnel.forwarder.http.StatusEndpoints;
 import dev.sshtunnel.operator.status.ForwarderReport;
 import dev.sshtunnel.untrusted.UntrustedText;
 import io.fabric8.kubernetes.api.model.Pod;
 
 /**
- * Reads GET /status from each running forwarder pod at podIP:8081. Not-ready pods are read too:
+ * Reads GET /status from each running forwarder pod at podIP:8081 ({@link ForwarderStatus}). Not-ready pods are read too:
  * their report says why they are not ready (authentication, host key, ...).
  */
 public class ForwarderStatusReader {
@@ -60,12 +61,12 @@ public class ForwarderStatusReader {
         }
         String ip = pod.getStatus().getPodIP();
         String host = ip.contains(":") ? "[" + ip + "]" : ip;
-        HttpRequest request = HttpRequest.newBuilder(URI.create("http://" + host + ":" + StatusEndpoints.DEFAULT_PORT + "/status"))
+        HttpRequest request = HttpRequest.newBuilder(URI.create("http://" + host + ":" + ForwarderStatus.PORT + ForwarderStatus.PATH))
                 .timeout(timeout).GET().build();
         try {
-            HttpResponse<java.io.InputStream> response = http.send(request, HttpResponse.BodyHandlers.ofInputStream());
+            HttpResponse<InputStream> response = http.send(request, HttpResponse.BodyHandlers.ofInputStream());
             byte[] body;
-            try (java.io.InputStream in = response.body()) {
+            try (InputStream in = response.body()) {
                 body = in.readNBytes(MAX_BODY + 1);
             }
             if (response.statusCode() != 200) {
@@ -76,12 +77,12 @@ public class ForwarderStatusReader {
                 LOG.warnf("forwarder %s /status is larger than %d bytes; ignored", pod.getMetadata().getName(), MAX_BODY);
                 return Optional.empty();
             }
-            StatusDocument document = json.readValue(body, StatusDocument.class);
-            return Optional.of(new ForwarderReport(pod.getMetadata().getName(), document.generation,
-                    UntrustedText.clean(document.documentError, UntrustedText.MESSAGE), bounded(document.session),
-                    document.sessions == null ? null : document.sessions.stream().filter(java.util.Objects::nonNull)
-                            .limit(SshSpec.MAX_SESSIONS).map(ForwarderStatusReader::bounded).toList(),
-                    document.forwards == null ? null : document.forwards.stream().filter(java.util.Objects::nonNull).map(ForwarderStatusReader::bounded).toList()));
+            ForwarderStatus status = json.readValue(body, ForwarderStatus.class);
+            return Optional.of(new ForwarderReport(pod.getMetadata().getName(), new ForwarderStatus(status.generation(),
+                    UntrustedText.clean(status.documentError(), UntrustedText.MESSAGE), bounded(status.session()),
+                    status.sessions() == null ? null
+                            : status.sessions().stream().limit(SshSpec.MAX_SESSIONS).map(ForwarderStatusReader::bounded).toList(),
+                    status.forwards().stream().map(ForwarderStatusReader::bounded).toList())));
         } catch (IOException e) {
             LOG.debugf("forwarder %s /status unreachable: %s", pod.getMetadata().getName(), e.getMessage());
             return Optional.empty();
@@ -109,14 +110,5 @@ public class ForwarderStatusReader {
             forward.setLastError(UntrustedText.clean(forward.getLastError(), UntrustedText.MESSAGE));
         }
         return forward;
-    }
-
-    /** The forwarder's /status body: the api types' field names. */
-    static final class StatusDocument {
-        public Long generation;
-        public String documentError;
-        public dev.sshtunnel.api.v1alpha1.SessionStatus session;
-        public List<dev.sshtunnel.api.v1alpha1.SessionStatus> sessions;
-        public List<dev.sshtunnel.api.v1alpha1.ForwardStatus> forwards;
     }
 }

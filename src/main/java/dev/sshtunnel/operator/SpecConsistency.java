@@ -9,7 +9,7 @@ import dev.sshtunnel.api.v1alpha1.HostName;
 import dev.sshtunnel.api.v1alpha1.SshEndpoint;
 import dev.sshtunnel.api.v1alpha1.SshTunnel;
 import dev.sshtunnel.config.KnownHostsText;
-import dev.sshtunnel.forwarder.http.StatusEndpoints;
+import dev.sshtunnel.api.forwarder.ForwarderStatus;
 
 /**
  * What the CRD's schema and CEL rules cannot judge, reported as InvalidSpec with what to fix.
@@ -31,8 +31,8 @@ public final class SpecConsistency {
         }
         for (int i = 0; i < tunnel.getSpec().getForwards().size(); i++) {
             ForwardSpec forward = tunnel.getSpec().getForwards().get(i);
-            if (forward.listensInPod() && forward.getPort() != null && forward.getPort() == StatusEndpoints.DEFAULT_PORT) {
-                return Optional.of("spec.forwards[" + i + "].port " + StatusEndpoints.DEFAULT_PORT
+            if (forward.listensInPod() && forward.getPort() != null && forward.getPort() == ForwarderStatus.PORT) {
+                return Optional.of("spec.forwards[" + i + "].port " + ForwarderStatus.PORT
                         + " is used by the forwarder's health and /status endpoint; choose another port");
             }
             Optional<String> host = hostProblem(forward, "spec.forwards[" + i + "]");

@@ -3,7 +3,7 @@ package dev.sshtunnel.sandbox;
 import java.util.List;
 import java.util.Optional;
 
-import dev.sshtunnel.forwarder.http.StatusEndpoints;
+import dev.sshtunnel.api.forwarder.ForwarderStatus;
 import dev.sshtunnel.forwarder.policy.TargetPolicy;
 
 /**
@@ -22,7 +22,7 @@ record ForwarderArguments(String file, String secretsDir, String bindAddress, in
         String file = null;
         String secretsDir = null;
         String bind = "127.0.0.1";
-        int httpPort = StatusEndpoints.DEFAULT_PORT;
+        int httpPort = ForwarderStatus.PORT;
         int grace = 10;
         boolean admitted = false;
         List<String> denied = List.of();

@@ -6,7 +6,7 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.util.BitSet;
 
-import dev.sshtunnel.forwarder.http.StatusEndpoints;
+import dev.sshtunnel.api.forwarder.ForwarderStatus;
 
 /**
  * Pod IPs for the sandbox's "pods": addresses in 127.1.0.0/16, which Linux routes to the loopback
@@ -40,7 +40,7 @@ final class PodAddresses {
     private static boolean statusPortFree(String address) {
         try (ServerSocket probe = new ServerSocket()) {
             probe.setReuseAddress(false);
-            probe.bind(new InetSocketAddress(InetAddress.getByName(address), StatusEndpoints.DEFAULT_PORT));
+            probe.bind(new InetSocketAddress(InetAddress.getByName(address), ForwarderStatus.PORT));
             return true;
         } catch (IOException e) {
             return false;

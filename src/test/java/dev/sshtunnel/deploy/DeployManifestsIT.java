@@ -87,7 +87,7 @@ class DeployManifestsIT {
         assertThat(spec.getEgress().get(1).getPorts()).extracting(p -> p.getPort().getIntVal()).containsExactly(443, 6443);
         var status = spec.getEgress().get(2);
         assertThat(status.getPorts()).singleElement().satisfies(p -> assertThat(p.getPort().getIntVal())
-                .isEqualTo(dev.sshtunnel.forwarder.http.StatusEndpoints.DEFAULT_PORT));
+                .isEqualTo(dev.sshtunnel.api.forwarder.ForwarderStatus.PORT));
         assertThat(status.getTo()).singleElement().satisfies(peer -> {
             assertThat(peer.getNamespaceSelector().getMatchLabels()).as("any namespace").isNullOrEmpty();
             assertThat(peer.getPodSelector().getMatchLabels()).containsExactly(

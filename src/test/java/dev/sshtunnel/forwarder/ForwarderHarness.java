@@ -44,7 +44,7 @@ final class ForwarderHarness {
     }
 
     static SessionStatus awaitSession(ForwarderProcess process, Predicate<SessionStatus> condition, Duration timeout) {
-        return await().atMost(timeout).pollInterval(Duration.ofMillis(50)).until(() -> process.snapshot().session(), condition);
+        return await().atMost(timeout).pollInterval(Duration.ofMillis(50)).until(() -> process.status().session(), condition);
     }
 
     /** The session once it is connected or has failed with an error (20 s at most). */
@@ -54,7 +54,7 @@ final class ForwarderHarness {
     }
 
     static ForwardStatus forward(ForwarderProcess process, String name) {
-        return process.snapshot().forwards().stream().filter(f -> f.getName().equals(name)).findFirst().orElseThrow();
+        return process.status().forwards().stream().filter(f -> f.getName().equals(name)).findFirst().orElseThrow();
     }
 
     static ForwardStatus awaitForward(ForwarderProcess process, String name, Predicate<ForwardStatus> condition) {
@@ -68,7 +68,7 @@ final class ForwarderHarness {
      * connection in that moment is closed (and counted as failed), as it would be in production.
      */
     static void awaitAllActive(ForwarderProcess process) {
-        await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(50)).until(() -> process.snapshot().forwards()
+        await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(50)).until(() -> process.status().forwards()
                 .stream().allMatch(f -> f.getState() == dev.sshtunnel.api.v1alpha1.ForwardState.Active));
     }
 

@@ -80,7 +80,7 @@ class LiveChangesIT extends OpenSshForwarderIT {
 
             // Removed: b's port no longer accepts, the server no longer listens for r (cancel-tcpip-forward).
             files.without("b").without("r").write();
-            await().atMost(Duration.ofSeconds(10)).until(() -> forwarder.snapshot().forwards().size() == 1);
+            await().atMost(Duration.ofSeconds(10)).until(() -> forwarder.status().forwards().size() == 1);
             await().atMost(Duration.ofSeconds(10)).until(() -> !Ports.accepts("127.0.0.1", remotePort));
             assertThat(Ports.accepts("127.0.0.1", portB)).isFalse();
         }
@@ -91,8 +91,8 @@ class LiveChangesIT extends OpenSshForwarderIT {
         assertThat(stream.failure.get()).isNull();
         assertThat(forward(forwarder, "a").getTotalChannels()).isEqualTo(1);
         assertThat(forward(forwarder, "a").getActiveChannels()).isEqualTo(1);
-        assertThat(forwarder.snapshot().session().getReconnects()).isZero();
-        assertThat(forwarder.snapshot().documentError()).isNull();
+        assertThat(forwarder.status().session().getReconnects()).isZero();
+        assertThat(forwarder.status().documentError()).isNull();
     }
 
     /**
@@ -106,7 +106,7 @@ class LiveChangesIT extends OpenSshForwarderIT {
         TunnelFiles files = tunnel().local("a", portA, "127.0.0.1", echo.port());
         forwarder = ForwarderHarness.start(files);
         ForwarderHarness.awaitAllActive(forwarder);
-        String oldFingerprint = forwarder.snapshot().session().getHostKeyFingerprint();
+        String oldFingerprint = forwarder.status().session().getHostKeyFingerprint();
         stream = new Stream(portA);
 
         // Another key listed beside the current one (ahead of a rotation): the live session is still trusted and stays.
@@ -114,7 +114,7 @@ class LiveChangesIT extends OpenSshForwarderIT {
         String extraLine = "[127.0.0.1]:" + sshd.port() + " " + Keys.publicKey(extra);
         files.hostKey(sshd.knownHostsLine() + "\n" + extraLine).write();
         Thread.sleep(1_000); // several watch intervals
-        assertThat(forwarder.snapshot().session().getReconnects()).isZero();
+        assertThat(forwarder.status().session().getReconnects()).isZero();
 
         try (Prober prober = new Prober(portA)) {
             sshd.rotateHostKey();
@@ -134,7 +134,7 @@ class LiveChangesIT extends OpenSshForwarderIT {
             assertThat(prober.failed.get()).as("new connections refused during the handover: %s", prober.lastError.get())
                     .isZero();
         }
-        assertThat(forwarder.snapshot().session().getReconnects()).isEqualTo(1);
+        assertThat(forwarder.status().session().getReconnects()).isEqualTo(1);
     }
 
     /**
@@ -162,8 +162,8 @@ class LiveChangesIT extends OpenSshForwarderIT {
         Files.write(dir.resolve("sshd/authorized_keys"), List.of(Keys.publicKey(newKey)));
         Files.write(keyFile, Files.readAllBytes(newKey));
         Thread.sleep(1_000); // several watch intervals
-        assertThat(forwarder.snapshot().session().getState()).isEqualTo(SessionState.Connected);
-        assertThat(forwarder.snapshot().session().getReconnects()).isZero();
+        assertThat(forwarder.status().session().getState()).isEqualTo(SessionState.Connected);
+        assertThat(forwarder.status().session().getReconnects()).isZero();
 
         sshd.restart(); // the session drops; the reconnect authenticates with the rotated key
         awaitSession(forwarder, s -> s.getState() == SessionState.Connected && s.getReconnects() == 1, Duration.ofSeconds(20));
@@ -181,12 +181,12 @@ class LiveChangesIT extends OpenSshForwarderIT {
         ForwarderHarness.awaitAllActive(forwarder);
 
         Files.writeString(yaml, Files.readString(yaml).replace("forwards:", "forwardz:"));
-        await().atMost(Duration.ofSeconds(5)).until(() -> forwarder.snapshot().documentError() != null);
-        assertThat(forwarder.snapshot().documentError()).contains("forwardz");
+        await().atMost(Duration.ofSeconds(5)).until(() -> forwarder.status().documentError() != null);
+        assertThat(forwarder.status().documentError()).contains("forwardz");
         assertThat(roundTrip(portA, "still".getBytes())).isEqualTo("still".getBytes());
 
         files.write();
-        await().atMost(Duration.ofSeconds(5)).until(() -> forwarder.snapshot().documentError() == null);
+        await().atMost(Duration.ofSeconds(5)).until(() -> forwarder.status().documentError() == null);
     }
 
     /** One channel carrying a counted byte pattern both ways until closed; any mismatch is recorded. */

@@ -172,7 +172,7 @@ class NetworkFaultsIT {
     }
 
     private void faultDetectedAndRecovered(String fault, int port, Runnable inject, Runnable repair) throws Exception {
-        long reconnectsBefore = forwarder.snapshot().session().getReconnects();
+        long reconnectsBefore = forwarder.status().session().getReconnects();
         inject.run();
         long cut = System.nanoTime();
         SessionStatus lost = awaitSession(forwarder, s -> s.getState() != SessionState.Connected,
@@ -183,7 +183,7 @@ class NetworkFaultsIT {
         assertThat(detection).as(fault + " detected within interval × (maxMissed + 1) + slack").isLessThanOrEqualTo(BOUND.plus(SLACK));
         // While the fault lasts nothing gets through, and the forwarder does not pretend otherwise.
         Thread.sleep(1500);
-        assertThat(forwarder.snapshot().session().getState()).isNotEqualTo(SessionState.Connected);
+        assertThat(forwarder.status().session().getState()).isNotEqualTo(SessionState.Connected);
 
         repair.run();
         long restored = System.nanoTime();
@@ -192,7 +192,7 @@ class NetworkFaultsIT {
         byte[] payload = ("after " + fault).getBytes(StandardCharsets.UTF_8);
         assertThat(roundTrip(port, payload)).isEqualTo(payload);
         Duration recovery = Duration.ofNanos(System.nanoTime() - restored);
-        assertThat(forwarder.snapshot().session().getReconnects()).isEqualTo(reconnectsBefore + 1);
+        assertThat(forwarder.status().session().getReconnects()).isEqualTo(reconnectsBefore + 1);
         System.out.printf("NETWORK-FAULT %s: detected in %d ms (bound %d ms), traffic again %d ms after repair%n", fault,
                 detection.toMillis(), BOUND.toMillis(), recovery.toMillis());
     }
@@ -205,7 +205,7 @@ class NetworkFaultsIT {
     @Test
     void blipShorterThanTheBoundIsRiddenOut() throws Exception {
         int port = startEchoTunnel(INTERVAL_SECONDS, MAX_MISSED);
-        long reconnects = forwarder.snapshot().session().getReconnects();
+        long reconnects = forwarder.status().session().getReconnects();
         long seed = System.nanoTime();
         int bytes = 64 << 20;
         CompletableFuture<String> echoed = CompletableFuture.supplyAsync(() -> throughEcho(port, seed, bytes));
@@ -217,8 +217,8 @@ class NetworkFaultsIT {
         assertThat(echoed.get(60, TimeUnit.SECONDS)).as("what came back through the echo server (seed %d)", seed)
                 .isEqualTo(bytes + " " + sha256(seed, bytes));
         Thread.sleep(BOUND.toMillis());
-        assertThat(forwarder.snapshot().session().getState()).isEqualTo(SessionState.Connected);
-        assertThat(forwarder.snapshot().session().getReconnects()).as("reconnects after a 0.5 s blip").isEqualTo(reconnects);
+        assertThat(forwarder.status().session().getState()).isEqualTo(SessionState.Connected);
+        assertThat(forwarder.status().session().getReconnects()).as("reconnects after a 0.5 s blip").isEqualTo(reconnects);
     }
 
     /** Per direction through the tunnel under random loss; both run at once. */
@@ -239,7 +239,7 @@ class NetworkFaultsIT {
                 .local("sink", sinkPort, "127.0.0.1", targets.digestPort()));
         awaitSession(forwarder, s -> s.getState() == SessionState.Connected, Duration.ofSeconds(20));
         awaitAllActive(forwarder);
-        long reconnects = forwarder.snapshot().session().getReconnects();
+        long reconnects = forwarder.status().session().getReconnects();
 
         ns.dropAtRandom(LOSS);
         long start = System.nanoTime();
@@ -257,7 +257,7 @@ class NetworkFaultsIT {
                 .isEqualTo(TRANSFER_BYTES + " " + sha256(seed + 1));
         // The loss was real: at 2 % of tens of thousands of segments, hundreds of packets were dropped.
         assertThat(dropped).as("packets dropped at random").isGreaterThan(100);
-        assertThat(forwarder.snapshot().session().getReconnects()).as("the session survived the loss").isEqualTo(reconnects);
+        assertThat(forwarder.status().session().getReconnects()).as("the session survived the loss").isEqualTo(reconnects);
         System.out.printf("NETWORK-FAULT 2%% random loss: 2 x %d MiB intact in %.1f s (%.1f MiB/s per direction), %d packets dropped%n",
                 TRANSFER_BYTES >> 20, seconds, (TRANSFER_BYTES >> 20) / seconds, dropped);
     }
@@ -365,7 +365,7 @@ class NetworkFaultsIT {
             int fdsBefore = openFileDescriptors();
             int threadsBefore = liveThreads();
             List<String> threadNamesBefore = threadNames();
-            long[] reconnectsBefore = forwarders.stream().mapToLong(f -> f.snapshot().session().getReconnects()).toArray();
+            long[] reconnectsBefore = forwarders.stream().mapToLong(f -> f.status().session().getReconnects()).toArray();
             long start = System.nanoTime();
             ExecutorService cutters = Executors.newFixedThreadPool(LINKS);
             List<CompletableFuture<Long>> links = new ArrayList<>();
@@ -392,7 +392,7 @@ class NetworkFaultsIT {
             assertThat(Duration.ofMillis(slowestDetection)).as("slowest detection, keepalive 1 s x (1 + 1)")
                     .isLessThanOrEqualTo(Duration.ofSeconds(2).plus(SLACK));
             for (int i = 0; i < LINKS; i++) {
-                assertThat(forwarders.get(i).snapshot().session().getReconnects()).isEqualTo(reconnectsBefore[i] + CYCLES_PER_LINK);
+                assertThat(forwarders.get(i).status().session().getReconnects()).isEqualTo(reconnectsBefore[i] + CYCLES_PER_LINK);
             }
             int[] after = new int[2];
             await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {

@@ -62,7 +62,7 @@ class SessionPoolIT extends OpenSshForwarderIT {
         files.ssh().setSessions(3);
         forwarder = ForwarderHarness.start(files);
         ForwarderHarness.awaitAllActive(forwarder);
-        await().atMost(Duration.ofSeconds(20)).until(() -> connected(forwarder.snapshot().sessions()) == 3);
+        await().atMost(Duration.ofSeconds(20)).until(() -> connected(forwarder.status().sessions()) == 3);
         List<ClientSession> live = forwarder.sessions().live();
         assertThat(live).doesNotContainNull().doesNotHaveDuplicates();
         assertThat(live.stream().map(SessionPoolIT::clientPort).distinct()).as("three TCP connections to sshd").hasSize(3);
@@ -86,7 +86,7 @@ class SessionPoolIT extends OpenSshForwarderIT {
         int victim = live.indexOf(live.stream().filter(s -> s != lead).findFirst().orElseThrow());
         killOnServer(live.get(victim));
         await().atMost(Duration.ofSeconds(10))
-                .until(() -> forwarder.snapshot().sessions().get(victim).getState() != SessionState.Connected);
+                .until(() -> forwarder.status().sessions().get(victim).getState() != SessionState.Connected);
         List<Socket> cut = new ArrayList<>();
         for (Socket socket : held) {
             if (!tryEcho(socket)) {
@@ -103,9 +103,9 @@ class SessionPoolIT extends OpenSshForwarderIT {
         assertThat(forwarder.sessions().lead()).as("the Remote forwards stay where they were").isSameAs(lead);
 
         // It comes back on its own, counted as a reconnect of that session.
-        await().atMost(Duration.ofSeconds(20)).until(() -> connected(forwarder.snapshot().sessions()) == 3);
-        assertThat(forwarder.snapshot().sessions().get(victim).getReconnects()).isEqualTo(1);
-        assertThat(forwarder.snapshot().session().getReconnects()).as("summed").isEqualTo(1);
+        await().atMost(Duration.ofSeconds(20)).until(() -> connected(forwarder.status().sessions()) == 3);
+        assertThat(forwarder.status().sessions().get(victim).getReconnects()).isEqualTo(1);
+        assertThat(forwarder.status().session().getReconnects()).as("summed").isEqualTo(1);
 
         // The lead dies: another session binds the Remote forward, which serves again.
         killOnServer(lead);
@@ -116,7 +116,7 @@ class SessionPoolIT extends OpenSshForwarderIT {
         awaitForward(forwarder, "r", f -> f.getState() == ForwardState.Active);
         await().atMost(Duration.ofSeconds(20)).ignoreExceptions()
                 .until(() -> Arrays.equals(roundTrip(remote, "moved".getBytes()), "moved".getBytes()));
-        assertThat(forwarder.snapshot().session().getState()).isEqualTo(SessionState.Connected);
+        assertThat(forwarder.status().session().getState()).isEqualTo(SessionState.Connected);
     }
 
     /**
@@ -130,13 +130,13 @@ class SessionPoolIT extends OpenSshForwarderIT {
         TunnelFiles files = tunnel().local("a", local, "127.0.0.1", echo.port());
         forwarder = ForwarderHarness.start(files);
         ForwarderHarness.awaitAllActive(forwarder);
-        assertThat(forwarder.snapshot().sessions()).as("one session: no per-session list").isNull();
+        assertThat(forwarder.status().sessions()).as("one session: no per-session list").isNull();
         Socket before = open(local);
         held.add(before);
 
         files.ssh().setSessions(2);
         files.write();
-        await().atMost(Duration.ofSeconds(20)).until(() -> connected(forwarder.snapshot().sessions()) == 2);
+        await().atMost(Duration.ofSeconds(20)).until(() -> connected(forwarder.status().sessions()) == 2);
         assertThat(tryEcho(before)).as("still open within the grace period").isTrue();
         for (int i = 0; i < 4; i++) {
             held.add(open(local));
@@ -161,14 +161,14 @@ class SessionPoolIT extends OpenSshForwarderIT {
             files.hostKey(files.ssh(), HostKeyPolicy.AcceptNew, null);
             files.ssh().setSessions(2);
             forwarder = ForwarderHarness.start(files);
-            await().atMost(Duration.ofSeconds(20)).until(() -> connected(forwarder.snapshot().sessions()) == 1);
+            await().atMost(Duration.ofSeconds(20)).until(() -> connected(forwarder.status().sessions()) == 1);
 
             relay.switchOver();
-            SessionStatus refused = await().atMost(Duration.ofSeconds(30)).until(() -> forwarder.snapshot().sessions().stream()
+            SessionStatus refused = await().atMost(Duration.ofSeconds(30)).until(() -> forwarder.status().sessions().stream()
                     .filter(s -> s.getReason() == Reason.HostKeyMismatch).findFirst(), java.util.Optional::isPresent).get();
             assertThat(refused.getLastError()).contains(impostor.hostKeyFingerprint().replaceAll("=+$", ""))
                     .contains("accepted first");
-            assertThat(forwarder.snapshot().sessions()).filteredOn(s -> s.getState() == SessionState.Connected)
+            assertThat(forwarder.status().sessions()).filteredOn(s -> s.getState() == SessionState.Connected)
                     .singleElement().satisfies(s -> assertThat(s.getHostKeyFingerprint().replaceAll("=+$", ""))
                             .isEqualTo(sshd.hostKeyFingerprint().replaceAll("=+$", "")));
             assertThat(relay.switched()).as("the second session did reach the other server").isPositive();
@@ -268,7 +268,7 @@ class SessionPoolIT extends OpenSshForwarderIT {
     }
 
     private List<Integer> channelsPerSession() {
-        return forwarder.snapshot().sessions().stream().map(SessionStatus::getActiveChannels).toList();
+        return forwarder.status().sessions().stream().map(SessionStatus::getActiveChannels).toList();
     }
 
     private static Socket open(int port) throws IOException {

@@ -14,7 +14,7 @@ import com.sun.net.httpserver.HttpServer;
 
 import dev.sshtunnel.api.v1alpha1.Reason;
 import dev.sshtunnel.api.v1alpha1.SessionState;
-import dev.sshtunnel.forwarder.http.StatusEndpoints;
+import dev.sshtunnel.api.forwarder.ForwarderStatus;
 import dev.sshtunnel.operator.status.ForwarderReport;
 import dev.sshtunnel.untrusted.UntrustedText;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -33,7 +33,7 @@ class ForwarderStatusReaderTest {
 
     @BeforeEach
     void start() throws Exception {
-        pod = HttpServer.create(new InetSocketAddress(POD_IP, StatusEndpoints.DEFAULT_PORT), 0);
+        pod = HttpServer.create(new InetSocketAddress(POD_IP, ForwarderStatus.PORT), 0);
         pod.createContext("/status", exchange -> {
             byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
             exchange.sendResponseHeaders(200, bytes.length);
@@ -58,8 +58,8 @@ class ForwarderStatusReaderTest {
 
         ForwarderReport report = new ForwarderStatusReader(Duration.ofSeconds(2)).read(runningPod()).orElseThrow();
 
-        assertThat(report.session().getServerVersion()).isEqualTo("SSH-2.0-x Injected");
-        for (String text : new String[] { report.session().getLastError(), report.forwards().get(0).getLastError() }) {
+        assertThat(report.status().session().getServerVersion()).isEqualTo("SSH-2.0-x Injected");
+        for (String text : new String[] { report.status().session().getLastError(), report.status().forwards().get(0).getLastError() }) {
             assertThat(text).startsWith("Unreachable: refused  2026-01-01 INFO forged log line  [2J evil")
                     .hasSize(UntrustedText.MESSAGE).endsWith("...");
             assertThat(text.codePoints()).noneMatch(c -> Character.isISOControl(c) || Character.getType(c) == Character.FORMAT);
@@ -74,10 +74,10 @@ class ForwarderStatusReaderTest {
 
         ForwarderReport report = new ForwarderStatusReader(Duration.ofSeconds(2)).read(runningPod()).orElseThrow();
 
-        assertThat(report.session().getServerVersion()).isEqualTo("SSH-2.0-OpenSSH_9.2p1");
-        assertThat(report.session().getCipher()).isEqualTo("aes128-gcm@openssh.com");
-        assertThat(report.forwards().get(0).getLastError()).isEqualTo("ForwardRejected: open failed (administratively prohibited)");
-        assertThat(report.forwards().get(0).getReason()).isEqualTo(Reason.ForwardRejected);
+        assertThat(report.status().session().getServerVersion()).isEqualTo("SSH-2.0-OpenSSH_9.2p1");
+        assertThat(report.status().session().getCipher()).isEqualTo("aes128-gcm@openssh.com");
+        assertThat(report.status().forwards().get(0).getLastError()).isEqualTo("ForwardRejected: open failed (administratively prohibited)");
+        assertThat(report.status().forwards().get(0).getReason()).isEqualTo(Reason.ForwardRejected);
     }
 
     /** A forwarder newer than the operator may send a reason the operator does not know: the rest of its report counts. */
@@ -88,10 +88,10 @@ class ForwarderStatusReaderTest {
 
         ForwarderReport report = new ForwarderStatusReader(Duration.ofSeconds(2)).read(runningPod()).orElseThrow();
 
-        assertThat(report.session().getState()).isEqualTo(SessionState.Failed);
-        assertThat(report.session().getLastError()).isEqualTo("SomethingNew: detail");
-        assertThat(report.session().getReason()).isNull();
-        assertThat(report.forwards().get(0).getReason()).isNull();
+        assertThat(report.status().session().getState()).isEqualTo(SessionState.Failed);
+        assertThat(report.status().session().getLastError()).isEqualTo("SomethingNew: detail");
+        assertThat(report.status().session().getReason()).isNull();
+        assertThat(report.status().forwards().get(0).getReason()).isNull();
     }
 
     private static Pod runningPod() {

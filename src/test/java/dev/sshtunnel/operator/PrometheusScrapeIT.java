@@ -97,7 +97,7 @@ class PrometheusScrapeIT {
         ForwarderProcess forwarder = new ForwarderProcess(TunnelConfigLoader.load(files.write(), files.secretsDir()), "127.0.0.1",
                 "127.0.0.1", 0, Duration.ofSeconds(1));
         running.add(forwarder);
-        await().atMost(Duration.ofSeconds(20)).until(() -> forwarder.snapshot().forwards().stream()
+        await().atMost(Duration.ofSeconds(20)).until(() -> forwarder.status().forwards().stream()
                 .allMatch(f -> f.getState() == dev.sshtunnel.api.v1alpha1.ForwardState.Active));
         for (int i = 0; i < 5; i++) {
             try (Socket socket = new Socket("127.0.0.1", pg)) {

@@ -34,7 +34,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.common.QuarkusTestResource;
-import dev.sshtunnel.forwarder.http.StatusEndpoints;
+import dev.sshtunnel.api.forwarder.ForwarderStatus;
 import dev.sshtunnel.testing.RealCluster;
 import dev.sshtunnel.testing.RealClusterResource;
 
@@ -403,7 +403,7 @@ class SshTunnelReconcilerIT {
         String ns = "invalid";
         RealCluster.namespace(ns);
         client.resource(keySecret(ns, "key-v1")).create();
-        client.resource(tunnel(ns, "warehouse", local("web", StatusEndpoints.DEFAULT_PORT, "web", 80))).create();
+        client.resource(tunnel(ns, "warehouse", local("web", ForwarderStatus.PORT, "web", 80))).create();
 
         SshTunnel invalid = awaitReadyReason(ns, "warehouse", "InvalidSpec");
         assertThat(ready(invalid).getMessage()).contains("spec.forwards[0].port 8081");
@@ -426,7 +426,7 @@ class SshTunnelReconcilerIT {
         awaitService(ns, "warehouse");
         Map<String, String> before = dependentVersions(ns, "warehouse");
 
-        edit(ns, "warehouse", t -> t.getSpec().setForwards(List.of(local("web", StatusEndpoints.DEFAULT_PORT, "web", 80))));
+        edit(ns, "warehouse", t -> t.getSpec().setForwards(List.of(local("web", ForwarderStatus.PORT, "web", 80))));
 
         SshTunnel held = awaitCondition(ns, "warehouse", "SpecApplied", "InvalidSpec");
         assertThat(condition(held, "SpecApplied").getStatus()).isEqualTo("False");

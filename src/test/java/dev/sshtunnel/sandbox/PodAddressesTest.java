@@ -8,7 +8,7 @@ import java.net.ServerSocket;
 
 import org.junit.jupiter.api.Test;
 
-import dev.sshtunnel.forwarder.http.StatusEndpoints;
+import dev.sshtunnel.api.forwarder.ForwarderStatus;
 
 class PodAddressesTest {
 
@@ -17,7 +17,7 @@ class PodAddressesTest {
     void anAddressWhoseStatusPortIsTakenIsSkippedAndAReleasedOneReused() throws Exception {
         PodAddresses addresses = new PodAddresses();
         try (ServerSocket otherSandboxPod = new ServerSocket()) {
-            otherSandboxPod.bind(new InetSocketAddress(InetAddress.getByName("127.1.0.1"), StatusEndpoints.DEFAULT_PORT));
+            otherSandboxPod.bind(new InetSocketAddress(InetAddress.getByName("127.1.0.1"), ForwarderStatus.PORT));
             assertThat(addresses.next()).isEqualTo("127.1.0.2");
             assertThat(addresses.next()).isEqualTo("127.1.0.3");
         }

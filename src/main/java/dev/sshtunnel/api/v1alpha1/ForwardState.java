@@ -12,5 +12,10 @@ public enum ForwardState {
      */
     Standby,
     /** Could not be set up (refused by the server, port in use); retried with backoff. */
-    Failed
+    Failed;
+
+    /** Active, or Standby waiting for its port: doing what it should, so the pod stays ready. */
+    public boolean healthy() {
+        return this == Active || this == Standby;
+    }
 }

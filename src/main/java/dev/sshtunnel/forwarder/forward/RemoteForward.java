@@ -101,7 +101,7 @@ final class RemoteForward extends CountedForward {
         }
         bound = null;
         counters.boundPort(null);
-        if (counters.state() == ForwardState.Active || counters.state() == ForwardState.Standby) {
+        if (counters.state().healthy()) {
             counters.state(ForwardState.Pending);
         }
     }

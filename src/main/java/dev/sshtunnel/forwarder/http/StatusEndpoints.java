@@ -18,6 +18,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 
+import dev.sshtunnel.api.forwarder.ForwarderStatus;
 import dev.sshtunnel.api.v1alpha1.ForwardState;
 import dev.sshtunnel.api.v1alpha1.ForwardStatus;
 import dev.sshtunnel.api.v1alpha1.SessionState;
@@ -31,12 +32,10 @@ import dev.sshtunnel.api.v1alpha1.SessionStatus;
 public final class StatusEndpoints implements AutoCloseable {
 
     /**
-     * What the endpoints show; read on every request. {@code generation}: the metadata.generation of
-     * the tunnel document running (null for a document without one); {@code documentError}: why the
-     * latest document on disk is not running, null when it is.
+     * What the endpoints show; read on every request: the /status body, and the bytes each forward carried
+     * (sent, received) for the metrics.
      */
-    public record Snapshot(SessionStatus session, List<SessionStatus> sessions, List<ForwardStatus> forwards,
-            Map<String, long[]> bytesByForward, Long generation, String documentError) {
+    public record Snapshot(ForwarderStatus status, Map<String, long[]> bytesByForward) {
     }
 
     private static final ObjectMapper JSON = new ObjectMapper()
@@ -44,11 +43,6 @@ public final class StatusEndpoints implements AutoCloseable {
             .disable(SerializationFeature.FAIL_ON_EMPTY_BEANS);
 
     /** Threads serving requests: a client that stalls mid-request holds one of them until the deadline. */
-    /**
-     * The forwarder's default --http-port, which the operator reads /status from and the pod spec
-     * leaves to the default.
-     */
-    public static final int DEFAULT_PORT = 8081;
     static final int WORKERS = 4;
     /** A request must arrive, and a response be taken, within this many seconds, else the connection is closed. */
     static final int REQUEST_DEADLINE_SECONDS = 5;
@@ -68,10 +62,6 @@ public final class StatusEndpoints implements AutoCloseable {
     /** namespace="…",tunnel="…": on every series, so a Prometheus scraping many pods can tell tunnels apart. */
     private final String tunnelLabels;
 
-    public StatusEndpoints(String address, int port, Supplier<Snapshot> snapshot) throws IOException {
-        this(address, port, snapshot, null, "tunnel");
-    }
-
     public StatusEndpoints(String address, int port, Supplier<Snapshot> snapshot, String namespace, String tunnel)
             throws IOException {
         this.snapshot = snapshot;
@@ -85,7 +75,7 @@ public final class StatusEndpoints implements AutoCloseable {
             return t;
         });
         server.setExecutor(workers);
-        server.createContext("/status", exchange -> json(exchange, 200, status()));
+        server.createContext(ForwarderStatus.PATH, exchange -> json(exchange, 200, snapshot.get().status()));
         server.createContext("/q/health/live", exchange -> json(exchange, 200, health("UP", List.of(check("forwarder", true)))));
         server.createContext("/q/health/ready", this::ready);
         server.createContext("/q/health", this::ready);
@@ -97,31 +87,15 @@ public final class StatusEndpoints implements AutoCloseable {
         return server.getAddress().getPort();
     }
 
-    private Map<String, Object> status() {
-        Snapshot now = snapshot.get();
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("generation", now.generation());
-        body.put("documentError", now.documentError());
-        body.put("session", now.session());
-        if (now.sessions() != null) {
-            body.put("sessions", now.sessions());
-        }
-        body.put("forwards", now.forwards());
-        return body;
-    }
-
     private void ready(HttpExchange exchange) throws IOException {
-        Snapshot now = snapshot.get();
-        boolean connected = now.session().getState() == SessionState.Connected;
+        ForwarderStatus now = snapshot.get().status();
         // A Standby forward is healthy, just waiting for the serving replica to let go of the port: the pod
         // stays ready, so its other forwards keep serving and a rolling update can wait on it as the new pod.
-        boolean forwardsActive = now.forwards().stream()
-                .allMatch(f -> f.getState() == ForwardState.Active || f.getState() == ForwardState.Standby);
-        boolean up = connected && forwardsActive;
-        Map<String, Object> session = check("ssh session", connected);
+        boolean up = now.up();
+        Map<String, Object> session = check("ssh session", now.connected());
         session.put("data", Map.of("state", String.valueOf(now.session().getState()),
                 "lastError", now.session().getLastError() == null ? "" : now.session().getLastError()));
-        Map<String, Object> forwards = check("forwards", forwardsActive);
+        Map<String, Object> forwards = check("forwards", now.forwardsHealthy());
         Map<String, String> states = new LinkedHashMap<>();
         now.forwards().forEach(f -> states.put(f.getName(), String.valueOf(f.getState())));
         forwards.put("data", states);
@@ -129,7 +103,8 @@ public final class StatusEndpoints implements AutoCloseable {
     }
 
     private void metrics(HttpExchange exchange) throws IOException {
-        Snapshot now = snapshot.get();
+        Snapshot taken = snapshot.get();
+        ForwarderStatus now = taken.status();
         StringBuilder text = new StringBuilder();
         gauge(text, "sshtunnel_session_up", "1 while the SSH session is authenticated",
                 Map.of(tunnelLabels, now.session().getState() == SessionState.Connected ? 1 : 0));
@@ -154,7 +129,7 @@ public final class StatusEndpoints implements AutoCloseable {
             failed.put(label, forward.getFailedChannels());
             up.put(label, forward.getState() == ForwardState.Active ? 1 : 0);
             standby.put(label, forward.getState() == ForwardState.Standby ? 1 : 0);
-            long[] bytes = now.bytesByForward().getOrDefault(forward.getName(), new long[2]);
+            long[] bytes = taken.bytesByForward().getOrDefault(forward.getName(), new long[2]);
             sent.put(label, bytes[0]);
             received.put(label, bytes[1]);
         }

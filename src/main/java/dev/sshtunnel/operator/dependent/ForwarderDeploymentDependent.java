@@ -19,7 +19,7 @@ import dev.sshtunnel.operator.ForwarderTargetPolicy;
 import dev.sshtunnel.operator.SshTunnelReconciler;
 import dev.sshtunnel.operator.tenancy.ResolvedTunnel;
 import dev.sshtunnel.operator.tenancy.TunnelResolution;
-import dev.sshtunnel.forwarder.http.StatusEndpoints;
+import dev.sshtunnel.api.forwarder.ForwarderStatus;
 import dev.sshtunnel.operator.OperatorConfig;
 import dev.sshtunnel.operator.SecretReferences;
 import dev.sshtunnel.operator.TunnelDocument;
@@ -160,7 +160,7 @@ public class ForwarderDeploymentDependent extends KubernetesDependentResource<De
                 .filter(ForwardSpec::listensInPod).toList();
         // Only the status port is declared: forward ports are listed in the Service and NetworkPolicy, so that
         // adding a forward changes no pod template (the Service targets the forward's port by number).
-        List<ContainerPort> ports = List.of(new ContainerPortBuilder().withName("http").withContainerPort(StatusEndpoints.DEFAULT_PORT)
+        List<ContainerPort> ports = List.of(new ContainerPortBuilder().withName("http").withContainerPort(ForwarderStatus.PORT)
                 .withProtocol("TCP").build());
 
         Container container = new ContainerBuilder()

@@ -15,7 +15,7 @@ import dev.sshtunnel.api.v1alpha1.NetworkPolicySpec;
 import dev.sshtunnel.api.v1alpha1.SshEndpoint;
 import dev.sshtunnel.api.v1alpha1.SshSpec;
 import dev.sshtunnel.api.v1alpha1.SshTunnel;
-import dev.sshtunnel.forwarder.http.StatusEndpoints;
+import dev.sshtunnel.api.forwarder.ForwarderStatus;
 import dev.sshtunnel.operator.ForwarderLabels;
 import dev.sshtunnel.operator.SshTunnelReconciler;
 import dev.sshtunnel.operator.tenancy.ResolvedTunnel;
@@ -84,7 +84,7 @@ public class ForwarderNetworkPolicyDependent extends KeptOnHeldBackSpec<NetworkP
         config.networkPolicy().metricsNamespaces().orElse(List.of()).stream()
                 .filter(namespace -> !namespace.equals(config.operatorNamespace()))
                 .forEach(namespace -> statusReaders.add(namespace(namespace)));
-        ingress.add(new NetworkPolicyIngressRuleBuilder().withFrom(statusReaders).withPorts(tcp(StatusEndpoints.DEFAULT_PORT)).build());
+        ingress.add(new NetworkPolicyIngressRuleBuilder().withFrom(statusReaders).withPorts(tcp(ForwarderStatus.PORT)).build());
 
         List<NetworkPolicyEgressRule> egress = new ArrayList<>();
         SshEndpoint firstHop = firstHop(tunnel.getSpec().getSsh());

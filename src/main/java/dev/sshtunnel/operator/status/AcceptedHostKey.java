@@ -52,8 +52,8 @@ record AcceptedHostKey(String pinned, SortedMap<String, Set<String>> seenBy) {
     }
 
     private static Stream<SessionStatus> sessionsOf(ForwarderReport report) {
-        List<SessionStatus> each = report.sessions() == null ? List.of() : report.sessions();
-        return Stream.concat(Stream.ofNullable(report.session()), each.stream());
+        List<SessionStatus> each = report.status().sessions() == null ? List.of() : report.status().sessions();
+        return Stream.concat(Stream.ofNullable(report.status().session()), each.stream());
     }
 
     /** The fingerprint comes from a pod: only a well-formed one counts. */

@@ -2,6 +2,7 @@ package dev.sshtunnel.operator.status;
 
 import java.util.List;
 
+import dev.sshtunnel.api.forwarder.ForwarderStatus;
 import dev.sshtunnel.api.v1alpha1.ForwardStatus;
 import dev.sshtunnel.api.v1alpha1.SessionStatus;
 import dev.sshtunnel.api.v1alpha1.SshTunnelStatus;
@@ -29,14 +30,16 @@ public final class ChannelCounters {
 
     /** A copy of the report without its counters: what a change of calls for a reconcile. */
     public static ForwarderReport cleared(ForwarderReport report) {
-        SessionStatus session = report.session() == null ? null : Serialization.clone(report.session());
+        ForwarderStatus status = report.status();
+        SessionStatus session = status.session() == null ? null : Serialization.clone(status.session());
         clear(session);
-        List<SessionStatus> sessions = report.sessions() == null ? null
-                : report.sessions().stream().map(s -> s == null ? null : Serialization.clone(s)).toList();
+        List<SessionStatus> sessions = status.sessions() == null ? null
+                : status.sessions().stream().map(Serialization::clone).toList();
         clearSessions(sessions);
-        List<ForwardStatus> forwards = report.forwards().stream().map(f -> f == null ? null : Serialization.clone(f)).toList();
+        List<ForwardStatus> forwards = status.forwards().stream().map(Serialization::clone).toList();
         clearForwards(forwards);
-        return new ForwarderReport(report.podName(), report.generation(), report.documentError(), session, sessions, forwards);
+        return new ForwarderReport(report.podName(),
+                new ForwarderStatus(status.generation(), status.documentError(), session, sessions, forwards));
     }
 
     private static void clear(SessionStatus session) {

@@ -32,8 +32,8 @@ final class LiveState {
 
     static LiveState fold(List<ForwardSpec> specs, List<ForwarderReport> reports) {
         Optional<ForwarderReport> shown = shown(reports);
-        SessionStatus session = shown.map(ForwarderReport::session).orElse(null);
-        List<SessionStatus> sessions = shown.map(ForwarderReport::sessions).orElse(null);
+        SessionStatus session = shown.map(r -> r.status().session()).orElse(null);
+        List<SessionStatus> sessions = shown.map(r -> r.status().sessions()).orElse(null);
         List<ForwardStatus> forwards = new ArrayList<>();
         for (ForwardSpec spec : specs) {
             ForwardStatus merged = new ForwardStatus();
@@ -46,7 +46,7 @@ final class LiveState {
                     : reports.stream().filter(r -> stateIn(r, spec.getName()) == ForwardState.Active).findFirst();
             serving.ifPresent(r -> merged.setServingPod(r.podName()));
             for (ForwarderReport report : reports) {
-                Optional<ForwardStatus> reported = report.forwards().stream()
+                Optional<ForwardStatus> reported = report.status().forwards().stream()
                         .filter(f -> spec.getName().equals(f.getName())).findFirst();
                 ForwardState state = reported.map(ForwardStatus::getState).orElse(ForwardState.Pending);
                 if (serving.isPresent() && state == ForwardState.Standby) {
@@ -84,7 +84,7 @@ final class LiveState {
         }
         status.getForwards().forEach(forward -> count(forward, reports));
         status.setActiveChannels(status.getForwards().stream().mapToInt(ForwardStatus::getActiveChannels).sum());
-        List<SessionStatus> shownSessions = shown(reports).map(ForwarderReport::sessions).orElse(null);
+        List<SessionStatus> shownSessions = shown(reports).map(r -> r.status().sessions()).orElse(null);
         List<SessionStatus> sessions = status.getSessions();
         if (sessions != null && shownSessions != null && sessions.size() == shownSessions.size()) {
             for (int i = 0; i < sessions.size(); i++) {
@@ -95,9 +95,9 @@ final class LiveState {
 
     /** The pod whose session the status shows: the first with a problem, else the first. */
     private static Optional<ForwarderReport> shown(List<ForwarderReport> reports) {
-        return reports.stream().filter(r -> r.session() != null)
-                .filter(r -> r.session().getState() != SessionState.Connected).findFirst()
-                .or(() -> reports.stream().filter(r -> r.session() != null).findFirst());
+        return reports.stream().filter(r -> r.status().session() != null)
+                .filter(r -> !r.status().connected()).findFirst()
+                .or(() -> reports.stream().filter(r -> r.status().session() != null).findFirst());
     }
 
     /** The forward's channels on every reporting pod, summed. */
@@ -106,7 +106,7 @@ final class LiveState {
         long total = 0;
         long failed = 0;
         for (ForwarderReport report : reports) {
-            for (ForwardStatus f : report.forwards()) {
+            for (ForwardStatus f : report.status().forwards()) {
                 if (f != null && merged.getName().equals(f.getName())) {
                     active += f.getActiveChannels() == null ? 0 : f.getActiveChannels();
                     total += f.getTotalChannels() == null ? 0 : f.getTotalChannels();
@@ -137,7 +137,7 @@ final class LiveState {
     }
 
     private static ForwardState stateIn(ForwarderReport report, String forward) {
-        return report.forwards().stream().filter(f -> forward.equals(f.getName())).map(ForwardStatus::getState)
+        return report.status().forwards().stream().filter(f -> forward.equals(f.getName())).map(ForwardStatus::getState)
                 .findFirst().orElse(ForwardState.Pending);
     }
 

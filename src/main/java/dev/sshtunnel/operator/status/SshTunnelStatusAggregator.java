@@ -139,7 +139,7 @@ public class SshTunnelStatusAggregator {
      */
     private static long runningGeneration(TunnelObservation observation, long generation) {
         return observation.reports().stream()
-                .mapToLong(r -> r.generation() == null ? 0 : Math.min(r.generation(), generation))
+                .mapToLong(r -> r.status().generation() == null ? 0 : Math.min(r.status().generation(), generation))
                 .min().orElse(generation);
     }
 

@@ -18,6 +18,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
+import dev.sshtunnel.api.forwarder.ForwarderStatus;
 import dev.sshtunnel.api.v1alpha1.SessionState;
 import dev.sshtunnel.api.v1alpha1.SessionStatus;
 
@@ -28,7 +29,8 @@ class StatusEndpointsStallTest {
     private static StatusEndpoints endpoints() throws Exception {
         SessionStatus session = new SessionStatus();
         session.setState(SessionState.Connected);
-        return new StatusEndpoints("127.0.0.1", 0, () -> new StatusEndpoints.Snapshot(session, null, List.of(), Map.of(), null, null));
+        return new StatusEndpoints("127.0.0.1", 0,
+                () -> new StatusEndpoints.Snapshot(new ForwarderStatus(null, null, session, null, List.of()), Map.of()), null, "tunnel");
     }
 
     private static Socket stall(int port) throws Exception {

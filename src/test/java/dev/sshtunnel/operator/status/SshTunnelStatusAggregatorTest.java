@@ -12,6 +12,7 @@ import java.util.Set;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import dev.sshtunnel.api.forwarder.ForwarderStatus;
 import dev.sshtunnel.api.v1alpha1.ForwardState;
 import dev.sshtunnel.api.v1alpha1.ForwardStatus;
 import dev.sshtunnel.api.v1alpha1.SessionState;
@@ -274,8 +275,8 @@ class SshTunnelStatusAggregatorTest {
         first.setActiveChannels(4);
         SessionStatus lost = session(SessionState.Disconnected, Reason.Unreachable, "session lost: connection closed");
         lost.setActiveChannels(0);
-        ForwarderReport pod = new ForwarderReport("pod-a", 3L, null, session(SessionState.Connected, ""), List.of(first, lost),
-                List.of(forward("postgres", ForwardState.Active, 4, 4, 0, ""), forward("proxy", ForwardState.Active, 0, 0, 0, "")));
+        ForwarderReport pod = new ForwarderReport("pod-a", new ForwarderStatus(3L, null, session(SessionState.Connected, ""), List.of(first, lost),
+                List.of(forward("postgres", ForwardState.Active, 4, 4, 0, ""), forward("proxy", ForwardState.Active, 0, 0, 0, ""))));
 
         SshTunnelStatus status = aggregate(reports(Optional.of(deployment(1)), pod));
 
@@ -485,8 +486,8 @@ class SshTunnelStatusAggregatorTest {
         assertThat(aggregate(current(Set.of(), report("impostor", connectedTo(second)))).getAcceptedHostKeyFingerprint())
                 .as("nor alone").isNull();
 
-        SshTunnelStatus pooled = aggregate(current(Set.of("pod-a"), new ForwarderReport("pod-a", 3L, null, connectedTo(first),
-                List.of(connectedTo(first), connectedTo(second)), List.of())));
+        SshTunnelStatus pooled = aggregate(current(Set.of("pod-a"), new ForwarderReport("pod-a", new ForwarderStatus(3L, null, connectedTo(first),
+                List.of(connectedTo(first), connectedTo(second)), List.of()))));
         assertThat(pooled.getAcceptedHostKeyFingerprint()).as("every session of a pod has its say").isNull();
         assertCondition(pooled, "Ready", "False", "HostKeyDisagreement");
 
@@ -534,7 +535,7 @@ class SshTunnelStatusAggregatorTest {
     }
 
     private static ForwarderReport report(String pod, long generation, SessionStatus session, ForwardStatus... forwards) {
-        return new ForwarderReport(pod, generation, null, session, List.of(forwards));
+        return new ForwarderReport(pod, new ForwarderStatus(generation, null, session, null, List.of(forwards)));
     }
 
     /** A session whose lastError the forwarder wrote for {@code reason}. */

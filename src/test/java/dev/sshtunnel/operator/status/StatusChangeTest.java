@@ -6,6 +6,7 @@ import java.util.List;
 
 import org.junit.jupiter.api.Test;
 
+import dev.sshtunnel.api.forwarder.ForwarderStatus;
 import dev.sshtunnel.api.v1alpha1.ForwardState;
 import dev.sshtunnel.api.v1alpha1.ForwardStatus;
 import dev.sshtunnel.api.v1alpha1.SshTunnelStatus;
@@ -51,12 +52,12 @@ class StatusChangeTest {
         ForwarderReport quiet = report(1, ForwardState.Active, 2);
         assertThat(ChannelCounters.cleared(quiet)).isEqualTo(ChannelCounters.cleared(report(7, ForwardState.Active, 4)));
         assertThat(ChannelCounters.cleared(quiet)).isNotEqualTo(ChannelCounters.cleared(report(1, ForwardState.Failed, 2)));
-        assertThat(quiet.forwards().get(0).getTotalChannels()).as("the report is left as it was").isEqualTo(11L);
+        assertThat(quiet.status().forwards().get(0).getTotalChannels()).as("the report is left as it was").isEqualTo(11L);
     }
 
     private static ForwarderReport report(int active, ForwardState state, int sessionChannels) {
         dev.sshtunnel.api.v1alpha1.SessionStatus session = new dev.sshtunnel.api.v1alpha1.SessionStatus();
         session.setActiveChannels(sessionChannels);
-        return new ForwarderReport("pod-a", 1L, null, session, List.of(session), status(active, state).getForwards());
+        return new ForwarderReport("pod-a", new ForwarderStatus(1L, null, session, List.of(session), status(active, state).getForwards()));
     }
 }

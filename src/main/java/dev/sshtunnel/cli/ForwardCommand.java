@@ -15,7 +15,7 @@ import dev.sshtunnel.config.TunnelConfig;
 import dev.sshtunnel.config.TunnelConfigLoader;
 import dev.sshtunnel.forwarder.ForwarderProcess;
 import dev.sshtunnel.api.forwarder.ForwarderStatus;
-import dev.sshtunnel.forwarder.policy.TargetPolicy;
+import dev.sshtunnel.config.policy.TargetPolicy;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;

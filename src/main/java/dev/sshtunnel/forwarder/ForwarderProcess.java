@@ -26,7 +26,7 @@ import dev.sshtunnel.forwarder.forward.Forward;
 import dev.sshtunnel.forwarder.forward.ForwardThreads;
 import dev.sshtunnel.forwarder.forward.RemoteTargets;
 import dev.sshtunnel.forwarder.http.StatusEndpoints;
-import dev.sshtunnel.forwarder.policy.TargetPolicy;
+import dev.sshtunnel.config.policy.TargetPolicy;
 import dev.sshtunnel.forwarder.session.FirstUseHostKeys;
 import dev.sshtunnel.forwarder.session.SessionPool;
 import dev.sshtunnel.forwarder.session.SshClientFactory;

@@ -9,8 +9,8 @@ import jakarta.inject.Singleton;
 
 import io.quarkus.runtime.Startup;
 
-import dev.sshtunnel.forwarder.policy.Cidr;
-import dev.sshtunnel.forwarder.policy.TargetPolicy;
+import dev.sshtunnel.config.policy.Cidr;
+import dev.sshtunnel.config.policy.TargetPolicy;
 
 /**
  * The guard rail "Remote targets and SOCKS destinations" as forwarder arguments: the operator's settings

@@ -4,7 +4,7 @@ import java.util.List;
 import java.util.Optional;
 
 import dev.sshtunnel.api.forwarder.ForwarderStatus;
-import dev.sshtunnel.forwarder.policy.TargetPolicy;
+import dev.sshtunnel.config.policy.TargetPolicy;
 
 /**
  * The forwarder container's arguments (`forward -f FILE --secrets-dir DIR --bind-address ADDR

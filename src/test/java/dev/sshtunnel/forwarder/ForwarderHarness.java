@@ -19,7 +19,7 @@ import dev.sshtunnel.api.v1alpha1.SessionStatus;
 import dev.sshtunnel.config.ConfigException;
 import dev.sshtunnel.config.SecretFiles;
 import dev.sshtunnel.config.TunnelConfigLoader;
-import dev.sshtunnel.forwarder.policy.TargetPolicy;
+import dev.sshtunnel.config.policy.TargetPolicy;
 import dev.sshtunnel.testing.TunnelFiles;
 
 /** Starts the forwarder exactly as `forward -f tunnel.yaml --secrets-dir DIR` does, in this JVM. */

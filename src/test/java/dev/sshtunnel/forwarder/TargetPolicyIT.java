@@ -24,7 +24,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.sshtunnel.api.v1alpha1.ForwardState;
 import dev.sshtunnel.api.v1alpha1.ForwardStatus;
 import dev.sshtunnel.api.v1alpha1.Reason;
-import dev.sshtunnel.forwarder.policy.TargetPolicy;
+import dev.sshtunnel.config.policy.TargetPolicy;
 import dev.sshtunnel.testing.Ports;
 import dev.sshtunnel.testing.Socks5;
 

@@ -7,7 +7,7 @@ import org.apache.sshd.client.session.ClientSession;
 
 import dev.sshtunnel.api.v1alpha1.Reason;
 import dev.sshtunnel.config.ForwardConfig;
-import dev.sshtunnel.forwarder.policy.TargetPolicy;
+import dev.sshtunnel.config.policy.TargetPolicy;
 
 /**
  * ssh -D: a SOCKS proxy; each CONNECT becomes a direct-tcpip channel to the address the client asked for.

@@ -9,7 +9,7 @@ import org.apache.sshd.common.session.helpers.AbstractConnectionService;
 
 import dev.sshtunnel.api.v1alpha1.ForwardStatus;
 import dev.sshtunnel.config.ForwardConfig;
-import dev.sshtunnel.forwarder.policy.TargetPolicy;
+import dev.sshtunnel.config.policy.TargetPolicy;
 
 /**
  * One configured forward across the life of the forwarder process. The session manager owns the

@@ -1,4 +1,4 @@
-package dev.sshtunnel.forwarder.policy;
+package dev.sshtunnel.config.policy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

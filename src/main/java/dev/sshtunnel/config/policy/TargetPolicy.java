@@ -1,4 +1,4 @@
-package dev.sshtunnel.forwarder.policy;
+package dev.sshtunnel.config.policy;
 
 import java.net.InetAddress;
 import java.util.ArrayList;

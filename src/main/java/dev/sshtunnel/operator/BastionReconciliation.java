@@ -25,6 +25,9 @@ import io.javaoperatorsdk.operator.api.reconciler.PrimaryUpdateAndCacheUtils;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
+import dev.sshtunnel.operator.gate.SpecConsistency;
+import dev.sshtunnel.operator.observe.SecretKeyReads;
+import dev.sshtunnel.operator.observe.SpecSecretRefs;
 
 /**
  * What both bastion reconcilers do: check the Secrets the bastion names, and keep its port ledger — the one writer of it,
@@ -71,9 +74,9 @@ final class BastionReconciliation {
     }
 
     private static Optional<SpecHeldBack> secretsProblem(Bastion bastion, Context<?> context) {
-        SecretReferences references = SecretReferences.of(bastion.spec().getSsh(), "spec.ssh");
+        SpecSecretRefs references = SpecSecretRefs.of(bastion.spec().getSsh(), "spec.ssh");
         Set<String> names = references.secretNames();
-        Map<String, ReferencedSecrets.KeyNames> found = ReferencedSecrets.read(names,
+        Map<String, SecretKeyReads.KeyNames> found = SecretKeyReads.read(names,
                 name -> context.getClient().secrets().inNamespace(bastion.credentialsNamespace()).withName(name).get());
         return references.firstMissing(bastion.credentialsNamespace(), found)
                 .map(message -> new SpecHeldBack(Reason.SecretNotFound, message));

@@ -23,6 +23,7 @@ import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
+import dev.sshtunnel.operator.observe.BastionTunnelsIndex;
 
 /**
  * ClusterSshBastion: checks its Secrets in its credentials namespace and keeps its port ledger over the tunnels of every granted namespace.

@@ -7,6 +7,9 @@ import jakarta.inject.Singleton;
 
 import dev.sshtunnel.operator.status.SshTunnelStatusAggregator;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import dev.sshtunnel.operator.observe.ForwarderStatusReader;
+import dev.sshtunnel.operator.observe.PodVolumeRefresh;
+import dev.sshtunnel.operator.status.StatusWriteLimiter;
 
 /**
  * The reconciler's collaborators as beans, each built once from the operator's configuration and

@@ -19,6 +19,7 @@ import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
+import dev.sshtunnel.operator.observe.BastionTunnelsIndex;
 
 /**
  * SshBastion: checks its Secrets in its namespace and keeps its port ledger over that namespace's tunnels.

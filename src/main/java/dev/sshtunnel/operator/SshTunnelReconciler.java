@@ -54,6 +54,18 @@ import io.javaoperatorsdk.operator.api.reconciler.Workflow;
 import io.javaoperatorsdk.operator.api.reconciler.dependent.Dependent;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
+import dev.sshtunnel.operator.dependent.ApplyFailure;
+import dev.sshtunnel.operator.dependent.PlacedForwarder;
+import dev.sshtunnel.operator.dependent.TunnelDocument;
+import dev.sshtunnel.operator.gate.SpecGate;
+import dev.sshtunnel.operator.observe.ChannelCounterWrites;
+import dev.sshtunnel.operator.observe.ForwarderPods;
+import dev.sshtunnel.operator.observe.ForwarderReplicaSets;
+import dev.sshtunnel.operator.observe.ForwarderStatusPolling;
+import dev.sshtunnel.operator.observe.ForwarderStatusReader;
+import dev.sshtunnel.operator.observe.PodVolumeRefresh;
+import dev.sshtunnel.operator.observe.SecretMetadataEventSource;
+import dev.sshtunnel.operator.status.StatusWriteLimiter;
 
 /**
  * SshTunnel → ConfigMap (tunnel.yaml) + Deployment (forwarder) + Service (listening forwards)
@@ -61,17 +73,17 @@ import io.javaoperatorsdk.operator.processing.event.source.EventSource;
  * The workflow keeps the dependents in shape; reconcile() only observes and writes status.
  */
 @Workflow(dependents = {
-        @Dependent(name = SshTunnelReconciler.CONFIG, type = TunnelConfigMapDependent.class,
+        @Dependent(name = TunnelConfigMapDependent.WORKFLOW_NAME, type = TunnelConfigMapDependent.class,
                 reconcilePrecondition = ForwarderCanStart.class),
-        @Dependent(name = SshTunnelReconciler.FORWARDER, type = ForwarderDeploymentDependent.class,
-                dependsOn = SshTunnelReconciler.CONFIG, reconcilePrecondition = ForwarderCanStart.class),
-        @Dependent(name = SshTunnelReconciler.SERVICE, type = ForwardsServiceDependent.class,
+        @Dependent(name = ForwarderDeploymentDependent.WORKFLOW_NAME, type = ForwarderDeploymentDependent.class,
+                dependsOn = TunnelConfigMapDependent.WORKFLOW_NAME, reconcilePrecondition = ForwarderCanStart.class),
+        @Dependent(name = ForwardsServiceDependent.WORKFLOW_NAME, type = ForwardsServiceDependent.class,
                 reconcilePrecondition = ServiceNeeded.class),
-        @Dependent(name = SshTunnelReconciler.TENANT_SERVICE, type = TenantServiceDependent.class,
+        @Dependent(name = TenantServiceDependent.WORKFLOW_NAME, type = TenantServiceDependent.class,
                 reconcilePrecondition = TenantServiceNeeded.class),
-        @Dependent(name = SshTunnelReconciler.NETWORK_POLICY, type = ForwarderNetworkPolicyDependent.class,
+        @Dependent(name = ForwarderNetworkPolicyDependent.WORKFLOW_NAME, type = ForwarderNetworkPolicyDependent.class,
                 reconcilePrecondition = NetworkPolicyEnabled.class),
-        @Dependent(name = SshTunnelReconciler.DISRUPTION_BUDGET, type = ForwarderDisruptionBudgetDependent.class,
+        @Dependent(name = ForwarderDisruptionBudgetDependent.WORKFLOW_NAME, type = ForwarderDisruptionBudgetDependent.class,
                 reconcilePrecondition = DisruptionBudgetNeeded.class)
 })
 @ControllerConfiguration(name = SshTunnelReconciler.NAME, informer = @Informer(informerListLimit = SshTunnelReconciler.LIST_PAGE))
@@ -85,12 +97,6 @@ public class SshTunnelReconciler implements Reconciler<SshTunnel>, Cleaner<SshTu
      */
     public static final long LIST_PAGE = 20;
 
-    static final String CONFIG = "tunnel-config";
-    static final String FORWARDER = "forwarder";
-    static final String SERVICE = "service";
-    static final String NETWORK_POLICY = "network-policy";
-    static final String TENANT_SERVICE = "tenant-service";
-    static final String DISRUPTION_BUDGET = "disruption-budget";
     private static final Logger LOG = Logger.getLogger(SshTunnelReconciler.class);
     /** Long enough for the status write to reach the informer's cache, which the next rendering reads. */
     private static final Duration PIN_ACCEPTED_KEY = Duration.ofSeconds(1);
@@ -134,7 +140,7 @@ public class SshTunnelReconciler implements Reconciler<SshTunnel>, Cleaner<SshTu
                 aggregator, writeLimiter);
         polling = new ForwarderStatusPolling(context, pods, statusReader, statusConfig, counters);
         var bastions = new BastionEventSources(context, operatorNamespace);
-        List<EventSource<?, SshTunnel>> sources = new java.util.ArrayList<>(List.of(ReferencedSecretsIndex.eventSource(context, bastions),
+        List<EventSource<?, SshTunnel>> sources = new java.util.ArrayList<>(List.of(SecretMetadataEventSource.eventSource(context, bastions),
                 pods, ForwarderReplicaSets.eventSource(context), polling));
         sources.addAll(bastions.all());
         return sources;

@@ -91,7 +91,7 @@ class DeployManifestsIT {
         assertThat(status.getTo()).singleElement().satisfies(peer -> {
             assertThat(peer.getNamespaceSelector().getMatchLabels()).as("any namespace").isNullOrEmpty();
             assertThat(peer.getPodSelector().getMatchLabels()).containsExactly(
-                    java.util.Map.entry(dev.sshtunnel.operator.ForwarderLabels.NAME, dev.sshtunnel.operator.ForwarderLabels.FORWARDER));
+                    java.util.Map.entry(dev.sshtunnel.operator.dependent.ForwarderLabels.NAME, dev.sshtunnel.operator.dependent.ForwarderLabels.FORWARDER));
         });
     }
 

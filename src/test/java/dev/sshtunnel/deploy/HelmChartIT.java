@@ -253,7 +253,7 @@ class HelmChartIT {
         assertThat(installed).contains("Role/" + release, "RoleBinding/" + release);
         String token = dev.sshtunnel.sandbox.Sandbox.serviceAccountToken(admin, "scoped-ops", release);
         try (var operator = dev.sshtunnel.testing.RealCluster.client(token)) {
-            var labels = Map.of(dev.sshtunnel.operator.ForwarderLabels.MANAGED_BY, dev.sshtunnel.operator.ForwarderLabels.OPERATOR_NAME);
+            var labels = Map.of(dev.sshtunnel.operator.dependent.ForwarderLabels.MANAGED_BY, dev.sshtunnel.operator.dependent.ForwarderLabels.OPERATOR_NAME);
             // In its namespace: reads Secrets, writes its labelled objects; the release's policy refuses the rest.
             org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30)).untilAsserted(() ->
                     assertThat(operator.secrets().inNamespace("scoped-a").list().getItems()).isNotNull());

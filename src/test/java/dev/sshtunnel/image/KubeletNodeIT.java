@@ -33,7 +33,7 @@ import org.junit.jupiter.api.Timeout;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
-import dev.sshtunnel.operator.ForwarderLabels;
+import dev.sshtunnel.operator.dependent.ForwarderLabels;
 import dev.sshtunnel.operator.dependent.ForwarderDeploymentDependent;
 import dev.sshtunnel.sandbox.Sandbox;
 import dev.sshtunnel.testing.Keys;

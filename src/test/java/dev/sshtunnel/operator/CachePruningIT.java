@@ -29,6 +29,7 @@ import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
+import dev.sshtunnel.operator.observe.ObjectMetaPruning;
 
 /**
  * The operator's caches hold objects without the API server's bookkeeping: a tunnel applied with

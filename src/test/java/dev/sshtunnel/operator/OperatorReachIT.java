@@ -34,6 +34,8 @@ import dev.sshtunnel.api.v1alpha1.SshTunnel;
 import dev.sshtunnel.sandbox.Sandbox;
 import dev.sshtunnel.testing.TunnelFixtures;
 import dev.sshtunnel.testing.RealCluster;
+import dev.sshtunnel.operator.dependent.ForwarderLabels;
+import dev.sshtunnel.operator.observe.PodVolumeRefresh;
 
 /**
  * What a stolen operator token can still write: deploy/operator-admission-policy.yaml is installed on the

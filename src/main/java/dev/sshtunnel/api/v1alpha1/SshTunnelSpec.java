@@ -95,4 +95,14 @@ public class SshTunnelSpec {
     public int effectiveReplicas() {
         return replicas == null ? DEFAULT_REPLICAS : replicas;
     }
+
+    /** Some forward listens in the pod (Local or Dynamic), so the forwarder needs a Service; Remote forwards listen on the SSH server. */
+    public boolean listensInPod() {
+        return forwards.stream().anyMatch(ForwardSpec::listensInPod);
+    }
+
+    /** On unless spec.networkPolicy.enabled is false. */
+    public boolean networkPolicyEnabled() {
+        return networkPolicy == null || !Boolean.FALSE.equals(networkPolicy.getEnabled());
+    }
 }

@@ -13,16 +13,14 @@ import dev.sshtunnel.api.v1alpha1.ForwardSpec;
 import dev.sshtunnel.api.v1alpha1.ForwardType;
 import dev.sshtunnel.api.v1alpha1.ForwarderSpec;
 import dev.sshtunnel.api.v1alpha1.SshTunnel;
-import dev.sshtunnel.operator.ForwarderImagePolicy;
-import dev.sshtunnel.operator.ForwarderLabels;
-import dev.sshtunnel.operator.ForwarderTargetPolicy;
+import dev.sshtunnel.operator.gate.ForwarderImagePolicy;
+import dev.sshtunnel.operator.gate.ForwarderTargetPolicy;
 import dev.sshtunnel.operator.SshTunnelReconciler;
 import dev.sshtunnel.operator.tenancy.ResolvedTunnel;
 import dev.sshtunnel.operator.tenancy.TunnelResolution;
 import dev.sshtunnel.api.forwarder.ForwarderStatus;
 import dev.sshtunnel.operator.OperatorConfig;
-import dev.sshtunnel.operator.SecretReferences;
-import dev.sshtunnel.operator.TunnelDocument;
+import dev.sshtunnel.operator.observe.SpecSecretRefs;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerBuilder;
 import io.fabric8.kubernetes.api.model.ContainerPort;
@@ -66,6 +64,9 @@ import io.javaoperatorsdk.operator.processing.dependent.Updater;
         informerListLimit = SshTunnelReconciler.LIST_PAGE))
 public class ForwarderDeploymentDependent extends KubernetesDependentResource<Deployment, SshTunnel>
         implements Creator<Deployment, SshTunnel>, Updater<Deployment, SshTunnel> {
+
+    /** Its name in SshTunnelReconciler's workflow. */
+    public static final String WORKFLOW_NAME = "forwarder";
 
     public static final String CONTAINER = "forwarder";
     public static final String CONFIG_DIR = "/etc/sshtunnel";
@@ -127,7 +128,7 @@ public class ForwarderDeploymentDependent extends KubernetesDependentResource<De
     protected Deployment desired(SshTunnel primary, Context<SshTunnel> context) {
         ResolvedTunnel resolved = resolution.of(primary, context);
         SshTunnel tunnel = resolved.rendered();
-        SecretReferences references = SecretReferences.of(tunnel);
+        SpecSecretRefs references = SpecSecretRefs.of(tunnel);
         ForwarderSpec forwarder = tunnel.getSpec().getForwarder() == null ? new ForwarderSpec() : tunnel.getSpec().getForwarder();
         // No digest of the document or the Secrets here: the pods follow both through their volumes, so
         // only what a running process cannot change (image, resources, volumes, privileged ports) rolls them.

@@ -1,7 +1,6 @@
 package dev.sshtunnel.operator.dependent;
 
 import dev.sshtunnel.api.v1alpha1.SshTunnel;
-import dev.sshtunnel.operator.ForwarderLabels;
 import dev.sshtunnel.operator.SshTunnelReconciler;
 import dev.sshtunnel.operator.tenancy.ResolvedTunnel;
 import dev.sshtunnel.operator.tenancy.TunnelResolution;
@@ -24,6 +23,9 @@ import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDep
 @KubernetesDependent(informer = @Informer(labelSelector = ForwarderLabels.MANAGED_SELECTOR,
         informerListLimit = SshTunnelReconciler.LIST_PAGE))
 public class ForwarderDisruptionBudgetDependent extends KeptOnHeldBackSpec<PodDisruptionBudget> {
+
+    /** Its name in SshTunnelReconciler's workflow. */
+    public static final String WORKFLOW_NAME = "disruption-budget";
 
     public ForwarderDisruptionBudgetDependent() {
         super(PodDisruptionBudget.class);

@@ -16,11 +16,10 @@ import dev.sshtunnel.api.v1alpha1.SshEndpoint;
 import dev.sshtunnel.api.v1alpha1.SshSpec;
 import dev.sshtunnel.api.v1alpha1.SshTunnel;
 import dev.sshtunnel.api.forwarder.ForwarderStatus;
-import dev.sshtunnel.operator.ForwarderLabels;
 import dev.sshtunnel.operator.SshTunnelReconciler;
 import dev.sshtunnel.operator.tenancy.ResolvedTunnel;
 import dev.sshtunnel.operator.tenancy.TunnelResolution;
-import dev.sshtunnel.operator.IpLiteral;
+import dev.sshtunnel.operator.gate.IpLiteral;
 import dev.sshtunnel.operator.OperatorConfig;
 import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
@@ -48,6 +47,9 @@ import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDep
 @KubernetesDependent(informer = @Informer(labelSelector = ForwarderLabels.MANAGED_SELECTOR,
         informerListLimit = SshTunnelReconciler.LIST_PAGE))
 public class ForwarderNetworkPolicyDependent extends KeptOnHeldBackSpec<NetworkPolicy> {
+
+    /** Its name in SshTunnelReconciler's workflow. */
+    public static final String WORKFLOW_NAME = "network-policy";
 
     @Inject
     OperatorConfig config;

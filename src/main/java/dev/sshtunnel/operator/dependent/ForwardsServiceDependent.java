@@ -7,7 +7,6 @@ import dev.sshtunnel.api.v1alpha1.ForwardSpec;
 import dev.sshtunnel.api.v1alpha1.ServiceSpec;
 import dev.sshtunnel.api.v1alpha1.ServiceType;
 import dev.sshtunnel.api.v1alpha1.SshTunnel;
-import dev.sshtunnel.operator.ForwarderLabels;
 import dev.sshtunnel.operator.SshTunnelReconciler;
 import dev.sshtunnel.operator.tenancy.ResolvedTunnel;
 import dev.sshtunnel.operator.tenancy.TunnelResolution;
@@ -28,6 +27,9 @@ import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDep
 @KubernetesDependent(informer = @Informer(labelSelector = ForwarderLabels.MANAGED_SELECTOR,
         informerListLimit = SshTunnelReconciler.LIST_PAGE))
 public class ForwardsServiceDependent extends KeptOnHeldBackSpec<Service> {
+
+    /** Its name in SshTunnelReconciler's workflow. */
+    public static final String WORKFLOW_NAME = "service";
 
     public ForwardsServiceDependent() {
         super(Service.class);

@@ -5,7 +5,7 @@ import java.util.Optional;
 import jakarta.inject.Inject;
 
 import dev.sshtunnel.api.v1alpha1.SshTunnel;
-import dev.sshtunnel.operator.SpecGate;
+import dev.sshtunnel.operator.gate.SpecGate;
 import dev.sshtunnel.operator.tenancy.TunnelResolution;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.javaoperatorsdk.operator.api.reconciler.Context;

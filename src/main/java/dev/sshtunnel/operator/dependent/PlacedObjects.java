@@ -4,7 +4,6 @@ import java.util.Objects;
 import java.util.Optional;
 
 import dev.sshtunnel.api.v1alpha1.SshTunnel;
-import dev.sshtunnel.operator.ForwarderLabels;
 import dev.sshtunnel.operator.tenancy.ResolvedTunnel;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.ObjectMeta;

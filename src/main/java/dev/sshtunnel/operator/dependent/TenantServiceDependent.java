@@ -7,7 +7,6 @@ import jakarta.inject.Inject;
 
 import dev.sshtunnel.api.v1alpha1.ServiceSpec;
 import dev.sshtunnel.api.v1alpha1.SshTunnel;
-import dev.sshtunnel.operator.ForwarderLabels;
 import dev.sshtunnel.operator.OperatorConfig;
 import dev.sshtunnel.operator.SshTunnelReconciler;
 import dev.sshtunnel.operator.tenancy.ResolvedTunnel;
@@ -26,6 +25,9 @@ import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDep
 @KubernetesDependent(informer = @Informer(labelSelector = ForwarderLabels.MANAGED_SELECTOR,
         informerListLimit = SshTunnelReconciler.LIST_PAGE))
 public class TenantServiceDependent extends KeptOnHeldBackSpec<Service> {
+
+    /** Its name in SshTunnelReconciler's workflow. */
+    public static final String WORKFLOW_NAME = "tenant-service";
 
     static final String EXTERNAL_NAME = "ExternalName";
 

@@ -6,11 +6,9 @@ import java.util.Map;
 import java.util.Optional;
 
 import dev.sshtunnel.api.v1alpha1.SshTunnel;
-import dev.sshtunnel.operator.ForwarderLabels;
 import dev.sshtunnel.operator.SshTunnelReconciler;
 import dev.sshtunnel.operator.tenancy.ResolvedTunnel;
 import dev.sshtunnel.operator.tenancy.TunnelResolution;
-import dev.sshtunnel.operator.TunnelDocument;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.javaoperatorsdk.operator.api.config.informer.Informer;
@@ -32,6 +30,9 @@ import io.javaoperatorsdk.operator.processing.event.source.informer.Mappers;
         informerListLimit = SshTunnelReconciler.LIST_PAGE))
 public class TunnelConfigMapDependent extends KubernetesDependentResource<ConfigMap, SshTunnel>
         implements Creator<ConfigMap, SshTunnel>, Updater<ConfigMap, SshTunnel> {
+
+    /** Its name in SshTunnelReconciler's workflow. */
+    public static final String WORKFLOW_NAME = "tunnel-config";
 
     @Inject
     TunnelResolution resolution;

@@ -15,8 +15,6 @@ import dev.sshtunnel.api.v1alpha1.SshSpec;
 import dev.sshtunnel.api.v1alpha1.SshTunnel;
 import dev.sshtunnel.api.v1alpha1.ServiceType;
 import dev.sshtunnel.api.v1alpha1.SshTunnelSpec;
-import dev.sshtunnel.operator.dependent.conditions.NetworkPolicyEnabled;
-import dev.sshtunnel.operator.dependent.conditions.ServiceNeeded;
 import dev.sshtunnel.api.v1alpha1.SshTunnelStatus;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 
@@ -259,7 +257,7 @@ public class SshTunnelStatusAggregator {
         ServiceType type = spec.getService() == null ? null : spec.getService().getType();
         boolean external = type == ServiceType.NodePort || type == ServiceType.LoadBalancer;
         boolean defaultIngress = spec.getNetworkPolicy() == null || spec.getNetworkPolicy().getIngressFrom().isEmpty();
-        if (!external || !defaultIngress || !ServiceNeeded.listens(spec) || !NetworkPolicyEnabled.enabled(spec)) {
+        if (!external || !defaultIngress || !spec.listensInPod() || !spec.networkPolicyEnabled()) {
             return Optional.empty();
         }
         return Optional.of("spec.service.type is " + type + ", but the tunnel's NetworkPolicy admits the forward ports only "

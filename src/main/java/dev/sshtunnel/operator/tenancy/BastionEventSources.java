@@ -10,7 +10,7 @@ import dev.sshtunnel.api.v1alpha1.BastionRef;
 import dev.sshtunnel.api.v1alpha1.ClusterSshBastion;
 import dev.sshtunnel.api.v1alpha1.SshBastion;
 import dev.sshtunnel.api.v1alpha1.SshTunnel;
-import dev.sshtunnel.operator.SecretReferences;
+import dev.sshtunnel.operator.observe.SpecSecretRefs;
 import dev.sshtunnel.operator.SshTunnelReconciler;
 import io.fabric8.kubernetes.api.model.Namespace;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
@@ -76,10 +76,10 @@ public final class BastionEventSources {
     /** Tunnels whose bastion names this Secret (for the Secret index: a bastion's Secret reconciles its tunnels). */
     public Set<ResourceID> tunnelsUsingSecret(String namespace, String name) {
         Stream<String> cluster = clusterBastions.list(b -> namespace.equals(Bastion.of(b, operatorNamespace).credentialsNamespace())
-                        && SecretReferences.of(b.getSpec().getSsh(), "spec.ssh").secretNames().contains(name))
+                        && SpecSecretRefs.of(b.getSpec().getSsh(), "spec.ssh").secretNames().contains(name))
                 .map(b -> key(BastionKind.ClusterSshBastion, null, b.getMetadata().getName()));
         Stream<String> namespaced = bastions.list(namespace, b -> b.getSpec() != null
-                        && SecretReferences.of(b.getSpec().getSsh(), "spec.ssh").secretNames().contains(name))
+                        && SpecSecretRefs.of(b.getSpec().getSsh(), "spec.ssh").secretNames().contains(name))
                 .map(b -> key(BastionKind.SshBastion, namespace, b.getMetadata().getName()));
         return Stream.concat(cluster, namespaced).flatMap(k -> users(k).stream()).collect(Collectors.toSet());
     }

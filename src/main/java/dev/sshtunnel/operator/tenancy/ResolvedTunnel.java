@@ -9,7 +9,7 @@ import java.util.Optional;
 
 import dev.sshtunnel.api.v1alpha1.ForwardSpec;
 import dev.sshtunnel.api.v1alpha1.SshTunnel;
-import dev.sshtunnel.operator.ForwarderLabels;
+import dev.sshtunnel.operator.dependent.ForwarderLabels;
 import dev.sshtunnel.operator.status.SpecHeldBack;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;

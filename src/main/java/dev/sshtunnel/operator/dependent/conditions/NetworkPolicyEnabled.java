@@ -4,8 +4,7 @@ import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 
 import dev.sshtunnel.api.v1alpha1.SshTunnel;
-import dev.sshtunnel.api.v1alpha1.SshTunnelSpec;
-import dev.sshtunnel.operator.SpecGate;
+import dev.sshtunnel.operator.gate.SpecGate;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.dependent.DependentResource;
@@ -23,13 +22,8 @@ public class NetworkPolicyEnabled implements Condition<NetworkPolicy, SshTunnel>
     @Inject
     SpecGate gate;
 
-    public static boolean enabled(SshTunnelSpec spec) {
-        var policy = spec.getNetworkPolicy();
-        return policy == null || !Boolean.FALSE.equals(policy.getEnabled());
-    }
-
     @Override
     public boolean isMet(DependentResource<NetworkPolicy, SshTunnel> dependent, SshTunnel tunnel, Context<SshTunnel> context) {
-        return enabled(tunnel.getSpec()) && gate.passes(tunnel, context);
+        return tunnel.getSpec().networkPolicyEnabled() && gate.passes(tunnel, context);
     }
 }

@@ -3,10 +3,8 @@ package dev.sshtunnel.operator.dependent.conditions;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 
-import dev.sshtunnel.api.v1alpha1.ForwardSpec;
 import dev.sshtunnel.api.v1alpha1.SshTunnel;
-import dev.sshtunnel.api.v1alpha1.SshTunnelSpec;
-import dev.sshtunnel.operator.SpecGate;
+import dev.sshtunnel.operator.gate.SpecGate;
 import io.fabric8.kubernetes.api.model.Service;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.dependent.DependentResource;
@@ -25,12 +23,8 @@ public class ServiceNeeded implements Condition<Service, SshTunnel> {
     @Inject
     SpecGate gate;
 
-    public static boolean listens(SshTunnelSpec spec) {
-        return spec.getForwards().stream().anyMatch(ForwardSpec::listensInPod);
-    }
-
     @Override
     public boolean isMet(DependentResource<Service, SshTunnel> dependent, SshTunnel tunnel, Context<SshTunnel> context) {
-        return listens(tunnel.getSpec()) && gate.passes(tunnel, context);
+        return tunnel.getSpec().listensInPod() && gate.passes(tunnel, context);
     }
 }

@@ -4,7 +4,7 @@ import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 
 import dev.sshtunnel.api.v1alpha1.SshTunnel;
-import dev.sshtunnel.operator.SpecGate;
+import dev.sshtunnel.operator.gate.SpecGate;
 import dev.sshtunnel.operator.tenancy.TunnelResolution;
 import io.fabric8.kubernetes.api.model.Service;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
@@ -29,6 +29,6 @@ public class TenantServiceNeeded implements Condition<Service, SshTunnel> {
     @Override
     public boolean isMet(DependentResource<Service, SshTunnel> dependent, SshTunnel tunnel, Context<SshTunnel> context) {
         var resolved = resolution.of(tunnel, context);
-        return resolved.crossNamespace() && ServiceNeeded.listens(resolved.rendered().getSpec()) && gate.passes(tunnel, context);
+        return resolved.crossNamespace() && resolved.rendered().getSpec().listensInPod() && gate.passes(tunnel, context);
     }
 }

@@ -1,0 +1,80 @@
+package dev.sshtunnel.operator.observe;
+
+import java.util.Set;
+
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import dev.sshtunnel.api.v1alpha1.SshTunnel;
+import dev.sshtunnel.api.v1alpha1.SshTunnelSpec;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.ObjectMeta;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
+import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
+import io.javaoperatorsdk.operator.processing.event.source.SecondaryToPrimaryMapper;
+import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
+import dev.sshtunnel.operator.SshTunnelReconciler;
+
+/**
+ * The tunnels a bastion's reconciler reads, as much of them as its rules need: name, namespace, age, bastionRef and
+ * forwards. Read through a client that skips the rest while parsing (spec.ssh, forwarder, service, network policy,
+ * status, annotations, managed fields), so this second cache of every tunnel stays small next to the tunnel
+ * controller's own: with a hundred tunnels near the API server's size limit a full copy did not fit the heap
+ * (OperatorMemoryIT).
+ */
+public final class BastionTunnelsIndex<B extends HasMetadata> extends InformerEventSource<SshTunnel, B> {
+
+    static final String EVENT_SOURCE = "bastion-tunnels";
+
+    private final KubernetesClient summaries;
+
+    private BastionTunnelsIndex(InformerEventSourceConfiguration<SshTunnel> configuration, EventSourceContext<B> context,
+            KubernetesClient summaries) {
+        super(configuration, context);
+        this.summaries = summaries;
+    }
+
+    public static <B extends HasMetadata> BastionTunnelsIndex<B> eventSource(EventSourceContext<B> context, Class<B> bastion,
+            SecondaryToPrimaryMapper<SshTunnel> toBastion) {
+        ObjectMapper json = new ObjectMapper();
+        json.addMixIn(SshTunnel.class, WithoutStatus.class);
+        json.addMixIn(SshTunnelSpec.class, SpecSummary.class);
+        json.addMixIn(ObjectMeta.class, MetadataSummary.class);
+        KubernetesClient summaries = new KubernetesClientBuilder().withConfig(context.getClient().getConfiguration())
+                .withKubernetesSerialization(new KubernetesSerialization(json, true))
+                .build();
+        var configuration = InformerEventSourceConfiguration.from(SshTunnel.class, bastion)
+                .withName(EVENT_SOURCE)
+                .withKubernetesClient(summaries)
+                .withInformerListLimit(SshTunnelReconciler.LIST_PAGE)
+                .withSecondaryToPrimaryMapper(toBastion)
+                .build();
+        return new BastionTunnelsIndex<>(configuration, context, summaries);
+    }
+
+
+    @Override
+    public synchronized void stop() {
+        try {
+            super.stop();
+        } finally {
+            summaries.close();
+        }
+    }
+
+    @JsonIgnoreProperties(value = {"status"}, ignoreUnknown = true)
+    private abstract static class WithoutStatus {
+    }
+
+    @JsonIgnoreProperties(value = {"ssh", "forwarder", "service", "networkPolicy"}, ignoreUnknown = true)
+    private abstract static class SpecSummary {
+    }
+
+    @JsonIgnoreProperties(value = {"annotations", "managedFields", "labels", "ownerReferences", "finalizers"}, ignoreUnknown = true)
+    private abstract static class MetadataSummary {
+    }
+}

@@ -1,0 +1,90 @@
+package dev.sshtunnel.operator.observe;
+
+import java.util.stream.Collectors;
+
+import dev.sshtunnel.api.v1alpha1.SshTunnel;
+import dev.sshtunnel.operator.tenancy.BastionEventSources;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
+import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
+import io.javaoperatorsdk.operator.processing.event.source.informer.TransformingItemStore;
+import dev.sshtunnel.operator.SshTunnelReconciler;
+
+/**
+ * Tells which tunnels to reconcile when a Secret changes: a Secret that appears starts a tunnel
+ * waiting in SecretNotFound, and a changed Secret is re-checked (a key it lost is SecretNotFound; the
+ * pods themselves follow the Secret through their volume).
+ * <p>
+ * It watches the metadata of Secrets only, never their data: the informer has to see every Secret a
+ * tunnel may name, and a full informer held the data of every Secret in the cluster in memory. The
+ * cache keeps namespace, name, uid and resourceVersion, not annotations, which can hold the whole
+ * Secret (kubectl apply's last-applied-configuration). What a reconcile needs of the referenced
+ * Secrets it reads by name ({@link SecretKeyReads}).
+ */
+public final class SecretMetadataEventSource extends InformerEventSource<Secret, SshTunnel> {
+
+    static final String INDEX = "sshtunnel.dev/referenced-secrets";
+    public static final String EVENT_SOURCE = "referenced-secrets";
+
+    private final KubernetesClient metadataOnly;
+
+    private SecretMetadataEventSource(InformerEventSourceConfiguration<Secret> configuration,
+            EventSourceContext<SshTunnel> context, KubernetesClient metadataOnly) {
+        super(configuration, context);
+        this.metadataOnly = metadataOnly;
+    }
+
+    /** {@code bastions}: a bastion's Secret reconciles the tunnels on it as well. */
+    public static SecretMetadataEventSource eventSource(EventSourceContext<SshTunnel> context, BastionEventSources bastions) {
+        context.getPrimaryCache().addIndexer(INDEX, tunnel -> SpecSecretRefs.of(tunnel).secretNames().stream()
+                .map(name -> indexKey(tunnel.getMetadata().getNamespace(), name))
+                .toList());
+        KubernetesClient metadataOnly = MetadataOnlyClient.of(context.getClient().getConfiguration());
+        var configuration = InformerEventSourceConfiguration.from(Secret.class, SshTunnel.class)
+                .withName(EVENT_SOURCE)
+                .withKubernetesClient(metadataOnly)
+                .withInformerListLimit(SshTunnelReconciler.LIST_PAGE)
+                .withItemStore(new TransformingItemStore<>(SecretMetadataEventSource::identityOnly))
+                .withSecondaryToPrimaryMapper(secret -> java.util.stream.Stream.concat(context.getPrimaryCache()
+                        .byIndex(INDEX, indexKey(secret.getMetadata().getNamespace(), secret.getMetadata().getName()))
+                        .stream()
+                        .map(ResourceID::fromResource),
+                        bastions.tunnelsUsingSecret(secret.getMetadata().getNamespace(), secret.getMetadata().getName()).stream())
+                        .collect(Collectors.toSet()))
+                .withPrimaryToSecondaryMapper((SshTunnel tunnel) -> SpecSecretRefs.of(tunnel).secretNames().stream()
+                        .map(name -> new ResourceID(name, tunnel.getMetadata().getNamespace()))
+                        .collect(Collectors.toSet()))
+                .build();
+        return new SecretMetadataEventSource(configuration, context, metadataOnly);
+    }
+
+    @Override
+    public synchronized void stop() {
+        try {
+            super.stop();
+        } finally {
+            metadataOnly.close();
+        }
+    }
+
+    /** What the cache keeps of a Secret: enough to map it to tunnels and to notice a new version. */
+    static Secret identityOnly(Secret secret) {
+        var metadata = secret.getMetadata();
+        Secret kept = new Secret();
+        kept.setMetadata(new ObjectMetaBuilder()
+                .withNamespace(metadata.getNamespace())
+                .withName(metadata.getName())
+                .withUid(metadata.getUid())
+                .withResourceVersion(metadata.getResourceVersion())
+                .build());
+        return kept;
+    }
+
+    private static String indexKey(String namespace, String name) {
+        return namespace + "/" + name;
+    }
+}

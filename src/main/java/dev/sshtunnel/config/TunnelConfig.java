@@ -2,6 +2,8 @@ package dev.sshtunnel.config;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.ArrayList;
+import java.util.stream.Stream;
 
 /**
  * An SshTunnel as the forwarder runs it: defaults applied (the same ones the CRD schema applies in
@@ -41,7 +43,7 @@ public record TunnelConfig(
 
     /** Every server the session authenticates to, in order: the jump hosts, then the server. */
     public List<EndpointConfig> hops() {
-        List<EndpointConfig> hops = new java.util.ArrayList<>(jumpHosts);
+        List<EndpointConfig> hops = new ArrayList<>(jumpHosts);
         hops.add(server);
         return List.copyOf(hops);
     }
@@ -60,7 +62,7 @@ public record TunnelConfig(
     /** One hop as it decides the session: where, as whom, which host keys, which Secret keys (not their content). */
     public record HopSettings(String host, int port, String user, HostKeyConfig hostKey, List<String> credentialSources) {
         static HopSettings of(EndpointConfig hop) {
-            List<String> sources = java.util.stream.Stream.of(hop.privateKey(), hop.passphrase(), hop.certificate(), hop.password())
+            List<String> sources = Stream.of(hop.privateKey(), hop.passphrase(), hop.certificate(), hop.password())
                     .map(secret -> secret == null ? "-" : secret.source()).toList();
             return new HopSettings(hop.host(), hop.port(), hop.user(), hop.hostKey(), sources);
         }

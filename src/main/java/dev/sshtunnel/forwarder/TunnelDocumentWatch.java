@@ -20,6 +20,7 @@ import dev.sshtunnel.config.Sha256;
 import dev.sshtunnel.config.ConfigException;
 import dev.sshtunnel.config.TunnelConfig;
 import dev.sshtunnel.config.TunnelConfigLoader;
+import java.nio.charset.StandardCharsets;
 
 /**
  * Follows the tunnel document and the secret files. The kubelet replaces ConfigMap and Secret
@@ -89,7 +90,7 @@ final class TunnelDocumentWatch implements AutoCloseable {
         for (Path file : secretFiles()) {
             try {
                 if (Files.size(file) <= MAX_FILE_BYTES) {
-                    digest.update(secretsDir.relativize(file).toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                    digest.update(secretsDir.relativize(file).toString().getBytes(StandardCharsets.UTF_8));
                     digest.update((byte) 0);
                     digest.update(Files.readAllBytes(file));
                 }

@@ -66,6 +66,7 @@ import dev.sshtunnel.operator.observe.ForwarderStatusReader;
 import dev.sshtunnel.operator.observe.PodVolumeRefresh;
 import dev.sshtunnel.operator.observe.SecretMetadataEventSource;
 import dev.sshtunnel.operator.status.StatusWriteLimiter;
+import java.util.ArrayList;
 
 /**
  * SshTunnel → ConfigMap (tunnel.yaml) + Deployment (forwarder) + Service (listening forwards)
@@ -140,7 +141,7 @@ public class SshTunnelReconciler implements Reconciler<SshTunnel>, Cleaner<SshTu
                 aggregator, writeLimiter);
         polling = new ForwarderStatusPolling(context, pods, statusReader, statusConfig, counters);
         var bastions = new BastionEventSources(context, operatorNamespace);
-        List<EventSource<?, SshTunnel>> sources = new java.util.ArrayList<>(List.of(SecretMetadataEventSource.eventSource(context, bastions),
+        List<EventSource<?, SshTunnel>> sources = new ArrayList<>(List.of(SecretMetadataEventSource.eventSource(context, bastions),
                 pods, ForwarderReplicaSets.eventSource(context), polling));
         sources.addAll(bastions.all());
         return sources;

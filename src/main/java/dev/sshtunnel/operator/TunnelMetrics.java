@@ -12,6 +12,12 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.MultiGauge;
 import io.micrometer.core.instrument.Tags;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import org.jboss.logging.Logger;
 
 /**
  * The operator's view of the fleet on /q/metrics: tunnels by the reason of their Ready condition,
@@ -23,7 +29,7 @@ public class TunnelMetrics {
     static final String TUNNELS = "sshtunnel_tunnels";
     static final String TUNNEL_READY = "sshtunnel_tunnel_ready";
     /** How often the per-tunnel series are rebuilt from the cache (deleted tunnels drop out then). */
-    static final java.time.Duration TUNNEL_READY_REFRESH = java.time.Duration.ofSeconds(5);
+    static final Duration TUNNEL_READY_REFRESH = Duration.ofSeconds(5);
 
     @Inject
     MeterRegistry registry;
@@ -43,19 +49,19 @@ public class TunnelMetrics {
         MultiGauge ready = MultiGauge.builder(TUNNEL_READY)
                 .description("1 while the SshTunnel's Ready condition is True; reason: its Ready reason")
                 .register(registry);
-        var refresh = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+        var refresh = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "tunnel-metrics");
             t.setDaemon(true);
             return t;
         });
         refresh.scheduleWithFixedDelay(() -> refresh(ready, tunnels), 0, TUNNEL_READY_REFRESH.toMillis(),
-                java.util.concurrent.TimeUnit.MILLISECONDS);
+                TimeUnit.MILLISECONDS);
     }
 
     private static void refresh(MultiGauge ready, IndexedResourceCache<SshTunnel> tunnels) {
         try {
             ready.register(tunnels.list().map(tunnel -> {
-                java.util.Optional<Condition> condition = readyCondition(tunnel);
+                Optional<Condition> condition = readyCondition(tunnel);
                 return MultiGauge.Row.of(Tags.of("namespace", tunnel.getMetadata().getNamespace(),
                                 "tunnel", tunnel.getMetadata().getName(),
                                 "reason", condition.map(Condition::getReason).orElse("None")),
@@ -63,17 +69,17 @@ public class TunnelMetrics {
             }).toList(), true);
         } catch (RuntimeException e) {
             // A failed refresh must not end the schedule; the next one rebuilds every series.
-            org.jboss.logging.Logger.getLogger(TunnelMetrics.class).debugf("tunnel metrics refresh: %s", e.toString());
+            Logger.getLogger(TunnelMetrics.class).debugf("tunnel metrics refresh: %s", e.toString());
         }
     }
 
     private static long count(IndexedResourceCache<SshTunnel> cache, String reason) {
-        return cache.list().filter(tunnel -> java.util.Objects.equals(readyCondition(tunnel).map(Condition::getReason)
+        return cache.list().filter(tunnel -> Objects.equals(readyCondition(tunnel).map(Condition::getReason)
                 .orElse(null), reason)).count();
     }
 
-    private static java.util.Optional<Condition> readyCondition(SshTunnel tunnel) {
-        return tunnel.getStatus() == null ? java.util.Optional.empty()
+    private static Optional<Condition> readyCondition(SshTunnel tunnel) {
+        return tunnel.getStatus() == null ? Optional.empty()
                 : tunnel.getStatus().getConditions().stream().filter(c -> ConditionTypes.READY.equals(c.getType())).findFirst();
     }
 }

@@ -6,6 +6,7 @@ import java.net.UnknownHostException;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.Arrays;
 
 /**
  * The one rule for a bastion's local.targets entries, HOST:PORT: HOST a name, {@code *.suffix}, an IP address or a
@@ -51,7 +52,7 @@ public final class LocalTargets {
         }
         Optional<byte[]> entryAddress = ipLiteral(hostPart);
         if (entryAddress.isPresent()) {
-            return ipLiteral(target).map(a -> java.util.Arrays.equals(a, entryAddress.get())).orElse(false);
+            return ipLiteral(target).map(a -> Arrays.equals(a, entryAddress.get())).orElse(false);
         }
         return hostPart.toLowerCase(Locale.ROOT).equals(target);
     }

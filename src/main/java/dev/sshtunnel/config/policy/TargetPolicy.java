@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.stream.Collectors;
+import java.net.UnknownHostException;
 
 /**
  * What a Remote forward's target or a Dynamic (SOCKS) forward's destination may resolve to (issue 25's guard rail
@@ -127,7 +128,7 @@ public final class TargetPolicy {
         bytes[15] = 1;
         try {
             return InetAddress.getByAddress(bytes);
-        } catch (java.net.UnknownHostException e) {
+        } catch (UnknownHostException e) {
             throw new IllegalStateException(e);
         }
     }

@@ -8,15 +8,16 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import java.util.List;
 
 /** The openAPIV3Schema of the SshTunnel CRD that this build installs (crds/, packaged into the jar). */
 public final class CrdSchema {
 
     public static final String RESOURCE = "crds/sshtunnels.sshtunnel.dev-v1.yml";
     /** Every CRD of the project, as crds/Kustomization lists them: the SshTunnel's first. */
-    public static final java.util.List<String> NAMES = java.util.List.of("sshtunnels.sshtunnel.dev", "clustersshbastions.sshtunnel.dev",
+    public static final List<String> NAMES = List.of("sshtunnels.sshtunnel.dev", "clustersshbastions.sshtunnel.dev",
             "sshbastions.sshtunnel.dev");
-    public static final java.util.List<String> ALL = NAMES.stream().map(name -> "crds/" + name + "-v1.yml").toList();
+    public static final List<String> ALL = NAMES.stream().map(name -> "crds/" + name + "-v1.yml").toList();
 
     private final JsonNode root;
 

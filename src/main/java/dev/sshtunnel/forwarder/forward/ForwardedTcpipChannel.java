@@ -29,6 +29,7 @@ import org.apache.sshd.server.channel.AbstractServerChannel;
 import org.apache.sshd.server.forward.TcpForwardingFilter;
 
 import dev.sshtunnel.api.v1alpha1.Reason;
+import org.apache.sshd.common.Closeable;
 
 /**
  * A forwarded-tcpip channel the server opens for a connection to a Remote forward's port: connects
@@ -213,7 +214,7 @@ final class ForwardedTcpipChannel extends AbstractServerChannel {
     }
 
     @Override
-    protected org.apache.sshd.common.Closeable getInnerCloseable() {
+    protected Closeable getInnerCloseable() {
         return builder().close(toServer).close(super.getInnerCloseable()).build();
     }
 

@@ -18,6 +18,7 @@ import org.apache.sshd.common.config.keys.PublicKeyEntryResolver;
 import org.apache.sshd.common.util.security.SecurityUtils;
 
 import dev.sshtunnel.config.EndpointConfig;
+import org.apache.sshd.common.config.keys.KeyUtils;
 
 /**
  * The identities one endpoint authenticates with, loaded once from the secret files: private keys
@@ -77,7 +78,7 @@ public final class Credentials {
         }
         List<KeyPair> certified = new ArrayList<>();
         for (KeyPair pair : keys) {
-            if (org.apache.sshd.common.config.keys.KeyUtils.compareKeys(openSsh.getCertPubKey(), pair.getPublic())) {
+            if (KeyUtils.compareKeys(openSsh.getCertPubKey(), pair.getPublic())) {
                 certified.add(new KeyPair(certificate, pair.getPrivate()));
             }
         }

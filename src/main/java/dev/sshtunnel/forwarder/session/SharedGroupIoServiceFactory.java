@@ -13,6 +13,7 @@ import org.apache.sshd.common.io.nio2.Nio2Connector;
 import org.apache.sshd.common.io.nio2.Nio2ServiceFactory;
 import org.apache.sshd.common.util.threads.CloseableExecutorService;
 import org.apache.sshd.common.util.threads.ThreadUtils;
+import org.apache.sshd.common.Factory;
 
 /**
  * MINA's NIO2 back-end on the forwarder's fixed I/O group instead of its own.
@@ -47,7 +48,7 @@ final class SharedGroupIoServiceFactory extends Nio2ServiceFactory {
             }
 
             @Override
-            public void setExecutorServiceFactory(org.apache.sshd.common.Factory<CloseableExecutorService> factory) {
+            public void setExecutorServiceFactory(Factory<CloseableExecutorService> factory) {
                 // The shared group's threads are fixed; nothing to configure.
             }
         };

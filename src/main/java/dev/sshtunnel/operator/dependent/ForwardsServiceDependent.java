@@ -18,6 +18,7 @@ import io.fabric8.kubernetes.api.model.ServicePortBuilder;
 import io.javaoperatorsdk.operator.api.config.informer.Informer;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDependent;
+import java.util.List;
 
 /**
  * Service with one named port per Local or Dynamic forward, beside the forwarder pods: {@code <name>} in the tunnel's
@@ -57,7 +58,7 @@ public class ForwardsServiceDependent extends KeptOnHeldBackSpec<Service> {
                 .build();
     }
 
-    static java.util.List<ServicePort> ports(SshTunnel tunnel) {
+    static List<ServicePort> ports(SshTunnel tunnel) {
         return tunnel.getSpec().getForwards().stream()
                 .filter(ForwardSpec::listensInPod)
                 .map(f -> servicePort(f.getName(), f.getPort()))

@@ -10,6 +10,9 @@ import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.processing.event.source.SecondaryToPrimaryMapper;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
 
 /**
  * The one rule for how a dependent object is tied to its tunnel: in the tunnel's namespace by an owner reference (the
@@ -32,9 +35,9 @@ final class PlacedObjects {
         meta.setName(name);
         meta.setNamespace(resolved.rendered().getMetadata().getNamespace());
         meta.setLabels(resolved.labels());
-        meta.setAnnotations(new java.util.HashMap<>());
+        meta.setAnnotations(new HashMap<>());
         Optional<HasMetadata> owner = resolved.placedOwner();
-        owner.ifPresent(o -> meta.setOwnerReferences(new java.util.ArrayList<>(java.util.List.of(new OwnerReferenceBuilder()
+        owner.ifPresent(o -> meta.setOwnerReferences(new ArrayList<>(List.of(new OwnerReferenceBuilder()
                 .withApiVersion(o.getApiVersion())
                 .withKind(o.getKind())
                 .withName(o.getMetadata().getName())

@@ -10,6 +10,7 @@ import dev.sshtunnel.api.v1alpha1.SshEndpoint;
 import dev.sshtunnel.api.v1alpha1.SshTunnel;
 import dev.sshtunnel.config.KnownHostsText;
 import dev.sshtunnel.api.forwarder.ForwarderStatus;
+import dev.sshtunnel.api.v1alpha1.SshSpec;
 
 /**
  * What the CRD's schema and CEL rules cannot judge, reported as InvalidSpec with what to fix.
@@ -44,7 +45,7 @@ public final class SpecConsistency {
     }
 
     /** What the CRD cannot judge in a spec.ssh (a tunnel's, or a bastion's, whose tunnels would carry it). */
-    public static Optional<String> sshProblem(dev.sshtunnel.api.v1alpha1.SshSpec ssh) {
+    public static Optional<String> sshProblem(SshSpec ssh) {
         if (ssh == null) {
             return Optional.empty();
         }

@@ -15,6 +15,7 @@ import dev.sshtunnel.operator.OperatorConfig;
 import dev.sshtunnel.untrusted.UntrustedText;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.ResourceRequirements;
+import java.util.Locale;
 
 /**
  * The operator's guard rails on a tenant tunnel's shape (sshtunnel.guard-rails.*), one definition of
@@ -178,7 +179,7 @@ public final class TunnelGuardRails {
 
     /** A setting's property name and the environment variable the deployments set it with. */
     static String setting(String name) {
-        return "sshtunnel.guard-rails." + name + " (SSHTUNNEL_GUARD_RAILS_" + name.toUpperCase(java.util.Locale.ROOT)
+        return "sshtunnel.guard-rails." + name + " (SSHTUNNEL_GUARD_RAILS_" + name.toUpperCase(Locale.ROOT)
                 .replace('-', '_') + ")";
     }
 

@@ -30,6 +30,7 @@ import io.javaoperatorsdk.operator.processing.event.source.ExternalResourceCachi
 import io.javaoperatorsdk.operator.processing.event.source.IndexerResourceCache;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import dev.sshtunnel.operator.OperatorConfig;
+import java.util.concurrent.ThreadFactory;
 
 /**
  * A polling event source for the forwarders' GET /status: reads happen on a few threads of their
@@ -179,7 +180,7 @@ public final class ForwarderStatusPolling extends ExternalResourceCachingEventSo
                 + "|" + (p.getMetadata().getDeletionTimestamp() != null)).collect(Collectors.joining(","));
     }
 
-    private static java.util.concurrent.ThreadFactory named(String name) {
+    private static ThreadFactory named(String name) {
         AtomicInteger count = new AtomicInteger();
         return runnable -> {
             Thread thread = new Thread(runnable, name + "-" + count.incrementAndGet());

@@ -14,6 +14,7 @@ import dev.sshtunnel.operator.gate.TunnelGuardRails;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
+import java.util.Arrays;
 
 /**
  * Which keys of the Secrets a tunnel refers to hold a value. No informer holds Secret data
@@ -42,7 +43,7 @@ public class SecretKeyReads {
             boolean usable = labels != null && "true".equals(labels.get(TunnelGuardRails.USABLE_LABEL));
             Set<String> filled = new TreeSet<>();
             Set<String> empty = new TreeSet<>();
-            for (Map<String, String> values : java.util.Arrays.asList(secret.getData(), secret.getStringData())) {
+            for (Map<String, String> values : Arrays.asList(secret.getData(), secret.getStringData())) {
                 if (values != null) {
                     values.forEach((key, value) -> (value == null || value.isEmpty() ? empty : filled).add(key));
                 }

@@ -13,6 +13,7 @@ import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.TransformingItemStore;
 import dev.sshtunnel.operator.SshTunnelReconciler;
+import java.util.stream.Stream;
 
 /**
  * Tells which tunnels to reconcile when a Secret changes: a Secret that appears starts a tunnel
@@ -49,7 +50,7 @@ public final class SecretMetadataEventSource extends InformerEventSource<Secret,
                 .withKubernetesClient(metadataOnly)
                 .withInformerListLimit(SshTunnelReconciler.LIST_PAGE)
                 .withItemStore(new TransformingItemStore<>(SecretMetadataEventSource::identityOnly))
-                .withSecondaryToPrimaryMapper(secret -> java.util.stream.Stream.concat(context.getPrimaryCache()
+                .withSecondaryToPrimaryMapper(secret -> Stream.concat(context.getPrimaryCache()
                         .byIndex(INDEX, indexKey(secret.getMetadata().getNamespace(), secret.getMetadata().getName()))
                         .stream()
                         .map(ResourceID::fromResource),

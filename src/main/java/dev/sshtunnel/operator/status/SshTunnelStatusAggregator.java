@@ -17,6 +17,8 @@ import dev.sshtunnel.api.v1alpha1.ServiceType;
 import dev.sshtunnel.api.v1alpha1.SshTunnelSpec;
 import dev.sshtunnel.api.v1alpha1.SshTunnelStatus;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import java.util.List;
 
 /**
  * The one place that builds SshTunnel.status. Pure: the same tunnel and observation give the same
@@ -107,8 +109,8 @@ public class SshTunnelStatusAggregator {
      * The status with the channel counters of {@code reports} ({@link ChannelCounters}), folded as
      * {@link #aggregate} folds them, and nothing else changed: what is written between reconciles.
      */
-    public SshTunnelStatus withCounters(SshTunnelStatus status, java.util.List<ForwarderReport> reports) {
-        SshTunnelStatus next = io.fabric8.kubernetes.client.utils.Serialization.clone(status);
+    public SshTunnelStatus withCounters(SshTunnelStatus status, List<ForwarderReport> reports) {
+        SshTunnelStatus next = Serialization.clone(status);
         LiveState.countInto(next, reports);
         return next;
     }

@@ -17,6 +17,7 @@ import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfig
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
+import java.util.Optional;
 
 /**
  * What a tunnel on a bastion follows besides its own objects: the bastion (its spec, grants and ledger), and its
@@ -90,9 +91,9 @@ public final class BastionEventSources {
     }
 
     /** The tunnel's spec.bastionRef when it names a bastion of this kind. */
-    public static java.util.Optional<BastionRef> ref(SshTunnel tunnel, BastionKind kind) {
+    public static Optional<BastionRef> ref(SshTunnel tunnel, BastionKind kind) {
         BastionRef ref = tunnel.getSpec() == null ? null : tunnel.getSpec().getBastionRef();
-        return ref != null && ref.getKind() == kind ? java.util.Optional.of(ref) : java.util.Optional.empty();
+        return ref != null && ref.getKind() == kind ? Optional.of(ref) : Optional.empty();
     }
 
     private static String key(BastionKind kind, String namespace, String name) {

@@ -14,6 +14,7 @@ import dev.sshtunnel.operator.status.SpecHeldBack;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.client.utils.Serialization;
+import dev.sshtunnel.api.v1alpha1.SshSpec;
 
 /**
  * A tunnel as its forwarder runs it, computed once per reconcile: {@link #rendered()} is the tunnel with its bastion's
@@ -67,7 +68,7 @@ public record ResolvedTunnel(SshTunnel tunnel, SshTunnel rendered, Optional<Bast
                 Optional.of(refusal));
     }
 
-    private static SshTunnel render(SshTunnel tunnel, dev.sshtunnel.api.v1alpha1.SshSpec ssh, String namespace) {
+    private static SshTunnel render(SshTunnel tunnel, SshSpec ssh, String namespace) {
         boolean rewrite = tunnel.getSpec().getBastionRef() != null || tunnel.getSpec().getForwards().stream()
                 .anyMatch(f -> f.getTarget() != null && f.getTarget().getService() != null);
         if (!rewrite) {

@@ -15,6 +15,7 @@ import dev.sshtunnel.operator.OperatorConfig;
 import dev.sshtunnel.operator.status.SpecHeldBack;
 import io.fabric8.kubernetes.api.model.Namespace;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
+import dev.sshtunnel.api.v1alpha1.BastionKind;
 
 /**
  * Resolves a tunnel's spec.bastionRef once per reconcile, from the informers' caches of bastions and namespaces, and
@@ -55,7 +56,7 @@ public class TunnelResolution {
         };
         if (bastion.isEmpty() || bastion.get().spec() == null || bastion.get().spec().getSsh() == null) {
             return ResolvedTunnel.withoutBastion(tunnel, new SpecHeldBack(Reason.BastionNotFound, ref.getKind() + " " + ref.getName()
-                    + " does not exist" + (ref.getKind() == dev.sshtunnel.api.v1alpha1.BastionKind.SshBastion
+                    + " does not exist" + (ref.getKind() == BastionKind.SshBastion
                             ? " in namespace " + tunnel.getMetadata().getNamespace() : "")
                     + "; check spec.bastionRef"));
         }

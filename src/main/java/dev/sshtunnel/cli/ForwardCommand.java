@@ -9,13 +9,13 @@ import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 
+import dev.sshtunnel.api.forwarder.ForwarderStatus;
 import dev.sshtunnel.config.ConfigException;
 import dev.sshtunnel.config.SecretFiles;
 import dev.sshtunnel.config.TunnelConfig;
 import dev.sshtunnel.config.TunnelConfigLoader;
-import dev.sshtunnel.forwarder.ForwarderProcess;
-import dev.sshtunnel.api.forwarder.ForwarderStatus;
 import dev.sshtunnel.config.policy.TargetPolicy;
+import dev.sshtunnel.forwarder.ForwarderProcess;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;

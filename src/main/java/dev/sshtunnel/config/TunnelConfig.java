@@ -1,8 +1,8 @@
 package dev.sshtunnel.config;
 
 import java.time.Duration;
-import java.util.List;
 import java.util.ArrayList;
+import java.util.List;
 import java.util.stream.Stream;
 
 /**

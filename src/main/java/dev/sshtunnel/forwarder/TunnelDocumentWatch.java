@@ -1,6 +1,7 @@
 package dev.sshtunnel.forwarder;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,11 +17,10 @@ import java.util.function.Consumer;
 
 import org.jboss.logging.Logger;
 
-import dev.sshtunnel.config.Sha256;
 import dev.sshtunnel.config.ConfigException;
+import dev.sshtunnel.config.Sha256;
 import dev.sshtunnel.config.TunnelConfig;
 import dev.sshtunnel.config.TunnelConfigLoader;
-import java.nio.charset.StandardCharsets;
 
 /**
  * Follows the tunnel document and the secret files. The kubelet replaces ConfigMap and Secret

@@ -12,22 +12,21 @@ import dev.sshtunnel.api.v1alpha1.PortAllocation;
 import dev.sshtunnel.api.v1alpha1.Reason;
 import dev.sshtunnel.api.v1alpha1.SshBastionStatus;
 import dev.sshtunnel.api.v1alpha1.SshTunnel;
+import dev.sshtunnel.operator.gate.SpecConsistency;
+import dev.sshtunnel.operator.observe.SecretKeyReads;
+import dev.sshtunnel.operator.observe.SpecSecretRefs;
 import dev.sshtunnel.operator.status.BastionStatusAggregator;
 import dev.sshtunnel.operator.status.SpecHeldBack;
 import dev.sshtunnel.operator.tenancy.Bastion;
 import dev.sshtunnel.operator.tenancy.BastionGrant;
 import dev.sshtunnel.operator.tenancy.PortLedger;
 import io.fabric8.kubernetes.api.model.Namespace;
-import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.CustomResource;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.PrimaryUpdateAndCacheUtils;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
-import dev.sshtunnel.operator.gate.SpecConsistency;
-import dev.sshtunnel.operator.observe.SecretKeyReads;
-import dev.sshtunnel.operator.observe.SpecSecretRefs;
 
 /**
  * What both bastion reconcilers do: check the Secrets the bastion names, and keep its port ledger — the one writer of it,

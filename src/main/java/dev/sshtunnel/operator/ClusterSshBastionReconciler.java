@@ -8,6 +8,7 @@ import jakarta.inject.Inject;
 
 import dev.sshtunnel.api.v1alpha1.BastionKind;
 import dev.sshtunnel.api.v1alpha1.ClusterSshBastion;
+import dev.sshtunnel.operator.observe.BastionTunnelsIndex;
 import dev.sshtunnel.operator.status.BastionStatusAggregator;
 import dev.sshtunnel.operator.tenancy.Bastion;
 import dev.sshtunnel.operator.tenancy.BastionEventSources;
@@ -23,7 +24,6 @@ import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
-import dev.sshtunnel.operator.observe.BastionTunnelsIndex;
 
 /**
  * ClusterSshBastion: checks its Secrets in its credentials namespace and keeps its port ledger over the tunnels of every granted namespace.

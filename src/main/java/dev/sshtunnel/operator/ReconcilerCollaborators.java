@@ -5,11 +5,11 @@ import java.time.Clock;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
 
-import dev.sshtunnel.operator.status.SshTunnelStatusAggregator;
-import io.fabric8.kubernetes.client.KubernetesClient;
 import dev.sshtunnel.operator.observe.ForwarderStatusReader;
 import dev.sshtunnel.operator.observe.PodVolumeRefresh;
+import dev.sshtunnel.operator.status.SshTunnelStatusAggregator;
 import dev.sshtunnel.operator.status.StatusWriteLimiter;
+import io.fabric8.kubernetes.client.KubernetesClient;
 
 /**
  * The reconciler's collaborators as beans, each built once from the operator's configuration and

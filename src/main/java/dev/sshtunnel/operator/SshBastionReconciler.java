@@ -7,6 +7,7 @@ import jakarta.inject.Inject;
 
 import dev.sshtunnel.api.v1alpha1.BastionKind;
 import dev.sshtunnel.api.v1alpha1.SshBastion;
+import dev.sshtunnel.operator.observe.BastionTunnelsIndex;
 import dev.sshtunnel.operator.status.BastionStatusAggregator;
 import dev.sshtunnel.operator.tenancy.Bastion;
 import dev.sshtunnel.operator.tenancy.BastionEventSources;
@@ -19,7 +20,6 @@ import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
-import dev.sshtunnel.operator.observe.BastionTunnelsIndex;
 
 /**
  * SshBastion: checks its Secrets in its namespace and keeps its port ledger over that namespace's tunnels.

@@ -1,17 +1,17 @@
 package dev.sshtunnel.operator;
 
-import java.util.Optional;
+import java.net.HttpURLConnection;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
-import java.net.HttpURLConnection;
-import java.nio.charset.StandardCharsets;
+import java.util.Optional;
 
 import org.jboss.logging.Logger;
 
-import dev.sshtunnel.config.Sha256;
 import dev.sshtunnel.api.v1alpha1.Reason;
 import dev.sshtunnel.api.v1alpha1.SshTunnel;
+import dev.sshtunnel.config.Sha256;
 import dev.sshtunnel.untrusted.UntrustedText;
 import io.fabric8.kubernetes.api.model.EventBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;

@@ -1,23 +1,25 @@
 package dev.sshtunnel.operator;
 
-import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.inject.Inject;
-
-import dev.sshtunnel.api.v1alpha1.Reason;
-import dev.sshtunnel.api.v1alpha1.SshTunnel;
-import dev.sshtunnel.operator.status.ConditionTypes;
-import io.javaoperatorsdk.operator.api.reconciler.IndexedResourceCache;
-import io.fabric8.kubernetes.api.model.Condition;
-import io.micrometer.core.instrument.Gauge;
-import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.MultiGauge;
-import io.micrometer.core.instrument.Tags;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
 import org.jboss.logging.Logger;
+
+import dev.sshtunnel.api.v1alpha1.Reason;
+import dev.sshtunnel.api.v1alpha1.SshTunnel;
+import dev.sshtunnel.operator.status.ConditionTypes;
+import io.fabric8.kubernetes.api.model.Condition;
+import io.javaoperatorsdk.operator.api.reconciler.IndexedResourceCache;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.MultiGauge;
+import io.micrometer.core.instrument.Tags;
 
 /**
  * The operator's view of the fleet on /q/metrics: tunnels by the reason of their Ready condition,

@@ -20,8 +20,8 @@ import java.util.List;
 
 import org.junit.jupiter.api.Test;
 
-import dev.sshtunnel.api.v1alpha1.Reason;
 import dev.sshtunnel.api.v1alpha1.ForwardState;
+import dev.sshtunnel.api.v1alpha1.Reason;
 import dev.sshtunnel.testing.Ports;
 
 /**

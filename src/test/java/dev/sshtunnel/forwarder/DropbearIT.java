@@ -25,9 +25,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-import dev.sshtunnel.config.Sha256;
 import dev.sshtunnel.api.v1alpha1.ForwardState;
 import dev.sshtunnel.api.v1alpha1.SessionState;
+import dev.sshtunnel.config.Sha256;
 import dev.sshtunnel.testing.DropbearServer;
 import dev.sshtunnel.testing.EchoServer;
 import dev.sshtunnel.testing.Keys;

@@ -26,8 +26,8 @@ import java.util.stream.Stream;
 
 import org.junit.jupiter.api.Test;
 
-import dev.sshtunnel.api.v1alpha1.Reason;
 import dev.sshtunnel.api.v1alpha1.ForwardState;
+import dev.sshtunnel.api.v1alpha1.Reason;
 import dev.sshtunnel.testing.Ports;
 import dev.sshtunnel.testing.Socks5;
 

@@ -14,8 +14,8 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-import dev.sshtunnel.config.Sha256;
 import dev.sshtunnel.api.v1alpha1.ForwardState;
+import dev.sshtunnel.config.Sha256;
 import dev.sshtunnel.testing.DigestSink;
 import dev.sshtunnel.testing.Ports;
 import dev.sshtunnel.testing.Socks5;

@@ -31,10 +31,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-import dev.sshtunnel.config.Sha256;
 import dev.sshtunnel.api.v1alpha1.Reason;
 import dev.sshtunnel.api.v1alpha1.SessionState;
 import dev.sshtunnel.api.v1alpha1.SessionStatus;
+import dev.sshtunnel.config.Sha256;
 import dev.sshtunnel.testing.Keys;
 import dev.sshtunnel.testing.NamespaceTargets;
 import dev.sshtunnel.testing.NetworkNamespace;

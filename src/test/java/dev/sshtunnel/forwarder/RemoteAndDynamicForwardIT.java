@@ -10,7 +10,6 @@ import java.io.DataInputStream;
 import java.net.Socket;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -18,10 +17,9 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-import dev.sshtunnel.api.v1alpha1.Reason;
 import dev.sshtunnel.api.v1alpha1.ForwardState;
+import dev.sshtunnel.api.v1alpha1.Reason;
 import dev.sshtunnel.testing.EchoServer;
-import dev.sshtunnel.testing.OpenSshServer;
 import dev.sshtunnel.testing.Ports;
 import dev.sshtunnel.testing.TunnelFiles;
 

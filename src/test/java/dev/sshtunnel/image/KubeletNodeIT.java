@@ -33,12 +33,12 @@ import org.junit.jupiter.api.Timeout;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
-import dev.sshtunnel.operator.dependent.ForwarderLabels;
 import dev.sshtunnel.operator.dependent.ForwarderDeploymentDependent;
+import dev.sshtunnel.operator.dependent.ForwarderLabels;
 import dev.sshtunnel.sandbox.Sandbox;
 import dev.sshtunnel.testing.Keys;
-import dev.sshtunnel.testing.KubeletNode;
 import dev.sshtunnel.testing.Kubectl;
+import dev.sshtunnel.testing.KubeletNode;
 import dev.sshtunnel.testing.OpenSshServer;
 import dev.sshtunnel.testing.RealCluster;
 import io.fabric8.kubernetes.api.model.ContainerStatus;

@@ -15,6 +15,7 @@ import org.junit.jupiter.api.Test;
 
 import dev.sshtunnel.api.v1alpha1.ServiceSpec;
 import dev.sshtunnel.api.v1alpha1.SshTunnel;
+import dev.sshtunnel.operator.observe.ObjectMetaPruning;
 import dev.sshtunnel.testing.Kubectl;
 import dev.sshtunnel.testing.RealCluster;
 import dev.sshtunnel.testing.RealClusterResource;
@@ -29,7 +30,6 @@ import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
-import dev.sshtunnel.operator.observe.ObjectMetaPruning;
 
 /**
  * The operator's caches hold objects without the API server's bookkeeping: a tunnel applied with

@@ -14,12 +14,12 @@ import java.time.Duration;
 
 import org.junit.jupiter.api.Test;
 
-import io.fabric8.kubernetes.client.KubernetesClient;
-import io.quarkus.test.common.http.TestHTTPResource;
-import io.quarkus.test.junit.QuarkusTest;
-import io.quarkus.test.common.QuarkusTestResource;
 import dev.sshtunnel.testing.RealCluster;
 import dev.sshtunnel.testing.RealClusterResource;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.QuarkusTest;
 
 /** The operator's /q/metrics counts tunnels by Ready reason, from what their status says. */
 @QuarkusTest

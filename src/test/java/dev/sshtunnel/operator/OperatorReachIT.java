@@ -9,11 +9,17 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
+import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
 
+import dev.sshtunnel.api.v1alpha1.SshTunnel;
+import dev.sshtunnel.operator.dependent.ForwarderLabels;
+import dev.sshtunnel.operator.observe.PodVolumeRefresh;
+import dev.sshtunnel.sandbox.Sandbox;
+import dev.sshtunnel.testing.RealCluster;
+import dev.sshtunnel.testing.TunnelFixtures;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.EventBuilder;
@@ -29,13 +35,6 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
-
-import dev.sshtunnel.api.v1alpha1.SshTunnel;
-import dev.sshtunnel.sandbox.Sandbox;
-import dev.sshtunnel.testing.TunnelFixtures;
-import dev.sshtunnel.testing.RealCluster;
-import dev.sshtunnel.operator.dependent.ForwarderLabels;
-import dev.sshtunnel.operator.observe.PodVolumeRefresh;
 
 /**
  * What a stolen operator token can still write: deploy/operator-admission-policy.yaml is installed on the

@@ -16,7 +16,10 @@ import java.util.function.Consumer;
 
 import org.junit.jupiter.api.Test;
 
+import dev.sshtunnel.api.forwarder.ForwarderStatus;
 import dev.sshtunnel.api.v1alpha1.SshTunnel;
+import dev.sshtunnel.testing.RealCluster;
+import dev.sshtunnel.testing.RealClusterResource;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Container;
@@ -32,11 +35,8 @@ import io.fabric8.kubernetes.api.model.VolumeMount;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.utils.Serialization;
-import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.common.QuarkusTestResource;
-import dev.sshtunnel.api.forwarder.ForwarderStatus;
-import dev.sshtunnel.testing.RealCluster;
-import dev.sshtunnel.testing.RealClusterResource;
+import io.quarkus.test.junit.QuarkusTest;
 
 /**
  * The operator against the real control plane, as its own ServiceAccount with RBAC enforced. No

@@ -10,13 +10,13 @@ import org.junit.jupiter.api.Test;
 
 import dev.sshtunnel.api.v1alpha1.Reason;
 import dev.sshtunnel.api.v1alpha1.SshTunnel;
-import io.fabric8.kubernetes.api.model.Event;
-import io.fabric8.kubernetes.client.KubernetesClient;
 import dev.sshtunnel.testing.AuditLog;
 import dev.sshtunnel.testing.MutableClock;
-import dev.sshtunnel.testing.TunnelFixtures;
 import dev.sshtunnel.testing.RealCluster;
+import dev.sshtunnel.testing.TunnelFixtures;
 import dev.sshtunnel.untrusted.UntrustedText;
+import io.fabric8.kubernetes.api.model.Event;
+import io.fabric8.kubernetes.client.KubernetesClient;
 
 /**
  * Events on the real API server, written as the operator's ServiceAccount (deploy/'s RBAC enforced):

@@ -23,9 +23,9 @@ import dev.sshtunnel.testing.Keys;
 import dev.sshtunnel.testing.Kubectl;
 import dev.sshtunnel.testing.OpenSshServer;
 import dev.sshtunnel.testing.PackagedJar;
-import dev.sshtunnel.testing.SandboxProcess;
 import dev.sshtunnel.testing.Ports;
 import dev.sshtunnel.testing.RealCluster;
+import dev.sshtunnel.testing.SandboxProcess;
 import dev.sshtunnel.testing.Socks5;
 
 /**

@@ -1,11 +1,10 @@
 package dev.sshtunnel.api.crd;
 
-import dev.sshtunnel.api.v1alpha1.ClusterSshBastion;
-import dev.sshtunnel.api.v1alpha1.SshTunnel;
-
 import java.util.Comparator;
 import java.util.List;
 
+import dev.sshtunnel.api.v1alpha1.ClusterSshBastion;
+import dev.sshtunnel.api.v1alpha1.SshTunnel;
 import io.fabric8.crdv2.generator.CRDPostProcessor;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceColumnDefinition;

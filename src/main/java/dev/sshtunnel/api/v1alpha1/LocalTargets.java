@@ -3,10 +3,10 @@ package dev.sshtunnel.api.v1alpha1;
 import java.math.BigInteger;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
-import java.util.Arrays;
 
 /**
  * The one rule for a bastion's local.targets entries, HOST:PORT: HOST a name, {@code *.suffix}, an IP address or a

@@ -1,11 +1,11 @@
 package dev.sshtunnel.config.policy;
 
 import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.stream.Collectors;
-import java.net.UnknownHostException;
 
 /**
  * What a Remote forward's target or a Dynamic (SOCKS) forward's destination may resolve to (issue 25's guard rail

@@ -3,12 +3,12 @@ package dev.sshtunnel.config.validation;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.util.List;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
-import java.util.List;
 
 /** The openAPIV3Schema of the SshTunnel CRD that this build installs (crds/, packaged into the jar). */
 public final class CrdSchema {

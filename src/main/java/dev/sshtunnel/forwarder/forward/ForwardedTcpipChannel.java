@@ -13,6 +13,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.apache.sshd.client.future.DefaultOpenFuture;
 import org.apache.sshd.client.future.OpenFuture;
+import org.apache.sshd.common.Closeable;
 import org.apache.sshd.common.SshConstants;
 import org.apache.sshd.common.channel.Channel;
 import org.apache.sshd.common.channel.ChannelAsyncOutputStream;
@@ -29,7 +30,6 @@ import org.apache.sshd.server.channel.AbstractServerChannel;
 import org.apache.sshd.server.forward.TcpForwardingFilter;
 
 import dev.sshtunnel.api.v1alpha1.Reason;
-import org.apache.sshd.common.Closeable;
 
 /**
  * A forwarded-tcpip channel the server opens for a connection to a Remote forward's port: connects

@@ -12,13 +12,13 @@ import java.util.Map;
 import org.apache.sshd.client.session.ClientSession;
 import org.apache.sshd.common.NamedResource;
 import org.apache.sshd.common.config.keys.FilePasswordProvider;
+import org.apache.sshd.common.config.keys.KeyUtils;
 import org.apache.sshd.common.config.keys.OpenSshCertificate;
 import org.apache.sshd.common.config.keys.PublicKeyEntry;
 import org.apache.sshd.common.config.keys.PublicKeyEntryResolver;
 import org.apache.sshd.common.util.security.SecurityUtils;
 
 import dev.sshtunnel.config.EndpointConfig;
-import org.apache.sshd.common.config.keys.KeyUtils;
 
 /**
  * The identities one endpoint authenticates with, loaded once from the secret files: private keys

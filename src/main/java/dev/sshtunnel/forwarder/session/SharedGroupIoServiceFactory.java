@@ -2,6 +2,7 @@ package dev.sshtunnel.forwarder.session;
 
 import java.nio.channels.AsynchronousChannelGroup;
 
+import org.apache.sshd.common.Factory;
 import org.apache.sshd.common.FactoryManager;
 import org.apache.sshd.common.io.IoAcceptor;
 import org.apache.sshd.common.io.IoConnector;
@@ -13,7 +14,6 @@ import org.apache.sshd.common.io.nio2.Nio2Connector;
 import org.apache.sshd.common.io.nio2.Nio2ServiceFactory;
 import org.apache.sshd.common.util.threads.CloseableExecutorService;
 import org.apache.sshd.common.util.threads.ThreadUtils;
-import org.apache.sshd.common.Factory;
 
 /**
  * MINA's NIO2 back-end on the forwarder's fixed I/O group instead of its own.

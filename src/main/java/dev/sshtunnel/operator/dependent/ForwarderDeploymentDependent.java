@@ -9,18 +9,18 @@ import java.util.Set;
 
 import jakarta.inject.Inject;
 
+import dev.sshtunnel.api.forwarder.ForwarderStatus;
 import dev.sshtunnel.api.v1alpha1.ForwardSpec;
 import dev.sshtunnel.api.v1alpha1.ForwardType;
 import dev.sshtunnel.api.v1alpha1.ForwarderSpec;
 import dev.sshtunnel.api.v1alpha1.SshTunnel;
+import dev.sshtunnel.operator.OperatorConfig;
+import dev.sshtunnel.operator.SshTunnelReconciler;
 import dev.sshtunnel.operator.gate.ForwarderImagePolicy;
 import dev.sshtunnel.operator.gate.ForwarderTargetPolicy;
-import dev.sshtunnel.operator.SshTunnelReconciler;
+import dev.sshtunnel.operator.observe.SpecSecretRefs;
 import dev.sshtunnel.operator.tenancy.ResolvedTunnel;
 import dev.sshtunnel.operator.tenancy.TunnelResolution;
-import dev.sshtunnel.api.forwarder.ForwarderStatus;
-import dev.sshtunnel.operator.OperatorConfig;
-import dev.sshtunnel.operator.observe.SpecSecretRefs;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerBuilder;
 import io.fabric8.kubernetes.api.model.ContainerPort;
@@ -48,12 +48,11 @@ import io.fabric8.kubernetes.api.model.apps.DeploymentStrategyBuilder;
 import io.javaoperatorsdk.operator.api.config.informer.Informer;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
-import io.javaoperatorsdk.operator.processing.event.source.SecondaryToPrimaryMapper;
-import io.javaoperatorsdk.operator.processing.event.source.informer.Mappers;
-import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDependent;
-import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDependentResource;
 import io.javaoperatorsdk.operator.processing.dependent.Creator;
 import io.javaoperatorsdk.operator.processing.dependent.Updater;
+import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDependent;
+import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDependentResource;
+import io.javaoperatorsdk.operator.processing.event.source.SecondaryToPrimaryMapper;
 
 /**
  * Deployment {@code <name>} running the forwarder role of the operator's own image (or an allowed

@@ -3,7 +3,6 @@ package dev.sshtunnel.operator.dependent;
 import dev.sshtunnel.api.v1alpha1.SshTunnel;
 import dev.sshtunnel.operator.SshTunnelReconciler;
 import dev.sshtunnel.operator.tenancy.ResolvedTunnel;
-import dev.sshtunnel.operator.tenancy.TunnelResolution;
 import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudgetBuilder;

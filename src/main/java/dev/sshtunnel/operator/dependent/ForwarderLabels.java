@@ -4,10 +4,9 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
 
+import dev.sshtunnel.api.v1alpha1.SshTunnel;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
-
-import dev.sshtunnel.api.v1alpha1.SshTunnel;
 
 /** Labels on everything the operator creates; the selector part never changes for a tunnel. */
 public final class ForwarderLabels {

@@ -9,18 +9,17 @@ import java.util.Set;
 
 import jakarta.inject.Inject;
 
+import dev.sshtunnel.api.forwarder.ForwarderStatus;
 import dev.sshtunnel.api.v1alpha1.ForwardSpec;
 import dev.sshtunnel.api.v1alpha1.ForwardType;
 import dev.sshtunnel.api.v1alpha1.NetworkPolicySpec;
 import dev.sshtunnel.api.v1alpha1.SshEndpoint;
 import dev.sshtunnel.api.v1alpha1.SshSpec;
 import dev.sshtunnel.api.v1alpha1.SshTunnel;
-import dev.sshtunnel.api.forwarder.ForwarderStatus;
-import dev.sshtunnel.operator.SshTunnelReconciler;
-import dev.sshtunnel.operator.tenancy.ResolvedTunnel;
-import dev.sshtunnel.operator.tenancy.TunnelResolution;
-import dev.sshtunnel.operator.gate.IpLiteral;
 import dev.sshtunnel.operator.OperatorConfig;
+import dev.sshtunnel.operator.SshTunnelReconciler;
+import dev.sshtunnel.operator.gate.IpLiteral;
+import dev.sshtunnel.operator.tenancy.ResolvedTunnel;
 import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyBuilder;

@@ -1,6 +1,7 @@
 package dev.sshtunnel.operator.dependent;
 
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 import dev.sshtunnel.api.v1alpha1.ForwardSpec;
@@ -9,7 +10,6 @@ import dev.sshtunnel.api.v1alpha1.ServiceType;
 import dev.sshtunnel.api.v1alpha1.SshTunnel;
 import dev.sshtunnel.operator.SshTunnelReconciler;
 import dev.sshtunnel.operator.tenancy.ResolvedTunnel;
-import dev.sshtunnel.operator.tenancy.TunnelResolution;
 import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServiceBuilder;
@@ -18,7 +18,6 @@ import io.fabric8.kubernetes.api.model.ServicePortBuilder;
 import io.javaoperatorsdk.operator.api.config.informer.Informer;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDependent;
-import java.util.List;
 
 /**
  * Service with one named port per Local or Dynamic forward, beside the forwarder pods: {@code <name>} in the tunnel's

@@ -1,9 +1,9 @@
 package dev.sshtunnel.operator.dependent;
 
-import jakarta.inject.Inject;
-
 import java.util.Map;
 import java.util.Optional;
+
+import jakarta.inject.Inject;
 
 import dev.sshtunnel.api.v1alpha1.SshTunnel;
 import dev.sshtunnel.operator.SshTunnelReconciler;
@@ -19,7 +19,6 @@ import io.javaoperatorsdk.operator.processing.dependent.Updater;
 import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDependent;
 import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDependentResource;
 import io.javaoperatorsdk.operator.processing.event.source.SecondaryToPrimaryMapper;
-import io.javaoperatorsdk.operator.processing.event.source.informer.Mappers;
 
 /**
  * ConfigMap {@code <name>-tunnel} holding tunnel.yaml, the document the forwarder runs. Not a

@@ -8,8 +8,8 @@ import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 
 import dev.sshtunnel.api.v1alpha1.SshTunnel;
-import dev.sshtunnel.untrusted.UntrustedText;
 import dev.sshtunnel.operator.OperatorConfig;
+import dev.sshtunnel.untrusted.UntrustedText;
 
 /**
  * Which image forwarder pods run. The pods mount the tunnel's SSH keys, so a tunnel author may only

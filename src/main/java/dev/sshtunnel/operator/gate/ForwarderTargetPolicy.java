@@ -7,11 +7,10 @@ import java.util.Optional;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 
-import io.quarkus.runtime.Startup;
-
 import dev.sshtunnel.config.policy.Cidr;
 import dev.sshtunnel.config.policy.TargetPolicy;
 import dev.sshtunnel.operator.OperatorConfig;
+import io.quarkus.runtime.Startup;
 
 /**
  * The guard rail "Remote targets and SOCKS destinations" as forwarder arguments: the operator's settings

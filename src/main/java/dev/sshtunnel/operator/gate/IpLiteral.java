@@ -3,9 +3,9 @@ package dev.sshtunnel.operator.gate;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.util.Arrays;
 import java.util.Optional;
 import java.util.regex.Pattern;
-import java.util.Arrays;
 
 /** A host written as an IP address, as a single-address CIDR; a name (never resolved here) gives none. */
 public final class IpLiteral {

@@ -4,13 +4,13 @@ import java.util.List;
 import java.util.Optional;
 import java.util.regex.Pattern;
 
+import dev.sshtunnel.api.forwarder.ForwarderStatus;
 import dev.sshtunnel.api.v1alpha1.ForwardSpec;
 import dev.sshtunnel.api.v1alpha1.HostName;
 import dev.sshtunnel.api.v1alpha1.SshEndpoint;
+import dev.sshtunnel.api.v1alpha1.SshSpec;
 import dev.sshtunnel.api.v1alpha1.SshTunnel;
 import dev.sshtunnel.config.KnownHostsText;
-import dev.sshtunnel.api.forwarder.ForwarderStatus;
-import dev.sshtunnel.api.v1alpha1.SshSpec;
 
 /**
  * What the CRD's schema and CEL rules cannot judge, reported as InvalidSpec with what to fix.

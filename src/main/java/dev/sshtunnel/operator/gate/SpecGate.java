@@ -8,13 +8,13 @@ import jakarta.inject.Singleton;
 
 import dev.sshtunnel.api.v1alpha1.Reason;
 import dev.sshtunnel.api.v1alpha1.SshTunnel;
+import dev.sshtunnel.operator.OperatorConfig;
+import dev.sshtunnel.operator.observe.SecretKeyReads;
+import dev.sshtunnel.operator.observe.SpecSecretRefs;
 import dev.sshtunnel.operator.status.SpecHeldBack;
 import dev.sshtunnel.operator.tenancy.ResolvedTunnel;
 import dev.sshtunnel.operator.tenancy.TunnelResolution;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
-import dev.sshtunnel.operator.OperatorConfig;
-import dev.sshtunnel.operator.observe.SecretKeyReads;
-import dev.sshtunnel.operator.observe.SpecSecretRefs;
 
 /**
  * The one rule for whether a spec may replace what runs: consistent (what CEL cannot judge), an

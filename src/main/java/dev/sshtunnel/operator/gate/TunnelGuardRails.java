@@ -2,6 +2,7 @@ package dev.sshtunnel.operator.gate;
 
 import java.math.BigDecimal;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Predicate;
@@ -15,7 +16,6 @@ import dev.sshtunnel.operator.OperatorConfig;
 import dev.sshtunnel.untrusted.UntrustedText;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.ResourceRequirements;
-import java.util.Locale;
 
 /**
  * The operator's guard rails on a tenant tunnel's shape (sshtunnel.guard-rails.*), one definition of

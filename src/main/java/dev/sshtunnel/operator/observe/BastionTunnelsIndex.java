@@ -1,12 +1,11 @@
 package dev.sshtunnel.operator.observe;
 
-import java.util.Set;
-
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.sshtunnel.api.v1alpha1.SshTunnel;
 import dev.sshtunnel.api.v1alpha1.SshTunnelSpec;
+import dev.sshtunnel.operator.SshTunnelReconciler;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -14,10 +13,8 @@ import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
-import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.SecondaryToPrimaryMapper;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
-import dev.sshtunnel.operator.SshTunnelReconciler;
 
 /**
  * The tunnels a bastion's reconciler reads, as much of them as its rules need: name, namespace, age, bastionRef and

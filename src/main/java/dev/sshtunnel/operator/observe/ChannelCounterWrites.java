@@ -18,12 +18,12 @@ import dev.sshtunnel.api.v1alpha1.SshTunnelStatus;
 import dev.sshtunnel.operator.status.ForwarderReport;
 import dev.sshtunnel.operator.status.SshTunnelStatusAggregator;
 import dev.sshtunnel.operator.status.StatusChange;
+import dev.sshtunnel.operator.status.StatusWriteLimiter;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.IndexerResourceCache;
-import dev.sshtunnel.operator.status.StatusWriteLimiter;
 
 /**
  * Writes channel counters to status between reconciles. Traffic moves them on every poll, and a change

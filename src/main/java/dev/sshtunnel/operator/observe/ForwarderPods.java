@@ -1,15 +1,12 @@
 package dev.sshtunnel.operator.observe;
 
-import java.util.Set;
-
 import dev.sshtunnel.api.v1alpha1.SshTunnel;
+import dev.sshtunnel.operator.SshTunnelReconciler;
+import dev.sshtunnel.operator.dependent.ForwarderLabels;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
-import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
-import dev.sshtunnel.operator.SshTunnelReconciler;
-import dev.sshtunnel.operator.dependent.ForwarderLabels;
 
 /**
  * Watches forwarder pods (only those the operator labelled), so a pod that becomes ready or

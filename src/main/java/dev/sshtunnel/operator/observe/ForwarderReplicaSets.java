@@ -9,6 +9,8 @@ import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 import dev.sshtunnel.api.v1alpha1.SshTunnel;
+import dev.sshtunnel.operator.SshTunnelReconciler;
+import dev.sshtunnel.operator.dependent.ForwarderLabels;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -16,10 +18,7 @@ import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.ReplicaSet;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
-import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
-import dev.sshtunnel.operator.SshTunnelReconciler;
-import dev.sshtunnel.operator.dependent.ForwarderLabels;
 
 /**
  * The ReplicaSets of the forwarder Deployments (they carry the pod template's labels), and the rule

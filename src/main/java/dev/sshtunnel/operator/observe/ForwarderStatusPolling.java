@@ -12,6 +12,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
@@ -19,6 +20,7 @@ import java.util.stream.Collectors;
 import org.jboss.logging.Logger;
 
 import dev.sshtunnel.api.v1alpha1.SshTunnel;
+import dev.sshtunnel.operator.OperatorConfig;
 import dev.sshtunnel.operator.status.ChannelCounters;
 import dev.sshtunnel.operator.status.ForwarderReport;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -29,8 +31,6 @@ import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.ExternalResourceCachingEventSource;
 import io.javaoperatorsdk.operator.processing.event.source.IndexerResourceCache;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
-import dev.sshtunnel.operator.OperatorConfig;
-import java.util.concurrent.ThreadFactory;
 
 /**
  * A polling event source for the forwarders' GET /status: reads happen on a few threads of their

@@ -15,10 +15,10 @@ import com.fasterxml.jackson.databind.deser.BeanDeserializerModifier;
 import com.fasterxml.jackson.databind.deser.std.DelegatingDeserializer;
 import com.fasterxml.jackson.databind.module.SimpleModule;
 
+import dev.sshtunnel.operator.SshTunnelReconciler;
 import io.fabric8.kubernetes.api.model.ManagedFieldsEntry;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.quarkus.kubernetes.client.KubernetesClientObjectMapperCustomizer;
-import dev.sshtunnel.operator.SshTunnelReconciler;
 
 /**
  * Every object the operator's client reads — list and watch answers of every informer, so every

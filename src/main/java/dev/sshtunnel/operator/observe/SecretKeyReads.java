@@ -1,5 +1,6 @@
 package dev.sshtunnel.operator.observe;
 
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
@@ -14,7 +15,6 @@ import dev.sshtunnel.operator.gate.TunnelGuardRails;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
-import java.util.Arrays;
 
 /**
  * Which keys of the Secrets a tunnel refers to hold a value. No informer holds Secret data

@@ -1,8 +1,10 @@
 package dev.sshtunnel.operator.observe;
 
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 import dev.sshtunnel.api.v1alpha1.SshTunnel;
+import dev.sshtunnel.operator.SshTunnelReconciler;
 import dev.sshtunnel.operator.tenancy.BastionEventSources;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.Secret;
@@ -12,8 +14,6 @@ import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.TransformingItemStore;
-import dev.sshtunnel.operator.SshTunnelReconciler;
-import java.util.stream.Stream;
 
 /**
  * Tells which tunnels to reconcile when a Secret changes: a Secret that appears starts a tunnel

@@ -1,6 +1,7 @@
 package dev.sshtunnel.operator.status;
 
 import java.time.Clock;
+import java.util.List;
 import java.util.Optional;
 import java.util.stream.IntStream;
 
@@ -8,17 +9,16 @@ import dev.sshtunnel.api.v1alpha1.ForwardStatus;
 import dev.sshtunnel.api.v1alpha1.HostKeyPolicy;
 import dev.sshtunnel.api.v1alpha1.HostKeySpec;
 import dev.sshtunnel.api.v1alpha1.Reason;
+import dev.sshtunnel.api.v1alpha1.ServiceType;
 import dev.sshtunnel.api.v1alpha1.SessionState;
 import dev.sshtunnel.api.v1alpha1.SessionStatus;
 import dev.sshtunnel.api.v1alpha1.SshEndpoint;
 import dev.sshtunnel.api.v1alpha1.SshSpec;
 import dev.sshtunnel.api.v1alpha1.SshTunnel;
-import dev.sshtunnel.api.v1alpha1.ServiceType;
 import dev.sshtunnel.api.v1alpha1.SshTunnelSpec;
 import dev.sshtunnel.api.v1alpha1.SshTunnelStatus;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.utils.Serialization;
-import java.util.List;
 
 /**
  * The one place that builds SshTunnel.status. Pure: the same tunnel and observation give the same

@@ -1,6 +1,7 @@
 package dev.sshtunnel.operator.tenancy;
 
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
@@ -10,14 +11,13 @@ import dev.sshtunnel.api.v1alpha1.BastionRef;
 import dev.sshtunnel.api.v1alpha1.ClusterSshBastion;
 import dev.sshtunnel.api.v1alpha1.SshBastion;
 import dev.sshtunnel.api.v1alpha1.SshTunnel;
-import dev.sshtunnel.operator.observe.SpecSecretRefs;
 import dev.sshtunnel.operator.SshTunnelReconciler;
+import dev.sshtunnel.operator.observe.SpecSecretRefs;
 import io.fabric8.kubernetes.api.model.Namespace;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
-import java.util.Optional;
 
 /**
  * What a tunnel on a bastion follows besides its own objects: the bastion (its spec, grants and ledger), and its

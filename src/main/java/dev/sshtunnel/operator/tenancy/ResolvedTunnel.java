@@ -8,13 +8,13 @@ import java.util.Map;
 import java.util.Optional;
 
 import dev.sshtunnel.api.v1alpha1.ForwardSpec;
+import dev.sshtunnel.api.v1alpha1.SshSpec;
 import dev.sshtunnel.api.v1alpha1.SshTunnel;
 import dev.sshtunnel.operator.dependent.ForwarderLabels;
 import dev.sshtunnel.operator.status.SpecHeldBack;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.client.utils.Serialization;
-import dev.sshtunnel.api.v1alpha1.SshSpec;
 
 /**
  * A tunnel as its forwarder runs it, computed once per reconcile: {@link #rendered()} is the tunnel with its bastion's

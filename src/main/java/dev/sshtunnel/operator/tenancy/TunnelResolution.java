@@ -6,6 +6,7 @@ import java.util.Optional;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 
+import dev.sshtunnel.api.v1alpha1.BastionKind;
 import dev.sshtunnel.api.v1alpha1.BastionRef;
 import dev.sshtunnel.api.v1alpha1.ClusterSshBastion;
 import dev.sshtunnel.api.v1alpha1.Reason;
@@ -15,7 +16,6 @@ import dev.sshtunnel.operator.OperatorConfig;
 import dev.sshtunnel.operator.status.SpecHeldBack;
 import io.fabric8.kubernetes.api.model.Namespace;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
-import dev.sshtunnel.api.v1alpha1.BastionKind;
 
 /**
  * Resolves a tunnel's spec.bastionRef once per reconcile, from the informers' caches of bastions and namespaces, and

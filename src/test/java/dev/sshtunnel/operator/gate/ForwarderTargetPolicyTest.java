@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Optional;
 
 import org.junit.jupiter.api.Test;
+
 import dev.sshtunnel.operator.OperatorConfig;
 
 /** How the guard-rail settings become forwarder arguments (the forwarder's side: TargetPolicyTest, TargetPolicyIT). */

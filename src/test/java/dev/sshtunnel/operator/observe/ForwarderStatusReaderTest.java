@@ -12,9 +12,9 @@ import org.junit.jupiter.api.Test;
 
 import com.sun.net.httpserver.HttpServer;
 
+import dev.sshtunnel.api.forwarder.ForwarderStatus;
 import dev.sshtunnel.api.v1alpha1.Reason;
 import dev.sshtunnel.api.v1alpha1.SessionState;
-import dev.sshtunnel.api.forwarder.ForwarderStatus;
 import dev.sshtunnel.operator.status.ForwarderReport;
 import dev.sshtunnel.untrusted.UntrustedText;
 import io.fabric8.kubernetes.api.model.Pod;

@@ -15,21 +15,21 @@ import org.junit.jupiter.api.Test;
 import dev.sshtunnel.api.forwarder.ForwarderStatus;
 import dev.sshtunnel.api.v1alpha1.ForwardState;
 import dev.sshtunnel.api.v1alpha1.ForwardStatus;
-import dev.sshtunnel.api.v1alpha1.SessionState;
-import dev.sshtunnel.api.v1alpha1.SessionStatus;
 import dev.sshtunnel.api.v1alpha1.HostKeyPolicy;
 import dev.sshtunnel.api.v1alpha1.HostKeySpec;
 import dev.sshtunnel.api.v1alpha1.JumpHostSpec;
+import dev.sshtunnel.api.v1alpha1.Reason;
+import dev.sshtunnel.api.v1alpha1.SessionState;
+import dev.sshtunnel.api.v1alpha1.SessionStatus;
 import dev.sshtunnel.api.v1alpha1.SshTunnel;
 import dev.sshtunnel.api.v1alpha1.SshTunnelSpec;
 import dev.sshtunnel.api.v1alpha1.SshTunnelStatus;
-import dev.sshtunnel.api.v1alpha1.Reason;
-import io.fabric8.kubernetes.client.utils.Serialization;
 import dev.sshtunnel.testing.MutableClock;
 import dev.sshtunnel.testing.TunnelFixtures;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
+import io.fabric8.kubernetes.client.utils.Serialization;
 
 class SshTunnelStatusAggregatorTest {
 

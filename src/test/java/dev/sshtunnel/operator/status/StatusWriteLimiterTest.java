@@ -8,7 +8,6 @@ import java.time.Instant;
 import org.junit.jupiter.api.Test;
 
 import dev.sshtunnel.testing.MutableClock;
-
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 
 class StatusWriteLimiterTest {

@@ -83,6 +83,7 @@ final class SandboxDemo {
             sshd.terminate();
             try {
                 sshd.awaitExit(Instant.now().plusSeconds(3));
+                sshd.kill(); // and its watchdog's sleeping shell
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }

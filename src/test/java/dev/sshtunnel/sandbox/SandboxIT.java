@@ -69,10 +69,11 @@ class SandboxIT {
     private Kubectl startSandbox() throws IOException {
         sandboxLog = PackagedJar.IT_LOGS.resolve("SandboxIT-sandbox.log");
         // The operator in the sandbox allows one image besides its own: one the node agent cannot run.
-        sandbox = jar.start(sandboxLog, java.util.Map.of("SSHTUNNEL_FORWARDER_ALLOWED_IMAGES", "registry.example/allowed/*"),
-                List.of(), "sandbox", "--work-dir", dir.resolve("sandbox").toString(),
+        sandbox = jar.startSandbox(sandboxLog, java.util.Map.of("SSHTUNNEL_FORWARDER_ALLOWED_IMAGES", "registry.example/allowed/*"),
+                "--work-dir", dir.resolve("sandbox").toString(),
                 "--kube-binaries", RealCluster.binaries().toString());
-        await().atMost(Duration.ofSeconds(60)).until(() -> log().contains("Profile sandbox activated") || !sandbox.isAlive());
+        // The sandbox prints the export line last, once its operator is ready.
+        await().atMost(Duration.ofSeconds(120)).until(() -> log().contains("sandbox: export KUBECONFIG=") || !sandbox.isAlive());
         assertThat(sandbox.isAlive()).as(this::log).isTrue();
         assertThat(log()).contains("sandbox: export KUBECONFIG=" + dir.resolve("sandbox/kubeconfig"));
         return new Kubectl(dir.resolve("sandbox/kubeconfig"));

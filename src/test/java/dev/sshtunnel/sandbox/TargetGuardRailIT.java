@@ -63,12 +63,13 @@ class TargetGuardRailIT {
                 EchoServer target = new EchoServer(EchoServer.Mode.ECHO)) {
             sandboxLog = PackagedJar.IT_LOGS.resolve("TargetGuardRailIT-sandbox.log");
             // Profile-specific variables beat the sandbox profile's own lines in application.properties.
-            sandbox = jar.start(sandboxLog, Map.of(
+            sandbox = jar.startSandbox(sandboxLog, Map.of(
                             "_SANDBOX_SSHTUNNEL_GUARD_RAILS_DENIED_TARGETS", DEFAULT_DENIED,
                             "_SANDBOX_SSHTUNNEL_GUARD_RAILS_DENY_API_SERVER", "true"),
-                    List.of(), "sandbox", "--work-dir", dir.resolve("sandbox").toString(),
+                    "--work-dir", dir.resolve("sandbox").toString(),
                     "--kube-binaries", RealCluster.binaries().toString());
-            await().atMost(Duration.ofSeconds(60)).until(() -> log().contains("Profile sandbox activated") || !sandbox.isAlive());
+            // The sandbox prints the export line last, once its operator is ready.
+            await().atMost(Duration.ofSeconds(120)).until(() -> log().contains("sandbox: export KUBECONFIG=") || !sandbox.isAlive());
             assertThat(sandbox.isAlive()).as(this::log).isTrue();
             Kubectl kubectl = new Kubectl(dir.resolve("sandbox/kubeconfig"));
 

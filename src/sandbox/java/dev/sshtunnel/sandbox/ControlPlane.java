@@ -1,5 +1,6 @@
 package dev.sshtunnel.sandbox;
 
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetAddress;
@@ -19,6 +20,9 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 import javax.net.ssl.SSLContext;
@@ -64,8 +68,8 @@ public final class ControlPlane implements AutoCloseable {
     private final List<ChildProcess> others = new ArrayList<>();
     private volatile ChildProcess etcd;
     private volatile ChildProcess apiServer;
-    private final java.util.concurrent.ScheduledExecutorService supervisor =
-            java.util.concurrent.Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("control-plane-supervisor"));
+    private final ScheduledExecutorService supervisor =
+            Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("control-plane-supervisor"));
 
     private ControlPlane(Options options) throws IOException {
         this.options = options;
@@ -111,7 +115,7 @@ public final class ControlPlane implements AutoCloseable {
 
     public static ControlPlane start(Options options) throws IOException {
         ControlPlane plane = new ControlPlane(options);
-        plane.supervisor.scheduleWithFixedDelay(plane::restartExited, 1, 1, java.util.concurrent.TimeUnit.SECONDS);
+        plane.supervisor.scheduleWithFixedDelay(plane::restartExited, 1, 1, TimeUnit.SECONDS);
         plane.log("control plane (" + plane.binaries + ") ready at " + plane.url() + " in logs " + plane.logs);
         return plane;
     }
@@ -330,7 +334,7 @@ public final class ControlPlane implements AutoCloseable {
     }
 
     private static SSLContext trusting(String caPem) throws IOException {
-        try (InputStream in = new java.io.ByteArrayInputStream(caPem.getBytes(StandardCharsets.US_ASCII))) {
+        try (InputStream in = new ByteArrayInputStream(caPem.getBytes(StandardCharsets.US_ASCII))) {
             KeyStore store = KeyStore.getInstance(KeyStore.getDefaultType());
             store.load(null, null);
             store.setCertificateEntry("ca", CertificateFactory.getInstance("X.509").generateCertificate(in));

@@ -13,6 +13,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -27,6 +28,7 @@ import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerPort;
 import io.fabric8.kubernetes.api.model.ContainerStatus;
 import io.fabric8.kubernetes.api.model.ContainerStatusBuilder;
+import io.fabric8.kubernetes.api.model.HostIPBuilder;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.NodeBuilder;
 import io.fabric8.kubernetes.api.model.NodeCondition;
@@ -324,7 +326,7 @@ final class NodeAgent implements AutoCloseable {
         }
     }
 
-    private static java.util.Optional<Volume> volumeOf(Pod pod, VolumeMount mount) {
+    private static Optional<Volume> volumeOf(Pod pod, VolumeMount mount) {
         return pod.getSpec().getVolumes().stream().filter(v -> v.getName().equals(mount.getName())).findFirst();
     }
 
@@ -421,7 +423,7 @@ final class NodeAgent implements AutoCloseable {
         }
         current.setPhase(phase);
         current.setHostIP("127.0.0.1");
-        current.setHostIPs(List.of(new io.fabric8.kubernetes.api.model.HostIPBuilder().withIp("127.0.0.1").build()));
+        current.setHostIPs(List.of(new HostIPBuilder().withIp("127.0.0.1").build()));
         current.setPodIP(running.ip);
         current.setPodIPs(List.of(new PodIPBuilder().withIp(running.ip).build()));
         current.setStartTime(running.startTime.toString());

@@ -14,8 +14,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
 
 import dev.sshtunnel.cli.CachingSlf4jProvider;
 import dev.sshtunnel.cli.ForwarderLogging;
@@ -96,7 +96,7 @@ public class SandboxCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
-        java.util.function.Consumer<String> say = line -> {
+        Consumer<String> say = line -> {
             synchronized (out) {
                 out.println("sandbox: " + line);
                 out.flush();

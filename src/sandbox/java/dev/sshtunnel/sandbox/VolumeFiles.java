@@ -6,8 +6,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermission;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -90,7 +92,7 @@ final class VolumeFiles {
         }
     }
 
-    private static void select(Map<String, byte[]> data, java.util.List<KeyToPath> items, Map<String, byte[]> files, String source)
+    private static void select(Map<String, byte[]> data, List<KeyToPath> items, Map<String, byte[]> files, String source)
             throws MissingSourceException {
         if (items == null || items.isEmpty()) {
             files.putAll(data);
@@ -108,7 +110,7 @@ final class VolumeFiles {
     /** Unchanged content is left alone; changed content replaces the file in one step (the kubelet swaps a symlink). */
     private static void write(Path file, byte[] content, boolean secret) throws IOException {
         Files.createDirectories(file.getParent());
-        if (Files.isRegularFile(file) && java.util.Arrays.equals(Files.readAllBytes(file), content)) {
+        if (Files.isRegularFile(file) && Arrays.equals(Files.readAllBytes(file), content)) {
             return;
         }
         Path next = file.resolveSibling(".." + file.getFileName() + ".next");

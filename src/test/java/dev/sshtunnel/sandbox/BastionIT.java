@@ -1,5 +1,8 @@
 package dev.sshtunnel.sandbox;
 
+import static dev.sshtunnel.testing.TunnelFixtures.local;
+import static dev.sshtunnel.testing.TunnelFixtures.remote;
+import static dev.sshtunnel.testing.TunnelFixtures.yaml;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -15,12 +18,16 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
+import dev.sshtunnel.api.v1alpha1.BastionKind;
+import dev.sshtunnel.api.v1alpha1.ForwardSpec;
+import dev.sshtunnel.api.v1alpha1.SshTunnel;
 import dev.sshtunnel.testing.EchoServer;
 import dev.sshtunnel.testing.Kubectl;
 import dev.sshtunnel.testing.OpenSshServer;
 import dev.sshtunnel.testing.Ports;
 import dev.sshtunnel.testing.SandboxExtension;
 import dev.sshtunnel.testing.SandboxProcess;
+import dev.sshtunnel.testing.TunnelFixtures;
 
 /**
  * A platform team owns a bastion and grants it: on the sandbox (real control plane, the operator as its ServiceAccount,
@@ -61,10 +68,8 @@ class BastionIT {
 
         // The tenant asks for a Local and a Remote forward; the key stays in the platform's namespace.
         int localPort = Ports.free();
-        apply(kubectl, tunnel("team-a", "web", List.of(
-                "{name: echo, type: Local, port: %d, target: {host: 127.0.0.1, port: %d}}".formatted(localPort, echo.port()),
-                "{name: hook, type: Remote, bindAddress: 127.0.0.1, port: %d, target: {host: 127.0.0.1, port: %d}}"
-                        .formatted(remotePort, echo.port()))));
+        apply(kubectl, yaml(onEdge("team-a", "web", local("echo", localPort, "127.0.0.1", echo.port()),
+                remote("hook", "127.0.0.1", remotePort, "127.0.0.1", echo.port()))));
         assertThat(kubectl.run("-n", "team-a", "wait", "--for=condition=Ready", "sshtunnel/web", "--timeout=90s"))
                 .as(sandbox::read).contains("condition met");
         assertThat(sandbox.read()).contains("service team-a/web port echo " + localPort + " -> ");
@@ -89,19 +94,12 @@ class BastionIT {
         assertThat(kubectl.run("get", "clustersshbastions")).contains("edge").contains("Accepted");
 
         // Each refusal has its reason, and none of them starts a pod.
-        apply(kubectl, tunnel("team-b", "web", List.of(
-                "{name: echo, type: Local, port: %d, target: {host: 127.0.0.1, port: %d}}".formatted(Ports.free(), echo.port()))));
-        apply(kubectl, tunnel("team-a", "dup", List.of(
-                "{name: hook, type: Remote, bindAddress: 127.0.0.1, port: %d, target: {host: 127.0.0.1, port: %d}}"
-                        .formatted(remotePort, echo.port()))));
-        apply(kubectl, tunnel("team-a", "far", List.of(
-                "{name: db, type: Local, port: %d, target: {host: 127.0.0.2, port: %d}}".formatted(Ports.free(), echo.port()))));
-        apply(kubectl, tunnel("team-a", "nobind", List.of(
-                "{name: hook, type: Remote, bindAddress: 127.0.0.1, port: %d, target: {host: 127.0.0.1, port: %d}}"
-                        .formatted(otherRemotePort, echo.port()))));
-        apply(kubectl, tunnel("team-a", "ghost", List.of(
-                "{name: echo, type: Local, port: %d, target: {host: 127.0.0.1, port: %d}}".formatted(Ports.free(), echo.port())))
-                .replace("name: edge}", "name: nowhere}"));
+        apply(kubectl, yaml(onEdge("team-b", "web", local("echo", Ports.free(), "127.0.0.1", echo.port()))));
+        apply(kubectl, yaml(onEdge("team-a", "dup", remote("hook", "127.0.0.1", remotePort, "127.0.0.1", echo.port()))));
+        apply(kubectl, yaml(onEdge("team-a", "far", local("db", Ports.free(), "127.0.0.2", echo.port()))));
+        apply(kubectl, yaml(onEdge("team-a", "nobind", remote("hook", "127.0.0.1", otherRemotePort, "127.0.0.1", echo.port()))));
+        apply(kubectl, yaml(on(BastionKind.ClusterSshBastion, "nowhere", "team-a", "ghost",
+                local("echo", Ports.free(), "127.0.0.1", echo.port()))));
         awaitReason(kubectl, "team-b", "web", "BastionNotAllowed");
         awaitReason(kubectl, "team-a", "dup", "PortConflict");
         assertThat(kubectl.run("-n", "team-a", "get", "sshtunnel", "dup", "-o", READY_MESSAGE)).contains("held by team-a/web");
@@ -166,9 +164,7 @@ class BastionIT {
         assertThat(kubectl.attempt(namespacedBastion(sshd), "apply", "-f", "-").out())
                 .contains("sshbastion.sshtunnel.dev/own created");
         int localPort = Ports.free();
-        apply(kubectl, tunnel("team-a", "mine", List.of(
-                "{name: echo, type: Local, port: %d, target: {host: 127.0.0.1, port: %d}}".formatted(localPort, echo.port())))
-                .replace("kind: ClusterSshBastion, name: edge", "kind: SshBastion, name: own"));
+        apply(kubectl, yaml(on(BastionKind.SshBastion, "own", "team-a", "mine", local("echo", localPort, "127.0.0.1", echo.port()))));
         assertThat(kubectl.run("-n", "team-a", "wait", "--for=condition=Ready", "sshtunnel/mine", "--timeout=90s"))
                 .as(sandbox::read).contains("condition met");
         try (Socket local = new Socket("127.0.0.1", localPort)) {
@@ -177,9 +173,8 @@ class BastionIT {
         assertThat(kubectl.run("-n", "team-a", "get", "pods", "-l", "app.kubernetes.io/instance=mine", "-o", "name"))
                 .as("an SshBastion's tunnels run in its own namespace").isNotBlank();
         // Another namespace cannot name it: an SshBastion is looked up in the tunnel's own namespace.
-        apply(kubectl, tunnel("team-b", "theirs", List.of(
-                "{name: echo, type: Local, port: %d, target: {host: 127.0.0.1, port: %d}}".formatted(Ports.free(), echo.port())))
-                .replace("kind: ClusterSshBastion, name: edge", "kind: SshBastion, name: own"));
+        apply(kubectl, yaml(on(BastionKind.SshBastion, "own", "team-b", "theirs",
+                local("echo", Ports.free(), "127.0.0.1", echo.port()))));
         awaitReason(kubectl, "team-b", "theirs", "BastionNotFound");
         await().atMost(Duration.ofSeconds(30)).until(() -> kubectl.run("-n", "team-a", "get", "sshbastion", "own", "-o",
                 "jsonpath={.status.tunnels}"), "1"::equals);
@@ -234,17 +229,17 @@ class BastionIT {
                 """.formatted(sshd.port(), sshd.user(), sshd.knownHostsLine());
     }
 
-    private static String tunnel(String namespace, String name, List<String> forwards) {
-        StringBuilder yaml = new StringBuilder("""
-                apiVersion: sshtunnel.dev/v1alpha1
-                kind: SshTunnel
-                metadata: {name: %s, namespace: %s}
-                spec:
-                  bastionRef: {kind: ClusterSshBastion, name: edge}
-                  forwards:
-                """.formatted(name, namespace));
-        forwards.forEach(f -> yaml.append("    - ").append(f).append('\n'));
-        return yaml.toString();
+    /** A tenant's tunnel on ClusterSshBastion edge. */
+    private static SshTunnel onEdge(String namespace, String name, ForwardSpec... forwards) {
+        return on(BastionKind.ClusterSshBastion, "edge", namespace, name, forwards);
+    }
+
+    /** A tenant's tunnel as a tenant writes it: spec.bastionRef and its forwards, nothing else. */
+    private static SshTunnel on(BastionKind kind, String bastion, String namespace, String name, ForwardSpec... forwards) {
+        SshTunnel tunnel = TunnelFixtures.onBastion(namespace, name, kind, bastion, forwards);
+        tunnel.getSpec().setReplicas(null);
+        tunnel.getSpec().setSuspend(null);
+        return tunnel;
     }
 
     private static String roundTrip(Socket socket, String text) throws Exception {

@@ -1,5 +1,7 @@
 package dev.sshtunnel.sandbox;
 
+import static dev.sshtunnel.testing.TunnelFixtures.localTunnel;
+import static dev.sshtunnel.testing.TunnelFixtures.yaml;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -55,7 +57,7 @@ class ControlPlaneOutageIT {
         Kubectl kubectl = sandbox.kubectl();
         sandbox.keySecret(key);
         int port = Ports.free();
-        kubectl.attempt(SandboxProcess.localTunnel("db", sshd, port, echo.port()), "apply", "-f", "-");
+        kubectl.attempt(yaml(localTunnel("db", sshd, port, echo.port())), "apply", "-f", "-");
         kubectl.run("wait", "--for=condition=Ready", "sshtunnel/db", "--timeout=90s");
 
         try (Socket channel = new Socket("127.0.0.1", port)) {
@@ -77,7 +79,7 @@ class ControlPlaneOutageIT {
             assertThat(stream.bytes.get()).as("bytes echoed while etcd was frozen").isGreaterThan(before + 100_000);
 
             // The same operator process reconciles new work once the control plane is back.
-            kubectl.attempt(SandboxProcess.localTunnel("after", sshd, Ports.free(), echo.port()), "apply", "-f", "-");
+            kubectl.attempt(yaml(localTunnel("after", sshd, Ports.free(), echo.port())), "apply", "-f", "-");
             await().atMost(Duration.ofSeconds(120)).ignoreExceptions().until(() -> kubectl.run("get", "sshtunnel", "after",
                     "-o", "jsonpath={.status.conditions[?(@.type==\"Ready\")].status}"), "True"::equals);
             assertThat(sandbox.process().isAlive()).isTrue();

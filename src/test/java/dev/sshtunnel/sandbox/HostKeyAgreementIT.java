@@ -19,6 +19,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import dev.sshtunnel.api.v1alpha1.SshTunnel;
+import dev.sshtunnel.operator.TunnelDocument;
 import dev.sshtunnel.testing.EchoServer;
 import dev.sshtunnel.testing.Keys;
 import dev.sshtunnel.testing.Kubectl;
@@ -26,6 +28,7 @@ import dev.sshtunnel.testing.OpenSshServer;
 import dev.sshtunnel.testing.Ports;
 import dev.sshtunnel.testing.SandboxExtension;
 import dev.sshtunnel.testing.SandboxProcess;
+import dev.sshtunnel.testing.TunnelFixtures;
 
 /**
  * AcceptNew pins only a key the pods of the tunnel's own ReplicaSet saw. A pod that anyone allowed to
@@ -65,8 +68,10 @@ class HostKeyAgreementIT {
         String document = kubectl.run("get", "configmap", "tofu-tunnel", "-o", "jsonpath={.data.tunnel\\.yaml}");
         assertThat(document).contains("generation: 1");
         // Another server, and a generation that is not the tunnel's: a report that would hold observedGeneration back.
-        document = document.replace("port: " + serverPort, "port: " + impostor.port()).replace("generation: 1", "generation: 7");
-        kubectl.run("create", "configmap", "impostor-tunnel", "--from-literal=tunnel.yaml=" + document);
+        SshTunnel impostorDocument = TunnelDocument.parse(document);
+        impostorDocument.getSpec().getSsh().setPort(impostor.port());
+        impostorDocument.getMetadata().setGeneration(7L);
+        kubectl.run("create", "configmap", "impostor-tunnel", "--from-literal=tunnel.yaml=" + TunnelFixtures.yaml(impostorDocument));
         ObjectNode template = (ObjectNode) json.readTree(kubectl.run("get", "deployment", "tofu", "-o", "jsonpath={.spec.template}"));
         ObjectNode pod = json.createObjectNode().put("apiVersion", "v1").put("kind", "Pod");
         ObjectNode metadata = pod.putObject("metadata").put("name", "tofu-impostor");

@@ -1,5 +1,7 @@
 package dev.sshtunnel.sandbox;
 
+import static dev.sshtunnel.testing.TunnelFixtures.localTunnel;
+import static dev.sshtunnel.testing.TunnelFixtures.yaml;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -54,7 +56,7 @@ class LeaderElectionIT {
         SandboxProcess sandbox = sandboxes.start("sandbox", "--no-operator");
         Kubectl kubectl = sandbox.kubectl();
         sandbox.keySecret(key);
-        kubectl.attempt(SandboxProcess.localTunnel("a", sshd, Ports.free(), echo.port()), "apply", "-f", "-");
+        kubectl.attempt(yaml(localTunnel("a", sshd, Ports.free(), echo.port())), "apply", "-f", "-");
 
         Process first = operator(sandbox, "operator-1");
         await().atMost(Duration.ofSeconds(60)).until(() -> holder(kubectl), "operator-1"::equals);
@@ -66,7 +68,7 @@ class LeaderElectionIT {
         long killed = System.nanoTime();
         // While no operator leads: a new tunnel, and a changed one.
         int newPortA = Ports.free();
-        kubectl.attempt(SandboxProcess.localTunnel("a", sshd, newPortA, echo.port()) + SandboxProcess.localTunnel("b", sshd, Ports.free(), echo.port()),
+        kubectl.attempt(yaml(localTunnel("a", sshd, newPortA, echo.port())) + yaml(localTunnel("b", sshd, Ports.free(), echo.port())),
                 "apply", "-f", "-");
         await().atMost(TAKEOVER_BOUND).pollInterval(Duration.ofMillis(200)).until(() -> holder(kubectl), "operator-2"::equals);
         Duration takeover = Duration.ofNanos(System.nanoTime() - killed);

@@ -1,5 +1,7 @@
 package dev.sshtunnel.sandbox;
 
+import static dev.sshtunnel.testing.TunnelFixtures.localTunnel;
+import static dev.sshtunnel.testing.TunnelFixtures.yaml;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -48,8 +50,8 @@ class OperatorRestartIT {
         int portA = Ports.free();
         int portB = Ports.free();
         int portC = Ports.free();
-        kubectl.attempt(SandboxProcess.localTunnel("a", sshd, portA, echo.port()) + SandboxProcess.localTunnel("b", sshd, portB, echo.port())
-                + SandboxProcess.localTunnel("c", sshd, portC, echo.port()), "apply", "-f", "-");
+        kubectl.attempt(yaml(localTunnel("a", sshd, portA, echo.port())) + yaml(localTunnel("b", sshd, portB, echo.port()))
+                + yaml(localTunnel("c", sshd, portC, echo.port())), "apply", "-f", "-");
 
         // The first operator is killed as soon as it has created something, before it can finish.
         Path firstLog = sandboxes.log("operator-1");
@@ -62,7 +64,7 @@ class OperatorRestartIT {
         // While no operator runs: c is deleted (its finalizer waits for the operator), b gets a new port.
         kubectl.run("delete", "sshtunnel", "c", "--wait=false");
         int newPortB = Ports.free();
-        kubectl.attempt(SandboxProcess.localTunnel("b", sshd, newPortB, echo.port()), "apply", "-f", "-");
+        kubectl.attempt(yaml(localTunnel("b", sshd, newPortB, echo.port())), "apply", "-f", "-");
 
         Path secondLog = sandboxes.log("operator-2");
         sandbox.startOperator(sandboxes.jar(), secondLog, Map.of(), "-Dquarkus.profile=sandbox");

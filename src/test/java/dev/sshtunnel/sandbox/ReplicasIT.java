@@ -1,5 +1,9 @@
 package dev.sshtunnel.sandbox;
 
+import static dev.sshtunnel.testing.TunnelFixtures.localTunnel;
+import static dev.sshtunnel.testing.TunnelFixtures.remote;
+import static dev.sshtunnel.testing.TunnelFixtures.through;
+import static dev.sshtunnel.testing.TunnelFixtures.yaml;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -24,6 +28,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
+import dev.sshtunnel.api.v1alpha1.SshTunnel;
 import dev.sshtunnel.testing.EchoServer;
 import dev.sshtunnel.testing.Kubectl;
 import dev.sshtunnel.testing.OpenSshServer;
@@ -101,7 +106,9 @@ class ReplicasIT {
         Kubectl kubectl = sandbox.kubectl();
         sandbox.keySecret(key);
         int port = Ports.free();
-        String tunnel = SandboxProcess.localTunnel("db", sshd, port, echo.port()).replace("  forwards:", "  replicas: 2\n  forwards:");
+        SshTunnel db = localTunnel("db", sshd, port, echo.port());
+        db.getSpec().setReplicas(2);
+        String tunnel = yaml(db);
         assertThat(kubectl.attempt(tunnel, "apply", "-f", "-").out()).contains("sshtunnel.sshtunnel.dev/db created");
         assertThat(kubectl.run("wait", "--for=condition=Ready", "sshtunnel/db", "--timeout=90s")).contains("condition met");
         await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500))
@@ -151,25 +158,10 @@ class ReplicasIT {
         Kubectl kubectl = sandbox.kubectl();
         sandbox.keySecret(key);
         int remotePort = Ports.free();
-        String tunnel = """
-                apiVersion: sshtunnel.dev/v1alpha1
-                kind: SshTunnel
-                metadata: {name: hooks}
-                spec:
-                  ssh:
-                    host: 127.0.0.1
-                    port: %d
-                    user: %s
-                    privateKeySecretRef: {name: bastion-key, key: id_ed25519}
-                    hostKey: {knownHosts: "%s"}
-                  forwards:
-                    - {name: back, type: Remote, bindAddress: 127.0.0.1, port: %d, target: {host: 127.0.0.1, port: %d}}
-                  replicas: 2
-                """.formatted(sshd.port(), sshd.user(), sshd.knownHostsLine(), remotePort, echo.port());
+        String tunnel = yaml(twoPodsRemote("hooks", sshd, remotePort, echo.port()));
         assertThat(kubectl.attempt(tunnel, "apply", "-f", "-").out()).contains("sshtunnel.sshtunnel.dev/hooks created");
         // Port 0 with two pods is refused by the CRD: each session would get a port of its own.
-        Kubectl.Result refused = kubectl.attempt(tunnel.replace("name: hooks}", "name: zero}")
-                .replace("port: " + remotePort + ",", "port: 0,"), "apply", "-f", "-");
+        Kubectl.Result refused = kubectl.attempt(yaml(twoPodsRemote("zero", sshd, 0, echo.port())), "apply", "-f", "-");
         assertThat(refused.exitCode()).isNotZero();
         assertThat(refused.err()).contains("spec.replicas").contains("port 0");
 
@@ -220,8 +212,9 @@ class ReplicasIT {
         SandboxProcess sandbox = sandboxes.start("drain-sandbox");
         Kubectl kubectl = sandbox.kubectl();
         sandbox.keySecret(key);
-        String tunnel = SandboxProcess.localTunnel("stuck", sshd, Ports.free(), echo.port())
-                .replace("  forwards:", "  replicas: 2\n  forwards:");
+        SshTunnel stuck = localTunnel("stuck", sshd, Ports.free(), echo.port());
+        stuck.getSpec().setReplicas(2);
+        String tunnel = yaml(stuck);
         assertThat(kubectl.attempt(tunnel, "apply", "-f", "-").out()).contains("sshtunnel.sshtunnel.dev/stuck created");
         String selector = "app.kubernetes.io/instance=stuck";
         await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500)).until(() -> kubectl.run("get", "pods",
@@ -237,6 +230,13 @@ class ReplicasIT {
                 "--delete-emptydir-data", "--timeout=60s");
         assertThat(drain.exitCode()).as("kubectl drain: %s %s", drain.out(), drain.err()).isZero();
         assertThat(drain.out()).contains("evicted").contains("drained");
+    }
+
+    /** Two pods of a tunnel with one Remote forward "back": the server's 127.0.0.1:PORT to 127.0.0.1:ECHO_PORT. */
+    private static SshTunnel twoPodsRemote(String name, OpenSshServer sshd, int port, int echoPort) {
+        SshTunnel tunnel = through(sshd, name, remote("back", "127.0.0.1", port, "127.0.0.1", echoPort));
+        tunnel.getSpec().setReplicas(2);
+        return tunnel;
     }
 
     private static boolean echoesQuietly(int port) {

@@ -1,5 +1,10 @@
 package dev.sshtunnel.sandbox;
 
+import static dev.sshtunnel.testing.TunnelFixtures.dynamic;
+import static dev.sshtunnel.testing.TunnelFixtures.local;
+import static dev.sshtunnel.testing.TunnelFixtures.localTunnel;
+import static dev.sshtunnel.testing.TunnelFixtures.remote;
+import static dev.sshtunnel.testing.TunnelFixtures.yaml;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -18,6 +23,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
+import dev.sshtunnel.api.v1alpha1.ForwarderSpec;
+import dev.sshtunnel.api.v1alpha1.HostKeyPolicy;
+import dev.sshtunnel.api.v1alpha1.KeepAliveSpec;
+import dev.sshtunnel.api.v1alpha1.ReconnectSpec;
+import dev.sshtunnel.api.v1alpha1.SshTunnel;
 import dev.sshtunnel.testing.EchoServer;
 import dev.sshtunnel.testing.Keys;
 import dev.sshtunnel.testing.Kubectl;
@@ -27,6 +37,7 @@ import dev.sshtunnel.testing.SandboxExtension;
 import dev.sshtunnel.testing.SandboxProcess;
 import dev.sshtunnel.testing.Ports;
 import dev.sshtunnel.testing.Socks5;
+import dev.sshtunnel.testing.TunnelFixtures;
 
 /**
  * What a user sees, end to end, with no cluster: the packaged `sandbox` command, the real kubectl,
@@ -73,25 +84,23 @@ class SandboxIT {
         return sandbox.read();
     }
 
-    private static String manifest(OpenSshServer sshd, String knownHosts, int localPort, int socksPort, int remotePort, int echoPort) {
-        return """
-                apiVersion: sshtunnel.dev/v1alpha1
-                kind: SshTunnel
-                metadata: {name: db, namespace: default}
-                spec:
-                  ssh:
-                    host: 127.0.0.1
-                    port: %d
-                    user: %s
-                    privateKeySecretRef: {name: bastion-key, key: id_ed25519, passphraseKey: passphrase}
-                    hostKey: {knownHosts: "%s"}
-                    keepAlive: {intervalSeconds: 1, maxMissed: 2}
-                    reconnect: {minBackoffSeconds: 1, maxBackoffSeconds: 2}
-                  forwards:
-                    - {name: echo, type: Local, port: %d, target: {host: 127.0.0.1, port: %d}}
-                    - {name: socks, type: Dynamic, port: %d}
-                    - {name: back, type: Remote, bindAddress: 127.0.0.1, port: %d, target: {host: 127.0.0.1, port: %d}}
-                """.formatted(sshd.port(), sshd.user(), knownHosts, localPort, echoPort, socksPort, remotePort, echoPort);
+    /** Tunnel default/db through sshd: a Local, a Dynamic and a Remote forward, a key with a passphrase, fast keepalive and reconnect. */
+    private static SshTunnel manifest(OpenSshServer sshd, String knownHosts, int localPort, int socksPort, int remotePort, int echoPort) {
+        SshTunnel tunnel = TunnelFixtures.through(sshd, "db", local("echo", localPort, "127.0.0.1", echoPort), dynamic("socks", socksPort),
+                remote("back", "127.0.0.1", remotePort, "127.0.0.1", echoPort));
+        tunnel.getMetadata().setNamespace("default");
+        var ssh = tunnel.getSpec().getSsh();
+        ssh.setPrivateKeySecretRef(TunnelFixtures.keyRef(TunnelFixtures.KEY_SECRET, TunnelFixtures.KEY, "passphrase"));
+        ssh.setHostKey(TunnelFixtures.hostKey(null, knownHosts));
+        KeepAliveSpec keepAlive = new KeepAliveSpec();
+        keepAlive.setIntervalSeconds(1);
+        keepAlive.setMaxMissed(2);
+        ssh.setKeepAlive(keepAlive);
+        ReconnectSpec reconnect = new ReconnectSpec();
+        reconnect.setMinBackoffSeconds(1);
+        reconnect.setMaxBackoffSeconds(2);
+        ssh.setReconnect(reconnect);
+        return tunnel;
     }
 
     @Test
@@ -106,7 +115,7 @@ class SandboxIT {
         int remotePort = Ports.free();
 
         // A manifest the CRD refuses never reaches the operator: kubectl apply fails naming the field.
-        Kubectl.Result refused = kubectl.attempt(manifest(sshd, sshd.knownHostsLine(), 0, socksPort, remotePort, echo.port()),
+        Kubectl.Result refused = kubectl.attempt(yaml(manifest(sshd, sshd.knownHostsLine(), 0, socksPort, remotePort, echo.port())),
                 "apply", "-f", "-");
         assertThat(refused.exitCode()).isNotZero();
         assertThat(refused.err()).contains("The SshTunnel \"db\" is invalid").contains("spec.forwards[0].port");
@@ -118,7 +127,7 @@ class SandboxIT {
                 "--from-literal=passphrase=not-the-" + PASSPHRASE, "--dry-run=client", "-o", "yaml");
         assertThat(kubectl.attempt(wrong, "apply", "-f", "-").out()).contains("secret/locked-key created");
         dev.sshtunnel.testing.UsedSecrets.text("not-the-" + PASSPHRASE);
-        String good = manifest(sshd, sshd.knownHostsLine(), localPort, socksPort, remotePort, echo.port());
+        String good = yaml(manifest(sshd, sshd.knownHostsLine(), localPort, socksPort, remotePort, echo.port()));
         assertThat(kubectl.attempt(good, "apply", "-f", "-").out()).contains("sshtunnel.sshtunnel.dev/db created");
 
         assertThat(kubectl.run("wait", "--for=condition=Ready", "sshtunnel/db", "--timeout=60s"))
@@ -127,8 +136,10 @@ class SandboxIT {
                 .contains("service default/db port socks " + socksPort + " -> 127.0.0.1:" + socksPort);
 
         // A key that cannot be opened is a condition that says what to fix, not a crash-looping pod.
-        String locked = manifest(sshd, sshd.knownHostsLine(), Ports.free(), Ports.free(), Ports.free(), echo.port())
-                .replace("name: db,", "name: locked,").replace("name: bastion-key,", "name: locked-key,");
+        SshTunnel lockedTunnel = manifest(sshd, sshd.knownHostsLine(), Ports.free(), Ports.free(), Ports.free(), echo.port());
+        lockedTunnel.getMetadata().setName("locked");
+        lockedTunnel.getSpec().getSsh().getPrivateKeySecretRef().setName("locked-key");
+        String locked = yaml(lockedTunnel);
         assertThat(kubectl.attempt(locked, "apply", "-f", "-").out()).contains("sshtunnel.sshtunnel.dev/locked created");
         await().atMost(Duration.ofSeconds(40)).pollInterval(Duration.ofMillis(500))
                 .until(() -> kubectl.run("get", "sshtunnel", "locked", "-o", READY_REASON), "AuthenticationFailed"::equals);
@@ -150,16 +161,19 @@ class SandboxIT {
                 .startsWith("Degraded|AuthenticationFailed");
 
         // An image off the operator's allow-list never gets the tunnel's keys: no pod, and a reason that says so.
-        String otherTunnel = manifest(sshd, sshd.knownHostsLine(), Ports.free(), Ports.free(), Ports.free(), echo.port())
-                .replace("name: db,", "name: other,");
-        assertThat(kubectl.attempt(otherTunnel + "  forwarder: {image: registry.example/other:1}\n", "apply", "-f", "-").out())
+        SshTunnel otherTunnel = manifest(sshd, sshd.knownHostsLine(), Ports.free(), Ports.free(), Ports.free(), echo.port());
+        otherTunnel.getMetadata().setName("other");
+        otherTunnel.getSpec().setForwarder(new ForwarderSpec());
+        otherTunnel.getSpec().getForwarder().setImage("registry.example/other:1");
+        assertThat(kubectl.attempt(yaml(otherTunnel), "apply", "-f", "-").out())
                 .contains("sshtunnel.sshtunnel.dev/other created");
         await().atMost(Duration.ofSeconds(40)).pollInterval(Duration.ofMillis(500))
                 .until(() -> kubectl.run("get", "sshtunnel", "other", "-o", READY_REASON), "ImageNotAllowed"::equals);
         assertThat(kubectl.run("get", "deployments,pods", "-l", "app.kubernetes.io/instance=other", "-o", "name")).isBlank();
 
         // A pod whose image the node agent cannot run says so; it never shows as Running.
-        assertThat(kubectl.attempt(otherTunnel + "  forwarder: {image: registry.example/allowed/other:1}\n", "apply", "-f", "-")
+        otherTunnel.getSpec().getForwarder().setImage("registry.example/allowed/other:1");
+        assertThat(kubectl.attempt(yaml(otherTunnel), "apply", "-f", "-")
                 .out()).contains("sshtunnel.sshtunnel.dev/other configured");
         await().atMost(Duration.ofSeconds(40)).pollInterval(Duration.ofMillis(500)).until(() -> kubectl.run("get", "pods", "-l",
                 "app.kubernetes.io/instance=other", "-o", "jsonpath={.items[*].status.containerStatuses[*].state.waiting.reason}"),
@@ -221,7 +235,7 @@ class SandboxIT {
 
         // The server's key is not the pinned one any more: HostKeyMismatch, with the new generation observed.
         String wrongHost = "[127.0.0.1]:" + sshd.port() + " " + Keys.publicKey(otherHostKey);
-        assertThat(kubectl.attempt(manifest(sshd, wrongHost, localPort, socksPort, remotePort, echo.port()), "apply",
+        assertThat(kubectl.attempt(yaml(manifest(sshd, wrongHost, localPort, socksPort, remotePort, echo.port())), "apply",
                 "--server-side", "--force-conflicts", "-f", "-").out()).contains("sshtunnel.sshtunnel.dev/db serverside-applied");
         await().atMost(Duration.ofSeconds(40)).pollInterval(Duration.ofMillis(500))
                 .until(() -> kubectl.run("get", "sshtunnel", "db", "-o", READY_REASON), "HostKeyMismatch"::equals);
@@ -263,7 +277,8 @@ class SandboxIT {
                 "--dry-run=client", "-o", "yaml"), "apply", "-f", "-");
         int portA = Ports.free();
         int portB = Ports.free();
-        String base = SandboxProcess.localTunnel("live", sshd, portA, echo.port());
+        String base = yaml(localTunnel("live", sshd, portA, echo.port()));
+        SshTunnel withSecond = localTunnel("live", sshd, portA, echo.port());
         kubectl.attempt(base, "apply", "-f", "-");
         assertThat(kubectl.run("wait", "--for=condition=Ready", "sshtunnel/live", "--timeout=60s")).as(this::log)
                 .contains("condition met");
@@ -272,8 +287,8 @@ class SandboxIT {
         try (Socket channel = new Socket("127.0.0.1", portA)) {
             channel.setSoTimeout(10_000);
             assertThat(roundTrip(channel, "first")).isEqualTo("first");
-            String withB = base.replace("\n---", "\n    - {name: b, type: Local, port: " + portB
-                    + ", target: {host: 127.0.0.1, port: " + echo.port() + "}}\n---");
+            withSecond.getSpec().getForwards().add(local("b", portB, "127.0.0.1", echo.port()));
+            String withB = yaml(withSecond);
 
             long start = System.nanoTime();
             kubectl.attempt(withB, "apply", "-f", "-");
@@ -294,8 +309,8 @@ class SandboxIT {
             });
 
             // Changed: b leads to a target that answers with the length and the bytes reversed.
-            kubectl.attempt(withB.replace("port: " + portB + ", target: {host: 127.0.0.1, port: " + echo.port(),
-                    "port: " + portB + ", target: {host: 127.0.0.1, port: " + afterEof.port()), "apply", "-f", "-");
+            withSecond.getSpec().getForwards().get(1).getTarget().setPort(afterEof.port());
+            kubectl.attempt(yaml(withSecond), "apply", "-f", "-");
             await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> {
                 try (Socket b = new Socket("127.0.0.1", portB)) {
                     b.setSoTimeout(5_000);
@@ -320,7 +335,9 @@ class SandboxIT {
 
         // spec.ssh.sessions: the same pod connects three sessions (a live change of the SSH settings), and
         // status lists each; kubectl wait returns only once the pod runs that generation.
-        kubectl.attempt(base.replace("    hostKey:", "    sessions: 3\n    hostKey:"), "apply", "-f", "-");
+        SshTunnel threeSessions = localTunnel("live", sshd, portA, echo.port());
+        threeSessions.getSpec().getSsh().setSessions(3);
+        kubectl.attempt(yaml(threeSessions), "apply", "-f", "-");
         assertThat(kubectl.run("wait", "--for=condition=Ready", "sshtunnel/live", "--timeout=60s")).contains("condition met");
         assertThat(kubectl.run("get", "sshtunnel", "live", "-o", "jsonpath={.metadata.generation}/{.status.observedGeneration}"))
                 .isEqualTo("5/5");
@@ -332,8 +349,9 @@ class SandboxIT {
                 .isEqualTo(uid);
 
         // A server that does not answer yet is progress for Flux's kstatus (InProgress), not a failure.
-        kubectl.attempt(SandboxProcess.localTunnel("nowhere", sshd, Ports.free(), echo.port())
-                .replace("port: " + sshd.port() + "\n", "port: " + Ports.free() + "\n"), "apply", "-f", "-");
+        SshTunnel nowhere = localTunnel("nowhere", sshd, Ports.free(), echo.port());
+        nowhere.getSpec().getSsh().setPort(Ports.free());
+        kubectl.attempt(yaml(nowhere), "apply", "-f", "-");
         await().atMost(Duration.ofSeconds(40)).pollInterval(Duration.ofMillis(500))
                 .until(() -> kubectl.run("get", "sshtunnel", "nowhere", "-o", READY_REASON), "Unreachable"::equals);
         assertThat(dev.sshtunnel.testing.EcosystemTools.kstatus(kubectl.run("get", "sshtunnels", "-o", "json")))
@@ -359,7 +377,7 @@ class SandboxIT {
         kubectl.attempt(kubectl.run("create", "secret", "generic", "bastion-key", "--from-file=id_ed25519=" + key,
                 "--dry-run=client", "-o", "yaml"), "apply", "-f", "-");
         int port = Ports.free();
-        kubectl.attempt(SandboxProcess.localTunnel("steady", sshd, port, echo.port()), "apply", "-f", "-");
+        kubectl.attempt(yaml(localTunnel("steady", sshd, port, echo.port())), "apply", "-f", "-");
         assertThat(kubectl.run("wait", "--for=condition=Ready", "sshtunnel/steady", "--timeout=60s")).contains("condition met");
         String crdVersion = kubectl.run("get", "crd", "sshtunnels.sshtunnel.dev", "-o", "jsonpath={.metadata.resourceVersion}");
         String chart = Path.of("deploy/helm/sshtunnel-operator").toAbsolutePath().toString();
@@ -401,7 +419,9 @@ class SandboxIT {
                 "--dry-run=client", "-o", "yaml");
         kubectl.attempt(secret, "apply", "-f", "-");
         int localPort = Ports.free();
-        String tunnel = SandboxProcess.localTunnel("tofu", sshd, "{policy: AcceptNew}", localPort, echo.port());
+        SshTunnel tofu = localTunnel("tofu", sshd, localPort, echo.port());
+        tofu.getSpec().getSsh().setHostKey(TunnelFixtures.hostKey(HostKeyPolicy.AcceptNew, null));
+        String tunnel = yaml(tofu);
         assertThat(kubectl.attempt(tunnel, "apply", "-f", "-").out()).contains("sshtunnel.sshtunnel.dev/tofu created");
         assertThat(kubectl.run("wait", "--for=condition=Ready", "sshtunnel/tofu", "--timeout=60s")).as(this::log)
                 .contains("condition met");

@@ -1,5 +1,7 @@
 package dev.sshtunnel.sandbox;
 
+import static dev.sshtunnel.testing.TunnelFixtures.localTunnel;
+import static dev.sshtunnel.testing.TunnelFixtures.yaml;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -56,7 +58,7 @@ class TrafficReconcilesIT {
         Kubectl kubectl = sandbox.kubectl();
         sandbox.keySecret(key);
         int port = Ports.free();
-        assertThat(kubectl.attempt(SandboxProcess.localTunnel("db", sshd, port, echo.port()), "apply", "-f", "-").out())
+        assertThat(kubectl.attempt(yaml(localTunnel("db", sshd, port, echo.port())), "apply", "-f", "-").out())
                 .contains("sshtunnel.sshtunnel.dev/db created");
         assertThat(kubectl.run("wait", "--for=condition=Ready", "sshtunnel/db", "--timeout=90s")).contains("condition met");
         connect(port, 0); // the first channel: the counters exist from here on

@@ -19,6 +19,9 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import dev.sshtunnel.api.v1alpha1.HostKeyPolicy;
+import dev.sshtunnel.api.v1alpha1.ReconnectSpec;
+import dev.sshtunnel.api.v1alpha1.SshSpec;
 import dev.sshtunnel.api.v1alpha1.SshTunnel;
 import dev.sshtunnel.operator.TunnelDocument;
 import dev.sshtunnel.testing.EchoServer;
@@ -111,21 +114,17 @@ class HostKeyAgreementIT {
         return fingerprint.replaceAll("=+$", "");
     }
 
+    /** Tunnel tofu to 127.0.0.1:SERVER_PORT with AcceptNew, retrying every second or two while nothing answers there. */
     private static String manifest(int serverPort, String user, int echoPort) {
-        return """
-                apiVersion: sshtunnel.dev/v1alpha1
-                kind: SshTunnel
-                metadata: {name: tofu}
-                spec:
-                  ssh:
-                    host: 127.0.0.1
-                    port: %d
-                    user: %s
-                    privateKeySecretRef: {name: bastion-key, key: id_ed25519}
-                    hostKey: {policy: AcceptNew}
-                    reconnect: {minBackoffSeconds: 1, maxBackoffSeconds: 2}
-                  forwards:
-                    - {name: echo, type: Local, port: %d, target: {host: 127.0.0.1, port: %d}}
-                """.formatted(serverPort, user, Ports.free(), echoPort);
+        SshTunnel tofu = TunnelFixtures.to(null, "tofu", "127.0.0.1", serverPort, user,
+                List.of(TunnelFixtures.local("echo", Ports.free(), "127.0.0.1", echoPort)));
+        SshSpec ssh = tofu.getSpec().getSsh();
+        ssh.setPrivateKeySecretRef(TunnelFixtures.keyRef(TunnelFixtures.KEY_SECRET, TunnelFixtures.KEY, null));
+        ssh.setHostKey(TunnelFixtures.hostKey(HostKeyPolicy.AcceptNew, null));
+        ReconnectSpec reconnect = new ReconnectSpec();
+        reconnect.setMinBackoffSeconds(1);
+        reconnect.setMaxBackoffSeconds(2);
+        ssh.setReconnect(reconnect);
+        return TunnelFixtures.yaml(tofu);
     }
 }

@@ -16,6 +16,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
+import dev.sshtunnel.api.v1alpha1.SshTunnel;
 import dev.sshtunnel.testing.EchoServer;
 import dev.sshtunnel.testing.Kubectl;
 import dev.sshtunnel.testing.OpenSshServer;
@@ -23,6 +24,7 @@ import dev.sshtunnel.testing.Ports;
 import dev.sshtunnel.testing.SandboxExtension;
 import dev.sshtunnel.testing.SandboxProcess;
 import dev.sshtunnel.testing.Socks5;
+import dev.sshtunnel.testing.TunnelFixtures;
 
 /**
  * The guard rail "Remote targets and SOCKS destinations" end to end: the packaged sandbox, its operator with the
@@ -56,21 +58,10 @@ class TargetGuardRailIT {
         kubectl.attempt(secret, "apply", "-f", "-");
         int socksPort = Ports.free();
         int remotePort = Ports.free();
-        String manifest = """
-                apiVersion: sshtunnel.dev/v1alpha1
-                kind: SshTunnel
-                metadata: {name: hooks, namespace: default}
-                spec:
-                  ssh:
-                    host: 127.0.0.1
-                    port: %d
-                    user: %s
-                    privateKeySecretRef: {name: bastion-key, key: id_ed25519}
-                    hostKey: {knownHosts: "%s"}
-                  forwards:
-                    - {name: socks, type: Dynamic, port: %d}
-                    - {name: back, type: Remote, bindAddress: 127.0.0.1, port: %d, target: {host: 127.0.0.1, port: %d}}
-                """.formatted(sshd.port(), sshd.user(), sshd.knownHostsLine(), socksPort, remotePort, target.port());
+        SshTunnel hooks = TunnelFixtures.through(sshd, "hooks", TunnelFixtures.dynamic("socks", socksPort),
+                TunnelFixtures.remote("back", "127.0.0.1", remotePort, "127.0.0.1", target.port()));
+        hooks.getMetadata().setNamespace("default");
+        String manifest = TunnelFixtures.yaml(hooks);
         assertThat(kubectl.attempt(manifest, "apply", "-f", "-").out()).contains("created");
         assertThat(kubectl.run("wait", "--for=condition=Ready", "sshtunnel/hooks", "--timeout=90s"))
                 .as(this::log).contains("condition met");

@@ -234,12 +234,8 @@ class BastionIT {
         return on(BastionKind.ClusterSshBastion, "edge", namespace, name, forwards);
     }
 
-    /** A tenant's tunnel as a tenant writes it: spec.bastionRef and its forwards, nothing else. */
     private static SshTunnel on(BastionKind kind, String bastion, String namespace, String name, ForwardSpec... forwards) {
-        SshTunnel tunnel = TunnelFixtures.onBastion(namespace, name, kind, bastion, forwards);
-        tunnel.getSpec().setReplicas(null);
-        tunnel.getSpec().setSuspend(null);
-        return tunnel;
+        return TunnelFixtures.asWrittenOnBastion(namespace, name, kind, bastion, forwards);
     }
 
     private static String roundTrip(Socket socket, String text) throws Exception {

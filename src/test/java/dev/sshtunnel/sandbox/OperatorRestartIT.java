@@ -17,12 +17,14 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
+import dev.sshtunnel.api.v1alpha1.BastionKind;
 import dev.sshtunnel.testing.EchoServer;
 import dev.sshtunnel.testing.Kubectl;
 import dev.sshtunnel.testing.OpenSshServer;
 import dev.sshtunnel.testing.Ports;
 import dev.sshtunnel.testing.SandboxExtension;
 import dev.sshtunnel.testing.SandboxProcess;
+import dev.sshtunnel.testing.TunnelFixtures;
 
 /**
  * The operator killed (SIGKILL) in the middle of creating tunnels, tunnels changed and deleted while
@@ -149,15 +151,9 @@ class OperatorRestartIT {
                 expected::equals);
     }
 
+    /** Tunnel team/NAME on ClusterSshBastion edge, as a tenant writes it: one Remote forward "hook" of localhost:PORT. */
     private static String remoteTunnel(String name, int port) {
-        return """
-                apiVersion: sshtunnel.dev/v1alpha1
-                kind: SshTunnel
-                metadata: {name: %s, namespace: team}
-                spec:
-                  bastionRef: {kind: ClusterSshBastion, name: edge}
-                  forwards:
-                    - {name: hook, type: Remote, port: %d, target: {host: web.team.svc, port: 80}}
-                """.formatted(name, port);
+        return yaml(TunnelFixtures.asWrittenOnBastion("team", name, BastionKind.ClusterSshBastion, "edge",
+                TunnelFixtures.remote("hook", port, "web.team.svc", 80)));
     }
 }

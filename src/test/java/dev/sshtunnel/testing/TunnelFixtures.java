@@ -57,6 +57,15 @@ public final class TunnelFixtures {
         return tunnel;
     }
 
+    /** A tenant's tunnel as a tenant writes it: spec.bastionRef and its forwards, nothing else (the API server defaults the rest). */
+    public static SshTunnel asWrittenOnBastion(String namespace, String name, dev.sshtunnel.api.v1alpha1.BastionKind kind,
+            String bastion, ForwardSpec... forwards) {
+        SshTunnel tunnel = onBastion(namespace, name, kind, bastion, forwards);
+        tunnel.getSpec().setReplicas(null);
+        tunnel.getSpec().setSuspend(null);
+        return tunnel;
+    }
+
     /**
      * A ClusterSshBastion of operator tests: the test tunnel's server and key (Secret {@link #KEY_SECRET} in
      * credentialsNamespace), granted to namespaces labelled team=LABEL, Remote binds localhost:8000-8999.

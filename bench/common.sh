@@ -67,8 +67,8 @@ start_forwarder() {
 sandbox() {
   local dir=$1; shift
   : "${BINARIES:=$(bash hack/kube-binaries.sh | tail -1)}"
-  java -jar "$JAR" sandbox --no-operator "$@" --kube-binaries "$BINARIES" --work-dir "$dir" > "$dir.log" 2>&1 & pids+=($!)
-  until grep -q "no operator runs here" "$dir.log"; do sleep 0.5; kill -0 "${pids[-1]}"; done
+  bash hack/sandbox.sh --no-operator "$@" --kube-binaries "$BINARIES" --work-dir "$dir" > "$dir.log" 2>&1 & pids+=($!)
+  until grep -q "export KUBECONFIG=" "$dir.log"; do sleep 0.5; kill -0 "${pids[-1]}"; done
   export KUBECONFIG=$dir/kubeconfig
   OPERATOR_KUBECONFIG=$(grep -o 'KUBECONFIG=[^ ]* java' "$dir.log" | sed 's/KUBECONFIG=//; s/ java//')
 }

@@ -29,7 +29,7 @@ public final class CachingSlf4jProvider implements SLF4JServiceProvider {
     private volatile ILoggerFactory factory;
 
     /** Makes SLF4J pick this provider, unless one was chosen explicitly with -Dslf4j.provider. */
-    static void install() {
+    public static void install() {
         if (System.getProperty("slf4j.provider") == null) {
             System.setProperty("slf4j.provider", CachingSlf4jProvider.class.getName());
             // SLF4J announces an explicitly chosen provider on stderr; its warnings still show.

@@ -13,11 +13,11 @@ import java.util.logging.LogRecord;
 import java.util.logging.Logger;
 
 /**
- * Console logging for the forward role, which runs without Quarkus (and so without its logging
+ * Console logging for the forward role (and the sandbox, whose pods are forwarders), which runs without Quarkus (and so without its logging
  * setup): one line per event on stderr, in the operator's format. MINA's own messages are limited
  * to errors; the forwarder logs every session transition itself, with the reason.
  */
-final class ForwarderLogging {
+public final class ForwarderLogging {
 
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSXXX")
             .withZone(ZoneOffset.UTC);
@@ -25,7 +25,7 @@ final class ForwarderLogging {
     private ForwarderLogging() {
     }
 
-    static void install() {
+    public static void install() {
         Logger root = Logger.getLogger("");
         for (Handler handler : root.getHandlers()) {
             root.removeHandler(handler);

@@ -8,7 +8,7 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = VersionProvider.class,
         description = "Manages SSH tunnels as Kubernetes custom resources. Without a command, runs the operator.",
-        subcommands = {OperatorCommand.class, ForwardCommand.class, ValidateCommand.class, SandboxCommand.class})
+        subcommands = {OperatorCommand.class, ForwardCommand.class, ValidateCommand.class})
 public class RootCommand implements Callable<Integer> {
 
     @Override

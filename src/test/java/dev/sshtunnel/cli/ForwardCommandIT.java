@@ -26,7 +26,7 @@ import dev.sshtunnel.testing.OpenSshServer;
 import dev.sshtunnel.testing.Ports;
 import dev.sshtunnel.testing.TunnelFiles;
 
-/** The packaged program, run exactly as the README and the forwarder pod run it. */
+/** The packaged program, run exactly as docs/tunnels.md and the forwarder pod run it. */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class ForwardCommandIT {
 

@@ -39,6 +39,24 @@ public final class PackagedJar implements AutoCloseable {
         return process;
     }
 
+    /**
+     * The sandbox as a user starts it, `bash hack/sandbox.sh ARGS` (which execs the sandbox's JVM, so
+     * {@link #close()}'s SIGTERM reaches it), told never to build: `package` has built both jars.
+     */
+    public Process startSandbox(Path log, java.util.Map<String, String> env, String... args) throws IOException {
+        Files.createDirectories(log.toAbsolutePath().getParent());
+        List<String> command = new ArrayList<>(List.of("bash", "hack/sandbox.sh"));
+        command.addAll(List.of(args));
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+        builder.environment().putAll(env);
+        builder.environment().put("SSHTUNNEL_SANDBOX_BUILD", "never");
+        builder.environment().put("SSHTUNNEL_OPERATOR_JAR", JAR.toAbsolutePath().toString());
+        builder.environment().put("JAVA", Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        Process process = builder.start();
+        processes.add(process);
+        return process;
+    }
+
     /** What a log holds so far ("" before it exists). */
     public static String read(Path log) {
         try {

@@ -13,9 +13,11 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 
 /**
- * The real control plane for tests: one per test JVM (surefire forks a JVM per class), started on
+ * The real control plane for integration tests: one per test JVM (failsafe runs each *IT class in a JVM
+ * of its own, reuseForks=false; the unit tests share one JVM and start none), started on
  * first use from the binaries hack/kube-binaries.sh builds (it is run here, and answers at once when
- * they are cached), with the CRD and deploy/'s operator RBAC installed. Logs, including the API
+ * they are cached), with the three CRDs and deploy/'s namespace, ServiceAccount, RBAC and operator
+ * admission policy installed. Logs, including the API
  * server's audit log, stay under target/control-plane/. Its coordinates are kept in system
  * properties, so the Quarkus test class loader and the JUnit one share the same cluster.
  */

@@ -12,7 +12,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * The packaged `sandbox` command as the end-to-end tests start it, on the control-plane binaries of
+ * The sandbox (hack/sandbox.sh) as the end-to-end tests start it, on the control-plane binaries of
  * hack/kube-binaries.sh: its process, its log, kubectl as cluster admin and, with --no-operator, the
  * operator ServiceAccount's kubeconfig it printed.
  */
@@ -27,15 +27,18 @@ public record SandboxProcess(Process process, Path log, Kubectl kubectl, String 
     public static SandboxProcess start(PackagedJar jar, Path dir, String logName, java.util.Map<String, String> env,
             String... extra) throws IOException {
         Path log = PackagedJar.IT_LOGS.resolve(logName);
-        List<String> args = new ArrayList<>(List.of("sandbox", "--work-dir", dir.resolve("sandbox").toString(),
+        List<String> args = new ArrayList<>(List.of("--work-dir", dir.resolve("sandbox").toString(),
                 "--kube-binaries", RealCluster.binaries().toString()));
         args.addAll(List.of(extra));
         boolean operator = !args.contains("--no-operator");
-        Process process = jar.start(log, env, List.of(), args.toArray(String[]::new));
-        String ready = operator ? "Profile sandbox activated" : "no operator runs here";
-        await().atMost(Duration.ofSeconds(90)).until(() -> PackagedJar.read(log).contains(ready) || !process.isAlive());
+        Process process = jar.startSandbox(log, env, args.toArray(String[]::new));
+        // The sandbox prints the line last, once the CRDs are established and its operator (if any) is ready.
+        String ready = "sandbox: export KUBECONFIG=" + dir.resolve("sandbox/kubeconfig").toAbsolutePath();
+        await().atMost(Duration.ofSeconds(120)).until(() -> PackagedJar.read(log).contains(ready) || !process.isAlive());
         assertThat(process.isAlive()).as(PackagedJar.read(log)).isTrue();
-        assertThat(PackagedJar.read(log)).contains("sandbox: export KUBECONFIG=" + dir.resolve("sandbox/kubeconfig"));
+        if (operator) {
+            assertThat(PackagedJar.read(log)).contains("Profile sandbox activated");
+        }
         String operatorKubeconfig = null;
         if (!operator) {
             Matcher matcher = Pattern.compile("KUBECONFIG=(\\S+) java").matcher(PackagedJar.read(log));

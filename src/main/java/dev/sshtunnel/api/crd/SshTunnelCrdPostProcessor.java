@@ -21,7 +21,7 @@ import io.fabric8.kubernetes.api.model.apiextensions.v1.JSONSchemaProps;
  */
 public class SshTunnelCrdPostProcessor implements CRDPostProcessor {
 
-    /** NAME is implicit; the rest in the order DESIGN.md gives. */
+    /** NAME is implicit; the rest in the order docs/architecture.md gives ("Printer columns"). */
     static final List<String> COLUMN_ORDER = List.of("Host", "Bastion", "Credentials", "Allowed", "Tunnels", "Forwards",
             "Channels", "Status", "Age", "Serving", "Message");
     private static final String TUNNELS = "sshtunnels." + SshTunnel.GROUP;

@@ -11,7 +11,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
- * One control-plane process (etcd, kube-apiserver, ...) with its output appended to a log file.
+ * One process the sandbox runs (etcd, kube-apiserver, ..., the operator) with its output appended to
+ * a log file or passed through to the sandbox's own.
  * It is started under a small shell that ends it when its standard input closes, so it never
  * outlives this JVM — not even when the JVM is killed — and {@link #terminate()} sends it SIGTERM the
  * same way.
@@ -26,20 +27,25 @@ final class ChildProcess {
 
     private final String name;
     private final List<String> command;
-    private final Path log;
+    private final ProcessBuilder.Redirect output;
     private volatile Process process;
     private volatile boolean stopped;
     private volatile List<ProcessHandle> watchdog = List.of();
     private int restarts;
 
-    private ChildProcess(String name, List<String> command, Path log) {
+    private ChildProcess(String name, List<String> command, ProcessBuilder.Redirect output) {
         this.name = name;
         this.command = List.copyOf(command);
-        this.log = log;
+        this.output = output;
     }
 
     static ChildProcess start(String name, List<String> command, Path log) throws IOException {
-        ChildProcess child = new ChildProcess(name, command, log);
+        return start(name, command, ProcessBuilder.Redirect.appendTo(log.toFile()));
+    }
+
+    /** With {@link ProcessBuilder.Redirect#INHERIT}: its output interleaved with the sandbox's. */
+    static ChildProcess start(String name, List<String> command, ProcessBuilder.Redirect output) throws IOException {
+        ChildProcess child = new ChildProcess(name, command, output);
         child.launch();
         return child;
     }
@@ -48,11 +54,20 @@ final class ChildProcess {
         List<String> wrapped = new ArrayList<>(List.of("/bin/sh", "-c", WATCHDOG, name));
         wrapped.addAll(command);
         process = new ProcessBuilder(wrapped).redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+                .redirectOutput(output).start();
     }
 
     boolean alive() {
         return process.isAlive();
+    }
+
+    long pid() {
+        return process.pid();
+    }
+
+    /** Blocks until the process ends; its exit code. */
+    int awaitExit() throws InterruptedException {
+        return process.waitFor();
     }
 
     /**

@@ -2,11 +2,16 @@ package dev.sshtunnel.sandbox;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Base64;
+import java.util.Deque;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -22,9 +27,9 @@ import io.fabric8.kubernetes.client.KubernetesClient;
  * ({@link ControlPlane}: etcd, kube-apiserver, kube-controller-manager, kube-scheduler) with the CRD
  * and the operator's ServiceAccount and RBAC from deploy/ installed, plus the two stand-ins for what
  * cannot run here: {@link NodeAgent} (kubelet and container runtime for forwarder pods) and
- * {@link ServiceProxies} (kube-proxy). The operator itself is not started here: it runs against
- * {@link #operatorProperties()} — as the `sshtunnel-operator` ServiceAccount, RBAC enforced —
- * exactly as it runs in a cluster.
+ * {@link ServiceProxies} (kube-proxy). The operator itself is not started here: it is the packaged
+ * product, started with {@link #operatorProperties(Path)} — as the `sshtunnel-operator`
+ * ServiceAccount, RBAC enforced — exactly as it runs in a cluster.
  */
 public final class Sandbox implements AutoCloseable {
 
@@ -54,6 +59,7 @@ public final class Sandbox implements AutoCloseable {
     private final ServiceProxies proxies;
     private final ScheduledExecutorService loop =
             Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("sandbox-service-proxies"));
+    private final Deque<Runnable> closers = new ConcurrentLinkedDeque<>();
     private final String operatorToken;
     private final Path kubeconfig;
 
@@ -136,16 +142,15 @@ public final class Sandbox implements AutoCloseable {
         return cluster.url();
     }
 
-    /** Configuration that points an operator in this JVM at the sandbox, as its ServiceAccount. */
-    public Map<String, String> operatorProperties() throws IOException {
+    /**
+     * System properties that point a packaged operator at the sandbox as its ServiceAccount: the kubeconfig
+     * {@link #operatorKubeconfig(Path)} wrote (the token stays off the command line) and the sandbox profile.
+     */
+    public static Map<String, String> operatorProperties(Path operatorKubeconfig) {
         return Map.of(
-                // The `sandbox` profile: no leader election (prod only).
+                // The `sandbox` profile: no leader election (prod only), loopback targets allowed.
                 "quarkus.profile", "sandbox",
-                "quarkus.kubernetes-client.api-server-url", cluster.url(),
-                "quarkus.kubernetes-client.token", operatorToken,
-                "quarkus.kubernetes-client.ca-cert-data",
-                Base64.getEncoder().encodeToString(cluster.caPem().getBytes(java.nio.charset.StandardCharsets.US_ASCII)),
-                "quarkus.kubernetes-client.namespace", OPERATOR_NAMESPACE,
+                "kubeconfig", operatorKubeconfig.toAbsolutePath().toString(),
                 "sshtunnel.operator-namespace", OPERATOR_NAMESPACE,
                 "sshtunnel.forwarder.image", FORWARDER_IMAGE,
                 "quarkus.http.host", "127.0.0.1");
@@ -157,8 +162,32 @@ public final class Sandbox implements AutoCloseable {
                 operatorToken, OPERATOR_NAMESPACE);
     }
 
+    /** Where the sandbox relays a Service port on this machine (kube-proxy's stand-in), once it does. */
+    public Optional<InetSocketAddress> serviceRelay(String namespace, String service, String portName) {
+        return proxies == null ? Optional.empty() : proxies.relay(namespace, service, portName);
+    }
+
+    /** Runs first when the sandbox closes, latest added first: what was started on top of it (--demo's servers). */
+    void onClose(Runnable action) {
+        closers.addFirst(action);
+    }
+
+    /** A port free on 127.0.0.1 now (for a listener started next). */
+    static int freeLoopbackPort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        }
+    }
+
+    /** Cluster admin, for what the sandbox itself applies (--demo). */
+    KubernetesClient admin() {
+        return admin;
+    }
+
     @Override
     public void close() {
+        closers.forEach(Runnable::run);
+        closers.clear();
         DaemonThreads.stop(loop);
         if (proxies != null) {
             proxies.close();

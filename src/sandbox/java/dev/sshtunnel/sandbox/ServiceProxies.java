@@ -1,20 +1,22 @@
 package dev.sshtunnel.sandbox;
 
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Consumer;
 
-import dev.sshtunnel.operator.ForwarderLabels;
 import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.client.KubernetesClient;
 
 /**
- * Stands in for kube-proxy, for the forwarder Services: each Service port gets a {@link ServicePort}
- * on the host (its own port number when free, else another one, printed either way) that relays to
- * the ready forwarder pods; an ExternalName alias relays to the pods of the Service it names. Not emulated: cluster IPs, DNS names, NetworkPolicy enforcement.
+ * Stands in for kube-proxy: each port of a Service with a selector gets a {@link ServicePort} on the
+ * host (its own port number when free, else another one, printed either way) that relays to the ready
+ * pods the selector matches on the sandbox's node; an ExternalName alias relays to the pods of the
+ * Service it names. Not emulated: cluster IPs, DNS names, NetworkPolicy enforcement.
  */
 final class ServiceProxies implements AutoCloseable {
 
@@ -39,24 +41,28 @@ final class ServiceProxies implements AutoCloseable {
         }
     }
 
+    /**
+     * As kube-proxy does: every Service with a selector is relayed to the ready pods it selects, whoever made it.
+     * An ExternalName Service naming {@code <service>.<namespace>.svc[.<domain>]} of this cluster stands in for
+     * the DNS answer a pod would get: it is relayed to the pods of the Service it names.
+     */
     synchronized void sync() {
         Map<String, Wanted> wanted = new LinkedHashMap<>();
-        for (Service service : client.services().inAnyNamespace()
-                .withLabel(ForwarderLabels.MANAGED_BY, ForwarderLabels.OPERATOR_NAME).list().getItems()) {
-            if (service.getMetadata().getLabels().containsKey(ForwarderLabels.TUNNEL_NAMESPACE)) {
-                continue; // beside pods in a bastion's namespace: relayed through the tenant's alias of it
-            }
+        for (Service service : client.services().inAnyNamespace().list().getItems()) {
             String ns = service.getMetadata().getNamespace();
             Map<String, String> selector = service.getSpec().getSelector();
             if ("ExternalName".equals(service.getSpec().getType())) {
-                // The alias a tenant gets of the forwards' Service in a bastion's namespace: <name>.<namespace>.svc.<domain>.
                 String[] target = service.getSpec().getExternalName().split("\\.");
-                Service aliased = target.length < 3 ? null : client.services().inNamespace(target[1]).withName(target[0]).get();
+                Service aliased = target.length < 3 || !"svc".equals(target[2]) ? null
+                        : client.services().inNamespace(target[1]).withName(target[0]).get();
                 if (aliased == null) {
                     continue;
                 }
                 ns = target[1];
                 selector = aliased.getSpec().getSelector();
+            }
+            if (selector == null || selector.isEmpty()) {
+                continue; // endpoints kept by hand (the API server's own Service): nothing a selector could find
             }
             for (var port : service.getSpec().getPorts()) {
                 Integer target = targetPort(ns, selector, port.getTargetPort(), port.getPort());
@@ -102,6 +108,14 @@ final class ServiceProxies implements AutoCloseable {
             return target.getIntVal();
         }
         return node.namedPort(ns, selector, target.getStrVal());
+    }
+
+    /** Where a Service port is relayed on the host, once it is. */
+    synchronized Optional<InetSocketAddress> relay(String namespace, String service, String portName) {
+        return ports.entrySet().stream()
+                .filter(e -> e.getKey().startsWith(namespace + "/" + service + "/" + portName + "/"))
+                .map(e -> new InetSocketAddress(e.getValue().localAddress(), e.getValue().localPort()))
+                .findFirst();
     }
 
     @Override

@@ -54,13 +54,14 @@ import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
  * whose container has the image it can run — the operator's own image, i.e. this program: the
  * forwarder then runs in this process with the container's own arguments, its ConfigMap and Secret
  * volumes written under a per-pod root with the pod's modes, and `0.0.0.0` replaced by the pod's
- * own address in 127.1.0.0/16. It runs the readiness and liveness probes as declared, restarts the
+ * own address in 127.1.0.0/16. It refreshes those volumes in place as the kubelet does ({@link #VOLUME_SYNC}),
+ * runs the readiness and liveness probes as declared, restarts the
  * container after failed liveness probes or a crash (with backoff, counting restarts), writes the
  * status through {@code pods/status} as the kubelet does, and on deletion stops the forwarder within
- * the pod's grace period (SIGTERM semantics: stop accepting, drain) before removing the pod.
- * Any other image gets an honest waiting reason ({@value #NOT_RUNNABLE}) and never runs.
- * Not emulated: container isolation, resource limits, the security context, Secret/ConfigMap
- * updates reaching running pods, init containers, more than one container.
+ * the grace period of its container's {@code --grace-period} argument (SIGTERM semantics: stop accepting,
+ * drain) before removing the pod. Any other image gets an honest waiting reason ({@value #NOT_RUNNABLE}) and never runs.
+ * Not emulated: container isolation, resource limits, the security context, the pod's
+ * terminationGracePeriodSeconds, init containers, more than one container.
  */
 final class NodeAgent implements AutoCloseable {
 

@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -14,6 +15,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 import dev.sshtunnel.api.v1alpha1.ForwardType;
 import dev.sshtunnel.api.v1alpha1.HostKeyPolicy;
+import dev.sshtunnel.api.v1alpha1.SshTunnel;
+import dev.sshtunnel.testing.TunnelFixtures;
 
 class TunnelConfigLoaderTest {
 
@@ -184,8 +187,12 @@ class TunnelConfigLoaderTest {
                 """), secrets))
                 .hasMessageContaining("spec.ssh.connectTimeoutSeconds: Invalid value: 301:")
                 .hasMessageContaining("spec.forwards[0].name: Invalid value: \"Postgres\":");
-        assertThatThrownBy(() -> TunnelConfigLoader.load(yaml(SSH.replace("bastion.example.com", "admin@bastion.example.com")
-                + "  forwards: [{name: socks, type: Dynamic, port: 1080}]\n"), secrets))
+        SshTunnel userAtHost = TunnelFixtures.to("apps", "warehouse", "admin@bastion.example.com", null, "tunnel",
+                List.of(TunnelFixtures.dynamic("socks", 1080)));
+        userAtHost.getSpec().getSsh().setPrivateKeySecretRef(TunnelFixtures.keyRef("bastion-key", "id_ed25519", null));
+        Path file = dir.resolve("tunnel.yaml");
+        Files.writeString(file, TunnelFixtures.yaml(userAtHost));
+        assertThatThrownBy(() -> TunnelConfigLoader.load(file, secrets))
                 .hasMessageStartingWith("spec.ssh.host: Invalid value: host must be a host name or IP address");
     }
 

@@ -7,7 +7,9 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 
 import org.junit.jupiter.api.BeforeAll;
@@ -18,10 +20,13 @@ import org.junit.jupiter.params.provider.MethodSource;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 
+import dev.sshtunnel.api.v1alpha1.SshTunnel;
 import dev.sshtunnel.config.validation.CrdSchema;
 import dev.sshtunnel.config.validation.ManifestValidator;
 import dev.sshtunnel.testing.Kubectl;
 import dev.sshtunnel.testing.RealCluster;
+import dev.sshtunnel.testing.TunnelFixtures;
+import io.fabric8.kubernetes.client.utils.Serialization;
 
 /**
  * What the real kube-apiserver (1.35, built from Go modules) says about crds/, deploy/, examples/ and
@@ -119,10 +124,15 @@ class RealApiServerIT {
         assertThat(VALIDATOR.validate(YAML.readTree(manifest))).isEmpty();
     }
 
+    /** The AppArmor manifest of invalid-manifests/ with {@code key: "true"} in place of its AppArmor annotation. */
     private static String withPodAnnotation(String key) throws IOException {
-        String valid = Files.readString(Path.of("src/test/resources/invalid-manifests/pod-annotation-apparmor.yaml"))
-                .replaceFirst("(?m)^# expect:.*\n", "");
-        return valid.replace("container.apparmor.security.beta.kubernetes.io/forwarder: unconfined", key + ": \"true\"");
+        SshTunnel tunnel = Serialization.unmarshal(
+                Files.readString(Path.of("src/test/resources/invalid-manifests/pod-annotation-apparmor.yaml")), SshTunnel.class);
+        Map<String, String> annotations = new LinkedHashMap<>(tunnel.getSpec().getForwarder().getPodAnnotations());
+        assertThat(annotations.remove("container.apparmor.security.beta.kubernetes.io/forwarder")).isEqualTo("unconfined");
+        annotations.put(key, "true");
+        tunnel.getSpec().getForwarder().setPodAnnotations(annotations);
+        return TunnelFixtures.yaml(tunnel);
     }
 
     /**

@@ -11,7 +11,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -19,15 +18,15 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 
 import dev.sshtunnel.testing.Kubectl;
-import dev.sshtunnel.testing.PackagedJar;
 import dev.sshtunnel.testing.Ports;
+import dev.sshtunnel.testing.SandboxExtension;
 import dev.sshtunnel.testing.SandboxProcess;
 
 /**
@@ -46,10 +45,9 @@ class GuardRailsIT {
     private static final Path GUARD_RAILS = Path.of("deploy/guard-rails.yaml");
     private static final String CONFIG_MAP = "sshtunnel-operator-guard-rails";
 
-    @TempDir
-    static Path dir;
-
-    private static final PackagedJar jar = new PackagedJar();
+    /** One sandbox for the class (a static field): the tests run in order against the same control plane. */
+    @RegisterExtension
+    static final SandboxExtension sandboxes = new SandboxExtension();
     private static SandboxProcess sandbox;
     private static Kubectl kubectl;
     private Process operator;
@@ -107,7 +105,7 @@ class GuardRailsIT {
 
     @BeforeAll
     static void cluster() throws Exception {
-        sandbox = SandboxProcess.start(jar, dir, "GuardRailsIT-sandbox.log", "--no-operator", "--no-pods");
+        sandbox = sandboxes.start("sandbox", "--no-operator", "--no-pods");
         kubectl = sandbox.kubectl();
         kubectl.run("create", "secret", "generic", "bastion-key", "--from-literal=id_ed25519=not-a-key-nothing-connects");
         // Stored before the policy existed (an upgrade): kept across the tests.
@@ -117,12 +115,6 @@ class GuardRailsIT {
         kubectl.run("label", "sshtunnel", "legacy", "kept=true");
         kubectl.run("apply", "-f", GUARD_RAILS.toString());
         awaitPolicy(true);
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        jar.close();
-        SandboxProcess.keepClusterLogs(dir, "GuardRailsIT");
     }
 
     @AfterEach
@@ -267,7 +259,7 @@ class GuardRailsIT {
 
     /** The packaged operator as its ServiceAccount, with these guard rails as its environment. */
     private Process startOperator(String name, Map<String, String> env) throws IOException {
-        return sandbox.startOperator(jar, PackagedJar.IT_LOGS.resolve("GuardRailsIT-operator-" + name + ".log"), env,
+        return sandbox.startOperator(sandboxes.jar(), sandboxes.log("operator-" + name), env,
                 "-Dquarkus.profile=sandbox");
     }
 

@@ -1,5 +1,7 @@
 package dev.sshtunnel.sandbox;
 
+import static dev.sshtunnel.testing.TunnelFixtures.localTunnel;
+import static dev.sshtunnel.testing.TunnelFixtures.yaml;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -10,7 +12,6 @@ import java.net.Socket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
@@ -18,14 +19,14 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import dev.sshtunnel.testing.EchoServer;
-import dev.sshtunnel.testing.Keys;
 import dev.sshtunnel.testing.Kubectl;
 import dev.sshtunnel.testing.OpenSshServer;
 import dev.sshtunnel.testing.PackagedJar;
 import dev.sshtunnel.testing.Ports;
+import dev.sshtunnel.testing.SandboxExtension;
 import dev.sshtunnel.testing.SandboxProcess;
 
 /**
@@ -37,61 +38,57 @@ import dev.sshtunnel.testing.SandboxProcess;
 @Timeout(value = 300, unit = TimeUnit.SECONDS)
 class ControlPlaneOutageIT {
 
-    @TempDir
-    Path dir;
+    @RegisterExtension
+    final SandboxExtension sandboxes = new SandboxExtension();
 
-    private final PackagedJar jar = new PackagedJar();
-
+    /** Before the extension stops the sandbox: a frozen etcd would not stop. */
     @AfterEach
-    void stop() throws Exception {
-        signal("CONT", "^[^ ]*/etcd --name=sandbox --data-dir=" + dir);
-        jar.close();
-        SandboxProcess.keepClusterLogs(dir, "ControlPlaneOutageIT");
+    void thawEtcd() {
+        signal("CONT", "^[^ ]*/etcd --name=sandbox --data-dir=" + sandboxes.dir());
     }
 
     @Test
     void channelFlowsAndOperatorRecoversThroughApiServerKillAndEtcdFreeze() throws Exception {
-        Path key = Keys.generate(dir, "id_ed25519", "ed25519", false, null);
-        try (OpenSshServer sshd = OpenSshServer.start(dir.resolve("sshd"), List.of(Keys.publicKey(key)));
-                EchoServer echo = new EchoServer(EchoServer.Mode.ECHO)) {
-            SandboxProcess sandbox = SandboxProcess.start(jar, dir, "ControlPlaneOutageIT-sandbox.log");
-            Path log = sandbox.log();
-            Kubectl kubectl = sandbox.kubectl();
-            sandbox.keySecret(key);
-            int port = Ports.free();
-            kubectl.attempt(SandboxProcess.localTunnel("db", sshd, port, echo.port()), "apply", "-f", "-");
-            kubectl.run("wait", "--for=condition=Ready", "sshtunnel/db", "--timeout=90s");
+        Path key = sandboxes.key();
+        OpenSshServer sshd = sandboxes.sshd(key);
+        EchoServer echo = sandboxes.echo();
+        SandboxProcess sandbox = sandboxes.start("sandbox");
+        Path log = sandbox.log();
+        Kubectl kubectl = sandbox.kubectl();
+        sandbox.keySecret(key);
+        int port = Ports.free();
+        kubectl.attempt(yaml(localTunnel("db", sshd, port, echo.port())), "apply", "-f", "-");
+        kubectl.run("wait", "--for=condition=Ready", "sshtunnel/db", "--timeout=90s");
 
-            try (Socket channel = new Socket("127.0.0.1", port)) {
-                Stream stream = new Stream(channel);
-                stream.thread.start();
-                await().atMost(Duration.ofSeconds(10)).until(() -> stream.bytes.get() > 0);
+        try (Socket channel = new Socket("127.0.0.1", port)) {
+            Stream stream = new Stream(channel);
+            stream.thread.start();
+            await().atMost(Duration.ofSeconds(10)).until(() -> stream.bytes.get() > 0);
 
-                // kube-apiserver killed: the sandbox's supervisor starts it again.
-                signal("KILL", "^[^ ]*/kube-apiserver .*" + dir.resolve("sandbox/cluster"));
-                await().atMost(Duration.ofSeconds(60)).until(() -> PackagedJar.read(log).contains("kube-apiserver exited"));
-                await().atMost(Duration.ofSeconds(60)).ignoreExceptions()
-                        .until(() -> kubectl.run("get", "sshtunnel", "db", "-o", "name").contains("db"));
+            // kube-apiserver killed: the sandbox's supervisor starts it again.
+            signal("KILL", "^[^ ]*/kube-apiserver .*" + sandboxes.dir().resolve("sandbox/cluster"));
+            await().atMost(Duration.ofSeconds(60)).until(() -> PackagedJar.read(log).contains("kube-apiserver exited"));
+            await().atMost(Duration.ofSeconds(60)).ignoreExceptions()
+                    .until(() -> kubectl.run("get", "sshtunnel", "db", "-o", "name").contains("db"));
 
-                // etcd frozen for 30 s: the API server answers with errors, the tunnel does not notice.
-                long before = stream.bytes.get();
-                signal("STOP", "^[^ ]*/etcd --name=sandbox --data-dir=" + dir);
-                Thread.sleep(30_000);
-                signal("CONT", "^[^ ]*/etcd --name=sandbox --data-dir=" + dir);
-                assertThat(stream.bytes.get()).as("bytes echoed while etcd was frozen").isGreaterThan(before + 100_000);
+            // etcd frozen for 30 s: the API server answers with errors, the tunnel does not notice.
+            long before = stream.bytes.get();
+            signal("STOP", "^[^ ]*/etcd --name=sandbox --data-dir=" + sandboxes.dir());
+            Thread.sleep(30_000);
+            signal("CONT", "^[^ ]*/etcd --name=sandbox --data-dir=" + sandboxes.dir());
+            assertThat(stream.bytes.get()).as("bytes echoed while etcd was frozen").isGreaterThan(before + 100_000);
 
-                // The same operator process reconciles new work once the control plane is back.
-                kubectl.attempt(SandboxProcess.localTunnel("after", sshd, Ports.free(), echo.port()), "apply", "-f", "-");
-                await().atMost(Duration.ofSeconds(120)).ignoreExceptions().until(() -> kubectl.run("get", "sshtunnel", "after",
-                        "-o", "jsonpath={.status.conditions[?(@.type==\"Ready\")].status}"), "True"::equals);
-                assertThat(sandbox.process().isAlive()).isTrue();
-                assertThat(PackagedJar.read(log).split("Profile sandbox activated", -1)).as("the operator never restarted")
-                        .hasSize(2);
+            // The same operator process reconciles new work once the control plane is back.
+            kubectl.attempt(yaml(localTunnel("after", sshd, Ports.free(), echo.port())), "apply", "-f", "-");
+            await().atMost(Duration.ofSeconds(120)).ignoreExceptions().until(() -> kubectl.run("get", "sshtunnel", "after",
+                    "-o", "jsonpath={.status.conditions[?(@.type==\"Ready\")].status}"), "True"::equals);
+            assertThat(sandbox.process().isAlive()).isTrue();
+            assertThat(PackagedJar.read(log).split("Profile sandbox activated", -1)).as("the operator never restarted")
+                    .hasSize(2);
 
-                stream.stop();
-                assertThat(stream.failure.get()).as("the channel through the forwarder").isNull();
-                assertThat(stream.longestGapMillis.get()).as("longest pause between two echoed chunks (ms)").isLessThan(2_000);
-            }
+            stream.stop();
+            assertThat(stream.failure.get()).as("the channel through the forwarder").isNull();
+            assertThat(stream.longestGapMillis.get()).as("longest pause between two echoed chunks (ms)").isLessThan(2_000);
         }
     }
 

@@ -12,21 +12,26 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import dev.sshtunnel.api.v1alpha1.HostKeyPolicy;
+import dev.sshtunnel.api.v1alpha1.ReconnectSpec;
+import dev.sshtunnel.api.v1alpha1.SshSpec;
+import dev.sshtunnel.api.v1alpha1.SshTunnel;
+import dev.sshtunnel.operator.dependent.TunnelDocument;
 import dev.sshtunnel.testing.EchoServer;
 import dev.sshtunnel.testing.Keys;
 import dev.sshtunnel.testing.Kubectl;
 import dev.sshtunnel.testing.OpenSshServer;
-import dev.sshtunnel.testing.PackagedJar;
 import dev.sshtunnel.testing.Ports;
+import dev.sshtunnel.testing.SandboxExtension;
 import dev.sshtunnel.testing.SandboxProcess;
+import dev.sshtunnel.testing.TunnelFixtures;
 
 /**
  * AcceptNew pins only a key the pods of the tunnel's own ReplicaSet saw. A pod that anyone allowed to
@@ -40,75 +45,68 @@ class HostKeyAgreementIT {
 
     private static final String ACCEPTED = "jsonpath={.status.acceptedHostKeyFingerprint}";
 
-    @TempDir
-    Path dir;
-
-    private final PackagedJar jar = new PackagedJar();
-
-    @AfterEach
-    void stop() throws Exception {
-        jar.close();
-        SandboxProcess.keepClusterLogs(dir, "HostKeyAgreementIT");
-    }
+    @RegisterExtension
+    final SandboxExtension sandboxes = new SandboxExtension();
 
     @Test
     void aLabelledPodOutsideTheReplicaSetHasNoSayInTheKeyPinned() throws Exception {
-        Path key = Keys.generate(dir, "id_ed25519", "ed25519", false, null);
+        Path key = sandboxes.key();
         int serverPort = Ports.free();
-        try (OpenSshServer impostor = OpenSshServer.start(dir.resolve("impostor"), List.of(Keys.publicKey(key)));
-                EchoServer echo = new EchoServer(EchoServer.Mode.ECHO)) {
-            SandboxProcess sandbox = SandboxProcess.start(jar, dir, "HostKeyAgreementIT-sandbox.log");
-            Kubectl kubectl = sandbox.kubectl();
-            sandbox.keySecret(key);
-            // The tunnel's server is not up yet: its own pod keeps retrying.
-            assertThat(kubectl.attempt(manifest(serverPort, impostor.user(), echo.port()), "apply", "-f", "-").out())
-                    .contains("sshtunnel.sshtunnel.dev/tofu created");
-            // kubectl fails while the object does not exist yet.
-            await().atMost(Duration.ofSeconds(60)).ignoreExceptions().until(() -> kubectl.run("get", "configmap", "tofu-tunnel", "-o",
-                    "jsonpath={.data.tunnel\\.yaml}"), document -> document.contains("port: " + serverPort));
-            await().atMost(Duration.ofSeconds(60)).ignoreExceptions().until(() -> kubectl.run("get", "deployment", "tofu", "-o",
-                    "jsonpath={.spec.template}"), template -> !template.isBlank());
+        OpenSshServer impostor = sandboxes.sshd("impostor", key);
+        EchoServer echo = sandboxes.echo();
+        SandboxProcess sandbox = sandboxes.start("sandbox");
+        Kubectl kubectl = sandbox.kubectl();
+        sandbox.keySecret(key);
+        // The tunnel's server is not up yet: its own pod keeps retrying.
+        assertThat(kubectl.attempt(manifest(serverPort, impostor.user(), echo.port()), "apply", "-f", "-").out())
+                .contains("sshtunnel.sshtunnel.dev/tofu created");
+        // kubectl fails while the object does not exist yet.
+        await().atMost(Duration.ofSeconds(60)).ignoreExceptions().until(() -> kubectl.run("get", "configmap", "tofu-tunnel", "-o",
+                "jsonpath={.data.tunnel\\.yaml}"), document -> document.contains("port: " + serverPort));
+        await().atMost(Duration.ofSeconds(60)).ignoreExceptions().until(() -> kubectl.run("get", "deployment", "tofu", "-o",
+                "jsonpath={.spec.template}"), template -> !template.isBlank());
 
-            // The impostor: the Deployment's own pod template, its own document, to the other server.
-            ObjectMapper json = new ObjectMapper();
-            String document = kubectl.run("get", "configmap", "tofu-tunnel", "-o", "jsonpath={.data.tunnel\\.yaml}");
-            assertThat(document).contains("generation: 1");
-            // Another server, and a generation that is not the tunnel's: a report that would hold observedGeneration back.
-            document = document.replace("port: " + serverPort, "port: " + impostor.port()).replace("generation: 1", "generation: 7");
-            kubectl.run("create", "configmap", "impostor-tunnel", "--from-literal=tunnel.yaml=" + document);
-            ObjectNode template = (ObjectNode) json.readTree(kubectl.run("get", "deployment", "tofu", "-o", "jsonpath={.spec.template}"));
-            ObjectNode pod = json.createObjectNode().put("apiVersion", "v1").put("kind", "Pod");
-            ObjectNode metadata = pod.putObject("metadata").put("name", "tofu-impostor");
-            metadata.set("labels", template.path("metadata").path("labels"));
-            pod.set("spec", template.path("spec"));
-            ((ObjectNode) pod.get("spec")).withArray("volumes").forEach(volume -> {
-                if (volume.has("configMap")) {
-                    ((ObjectNode) volume.get("configMap")).put("name", "impostor-tunnel");
-                }
-            });
-            assertThat(kubectl.attempt(json.writeValueAsString(pod), "apply", "-f", "-").out()).contains("pod/tofu-impostor created");
-            String impostorIp = await().atMost(Duration.ofSeconds(60)).ignoreExceptions().until(() -> kubectl.run("get", "pod", "tofu-impostor",
-                    "-o", "jsonpath={.status.podIP}"), ip -> !ip.isBlank());
-            HttpClient http = HttpClient.newHttpClient();
-            await().atMost(Duration.ofSeconds(60)).ignoreExceptions().until(() -> http.send(HttpRequest.newBuilder(
-                    URI.create("http://" + impostorIp + ":8081/status")).build(), HttpResponse.BodyHandlers.ofString()).body(),
-                    body -> body.contains("\"Connected\"") && body.contains(unpadded(impostor.hostKeyFingerprint())));
-
-            // The operator polls the impostor's report every period; a few of them pass without a pin.
-            Thread.sleep(8000);
-            assertThat(kubectl.run("get", "sshtunnel", "tofu", "-o", ACCEPTED))
-                    .as("the key only a pod outside the tunnel's ReplicaSet saw is not pinned").isEmpty();
-
-            // The real server comes up: the tunnel's own pod connects, and its key is pinned.
-            try (OpenSshServer server = OpenSshServer.startOnPort(dir.resolve("sshd"), serverPort, List.of(Keys.publicKey(key)))) {
-                await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500))
-                        .until(() -> unpadded(kubectl.run("get", "sshtunnel", "tofu", "-o", ACCEPTED)),
-                                unpadded(server.hostKeyFingerprint())::equals);
-                assertThat(kubectl.run("wait", "--for=condition=Ready", "sshtunnel/tofu", "--timeout=60s")).contains("condition met");
-                // The impostor still reports, generation 7: it is no forwarder of the tunnel, so the rollout is done.
-                await().atMost(Duration.ofSeconds(20)).until(() -> kubectl.run("get", "sshtunnel", "tofu", "-o",
-                        "jsonpath={.status.observedGeneration}"), "1"::equals);
+        // The impostor: the Deployment's own pod template, its own document, to the other server.
+        ObjectMapper json = new ObjectMapper();
+        String document = kubectl.run("get", "configmap", "tofu-tunnel", "-o", "jsonpath={.data.tunnel\\.yaml}");
+        assertThat(document).contains("generation: 1");
+        // Another server, and a generation that is not the tunnel's: a report that would hold observedGeneration back.
+        SshTunnel impostorDocument = TunnelDocument.parse(document);
+        impostorDocument.getSpec().getSsh().setPort(impostor.port());
+        impostorDocument.getMetadata().setGeneration(7L);
+        kubectl.run("create", "configmap", "impostor-tunnel", "--from-literal=tunnel.yaml=" + TunnelFixtures.yaml(impostorDocument));
+        ObjectNode template = (ObjectNode) json.readTree(kubectl.run("get", "deployment", "tofu", "-o", "jsonpath={.spec.template}"));
+        ObjectNode pod = json.createObjectNode().put("apiVersion", "v1").put("kind", "Pod");
+        ObjectNode metadata = pod.putObject("metadata").put("name", "tofu-impostor");
+        metadata.set("labels", template.path("metadata").path("labels"));
+        pod.set("spec", template.path("spec"));
+        ((ObjectNode) pod.get("spec")).withArray("volumes").forEach(volume -> {
+            if (volume.has("configMap")) {
+                ((ObjectNode) volume.get("configMap")).put("name", "impostor-tunnel");
             }
+        });
+        assertThat(kubectl.attempt(json.writeValueAsString(pod), "apply", "-f", "-").out()).contains("pod/tofu-impostor created");
+        String impostorIp = await().atMost(Duration.ofSeconds(60)).ignoreExceptions().until(() -> kubectl.run("get", "pod", "tofu-impostor",
+                "-o", "jsonpath={.status.podIP}"), ip -> !ip.isBlank());
+        HttpClient http = HttpClient.newHttpClient();
+        await().atMost(Duration.ofSeconds(60)).ignoreExceptions().until(() -> http.send(HttpRequest.newBuilder(
+                URI.create("http://" + impostorIp + ":8081/status")).build(), HttpResponse.BodyHandlers.ofString()).body(),
+                body -> body.contains("\"Connected\"") && body.contains(unpadded(impostor.hostKeyFingerprint())));
+
+        // The operator polls the impostor's report every period; a few of them pass without a pin.
+        Thread.sleep(8000);
+        assertThat(kubectl.run("get", "sshtunnel", "tofu", "-o", ACCEPTED))
+                .as("the key only a pod outside the tunnel's ReplicaSet saw is not pinned").isEmpty();
+
+        // The real server comes up: the tunnel's own pod connects, and its key is pinned.
+        try (OpenSshServer server = OpenSshServer.startOnPort(sandboxes.dir().resolve("sshd"), serverPort, List.of(Keys.publicKey(key)))) {
+            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500))
+                    .until(() -> unpadded(kubectl.run("get", "sshtunnel", "tofu", "-o", ACCEPTED)),
+                            unpadded(server.hostKeyFingerprint())::equals);
+            assertThat(kubectl.run("wait", "--for=condition=Ready", "sshtunnel/tofu", "--timeout=60s")).contains("condition met");
+            // The impostor still reports, generation 7: it is no forwarder of the tunnel, so the rollout is done.
+            await().atMost(Duration.ofSeconds(20)).until(() -> kubectl.run("get", "sshtunnel", "tofu", "-o",
+                    "jsonpath={.status.observedGeneration}"), "1"::equals);
         }
     }
 
@@ -116,21 +114,17 @@ class HostKeyAgreementIT {
         return fingerprint.replaceAll("=+$", "");
     }
 
+    /** Tunnel tofu to 127.0.0.1:SERVER_PORT with AcceptNew, retrying every second or two while nothing answers there. */
     private static String manifest(int serverPort, String user, int echoPort) {
-        return """
-                apiVersion: sshtunnel.dev/v1alpha1
-                kind: SshTunnel
-                metadata: {name: tofu}
-                spec:
-                  ssh:
-                    host: 127.0.0.1
-                    port: %d
-                    user: %s
-                    privateKeySecretRef: {name: bastion-key, key: id_ed25519}
-                    hostKey: {policy: AcceptNew}
-                    reconnect: {minBackoffSeconds: 1, maxBackoffSeconds: 2}
-                  forwards:
-                    - {name: echo, type: Local, port: %d, target: {host: 127.0.0.1, port: %d}}
-                """.formatted(serverPort, user, Ports.free(), echoPort);
+        SshTunnel tofu = TunnelFixtures.to(null, "tofu", "127.0.0.1", serverPort, user,
+                List.of(TunnelFixtures.local("echo", Ports.free(), "127.0.0.1", echoPort)));
+        SshSpec ssh = tofu.getSpec().getSsh();
+        ssh.setPrivateKeySecretRef(TunnelFixtures.keyRef(TunnelFixtures.KEY_SECRET, TunnelFixtures.KEY, null));
+        ssh.setHostKey(TunnelFixtures.hostKey(HostKeyPolicy.AcceptNew, null));
+        ReconnectSpec reconnect = new ReconnectSpec();
+        reconnect.setMinBackoffSeconds(1);
+        reconnect.setMaxBackoffSeconds(2);
+        ssh.setReconnect(reconnect);
+        return TunnelFixtures.yaml(tofu);
     }
 }

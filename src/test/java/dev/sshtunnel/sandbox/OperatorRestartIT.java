@@ -1,5 +1,7 @@
 package dev.sshtunnel.sandbox;
 
+import static dev.sshtunnel.testing.TunnelFixtures.localTunnel;
+import static dev.sshtunnel.testing.TunnelFixtures.yaml;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -11,18 +13,18 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
+import dev.sshtunnel.api.v1alpha1.BastionKind;
 import dev.sshtunnel.testing.EchoServer;
-import dev.sshtunnel.testing.Keys;
 import dev.sshtunnel.testing.Kubectl;
 import dev.sshtunnel.testing.OpenSshServer;
-import dev.sshtunnel.testing.PackagedJar;
 import dev.sshtunnel.testing.Ports;
+import dev.sshtunnel.testing.SandboxExtension;
 import dev.sshtunnel.testing.SandboxProcess;
+import dev.sshtunnel.testing.TunnelFixtures;
 
 /**
  * The operator killed (SIGKILL) in the middle of creating tunnels, tunnels changed and deleted while
@@ -34,76 +36,67 @@ import dev.sshtunnel.testing.SandboxProcess;
 @Timeout(value = 300, unit = TimeUnit.SECONDS)
 class OperatorRestartIT {
 
-    @TempDir
-    Path dir;
-
-    private final PackagedJar jar = new PackagedJar();
-
-    @AfterEach
-    void stopAll() throws Exception {
-        jar.close();
-        SandboxProcess.keepClusterLogs(dir, "OperatorRestartIT");
-    }
+    @RegisterExtension
+    final SandboxExtension sandboxes = new SandboxExtension();
 
     private static final String MANAGED = "app.kubernetes.io/managed-by=sshtunnel-operator";
 
     @Test
     void killedMidReconcileAndRestartedConvergesWithoutDuplicates() throws Exception {
-        Path key = Keys.generate(dir, "id_ed25519", "ed25519", false, null);
-        try (OpenSshServer sshd = OpenSshServer.start(dir.resolve("sshd"), List.of(Keys.publicKey(key)));
-                EchoServer echo = new EchoServer(EchoServer.Mode.ECHO)) {
-            SandboxProcess sandbox = SandboxProcess.start(jar, dir, "OperatorRestartIT-sandbox.log", "--no-operator");
-            Kubectl kubectl = sandbox.kubectl();
-            sandbox.keySecret(key);
-            int portA = Ports.free();
-            int portB = Ports.free();
-            int portC = Ports.free();
-            kubectl.attempt(SandboxProcess.localTunnel("a", sshd, portA, echo.port()) + SandboxProcess.localTunnel("b", sshd, portB, echo.port())
-                    + SandboxProcess.localTunnel("c", sshd, portC, echo.port()), "apply", "-f", "-");
+        Path key = sandboxes.key();
+        OpenSshServer sshd = sandboxes.sshd(key);
+        EchoServer echo = sandboxes.echo();
+        SandboxProcess sandbox = sandboxes.start("sandbox", "--no-operator");
+        Kubectl kubectl = sandbox.kubectl();
+        sandbox.keySecret(key);
+        int portA = Ports.free();
+        int portB = Ports.free();
+        int portC = Ports.free();
+        kubectl.attempt(yaml(localTunnel("a", sshd, portA, echo.port())) + yaml(localTunnel("b", sshd, portB, echo.port()))
+                + yaml(localTunnel("c", sshd, portC, echo.port())), "apply", "-f", "-");
 
-            // The first operator is killed as soon as it has created something, before it can finish.
-            Path firstLog = PackagedJar.IT_LOGS.resolve("OperatorRestartIT-operator-1.log");
-            Process first = sandbox.startOperator(jar, firstLog, Map.of(), "-Dquarkus.profile=sandbox");
-            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(20))
-                    .until(() -> !kubectl.run("get", "configmaps,deployments", "-l", MANAGED, "-o", "name").isBlank() || !first.isAlive());
-            first.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-            String halfDone = kubectl.run("get", "configmaps,deployments,services,networkpolicies", "-l", MANAGED, "-o", "name");
+        // The first operator is killed as soon as it has created something, before it can finish.
+        Path firstLog = sandboxes.log("operator-1");
+        Process first = sandbox.startOperator(sandboxes.jar(), firstLog, Map.of(), "-Dquarkus.profile=sandbox");
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(20))
+                .until(() -> !kubectl.run("get", "configmaps,deployments", "-l", MANAGED, "-o", "name").isBlank() || !first.isAlive());
+        first.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        String halfDone = kubectl.run("get", "configmaps,deployments,services,networkpolicies", "-l", MANAGED, "-o", "name");
 
-            // While no operator runs: c is deleted (its finalizer waits for the operator), b gets a new port.
-            kubectl.run("delete", "sshtunnel", "c", "--wait=false");
-            int newPortB = Ports.free();
-            kubectl.attempt(SandboxProcess.localTunnel("b", sshd, newPortB, echo.port()), "apply", "-f", "-");
+        // While no operator runs: c is deleted (its finalizer waits for the operator), b gets a new port.
+        kubectl.run("delete", "sshtunnel", "c", "--wait=false");
+        int newPortB = Ports.free();
+        kubectl.attempt(yaml(localTunnel("b", sshd, newPortB, echo.port())), "apply", "-f", "-");
 
-            Path secondLog = PackagedJar.IT_LOGS.resolve("OperatorRestartIT-operator-2.log");
-            sandbox.startOperator(jar, secondLog, Map.of(), "-Dquarkus.profile=sandbox");
-            kubectl.run("wait", "--for=condition=Ready", "sshtunnel/a", "sshtunnel/b", "--timeout=90s");
+        Path secondLog = sandboxes.log("operator-2");
+        sandbox.startOperator(sandboxes.jar(), secondLog, Map.of(), "-Dquarkus.profile=sandbox");
+        kubectl.run("wait", "--for=condition=Ready", "sshtunnel/a", "sshtunnel/b", "--timeout=90s");
 
-            assertThat(kubectl.run("get", "configmaps,deployments,services,networkpolicies", "-l", MANAGED, "-o", "name").lines().sorted().toList())
-                    .as("exactly one of each per remaining tunnel (killed operator had created: %s)", halfDone)
-                    .containsExactly("configmap/a-tunnel", "configmap/b-tunnel", "deployment.apps/a", "deployment.apps/b",
-                            "networkpolicy.networking.k8s.io/a", "networkpolicy.networking.k8s.io/b", "service/a", "service/b");
-            assertThat(kubectl.run("get", "service", "b", "-o", "jsonpath={.spec.ports[*].port}")).isEqualTo(String.valueOf(newPortB));
-            assertThat(kubectl.run("get", "sshtunnel", "b", "-o", "jsonpath={.metadata.generation}/{.status.observedGeneration}"))
-                    .isEqualTo("2/2");
-            assertThat(kubectl.run("get", "sshtunnel", "a", "-o", "jsonpath={.status.readyForwards}")).isEqualTo("1/1");
-            // Where the sandbox relays b's Service port from, as it printed it (normally the same port).
-            int localB = await().atMost(Duration.ofSeconds(20)).until(() -> {
-                Matcher relay = Pattern.compile("service default/b port echo " + newPortB + " -> 127\\.0\\.0\\.1:(\\d+)")
-                        .matcher(sandbox.read());
-                int last = -1;
-                while (relay.find()) {
-                    last = Integer.parseInt(relay.group(1));
-                }
-                return last;
-            }, port -> port > 0);
-            await().atMost(Duration.ofSeconds(20)).until(() -> Ports.accepts("127.0.0.1", localB) && !Ports.accepts("127.0.0.1", portC));
-            // c is gone once the operator removed its finalizer, and whatever the killed operator had created for it with it
-            // (the real garbage collector).
-            await().atMost(Duration.ofSeconds(30)).until(() -> kubectl.run("get", "sshtunnels", "-o", "name").lines().sorted().toList(),
-                    List.of("sshtunnel.sshtunnel.dev/a", "sshtunnel.sshtunnel.dev/b")::equals);
-            await().atMost(Duration.ofSeconds(30)).until(() -> kubectl.run("get", "replicasets,pods", "-l", "app.kubernetes.io/instance=c",
-                    "-o", "name").isBlank());
-        }
+        assertThat(kubectl.run("get", "configmaps,deployments,services,networkpolicies", "-l", MANAGED, "-o", "name").lines().sorted().toList())
+                .as("exactly one of each per remaining tunnel (killed operator had created: %s)", halfDone)
+                .containsExactly("configmap/a-tunnel", "configmap/b-tunnel", "deployment.apps/a", "deployment.apps/b",
+                        "networkpolicy.networking.k8s.io/a", "networkpolicy.networking.k8s.io/b", "service/a", "service/b");
+        assertThat(kubectl.run("get", "service", "b", "-o", "jsonpath={.spec.ports[*].port}")).isEqualTo(String.valueOf(newPortB));
+        assertThat(kubectl.run("get", "sshtunnel", "b", "-o", "jsonpath={.metadata.generation}/{.status.observedGeneration}"))
+                .isEqualTo("2/2");
+        assertThat(kubectl.run("get", "sshtunnel", "a", "-o", "jsonpath={.status.readyForwards}")).isEqualTo("1/1");
+        // Where the sandbox relays b's Service port from, as it printed it (normally the same port).
+        int localB = await().atMost(Duration.ofSeconds(20)).until(() -> {
+            Matcher relay = Pattern.compile("service default/b port echo " + newPortB + " -> 127\\.0\\.0\\.1:(\\d+)")
+                    .matcher(sandbox.read());
+            int last = -1;
+            while (relay.find()) {
+                last = Integer.parseInt(relay.group(1));
+            }
+            return last;
+        }, port -> port > 0);
+        await().atMost(Duration.ofSeconds(20)).until(() -> Ports.accepts("127.0.0.1", localB) && !Ports.accepts("127.0.0.1", portC));
+        // c is gone once the operator removed its finalizer, and whatever the killed operator had created for it with it
+        // (the real garbage collector).
+        await().atMost(Duration.ofSeconds(30)).until(() -> kubectl.run("get", "sshtunnels", "-o", "name").lines().sorted().toList(),
+                List.of("sshtunnel.sshtunnel.dev/a", "sshtunnel.sshtunnel.dev/b")::equals);
+        await().atMost(Duration.ofSeconds(30)).until(() -> kubectl.run("get", "replicasets,pods", "-l", "app.kubernetes.io/instance=c",
+                "-o", "name").isBlank());
     }
 
     /**
@@ -112,11 +105,11 @@ class OperatorRestartIT {
      */
     @Test
     void aBastionsPortLedgerSurvivesARestart() throws Exception {
-        SandboxProcess sandbox = SandboxProcess.start(jar, dir, "OperatorRestartIT-ledger-sandbox.log", "--no-operator");
+        SandboxProcess sandbox = sandboxes.start("ledger-sandbox", "--no-operator");
         Kubectl kubectl = sandbox.kubectl();
         kubectl.run("create", "namespace", "team");
         kubectl.run("label", "namespace", "team", "team=a");
-        Process first = sandbox.startOperator(jar, PackagedJar.IT_LOGS.resolve("OperatorRestartIT-ledger-operator-1.log"), Map.of(),
+        Process first = sandbox.startOperator(sandboxes.jar(), sandboxes.log("ledger-operator-1"), Map.of(),
                 "-Dquarkus.profile=sandbox");
         kubectl.attempt("""
                 apiVersion: sshtunnel.dev/v1alpha1
@@ -142,7 +135,7 @@ class OperatorRestartIT {
                 "jsonpath={.status.conditions[?(@.type==\"Ready\")].message}"), m -> m.contains("held by team/newer"));
 
         first.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-        sandbox.startOperator(jar, PackagedJar.IT_LOGS.resolve("OperatorRestartIT-ledger-operator-2.log"), Map.of(),
+        sandbox.startOperator(sandboxes.jar(), sandboxes.log("ledger-operator-2"), Map.of(),
                 "-Dquarkus.profile=sandbox");
         // The new operator is at work once it allocates a third tunnel's bind; the first holder is still the holder.
         kubectl.attempt(remoteTunnel("third", 8003), "apply", "-f", "-");
@@ -158,15 +151,9 @@ class OperatorRestartIT {
                 expected::equals);
     }
 
+    /** Tunnel team/NAME on ClusterSshBastion edge, as a tenant writes it: one Remote forward "hook" of localhost:PORT. */
     private static String remoteTunnel(String name, int port) {
-        return """
-                apiVersion: sshtunnel.dev/v1alpha1
-                kind: SshTunnel
-                metadata: {name: %s, namespace: team}
-                spec:
-                  bastionRef: {kind: ClusterSshBastion, name: edge}
-                  forwards:
-                    - {name: hook, type: Remote, port: %d, target: {host: web.team.svc, port: 80}}
-                """.formatted(name, port);
+        return yaml(TunnelFixtures.asWrittenOnBastion("team", name, BastionKind.ClusterSshBastion, "edge",
+                TunnelFixtures.remote("hook", port, "web.team.svc", 80)));
     }
 }

@@ -5,17 +5,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.InputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
-import dev.sshtunnel.testing.PackagedJar;
+import dev.sshtunnel.testing.SandboxExtension;
 import dev.sshtunnel.testing.SandboxProcess;
 
 /**
@@ -26,20 +24,12 @@ import dev.sshtunnel.testing.SandboxProcess;
 @Timeout(value = 240, unit = TimeUnit.SECONDS)
 class SandboxDemoIT {
 
-    @TempDir
-    Path dir;
-
-    private final PackagedJar jar = new PackagedJar();
-
-    @AfterEach
-    void stop() throws Exception {
-        jar.close();
-        SandboxProcess.keepClusterLogs(dir, "SandboxDemoIT");
-    }
+    @RegisterExtension
+    final SandboxExtension sandboxes = new SandboxExtension();
 
     @Test
     void theDemoShowsAReadyTunnelCarryingTraffic() throws Exception {
-        SandboxProcess sandbox = SandboxProcess.start(jar, dir, "SandboxDemoIT-sandbox.log", "--demo");
+        SandboxProcess sandbox = sandboxes.start("sandbox", "--demo");
 
         assertThat(sandbox.read()).contains("demo: tunnel Ready; GET through it answered: hello from behind the bastion");
         assertThat(sandbox.kubectl().run("get", "sshtunnels")).containsPattern("demo\\s+127\\.0\\.0\\.1\\s+1/1\\s+\\d+\\s+Connected");

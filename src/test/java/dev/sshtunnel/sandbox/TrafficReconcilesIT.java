@@ -1,5 +1,7 @@
 package dev.sshtunnel.sandbox;
 
+import static dev.sshtunnel.testing.TunnelFixtures.localTunnel;
+import static dev.sshtunnel.testing.TunnelFixtures.yaml;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -16,18 +18,17 @@ import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import dev.sshtunnel.testing.AuditLog;
 import dev.sshtunnel.testing.EchoServer;
-import dev.sshtunnel.testing.Keys;
 import dev.sshtunnel.testing.Kubectl;
 import dev.sshtunnel.testing.OpenSshServer;
 import dev.sshtunnel.testing.PackagedJar;
 import dev.sshtunnel.testing.Ports;
+import dev.sshtunnel.testing.SandboxExtension;
 import dev.sshtunnel.testing.SandboxProcess;
 
 /**
@@ -44,66 +45,57 @@ class TrafficReconcilesIT {
     private static final Duration COUNTER_INTERVAL = Duration.ofSeconds(5);
     private static final String TOTAL = "jsonpath={.status.forwards[0].totalChannels}";
 
-    @TempDir
-    Path dir;
-
-    private final PackagedJar jar = new PackagedJar();
-
-    @AfterEach
-    void stop() throws Exception {
-        jar.close();
-        SandboxProcess.keepClusterLogs(dir, "TrafficReconcilesIT");
-    }
+    @RegisterExtension
+    final SandboxExtension sandboxes = new SandboxExtension();
 
     @Test
     void trafficMovesCountersWithoutReconcilesOrSecretReads() throws Exception {
-        Path key = Keys.generate(dir, "id_ed25519", "ed25519", false, null);
-        try (OpenSshServer sshd = OpenSshServer.start(dir.resolve("sshd"), List.of(Keys.publicKey(key)));
-                EchoServer echo = new EchoServer(EchoServer.Mode.ECHO)) {
-            SandboxProcess sandbox = SandboxProcess.start(jar, dir, "TrafficReconcilesIT-sandbox.log",
-                    Map.of("SSHTUNNEL_STATUS_COUNTER_WRITE_INTERVAL", COUNTER_INTERVAL.toSeconds() + "s"));
-            Kubectl kubectl = sandbox.kubectl();
-            sandbox.keySecret(key);
-            int port = Ports.free();
-            assertThat(kubectl.attempt(SandboxProcess.localTunnel("db", sshd, port, echo.port()), "apply", "-f", "-").out())
-                    .contains("sshtunnel.sshtunnel.dev/db created");
-            assertThat(kubectl.run("wait", "--for=condition=Ready", "sshtunnel/db", "--timeout=90s")).contains("condition met");
-            connect(port, 0); // the first channel: the counters exist from here on
-            await().atMost(Duration.ofSeconds(30)).until(() -> kubectl.run("get", "sshtunnel", "db", "-o", TOTAL), "1"::equals);
-            Thread.sleep(5000); // settled: the rollout's own writes are done
+        Path key = sandboxes.key();
+        OpenSshServer sshd = sandboxes.sshd(key);
+        EchoServer echo = sandboxes.echo();
+        SandboxProcess sandbox = sandboxes.start("sandbox",
+                Map.of("SSHTUNNEL_STATUS_COUNTER_WRITE_INTERVAL", COUNTER_INTERVAL.toSeconds() + "s"));
+        Kubectl kubectl = sandbox.kubectl();
+        sandbox.keySecret(key);
+        int port = Ports.free();
+        assertThat(kubectl.attempt(yaml(localTunnel("db", sshd, port, echo.port())), "apply", "-f", "-").out())
+                .contains("sshtunnel.sshtunnel.dev/db created");
+        assertThat(kubectl.run("wait", "--for=condition=Ready", "sshtunnel/db", "--timeout=90s")).contains("condition met");
+        connect(port, 0); // the first channel: the counters exist from here on
+        await().atMost(Duration.ofSeconds(30)).until(() -> kubectl.run("get", "sshtunnel", "db", "-o", TOTAL), "1"::equals);
+        Thread.sleep(5000); // settled: the rollout's own writes are done
 
-            Path auditFile = dir.resolve("sandbox/cluster/logs/audit.log");
-            int before = AuditLog.read(auditFile).byOperator().size();
-            Instant start = Instant.now();
-            Instant end = start.plus(TRAFFIC);
-            int connections = 0;
-            while (Instant.now().isBefore(end)) {
-                connect(port, ++connections);
-                Thread.sleep(100);
-            }
-            long total = 1 + connections;
-            // The last counters are written within one counter interval of the last poll.
-            await().atMost(COUNTER_INTERVAL.multipliedBy(3)).pollInterval(Duration.ofMillis(500))
-                    .until(() -> kubectl.run("get", "sshtunnel", "db", "-o", TOTAL), String.valueOf(total)::equals);
-            Duration window = Duration.between(start, Instant.now());
-            Thread.sleep(2000); // the audit log is written when each request completes
-            List<AuditLog.Entry> during = AuditLog.read(auditFile).byOperator();
-            Map<String, Long> counts = during.subList(before, during.size()).stream()
-                    .filter(e -> !e.permission().endsWith(":list") && !e.permission().endsWith(":watch"))
-                    .collect(Collectors.groupingBy(AuditLog.Entry::permission, TreeMap::new, Collectors.counting()));
-            Files.createDirectories(PackagedJar.IT_LOGS);
-            Files.writeString(PackagedJar.IT_LOGS.resolve("TrafficReconcilesIT-requests.txt"), "connections " + connections
-                    + " in " + TRAFFIC.toSeconds() + " s; operator requests meanwhile (and until the last counters were written):\n"
-                    + counts.entrySet().stream().map(e -> e.getKey() + " " + e.getValue()).collect(Collectors.joining("\n")) + "\n");
-
-            assertThat(counts).as("requests of the operator during %d connections", connections)
-                    .doesNotContainKey("/secrets:get")
-                    .doesNotContainKeys("apps/deployments:get", "apps/deployments:patch", "/configmaps:get",
-                            "/configmaps:update", "/services:get", "/services:patch");
-            long statusWrites = counts.getOrDefault("sshtunnel.dev/sshtunnels/status:update", 0L);
-            assertThat(statusWrites).as("counters are written, at most once per %s in %s", COUNTER_INTERVAL, window)
-                    .isBetween(1L, window.dividedBy(COUNTER_INTERVAL) + 1);
+        Path auditFile = sandboxes.dir().resolve("sandbox/cluster/logs/audit.log");
+        int before = AuditLog.read(auditFile).byOperator().size();
+        Instant start = Instant.now();
+        Instant end = start.plus(TRAFFIC);
+        int connections = 0;
+        while (Instant.now().isBefore(end)) {
+            connect(port, ++connections);
+            Thread.sleep(100);
         }
+        long total = 1 + connections;
+        // The last counters are written within one counter interval of the last poll.
+        await().atMost(COUNTER_INTERVAL.multipliedBy(3)).pollInterval(Duration.ofMillis(500))
+                .until(() -> kubectl.run("get", "sshtunnel", "db", "-o", TOTAL), String.valueOf(total)::equals);
+        Duration window = Duration.between(start, Instant.now());
+        Thread.sleep(2000); // the audit log is written when each request completes
+        List<AuditLog.Entry> during = AuditLog.read(auditFile).byOperator();
+        Map<String, Long> counts = during.subList(before, during.size()).stream()
+                .filter(e -> !e.permission().endsWith(":list") && !e.permission().endsWith(":watch"))
+                .collect(Collectors.groupingBy(AuditLog.Entry::permission, TreeMap::new, Collectors.counting()));
+        Files.createDirectories(PackagedJar.IT_LOGS);
+        Files.writeString(PackagedJar.IT_LOGS.resolve("TrafficReconcilesIT-requests.txt"), "connections " + connections
+                + " in " + TRAFFIC.toSeconds() + " s; operator requests meanwhile (and until the last counters were written):\n"
+                + counts.entrySet().stream().map(e -> e.getKey() + " " + e.getValue()).collect(Collectors.joining("\n")) + "\n");
+
+        assertThat(counts).as("requests of the operator during %d connections", connections)
+                .doesNotContainKey("/secrets:get")
+                .doesNotContainKeys("apps/deployments:get", "apps/deployments:patch", "/configmaps:get",
+                        "/configmaps:update", "/services:get", "/services:patch");
+        long statusWrites = counts.getOrDefault("sshtunnel.dev/sshtunnels/status:update", 0L);
+        assertThat(statusWrites).as("counters are written, at most once per %s in %s", COUNTER_INTERVAL, window)
+                .isBetween(1L, window.dividedBy(COUNTER_INTERVAL) + 1);
     }
 
     /** One connection through the Service port, echoing a line. */

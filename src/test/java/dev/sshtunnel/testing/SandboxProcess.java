@@ -87,28 +87,4 @@ public record SandboxProcess(Process process, Path log, Kubectl kubectl, String 
     public void keySecret(Path key) {
         kubectl.run("create", "secret", "generic", "bastion-key", "--from-file=id_ed25519=" + key);
     }
-
-    /** An SshTunnel with one Local forward PORT -> 127.0.0.1:ECHO through the given sshd, as a YAML document. */
-    public static String localTunnel(String name, OpenSshServer sshd, int port, int echoPort) {
-        return localTunnel(name, sshd, "{knownHosts: \"" + sshd.knownHostsLine() + "\"}", port, echoPort);
-    }
-
-    /** The same with another spec.ssh.hostKey, as a YAML flow mapping (e.g. {policy: AcceptNew}). */
-    public static String localTunnel(String name, OpenSshServer sshd, String hostKey, int port, int echoPort) {
-        return """
-                apiVersion: sshtunnel.dev/v1alpha1
-                kind: SshTunnel
-                metadata: {name: %s}
-                spec:
-                  ssh:
-                    host: 127.0.0.1
-                    port: %d
-                    user: %s
-                    privateKeySecretRef: {name: bastion-key, key: id_ed25519}
-                    hostKey: %s
-                  forwards:
-                    - {name: echo, type: Local, port: %d, target: {host: 127.0.0.1, port: %d}}
-                ---
-                """.formatted(name, sshd.port(), sshd.user(), hostKey, port, echoPort);
-    }
 }

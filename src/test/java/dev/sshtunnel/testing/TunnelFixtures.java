@@ -15,9 +15,11 @@ import dev.sshtunnel.api.v1alpha1.SshSpec;
 import dev.sshtunnel.api.v1alpha1.SshTunnel;
 import dev.sshtunnel.api.v1alpha1.SshTunnelSpec;
 import dev.sshtunnel.api.v1alpha1.TargetSpec;
+import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
+import io.fabric8.kubernetes.client.utils.Serialization;
 
 /**
  * The one place tests build SshTunnels and their forwards: as operator tests apply them ({@link #tunnel}),
@@ -52,6 +54,15 @@ public final class TunnelFixtures {
         SshTunnel tunnel = tunnel(namespace, name, forwards);
         tunnel.getSpec().setSsh(null);
         tunnel.getSpec().setBastionRef(new dev.sshtunnel.api.v1alpha1.BastionRef(kind, bastion));
+        return tunnel;
+    }
+
+    /** A tenant's tunnel as a tenant writes it: spec.bastionRef and its forwards, nothing else (the API server defaults the rest). */
+    public static SshTunnel asWrittenOnBastion(String namespace, String name, dev.sshtunnel.api.v1alpha1.BastionKind kind,
+            String bastion, ForwardSpec... forwards) {
+        SshTunnel tunnel = onBastion(namespace, name, kind, bastion, forwards);
+        tunnel.getSpec().setReplicas(null);
+        tunnel.getSpec().setSuspend(null);
         return tunnel;
     }
 
@@ -125,6 +136,38 @@ public final class TunnelFixtures {
         f.setPort(port);
         f.setTarget(target);
         return f;
+    }
+
+    /** A Remote forward bound to {@code bindAddress} on the server. */
+    public static ForwardSpec remote(String name, String bindAddress, int port, String host, int targetPort) {
+        ForwardSpec f = remote(name, port, host, targetPort);
+        f.setBindAddress(bindAddress);
+        return f;
+    }
+
+    /**
+     * A tunnel as the sandbox ITs apply it: through {@code sshd} on loopback, as its user, pinned to its host key, the
+     * client key in Secret {@link #KEY_SECRET}; no namespace (kubectl's). Its forwards may be added to.
+     */
+    public static SshTunnel through(OpenSshServer sshd, String name, ForwardSpec... forwards) {
+        SshTunnel tunnel = to(null, name, "127.0.0.1", sshd.port(), sshd.user(), new ArrayList<>(List.of(forwards)));
+        tunnel.getSpec().getSsh().setPrivateKeySecretRef(keyRef(KEY_SECRET, KEY, null));
+        tunnel.getSpec().getSsh().setHostKey(hostKey(null, sshd.knownHostsLine()));
+        return tunnel;
+    }
+
+    /** {@link #through} sshd with one Local forward "echo": PORT to 127.0.0.1:ECHO_PORT. */
+    public static SshTunnel localTunnel(String name, OpenSshServer sshd, int port, int echoPort) {
+        return through(sshd, name, local("echo", port, "127.0.0.1", echoPort));
+    }
+
+    /** What {@code kubectl apply -f -} reads: each object as a YAML document. */
+    public static String yaml(HasMetadata... objects) {
+        StringBuilder documents = new StringBuilder();
+        for (HasMetadata object : objects) {
+            documents.append(Serialization.asYaml(object));
+        }
+        return documents.toString();
     }
 
     public static Secret keySecret(String namespace, String keyMaterial) {

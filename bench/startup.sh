@@ -5,7 +5,8 @@
 #        JAVA25=/path/to/jdk-25/bin/java bench/startup.sh   adds JDK 25 rows: pod flags, and its AOT cache
 #        (JEP 483/514, trained by one start-to-ready run); defaults to Temurin 25 where it is installed
 #        BEFORE_JAR=/other/checkout/target/quarkus-app/quarkus-run.jar bench/startup.sh   adds a JDK 25 row
-#        for a jar built from an earlier commit (started without --admitted, which it may not know)
+#        for a jar built from an earlier commit (started without --admitted, which it may not know;
+#        BEFORE_ADMITTED=1 passes it, for jars that know it)
 set -euo pipefail
 # shellcheck source=bench/common.sh
 source "$(dirname "$0")/common.sh"
@@ -106,7 +107,7 @@ if [ -x "$JAVA25" ]; then
   measure "JDK 25, pod flags, without --admitted (the CRD's rules judge the document, as on a workstation)" $POD_FLAGS
   ADMISSION=--admitted
   if [ -n "${BEFORE_JAR:-}" ]; then
-    ADMISSION= JAR_NOW=$JAR JAR=$BEFORE_JAR
+    ADMISSION=${BEFORE_ADMITTED:+--admitted} JAR_NOW=$JAR JAR=$BEFORE_JAR
     # shellcheck disable=SC2086
     measure "JDK 25, pod flags, the jar from BEFORE_JAR ($BEFORE_JAR)" $POD_FLAGS
     ADMISSION=--admitted JAR=$JAR_NOW

@@ -20,7 +20,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.sshtunnel.api.v1alpha1.HostKeyPolicy;
-import dev.sshtunnel.api.v1alpha1.ReconnectSpec;
 import dev.sshtunnel.api.v1alpha1.SshSpec;
 import dev.sshtunnel.api.v1alpha1.SshTunnel;
 import dev.sshtunnel.operator.dependent.TunnelDocument;
@@ -121,10 +120,7 @@ class HostKeyAgreementIT {
         SshSpec ssh = tofu.getSpec().getSsh();
         ssh.setPrivateKeySecretRef(TunnelFixtures.keyRef(TunnelFixtures.KEY_SECRET, TunnelFixtures.KEY, null));
         ssh.setHostKey(TunnelFixtures.hostKey(HostKeyPolicy.AcceptNew, null));
-        ReconnectSpec reconnect = new ReconnectSpec();
-        reconnect.setMinBackoffSeconds(1);
-        reconnect.setMaxBackoffSeconds(2);
-        ssh.setReconnect(reconnect);
+        TunnelFixtures.fastReconnect(ssh);
         return TunnelFixtures.yaml(tofu);
     }
 }

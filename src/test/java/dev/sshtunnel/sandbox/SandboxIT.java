@@ -25,8 +25,6 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 import dev.sshtunnel.api.v1alpha1.ForwarderSpec;
 import dev.sshtunnel.api.v1alpha1.HostKeyPolicy;
-import dev.sshtunnel.api.v1alpha1.KeepAliveSpec;
-import dev.sshtunnel.api.v1alpha1.ReconnectSpec;
 import dev.sshtunnel.api.v1alpha1.SshTunnel;
 import dev.sshtunnel.testing.EchoServer;
 import dev.sshtunnel.testing.Keys;
@@ -92,14 +90,7 @@ class SandboxIT {
         var ssh = tunnel.getSpec().getSsh();
         ssh.setPrivateKeySecretRef(TunnelFixtures.keyRef(TunnelFixtures.KEY_SECRET, TunnelFixtures.KEY, "passphrase"));
         ssh.setHostKey(TunnelFixtures.hostKey(null, knownHosts));
-        KeepAliveSpec keepAlive = new KeepAliveSpec();
-        keepAlive.setIntervalSeconds(1);
-        keepAlive.setMaxMissed(2);
-        ssh.setKeepAlive(keepAlive);
-        ReconnectSpec reconnect = new ReconnectSpec();
-        reconnect.setMinBackoffSeconds(1);
-        reconnect.setMaxBackoffSeconds(2);
-        ssh.setReconnect(reconnect);
+        TunnelFixtures.fastFaults(ssh);
         return tunnel;
     }
 

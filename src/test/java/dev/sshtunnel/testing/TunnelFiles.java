@@ -9,8 +9,6 @@ import java.util.List;
 import dev.sshtunnel.api.v1alpha1.ForwardSpec;
 import dev.sshtunnel.api.v1alpha1.HostKeyPolicy;
 import dev.sshtunnel.api.v1alpha1.JumpHostSpec;
-import dev.sshtunnel.api.v1alpha1.KeepAliveSpec;
-import dev.sshtunnel.api.v1alpha1.ReconnectSpec;
 import dev.sshtunnel.api.v1alpha1.SecretKeyRef;
 import dev.sshtunnel.api.v1alpha1.SshEndpoint;
 import dev.sshtunnel.api.v1alpha1.SshSpec;
@@ -32,14 +30,7 @@ public final class TunnelFiles {
         this.dir = dir;
         tunnel = TunnelFixtures.to("default", "test", host, port, user, forwards);
         SshSpec ssh = tunnel.getSpec().getSsh();
-        KeepAliveSpec keepAlive = new KeepAliveSpec();
-        keepAlive.setIntervalSeconds(1);
-        keepAlive.setMaxMissed(2);
-        ssh.setKeepAlive(keepAlive);
-        ReconnectSpec reconnect = new ReconnectSpec();
-        reconnect.setMinBackoffSeconds(1);
-        reconnect.setMaxBackoffSeconds(2);
-        ssh.setReconnect(reconnect);
+        TunnelFixtures.fastFaults(ssh);
         ssh.setConnectTimeoutSeconds(5);
     }
 

@@ -10,7 +10,9 @@ import dev.sshtunnel.api.v1alpha1.ForwardSpec;
 import dev.sshtunnel.api.v1alpha1.ForwardType;
 import dev.sshtunnel.api.v1alpha1.HostKeyPolicy;
 import dev.sshtunnel.api.v1alpha1.HostKeySpec;
+import dev.sshtunnel.api.v1alpha1.KeepAliveSpec;
 import dev.sshtunnel.api.v1alpha1.PrivateKeySecretRef;
+import dev.sshtunnel.api.v1alpha1.ReconnectSpec;
 import dev.sshtunnel.api.v1alpha1.SshSpec;
 import dev.sshtunnel.api.v1alpha1.SshTunnel;
 import dev.sshtunnel.api.v1alpha1.SshTunnelSpec;
@@ -98,6 +100,23 @@ public final class TunnelFixtures {
         tunnel.getSpec().setReplicas(1);
         tunnel.getSpec().setSuspend(false);
         return tunnel;
+    }
+
+    /** Keepalive every second (dead after 2 missed) and reconnects 1-2 s apart: tests see faults within seconds. */
+    public static void fastFaults(SshSpec ssh) {
+        KeepAliveSpec keepAlive = new KeepAliveSpec();
+        keepAlive.setIntervalSeconds(1);
+        keepAlive.setMaxMissed(2);
+        ssh.setKeepAlive(keepAlive);
+        fastReconnect(ssh);
+    }
+
+    /** Reconnects 1-2 s apart, e.g. while nothing answers yet. */
+    public static void fastReconnect(SshSpec ssh) {
+        ReconnectSpec reconnect = new ReconnectSpec();
+        reconnect.setMinBackoffSeconds(1);
+        reconnect.setMaxBackoffSeconds(2);
+        ssh.setReconnect(reconnect);
     }
 
     public static PrivateKeySecretRef keyRef(String secretName, String key, String passphraseKey) {

@@ -9,14 +9,11 @@ import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 import dev.sshtunnel.api.v1alpha1.SshTunnel;
-import dev.sshtunnel.operator.SshTunnelReconciler;
-import dev.sshtunnel.operator.dependent.ForwarderLabels;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.ReplicaSet;
-import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 
@@ -37,13 +34,7 @@ public final class ForwarderReplicaSets {
     }
 
     public static InformerEventSource<ReplicaSet, SshTunnel> eventSource(EventSourceContext<SshTunnel> context) {
-        var configuration = InformerEventSourceConfiguration.from(ReplicaSet.class, SshTunnel.class)
-                .withName(EVENT_SOURCE)
-                .withLabelSelector(ForwarderLabels.MANAGED_SELECTOR)
-                .withInformerListLimit(SshTunnelReconciler.LIST_PAGE)
-                .withSecondaryToPrimaryMapper(ForwarderLabels::tunnelOf)
-                .build();
-        return new InformerEventSource<>(configuration, context);
+        return ManagedInformers.of(ReplicaSet.class, EVENT_SOURCE, context);
     }
 
     /** Names of the pods of the Deployment's current ReplicaSet; empty while there is none. */

@@ -60,7 +60,9 @@ operator "$W/scale-operator.log"
 count() { kubectl get "$@" -l "$MANAGED" -o name 2>/dev/null | wc -l; }
 while :; do
   d=$(count deployments); s=$(count services); c=$(count configmaps)
-  st=$(kubectl get sshtunnels -o jsonpath='{range .items[*]}{.status.observedGeneration}{"\n"}{end}' | grep -c '^1$' || true)
+  # A status for generation 1: the Ready condition's own observedGeneration, as `kubectl wait --for=condition=Ready`
+  # judges it (status.observedGeneration itself waits for a forwarder to answer, and these pods stay Pending).
+  st=$(kubectl get sshtunnels -o jsonpath='{range .items[*]}{.status.conditions[?(@.type=="Ready")].observedGeneration}{"\n"}{end}' | grep -c '^1$' || true)
   now=$(( ($(date +%s%N) - start) / 1000000 ))
   echo "t=${now}ms deployments=$d services=$s configmaps=$c status=$st rss=$(rss "$op")MiB"
   if [ "$d" -ge "$N" ] && [ "$s" -ge "$N" ] && [ "$c" -ge "$N" ] && [ "$st" -ge "$N" ]; then break; fi

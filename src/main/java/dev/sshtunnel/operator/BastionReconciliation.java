@@ -20,6 +20,7 @@ import dev.sshtunnel.operator.status.SpecHeldBack;
 import dev.sshtunnel.operator.tenancy.Bastion;
 import dev.sshtunnel.operator.tenancy.BastionGrant;
 import dev.sshtunnel.operator.tenancy.PortLedger;
+import dev.sshtunnel.operator.tenancy.WatchedNamespaces;
 import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.client.CustomResource;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
@@ -38,8 +39,8 @@ final class BastionReconciliation {
     }
 
     @SuppressWarnings("unchecked")
-    static <B extends CustomResource<?, SshBastionStatus>> UpdateControl<B> reconcile(B object, Bastion bastion, Context<B> context,
-            BastionStatusAggregator aggregator) {
+    static <B extends CustomResource<?, SshBastionStatus>> UpdateControl<B> reconcile(B object, Bastion bastion,
+            WatchedNamespaces watched, Context<B> context, BastionStatusAggregator aggregator) {
         List<SshTunnel> tunnels = context.getSecondaryResources(SshTunnel.class).stream()
                 .filter(t -> t.getMetadata().getDeletionTimestamp() == null)
                 .sorted(Comparator.comparing((SshTunnel t) -> t.getMetadata().getCreationTimestamp(), Comparator.nullsLast(Comparator.naturalOrder()))
@@ -60,6 +61,7 @@ final class BastionReconciliation {
         List<PortAllocation> ledger = PortLedger.next(bastion.allocations(), requests);
         Optional<SpecHeldBack> problem = SpecConsistency.sshProblem(bastion.spec().getSsh())
                 .map(message -> new SpecHeldBack(Reason.InvalidSpec, message))
+                .or(() -> credentialsNamespaceProblem(bastion, watched))
                 .or(() -> secretsProblem(bastion, context));
         SshBastionStatus status = aggregator.aggregate(object, object.getStatus(), problem, ledger,
                 tunnels.size());
@@ -70,6 +72,20 @@ final class BastionReconciliation {
             });
         }
         return UpdateControl.noUpdate();
+    }
+
+    /**
+     * The bastion's Secrets and its tunnels' pods live in its credentials namespace: outside the watched namespaces the
+     * operator's Roles allow neither, so it is not Ready (and its Secrets are not asked for, which RBAC would refuse).
+     */
+    static Optional<SpecHeldBack> credentialsNamespaceProblem(Bastion bastion, WatchedNamespaces watched) {
+        String namespace = bastion.credentialsNamespace();
+        if (watched.includes(namespace)) {
+            return Optional.empty();
+        }
+        return Optional.of(new SpecHeldBack(Reason.CredentialsNamespaceNotWatched, "credentials namespace " + namespace
+                + " is not watched by the operator (" + watched + "): it can neither read the Secrets there nor run the"
+                + " tunnels' pods there; add " + namespace + " to the chart's watchNamespaces (SSHTUNNEL_WATCH_NAMESPACES)"));
     }
 
     private static Optional<SpecHeldBack> secretsProblem(Bastion bastion, Context<?> context) {

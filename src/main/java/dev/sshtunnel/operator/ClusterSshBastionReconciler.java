@@ -12,6 +12,7 @@ import dev.sshtunnel.operator.observe.BastionTunnelsIndex;
 import dev.sshtunnel.operator.status.BastionStatusAggregator;
 import dev.sshtunnel.operator.tenancy.Bastion;
 import dev.sshtunnel.operator.tenancy.BastionEventSources;
+import dev.sshtunnel.operator.tenancy.WatchedNamespaces;
 import io.fabric8.kubernetes.api.model.Namespace;
 import io.javaoperatorsdk.operator.api.config.informer.Informer;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
@@ -36,16 +37,20 @@ public class ClusterSshBastionReconciler implements Reconciler<ClusterSshBastion
 
     private final BastionStatusAggregator aggregator;
     private final String operatorNamespace;
+    private final WatchedNamespaces watched;
 
     @Inject
     public ClusterSshBastionReconciler(BastionStatusAggregator aggregator, OperatorConfig config) {
         this.aggregator = aggregator;
         this.operatorNamespace = config.operatorNamespace();
+        this.watched = WatchedNamespaces.of(config.watchNamespaces());
     }
 
     @Override
     public List<EventSource<?, ClusterSshBastion>> prepareEventSources(EventSourceContext<ClusterSshBastion> context) {
-        var tunnels = BastionTunnelsIndex.eventSource(context, ClusterSshBastion.class,
+        // This controller's primaries are cluster-scoped, so it watches at cluster scope; the tunnels only where the operator
+        // watches them (its Roles allow no more under watchNamespaces).
+        var tunnels = BastionTunnelsIndex.eventSource(context, ClusterSshBastion.class, watched.informerNamespaces(),
                 t -> BastionEventSources.ref(t, BastionKind.ClusterSshBastion).map(r -> Set.of(new ResourceID(r.getName()))).orElse(Set.<ResourceID>of()));
         // A namespace relabelled changes which tunnels a bastion grants: every ClusterSshBastion recomputes its ledger.
         var namespaces = new InformerEventSource<>(InformerEventSourceConfiguration.from(Namespace.class, ClusterSshBastion.class)
@@ -58,7 +63,7 @@ public class ClusterSshBastionReconciler implements Reconciler<ClusterSshBastion
 
     @Override
     public UpdateControl<ClusterSshBastion> reconcile(ClusterSshBastion bastion, Context<ClusterSshBastion> context) {
-        return BastionReconciliation.reconcile(bastion, Bastion.of(bastion, operatorNamespace), context, aggregator);
+        return BastionReconciliation.reconcile(bastion, Bastion.of(bastion, operatorNamespace), watched, context, aggregator);
     }
 
 }

@@ -17,6 +17,13 @@ public interface OperatorConfig {
     @WithDefault("sshtunnel-system")
     String operatorNamespace();
 
+    /**
+     * The namespaces whose SshTunnels and SshBastions this operator reconciles (the chart's watchNamespaces); unset: all.
+     * application.properties hands it to each namespaced controller; a ClusterSshBastion's tunnel informer is given it
+     * here, and a ClusterSshBastion whose credentials namespace is not among them is not Ready.
+     */
+    Optional<List<String>> watchNamespaces();
+
     Status status();
 
     /** The cluster's DNS domain: a tenant's alias Service names the forwards' Service in a bastion's namespace by it. */

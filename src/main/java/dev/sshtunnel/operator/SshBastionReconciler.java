@@ -11,7 +11,9 @@ import dev.sshtunnel.operator.observe.BastionTunnelsIndex;
 import dev.sshtunnel.operator.status.BastionStatusAggregator;
 import dev.sshtunnel.operator.tenancy.Bastion;
 import dev.sshtunnel.operator.tenancy.BastionEventSources;
+import dev.sshtunnel.operator.tenancy.WatchedNamespaces;
 import io.javaoperatorsdk.operator.api.config.informer.Informer;
+import io.javaoperatorsdk.operator.api.reconciler.Constants;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
@@ -41,14 +43,15 @@ public class SshBastionReconciler implements Reconciler<SshBastion> {
 
     @Override
     public List<EventSource<?, SshBastion>> prepareEventSources(EventSourceContext<SshBastion> context) {
-        var tunnels = BastionTunnelsIndex.eventSource(context, SshBastion.class,
+        var tunnels = BastionTunnelsIndex.eventSource(context, SshBastion.class, Constants.SAME_AS_CONTROLLER_NAMESPACES_SET,
                 t -> BastionEventSources.ref(t, BastionKind.SshBastion).map(r -> Set.of(new ResourceID(r.getName(), t.getMetadata().getNamespace()))).orElse(Set.<ResourceID>of()));
         return List.of(tunnels);
     }
 
     @Override
     public UpdateControl<SshBastion> reconcile(SshBastion bastion, Context<SshBastion> context) {
-        return BastionReconciliation.reconcile(bastion, Bastion.of(bastion), context, aggregator);
+        // Its credentials namespace is its own, one this controller watches (the chart sets its namespaces).
+        return BastionReconciliation.reconcile(bastion, Bastion.of(bastion), WatchedNamespaces.ALL, context, aggregator);
     }
 
 }

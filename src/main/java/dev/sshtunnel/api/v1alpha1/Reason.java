@@ -39,7 +39,12 @@ public enum Reason {
     /** A Remote forward asks a bastion for a bindAddress:port its remote grant does not list. */
     BindNotAllowed,
     /** A Remote forward's bindAddress:port on a bastion is already allocated to another tunnel. */
-    PortConflict;
+    PortConflict,
+    /**
+     * A ClusterSshBastion's credentialsNamespace is not among the namespaces the operator watches (watchNamespaces):
+     * its RBAC can neither read the Secrets there nor run the tunnels' pods there.
+     */
+    CredentialsNamespaceNotWatched;
 
     /** The lastError text of a failure with this reason: the reason, then the free-text message. */
     public String lastError(String message) {
@@ -55,7 +60,7 @@ public enum Reason {
         return switch (this) {
             case InvalidSpec, SecretNotFound, AuthenticationFailed, HostKeyMismatch, HostKeyUnknown, ForwardRejected,
                     ImageNotAllowed, ApplyFailed, HostKeyDisagreement, PolicyDenied, TargetNotAllowed, BastionNotFound,
-                    BastionNotAllowed, BindNotAllowed, PortConflict -> true;
+                    BastionNotAllowed, BindNotAllowed, PortConflict, CredentialsNamespaceNotWatched -> true;
             default -> false;
         };
     }

@@ -1,5 +1,7 @@
 package dev.sshtunnel.operator.observe;
 
+import java.util.Set;
+
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
@@ -35,8 +37,9 @@ public final class BastionTunnelsIndex<B extends HasMetadata> extends InformerEv
         this.summaries = summaries;
     }
 
+    /** {@code namespaces}: where the tunnels are watched, in JOSDK's form (e.g. the same as the bastion controller's). */
     public static <B extends HasMetadata> BastionTunnelsIndex<B> eventSource(EventSourceContext<B> context, Class<B> bastion,
-            SecondaryToPrimaryMapper<SshTunnel> toBastion) {
+            Set<String> namespaces, SecondaryToPrimaryMapper<SshTunnel> toBastion) {
         ObjectMapper json = new ObjectMapper();
         json.addMixIn(SshTunnel.class, WithoutStatus.class);
         json.addMixIn(SshTunnelSpec.class, SpecSummary.class);
@@ -46,6 +49,7 @@ public final class BastionTunnelsIndex<B extends HasMetadata> extends InformerEv
                 .build();
         var configuration = InformerEventSourceConfiguration.from(SshTunnel.class, bastion)
                 .withName(EVENT_SOURCE)
+                .withNamespaces(namespaces)
                 .withKubernetesClient(summaries)
                 .withInformerListLimit(SshTunnelReconciler.LIST_PAGE)
                 .withSecondaryToPrimaryMapper(toBastion)

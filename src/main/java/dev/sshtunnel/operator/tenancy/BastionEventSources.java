@@ -46,6 +46,9 @@ public final class BastionEventSources {
         });
         clusterBastions = new InformerEventSource<>(InformerEventSourceConfiguration.from(ClusterSshBastion.class, SshTunnel.class)
                 .withName(CLUSTER_BASTIONS)
+                // Cluster-scoped kinds: one informer at cluster scope, whatever namespaces the tunnel controller watches
+                // (inherited, they would be one per watched namespace, and found by name in none).
+                .withWatchAllNamespaces()
                 .withInformerListLimit(SshTunnelReconciler.LIST_PAGE)
                 .withSecondaryToPrimaryMapper(b -> users(key(BastionKind.ClusterSshBastion, null, b.getMetadata().getName())))
                 .withPrimaryToSecondaryMapper((SshTunnel t) -> ref(t, BastionKind.ClusterSshBastion)
@@ -61,6 +64,7 @@ public final class BastionEventSources {
                 .build(), context);
         namespaces = new InformerEventSource<>(InformerEventSourceConfiguration.from(Namespace.class, SshTunnel.class)
                 .withName(NAMESPACES)
+                .withWatchAllNamespaces()
                 .withInformerListLimit(SshTunnelReconciler.LIST_PAGE)
                 .withSecondaryToPrimaryMapper(n -> context.getPrimaryCache()
                         .list(n.getMetadata().getName(), t -> ref(t, BastionKind.ClusterSshBastion).isPresent())

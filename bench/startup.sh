@@ -107,10 +107,21 @@ if [ -x "$JAVA25" ]; then
   measure "JDK 25, pod flags, without --admitted (the CRD's rules judge the document, as on a workstation)" $POD_FLAGS
   ADMISSION=--admitted
   if [ -n "${BEFORE_JAR:-}" ]; then
-    ADMISSION=${BEFORE_ADMITTED:+--admitted} JAR_NOW=$JAR JAR=$BEFORE_JAR
-    # shellcheck disable=SC2086
-    measure "JDK 25, pod flags, the jar from BEFORE_JAR ($BEFORE_JAR)" $POD_FLAGS
-    ADMISSION=--admitted JAR=$JAR_NOW
+    # This jar and BEFORE_JAR in turns, one run each per round, so that load from anything else on the machine
+    # falls on both rows alike.
+    JAR_NOW=$JAR; now_rows=""; before_rows=""
+    for _ in $(seq "$REPEAT"); do
+      JAR=$JAR_NOW; ADMISSION=--admitted
+      # shellcheck disable=SC2086
+      now_rows+="$(REPEAT=1 measure x $POD_FLAGS | cut -d'|' -f3,4)"$'\n'
+      JAR=$BEFORE_JAR; ADMISSION=${BEFORE_ADMITTED:+--admitted}
+      # shellcheck disable=SC2086
+      before_rows+="$(REPEAT=1 measure x $POD_FLAGS | cut -d'|' -f3,4)"$'\n'
+    done
+    JAR=$JAR_NOW; ADMISSION=--admitted
+    row() { echo "| $1 | $(echo "$2" | cut -d'|' -f1 | tr -s ' \n' ' ') | $(echo "$2" | cut -d'|' -f2 | tr -s ' \n' ' ') |"; }
+    row "JDK 25, pod flags, this jar (in turns with the next row)" "$now_rows"
+    row "JDK 25, pod flags, the jar from BEFORE_JAR ($BEFORE_JAR)" "$before_rows"
   fi
   # shellcheck disable=SC2086
   train "$W/forwarder.aot" $POD_FLAGS -XX:AOTCacheOutput="$W/forwarder.aot"

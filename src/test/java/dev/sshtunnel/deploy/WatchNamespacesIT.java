@@ -131,6 +131,13 @@ class WatchNamespacesIT {
         await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(readyReason(admin.resources(SshTunnel.class)
                 .inNamespace(WATCHED).withName("on-edge").get().getStatus())).isEqualTo("ForwarderUnavailable"));
         assertThat(admin.apps().deployments().inNamespace(WATCHED).withName("on-edge").get()).isNotNull();
+        // On the bastion whose credentials namespace is not watched: refused before any write there (which RBAC would
+        // refuse with 403, caught by the log check below), naming the bastion but not the platform's namespace.
+        admin.resource(TunnelFixtures.onBastion(WATCHED, "on-unwatched", dev.sshtunnel.api.v1alpha1.BastionKind.ClusterSshBastion,
+                "wn-unwatched", local("postgres", 5432, "db", 5432))).create();
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(readyReason(admin.resources(SshTunnel.class)
+                .inNamespace(WATCHED).withName("on-unwatched").get().getStatus())).isEqualTo("CredentialsNamespaceNotWatched"));
+        assertThat(admin.apps().deployments().inNamespace(UNWATCHED).list().getItems()).isEmpty();
 
         // Unwatched: no status, no objects, long after the watched tunnel was served.
         assertThat(admin.resources(SshTunnel.class).inNamespace(UNWATCHED).withName("warehouse").get().getStatus()).isNull();

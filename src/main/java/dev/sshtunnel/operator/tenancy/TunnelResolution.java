@@ -25,10 +25,12 @@ import io.javaoperatorsdk.operator.api.reconciler.Context;
 public class TunnelResolution {
 
     private final String operatorNamespace;
+    private final WatchedNamespaces watched;
 
     @Inject
     public TunnelResolution(OperatorConfig config) {
         this.operatorNamespace = config.operatorNamespace();
+        this.watched = WatchedNamespaces.of(config.watchNamespaces());
     }
 
     public ResolvedTunnel of(SshTunnel tunnel, Context<SshTunnel> context) {
@@ -37,15 +39,19 @@ public class TunnelResolution {
             ResolvedTunnel resolved = resolve(tunnel,
                     context.getSecondaryResource(ClusterSshBastion.class).map(b -> Bastion.of(b, operatorNamespace)),
                     context.getSecondaryResource(SshBastion.class).map(Bastion::of),
-                    context.getSecondaryResource(Namespace.class).map(n -> n.getMetadata().getLabels()).orElse(Map.of()));
+                    context.getSecondaryResource(Namespace.class).map(n -> n.getMetadata().getLabels()).orElse(Map.of()),
+                    watched);
             shared.put(ResolvedTunnel.class, resolved);
             return resolved;
         });
     }
 
-    /** I/O-free: the tunnel with what the caches hold of the bastion kinds it may name and of its namespace's labels. */
+    /**
+     * I/O-free: the tunnel with what the caches hold of the bastion kinds it may name and of its namespace's labels, and
+     * the namespaces the operator may act in.
+     */
     public static ResolvedTunnel resolve(SshTunnel tunnel, Optional<Bastion> cluster, Optional<Bastion> namespaced,
-            Map<String, String> namespaceLabels) {
+            Map<String, String> namespaceLabels, WatchedNamespaces watched) {
         BastionRef ref = tunnel.getSpec().getBastionRef();
         if (ref == null) {
             return ResolvedTunnel.inline(tunnel);
@@ -59,6 +65,12 @@ public class TunnelResolution {
                     + " does not exist" + (ref.getKind() == BastionKind.SshBastion
                             ? " in namespace " + tunnel.getMetadata().getNamespace() : "")
                     + "; check spec.bastionRef"));
+        }
+        if (!watched.includes(bastion.get().credentialsNamespace())) {
+            // Its pods would go where the operator has no rights (and its Secrets cannot be read): nothing is attempted.
+            return ResolvedTunnel.onBastion(tunnel, bastion.get(), Optional.of(new SpecHeldBack(
+                    Reason.CredentialsNamespaceNotWatched, bastion.get().describe() + " cannot serve tunnels: this operator"
+                            + " does not watch its credentials namespace; its owner sees why in its status")));
         }
         Optional<SpecHeldBack> refusal = BastionGrant.refusal(bastion.get(), tunnel, namespaceLabels)
                 .or(() -> PortLedger.problem(bastion.get(), BastionGrant.requests(tunnel)));

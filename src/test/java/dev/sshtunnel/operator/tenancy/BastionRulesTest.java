@@ -128,8 +128,8 @@ class BastionRulesTest {
         Bastion edge = edge(List.of());
         SshTunnel a = onEdge("team-a", "web", local("db", 5432, "db.internal", 5432));
         SshTunnel b = onEdge("team-b", "web", local("db", 5432, "db.internal", 5432));
-        ResolvedTunnel ra = TunnelResolution.resolve(a, Optional.of(edge), Optional.empty(), Map.of("team", "a"));
-        ResolvedTunnel rb = TunnelResolution.resolve(b, Optional.of(edge), Optional.empty(), Map.of("team", "a"));
+        ResolvedTunnel ra = TunnelResolution.resolve(a, Optional.of(edge), Optional.empty(), Map.of("team", "a"), WatchedNamespaces.ALL);
+        ResolvedTunnel rb = TunnelResolution.resolve(b, Optional.of(edge), Optional.empty(), Map.of("team", "a"), WatchedNamespaces.ALL);
         assertThat(ra.rendered().getMetadata().getNamespace()).isEqualTo("platform");
         assertThat(ra.crossNamespace()).isTrue();
         assertThat(ra.rendered().getMetadata().getName()).startsWith("web-").isNotEqualTo(rb.rendered().getMetadata().getName());
@@ -140,8 +140,20 @@ class BastionRulesTest {
         assertThat(ra.placedOwner()).containsSame(edge.object());
 
         SshTunnel missing = onEdge("team-a", "web", local("db", 5432, "db.internal", 5432));
-        assertThat(TunnelResolution.resolve(missing, Optional.empty(), Optional.empty(), Map.of()).refusal())
+        assertThat(TunnelResolution.resolve(missing, Optional.empty(), Optional.empty(), Map.of(), WatchedNamespaces.ALL).refusal())
                 .map(SpecHeldBack::reason).contains(Reason.BastionNotFound);
+    }
+
+    @Test
+    void aTunnelIsNotPlacedOnAClusterBastionWhoseCredentialsNamespaceTheOperatorDoesNotWatch() {
+        SshTunnel a = onEdge("team-a", "web", local("db", 5432, "db.internal", 5432));
+        ResolvedTunnel unwatched = TunnelResolution.resolve(a, Optional.of(edge(List.of())), Optional.empty(), Map.of("team", "a"),
+                WatchedNamespaces.of(Optional.of(List.of("team-a"))));
+        assertThat(unwatched.refusal()).map(SpecHeldBack::reason).contains(Reason.CredentialsNamespaceNotWatched);
+        assertThat(unwatched.refusal()).map(SpecHeldBack::message).get().asString()
+                .contains("ClusterSshBastion edge").doesNotContain("platform"); // the tenant is not told the platform's namespace
+        assertThat(TunnelResolution.resolve(a, Optional.of(edge(List.of())), Optional.empty(), Map.of("team", "a"),
+                WatchedNamespaces.of(Optional.of(List.of("team-a", "platform")))).refusal()).isEmpty();
     }
 
     @Test
@@ -150,7 +162,7 @@ class BastionRulesTest {
         hook.getTarget().setHost(null);
         hook.getTarget().setService("web");
         SshTunnel t = onEdge("team-a", "r", hook);
-        ResolvedTunnel resolved = TunnelResolution.resolve(t, Optional.of(edge(List.of())), Optional.empty(), Map.of("team", "a"));
+        ResolvedTunnel resolved = TunnelResolution.resolve(t, Optional.of(edge(List.of())), Optional.empty(), Map.of("team", "a"), WatchedNamespaces.ALL);
         assertThat(resolved.rendered().getSpec().getForwards().get(0).getTarget().getHost()).isEqualTo("web.team-a.svc");
         assertThat(resolved.rendered().getSpec().getForwards().get(0).getTarget().getService()).isNull();
     }

@@ -28,11 +28,6 @@ public final class OutOfPlaceGcmCipher extends BaseGCMCipher {
         this.outOfPlace = outOfPlace;
     }
 
-    /** Whether this instance decrypts out of place (encryption is in place either way). */
-    boolean decryptsOutOfPlace() {
-        return outOfPlace;
-    }
-
     /** MINA's set-up, with the IV's counter in a spec this class may step (MINA's keeps its step protected). */
     @Override
     protected javax.crypto.Cipher createCipherInstance(Mode mode, byte[] key, byte[] iv) throws Exception {

@@ -62,7 +62,9 @@ public final class SandboxExtension implements BeforeAllCallback, AfterAllCallba
     }
 
     private void open(ExtensionContext context) throws IOException {
-        name = context.getRequiredTestClass().getSimpleName();
+        // Per test, the method too: a later test of the class must not overwrite the logs of one that failed.
+        name = context.getRequiredTestClass().getSimpleName()
+                + (perClass ? "" : context.getTestMethod().map(m -> "-" + m.getName()).orElse(""));
         dir = Files.createTempDirectory(name + "-");
         jar = new PackagedJar();
     }

@@ -14,11 +14,13 @@ RbacMatchesCodeIT holds those to what the operator does). Granted by the Cluster
 watched, by one Role per namespace in watchNamespaces otherwise.
 */}}
 {{- define "sshtunnel.namespacedRules" }}
-  # Watch tunnels and write their status; never their spec.
+  # Watch tunnels and write their status; never a tenant's spec.
   # patch: the finalizer that removes a tunnel's objects in a bastion's namespace (no owner reference crosses).
+  # create, patch, delete: the tunnel generated for a LoadBalancer Service of class sshtunnel.dev/ssh (server-side
+  # apply; the admission policy holds these writes to generated tunnels).
   - apiGroups: ["sshtunnel.dev"]
     resources: ["sshtunnels"]
-    verbs: ["list", "watch", "patch"]
+    verbs: ["list", "watch", "create", "patch", "delete"]
   - apiGroups: ["sshtunnel.dev"]
     resources: ["sshtunnels/status"]
     verbs: ["update"]
@@ -42,6 +44,10 @@ watched, by one Role per namespace in watchNamespaces otherwise.
   - apiGroups: [""]
     resources: ["services"]
     verbs: ["list", "watch", "create", "patch", "delete"]
+  # LoadBalancer Services of class sshtunnel.dev/ssh: their ingress address and condition (server-side apply).
+  - apiGroups: [""]
+    resources: ["services/status"]
+    verbs: ["patch"]
   - apiGroups: ["networking.k8s.io"]
     resources: ["networkpolicies"]
     verbs: ["list", "watch", "create", "patch", "delete"]

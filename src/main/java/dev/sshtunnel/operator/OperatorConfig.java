@@ -34,6 +34,19 @@ public interface OperatorConfig {
 
     GuardRails guardRails();
 
+    LoadBalancer loadBalancer();
+
+    /** LoadBalancer Services of class sshtunnel.dev/ssh (ServiceLoadBalancerReconciler). */
+    interface LoadBalancer {
+        /**
+         * How long a Service keeps its ingress address after its tunnel stops serving for a reason that waiting mends (the
+         * standby taking a port over, a reconnect), so that DNS controllers and clients do not see it flap. A reason
+         * that needs action (PortConflict, BastionNotAllowed, ...) clears it at once.
+         */
+        @WithDefault("10s")
+        Duration ingressGrace();
+    }
+
     /**
      * What a tenant's SshTunnel may ask for in a shared cluster (issue 25). Every default is the secure one; each
      * rule can be widened to restore the single-team behaviour. The same values parameterise the

@@ -10,10 +10,10 @@ import java.util.Optional;
 import org.jboss.logging.Logger;
 
 import dev.sshtunnel.api.v1alpha1.Reason;
-import dev.sshtunnel.api.v1alpha1.SshTunnel;
 import dev.sshtunnel.config.Sha256;
 import dev.sshtunnel.untrusted.UntrustedText;
 import io.fabric8.kubernetes.api.model.EventBuilder;
+import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 
@@ -38,7 +38,7 @@ public class TunnelEvents {
     }
 
     /** Same tunnel (UID), reason and message: same event. */
-    static String nameOf(SshTunnel tunnel, Reason reason, String message) {
+    static String nameOf(HasMetadata tunnel, Reason reason, String message) {
         String digest = Sha256.hex((tunnel.getMetadata().getUid() + "\n" + reason + "\n" + message)
                 .getBytes(StandardCharsets.UTF_8));
         return tunnel.getMetadata().getName() + "." + digest.substring(0, 12);
@@ -56,8 +56,11 @@ public class TunnelEvents {
         return progress ? "Normal" : "Warning";
     }
 
-    /** An event for a new Ready (or SpecApplied) reason; {@code before}: the Ready reason it replaces, if any. */
-    public void readyChanged(SshTunnel tunnel, Optional<Reason> before, Reason reason, String text) {
+    /**
+     * An event for a new Ready (or SpecApplied) reason of a tunnel, or of the LoadBalancer Service a tunnel serves;
+     * {@code before}: the reason it replaces, if any.
+     */
+    public void readyChanged(HasMetadata tunnel, Optional<Reason> before, Reason reason, String text) {
         // The message repeats what forwarder pods reported; bounded and one line whatever they sent.
         String message = UntrustedText.clean(text, UntrustedText.EVENT_MESSAGE);
         String now = DateTimeFormatter.ISO_INSTANT.format(clock.instant().truncatedTo(ChronoUnit.SECONDS));
@@ -67,8 +70,8 @@ public class TunnelEvents {
                     .withNamespace(tunnel.getMetadata().getNamespace())
                 .endMetadata()
                 .withNewInvolvedObject()
-                    .withApiVersion(SshTunnel.API_VERSION)
-                    .withKind(SshTunnel.KIND)
+                    .withApiVersion(tunnel.getApiVersion())
+                    .withKind(tunnel.getKind())
                     .withName(tunnel.getMetadata().getName())
                     .withNamespace(tunnel.getMetadata().getNamespace())
                     .withUid(tunnel.getMetadata().getUid())
@@ -98,7 +101,7 @@ public class TunnelEvents {
             }
         } catch (KubernetesClientException e) {
             // An event is a courtesy; status already carries the truth.
-            LOG.warnf("could not record event %s for SshTunnel %s/%s: %s", reason, tunnel.getMetadata().getNamespace(),
+            LOG.warnf("could not record event %s for %s %s/%s: %s", reason, tunnel.getKind(), tunnel.getMetadata().getNamespace(),
                     tunnel.getMetadata().getName(), e.getMessage());
         }
     }

@@ -88,6 +88,7 @@ public class SandboxCommand implements Callable<Integer> {
         // The forwarder pods run in this JVM, without Quarkus: they log as a forwarder pod does, through the JBoss
         // LogManager that quarkus-run.jar installs for them (set before anything touches java.util.logging).
         System.setProperty("java.util.logging.manager", "org.jboss.logmanager.LogManager");
+        ClusterNames.install();
         CachingSlf4jProvider.install();
         ForwarderLogging.install();
         System.exit(new CommandLine(new SandboxCommand()).execute(args));

@@ -16,7 +16,8 @@ import io.fabric8.kubernetes.client.KubernetesClient;
  * Stands in for kube-proxy: each port of a Service with a selector gets a {@link ServicePort} on the
  * host (its own port number when free, else another one, printed either way) that relays to the ready
  * pods the selector matches on the sandbox's node; an ExternalName alias relays to the pods of the
- * Service it names. Not emulated: cluster IPs, DNS names, NetworkPolicy enforcement.
+ * Service it names. Their DNS names resolve to the relay in this JVM ({@link ClusterNames}). Not emulated: cluster IPs,
+ * NetworkPolicy enforcement.
  */
 final class ServiceProxies implements AutoCloseable {
 
@@ -25,6 +26,7 @@ final class ServiceProxies implements AutoCloseable {
     private final String address;
     private final Consumer<String> log;
     private final Map<String, ServicePort> ports = new HashMap<>();
+    private Map<String, String> published = Map.of();
 
     ServiceProxies(KubernetesClient client, NodeAgent node, String address, Consumer<String> log) {
         this.client = client;
@@ -96,6 +98,29 @@ final class ServiceProxies implements AutoCloseable {
                 log.accept("service " + w.namespace() + "/" + w.service() + " port " + w.port() + ": cannot listen on " + address
                         + ": " + e.getMessage());
             }
+        }
+        publishNames();
+    }
+
+    /**
+     * Cluster DNS names of the Services whose every relayed port listens on its own number (a Service relayed on another
+     * port would be reached at the wrong one by its name).
+     */
+    private void publishNames() {
+        Map<String, Boolean> ownPorts = new LinkedHashMap<>();
+        ports.forEach((key, port) -> {
+            String[] parts = key.split("/", -1);
+            ownPorts.merge(parts[1] + "." + parts[0], port.fallbackReason() == null, Boolean::logicalAnd);
+        });
+        Map<String, String> names = new LinkedHashMap<>();
+        ownPorts.forEach((name, own) -> {
+            if (own) {
+                names.put(name, address);
+            }
+        });
+        if (!names.equals(published)) {
+            ClusterNames.publish(names);
+            published = names;
         }
     }
 

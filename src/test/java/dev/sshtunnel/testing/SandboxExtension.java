@@ -108,9 +108,9 @@ public final class SandboxExtension implements BeforeAllCallback, AfterAllCallba
         return sshd("sshd", key);
     }
 
-    /** An sshd in {@link #dir}/{@code name} accepting {@code key}; closed at teardown. */
-    public OpenSshServer sshd(String name, Path key) {
-        return closeAtTeardown(OpenSshServer.start(dir.resolve(name), List.of(Keys.publicKey(key))));
+    /** An sshd in {@link #dir}/{@code name} accepting {@code key}, with extra sshd_config lines; closed at teardown. */
+    public OpenSshServer sshd(String name, Path key, String... extraConfig) {
+        return closeAtTeardown(OpenSshServer.start(dir.resolve(name), List.of(Keys.publicKey(key)), extraConfig));
     }
 
     /** An echo server on loopback; closed at teardown. */

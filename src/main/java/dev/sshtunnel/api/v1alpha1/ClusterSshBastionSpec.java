@@ -21,6 +21,13 @@ public class ClusterSshBastionSpec extends SshBastionSpec {
     @JsonPropertyDescription("Which namespaces' tunnels may use this bastion.")
     private AllowedNamespaces allowedNamespaces;
 
+    @JsonPropertyDescription("Serve type: LoadBalancer Services of loadBalancerClass sshtunnel.dev/ssh through this bastion: "
+            + "a Remote forward per Service port, held by two forwarder pods (one serving, one on standby), and this "
+            + "server's address as the Service's ingress. Absent: no Service is served through it.")
+    private LoadBalancerSpec loadBalancer;
+
+    public LoadBalancerSpec getLoadBalancer() { return loadBalancer; }
+    public void setLoadBalancer(LoadBalancerSpec loadBalancer) { this.loadBalancer = loadBalancer; }
     public String getCredentialsNamespace() { return credentialsNamespace; }
     public void setCredentialsNamespace(String credentialsNamespace) { this.credentialsNamespace = credentialsNamespace; }
     public AllowedNamespaces getAllowedNamespaces() { return allowedNamespaces; }

@@ -44,7 +44,9 @@ public enum Reason {
      * A ClusterSshBastion's credentialsNamespace is not among the namespaces the operator watches (watchNamespaces):
      * its RBAC can neither read the Secrets there nor run the tunnels' pods there.
      */
-    CredentialsNamespaceNotWatched;
+    CredentialsNamespaceNotWatched,
+    /** A LoadBalancer Service of class sshtunnel.dev/ssh has a UDP or SCTP port: SSH forwards carry TCP only. */
+    ProtocolNotSupported;
 
     /** The lastError text of a failure with this reason: the reason, then the free-text message. */
     public String lastError(String message) {
@@ -60,7 +62,8 @@ public enum Reason {
         return switch (this) {
             case InvalidSpec, SecretNotFound, AuthenticationFailed, HostKeyMismatch, HostKeyUnknown, ForwardRejected,
                     ImageNotAllowed, ApplyFailed, HostKeyDisagreement, PolicyDenied, TargetNotAllowed, BastionNotFound,
-                    BastionNotAllowed, BindNotAllowed, PortConflict, CredentialsNamespaceNotWatched -> true;
+                    BastionNotAllowed, BindNotAllowed, PortConflict, CredentialsNamespaceNotWatched,
+                    ProtocolNotSupported -> true;
             default -> false;
         };
     }

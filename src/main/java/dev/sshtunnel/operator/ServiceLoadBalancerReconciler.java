@@ -157,7 +157,9 @@ public class ServiceLoadBalancerReconciler implements Reconciler<Service> {
     private void apply(Service service, List<LoadBalancerIngress> ingress, Optional<Condition> condition,
             Context<Service> context) {
         Service status = new ServiceBuilder()
-                .withNewMetadata().withName(service.getMetadata().getName()).withNamespace(service.getMetadata().getNamespace()).endMetadata()
+                // The version this status was computed from: a stale one is refused with 409, not applied over a newer spec.
+                .withNewMetadata().withName(service.getMetadata().getName()).withNamespace(service.getMetadata().getNamespace())
+                    .withResourceVersion(service.getMetadata().getResourceVersion()).endMetadata()
                 .withNewStatus()
                     .withNewLoadBalancer().withIngress(ingress).endLoadBalancer()
                     .withConditions(condition.map(List::of).orElse(List.of()))
@@ -169,8 +171,8 @@ public class ServiceLoadBalancerReconciler implements Reconciler<Service> {
                     .patch(new PatchContext.Builder().withPatchType(PatchType.SERVER_SIDE_APPLY).withFieldManager(STATUS_MANAGER)
                             .withForce(true).build(), status);
         } catch (KubernetesClientException e) {
-            if (e.getCode() == 404) {
-                return; // deleted meanwhile: its tunnel goes with it
+            if (e.getCode() == 404 || e.getCode() == 409) {
+                return; // deleted meanwhile (its tunnel goes with it), or changed: the change's own event reconciles it again
             }
             LOG.warnf("could not write the status of Service %s/%s: %s", service.getMetadata().getNamespace(),
                     service.getMetadata().getName(), e.getMessage());

@@ -20,12 +20,14 @@ import org.junit.jupiter.api.Test;
 
 import dev.sshtunnel.api.v1alpha1.BastionKind;
 import dev.sshtunnel.api.v1alpha1.ClusterSshBastion;
+import dev.sshtunnel.api.v1alpha1.LoadBalancerSpec;
 import dev.sshtunnel.api.v1alpha1.SshBastion;
 import dev.sshtunnel.api.v1alpha1.SshTunnel;
 import dev.sshtunnel.testing.AuditLog;
 import dev.sshtunnel.testing.RealCluster;
 import dev.sshtunnel.testing.RealClusterResource;
 import dev.sshtunnel.testing.TunnelFixtures;
+import io.fabric8.kubernetes.api.model.ServiceBuilder;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
 import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -105,6 +107,7 @@ class RbacMatchesCodeIT {
         await().atMost(Duration.ofSeconds(30)).until(() -> driver.v1().events().inNamespace(ns).list().getItems().stream()
                 .filter(e -> "SecretNotFound".equals(e.getReason())).mapToInt(e -> e.getCount()).max().orElse(0), n -> n == 2);
         bastionLife(driver);
+        loadBalancerLife(driver);
         Thread.sleep(2000); // the audit log is written when each request completes
 
         // All of it ran under deploy/operator-admission-policy.yaml (OperatorReachIT shows what it refuses).
@@ -174,6 +177,47 @@ class RbacMatchesCodeIT {
         driver.resource(own).create();
         await().atMost(Duration.ofSeconds(30)).until(() -> driver.resources(SshBastion.class).inNamespace(tenant).withName("own").get()
                 .getStatus() != null);
+    }
+
+    /**
+     * A LoadBalancer Service of class sshtunnel.dev/ssh: its tunnel generated, its status and an event written; then it
+     * leaves the class (type ClusterIP): its tunnel deleted and what the operator wrote in its status removed.
+     */
+    private static void loadBalancerLife(KubernetesClient driver) {
+        String ns = "rbac-lb";
+        RealCluster.namespace(ns);
+        driver.namespaces().withName(ns).edit(n -> {
+            n.getMetadata().getLabels().put("team", "rbac-lb");
+            return n;
+        });
+        ClusterSshBastion bastion = TunnelFixtures.clusterBastion("rbac-lb", "rbac-platform", "rbac-lb");
+        LoadBalancerSpec loadBalancer = new LoadBalancerSpec();
+        loadBalancer.setExternalAddress("203.0.113.9");
+        loadBalancer.setBindAddress("localhost");
+        loadBalancer.setDefaultBastion(true);
+        bastion.getSpec().setLoadBalancer(loadBalancer);
+        driver.resource(bastion).create();
+        driver.resource(new ServiceBuilder().withNewMetadata().withName("shop").withNamespace(ns).endMetadata()
+                .withNewSpec().withType("LoadBalancer").withLoadBalancerClass(LoadBalancerSpec.CLASS)
+                    .addNewPort().withName("https").withPort(8443).endPort()
+                .endSpec().build()).create();
+        await().atMost(Duration.ofSeconds(30)).until(() -> driver.resources(SshTunnel.class).inNamespace(ns).withName("shop-lb").get(),
+                t -> t != null);
+        await().atMost(Duration.ofSeconds(30)).until(() -> driver.services().inNamespace(ns).withName("shop").get().getStatus()
+                .getConditions(), c -> c.stream().anyMatch(x -> x.getType().equals("sshtunnel.dev/TunnelReady")));
+        await().atMost(Duration.ofSeconds(30)).until(() -> driver.v1().events().inNamespace(ns).list().getItems().stream()
+                .anyMatch(e -> "Service".equals(e.getInvolvedObject().getKind())));
+        driver.services().inNamespace(ns).withName("shop").edit(svc -> {
+            svc.getSpec().setType("ClusterIP");
+            svc.getSpec().setLoadBalancerClass(null);
+            svc.getSpec().setAllocateLoadBalancerNodePorts(null);
+            svc.getSpec().getPorts().forEach(p -> p.setNodePort(null));
+            return svc;
+        });
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+                assertThat(driver.resources(SshTunnel.class).inNamespace(ns).withName("shop-lb").get()).isNull());
+        await().atMost(Duration.ofSeconds(30)).until(() -> driver.services().inNamespace(ns).withName("shop").get().getStatus()
+                .getConditions(), c -> c.stream().noneMatch(x -> x.getType().equals("sshtunnel.dev/TunnelReady")));
     }
 
     private static void edit(String ns, java.util.function.Consumer<SshTunnel> change) {

@@ -14,8 +14,11 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import dev.sshtunnel.api.v1alpha1.BastionKind;
+import dev.sshtunnel.api.v1alpha1.LoadBalancerSpec;
 import dev.sshtunnel.api.v1alpha1.SshTunnel;
 import dev.sshtunnel.operator.dependent.ForwarderLabels;
+import dev.sshtunnel.operator.loadbalancer.LoadBalancerTunnel;
 import dev.sshtunnel.operator.observe.PodVolumeRefresh;
 import dev.sshtunnel.sandbox.Sandbox;
 import dev.sshtunnel.testing.RealCluster;
@@ -23,6 +26,7 @@ import dev.sshtunnel.testing.TunnelFixtures;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.EventBuilder;
+import io.fabric8.kubernetes.api.model.LoadBalancerIngressBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.Service;
@@ -200,11 +204,13 @@ class OperatorReachIT {
 
     @Test
     void itsOwnUnlabelledRecordsPassNarrowly() {
-        // Events about SshTunnels (what TunnelEvents writes), not about anything else.
+        // Events about SshTunnels and LoadBalancer Services (what TunnelEvents writes), not about anything else.
         assertThatCode(() -> operator.v1().events().inNamespace(NS).resource(event("about-tunnel", "SshTunnel",
                 "sshtunnel.dev/v1alpha1")).create()).doesNotThrowAnyException();
+        assertThatCode(() -> operator.v1().events().inNamespace(NS).resource(event("about-service", "Service", "v1")).create())
+                .doesNotThrowAnyException();
         refused(() -> operator.v1().events().inNamespace(NS).resource(event("about-pod", "Pod", "v1")).create(),
-                "sshtunnel-operator may record events about SshTunnels only");
+                "sshtunnel-operator may record events about SshTunnels and Services only");
 
         // The leader-election Lease by its name, no other Lease.
         assertThatCode(() -> operator.leases().inNamespace(Sandbox.OPERATOR_NAMESPACE).resource(lease(OperatorLeaderElection.LEASE_NAME))
@@ -288,6 +294,57 @@ class OperatorReachIT {
             admin.resource(binding).delete();
             admin.resource(role).delete();
         }
+    }
+
+    /**
+     * LoadBalancer Services: the operator writes the status of Services of its class only (never MetalLB's or a cloud's,
+     * nor a classless one's), and generated tunnels go through a ClusterSshBastion only: with the label, a tunnel naming
+     * its own server or Secret is still refused. Writes that pass are sent as dry runs (the running operator owns them).
+     */
+    @Test
+    void loadBalancerWritesReachServicesOfItsClassAndGeneratedTunnelsOnly() {
+        String statusRule = "sshtunnel-operator may write the status of LoadBalancer Services of class sshtunnel.dev/ssh only";
+        admin.resource(loadBalancer("lb-metallb", "example.com/metallb")).create();
+        admin.resource(loadBalancer("lb-classless", null)).create();
+        admin.resource(loadBalancer("lb-ours", LoadBalancerSpec.CLASS)).create();
+        for (String other : List.of("lb-metallb", "lb-classless")) {
+            refused(() -> applyStatus(other, "203.0.113.66", false), statusRule);
+            refused(() -> applyStatus(other, null, false), statusRule);
+        }
+        assertThatCode(() -> applyStatus("lb-ours", "203.0.113.66", true))
+                .doesNotThrowAnyException();
+
+        String tunnelRule = "sshtunnel-operator may change an SshTunnel only by its finalizers";
+        SshTunnel ownServer = TunnelFixtures.tunnel(NS, "lb-ours-lb", TunnelFixtures.remote("https", 8443, "web", 443));
+        ownServer.getMetadata().setLabels(Map.of(ForwarderLabels.MANAGED_BY, ForwarderLabels.OPERATOR_NAME,
+                LoadBalancerTunnel.SERVICE_LABEL, "lb-ours"));
+        refused(() -> operator.resources(SshTunnel.class).inNamespace(NS).resource(ownServer).create(), tunnelRule);
+        SshTunnel unlabelled = TunnelFixtures.onBastion(NS, "lb-ours-lb", BastionKind.ClusterSshBastion, "edge",
+                TunnelFixtures.remote("https", 8443, "web", 443));
+        refused(() -> operator.resources(SshTunnel.class).inNamespace(NS).resource(unlabelled).create(), tunnelRule);
+        SshTunnel generated = TunnelFixtures.onBastion(NS, "lb-ours-lb", BastionKind.ClusterSshBastion, "edge",
+                TunnelFixtures.remote("https", 8443, "web", 443));
+        generated.getMetadata().setLabels(ownServer.getMetadata().getLabels());
+        assertThatCode(() -> operator.resources(SshTunnel.class).inNamespace(NS).resource(generated).dryRun().create())
+                .doesNotThrowAnyException();
+    }
+
+    /** The operator's own write (server-side apply of the status subresource); {@code ip} null: no ingress. */
+    private static void applyStatus(String name, String ip, boolean dryRun) {
+        Service status = new ServiceBuilder().withNewMetadata().withName(name).withNamespace(NS).endMetadata()
+                .withNewStatus().withNewLoadBalancer()
+                    .withIngress(ip == null ? List.of() : List.of(new LoadBalancerIngressBuilder().withIp(ip).build()))
+                .endLoadBalancer().endStatus().build();
+        operator.services().inNamespace(NS).withName(name).subresource("status").patch(new PatchContext.Builder()
+                .withPatchType(PatchType.SERVER_SIDE_APPLY).withFieldManager("sshtunnel-operator-load-balancer").withForce(true)
+                .withDryRun(dryRun ? List.of("All") : List.of()).build(), status);
+    }
+
+    private static Service loadBalancer(String name, String loadBalancerClass) {
+        return new ServiceBuilder().withNewMetadata().withName(name).withNamespace(NS).endMetadata()
+                .withNewSpec().withType("LoadBalancer").withLoadBalancerClass(loadBalancerClass)
+                    .addNewPort().withName("https").withPort(443).endPort()
+                .endSpec().build();
     }
 
     /** The policy is only as strong as who may delete it: not the operator. */

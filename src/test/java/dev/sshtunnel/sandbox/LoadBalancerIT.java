@@ -12,7 +12,10 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
+import java.util.Comparator;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
@@ -20,7 +23,9 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import dev.sshtunnel.testing.EchoServer;
+import dev.sshtunnel.testing.Keys;
 import dev.sshtunnel.testing.Kubectl;
+import dev.sshtunnel.testing.NetworkNamespace;
 import dev.sshtunnel.testing.OpenSshServer;
 import dev.sshtunnel.testing.PackagedJar;
 import dev.sshtunnel.testing.Ports;
@@ -151,6 +156,85 @@ class LoadBalancerIT {
                 .doesNotContain("is forbidden").doesNotContain("denied request");
     }
 
+    /**
+     * Ports below 1024, the way docs/load-balancer.md recommends: the VPS lets unprivileged users bind from 443 up
+     * ({@code net.ipv4.ip_unprivileged_port_start}), and the tunnel logs in as an unprivileged user (here {@code nobody}),
+     * never as root. The VPS is an sshd in a network namespace of the test's own, whose sysctl is its own. Before the
+     * sysctl the Service reports the server's refusal; after it, port 443 serves; 442 stays refused.
+     */
+    @Test
+    void anUnprivilegedVpsUserServesPort443OnceTheVpsLetsUsersBindIt() throws Exception {
+        assertThat(ProcessHandle.current().info().user().orElse("")).as("network namespaces need root (CI runs as root)").isEqualTo("root");
+        Path key = sandboxes.key();
+        OpenSshServer backendSshd = sandboxes.sshd(key);
+        EchoServer echo = sandboxes.echo();
+        try (NetworkNamespace vps = NetworkNamespace.create()) {
+            // sshd reads authorized_keys as the user logging in: nobody must be able to reach the file.
+            Path dir = Files.createTempDirectory(Path.of("/tmp"), "sshtunnel-vps-");
+            Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
+            OpenSshServer sshd = OpenSshServer.startIn(vps.exec(), vps.address(), 2222, dir.resolve("sshd"),
+                    List.of(Keys.publicKey(key)), "GatewayPorts clientspecified", "ClientAliveInterval 15", "AllowUsers nobody");
+            Files.setPosixFilePermissions(dir.resolve("sshd"), PosixFilePermissions.fromString("rwxr-xr-x"));
+            try {
+                SandboxProcess sandbox = sandboxes.start("low-ports-sandbox");
+                Kubectl kubectl = sandbox.kubectl();
+                sandbox.keySecret(key);
+                kubectl.run("-n", PLATFORM, "create", "secret", "generic", "edge-key", "--from-file=id_ed25519=" + key);
+                int backendPort = Ports.free();
+                assertThat(kubectl.attempt(yaml(localTunnel("backend", backendSshd, backendPort, echo.port())), "apply", "-f", "-")
+                        .exitCode()).isZero();
+                assertThat(kubectl.attempt(lowPortsBastion(sshd, vps.address()), "apply", "-f", "-").exitCode()).isZero();
+                assertThat(kubectl.attempt(service("https", "sshtunnel.dev/ssh", "TCP", 443, backendPort), "apply", "-f", "-")
+                        .exitCode()).isZero();
+
+                // The VPS as installed: only root binds below 1024, and the Service says the server refused.
+                await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(500))
+                        .until(() -> kubectl.run("get", "service", "https", "-o", CONDITION_REASON), "RemotePortInUse"::equals);
+                assertThat(kubectl.run("get", "service", "https", "-o", INGRESS)).isEmpty();
+
+                vps.run("sysctl", "-w", "net.ipv4.ip_unprivileged_port_start=443");
+                await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500))
+                        .until(() -> kubectl.run("get", "service", "https", "-o", INGRESS), "203.0.113.8"::equals);
+                await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(200)).until(() -> echoes(vps.address(), 443));
+                assertThat(Files.readString(dir.resolve("sshd/sshd.log"))).contains("Accepted publickey for nobody");
+
+                assertThat(kubectl.attempt(service("below", "sshtunnel.dev/ssh", "TCP", 442, backendPort), "apply", "-f", "-")
+                        .exitCode()).isZero();
+                await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500))
+                        .until(() -> kubectl.run("get", "service", "below", "-o", CONDITION_REASON), "RemotePortInUse"::equals);
+                assertThat(kubectl.run("get", "service", "below", "-o", INGRESS)).isEmpty();
+            } finally {
+                sshd.close();
+                try (var files = Files.walk(dir)) {
+                    files.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+                }
+            }
+        }
+    }
+
+    private static String lowPortsBastion(OpenSshServer sshd, String address) {
+        return """
+                apiVersion: sshtunnel.dev/v1alpha1
+                kind: ClusterSshBastion
+                metadata: {name: vps}
+                spec:
+                  ssh:
+                    host: %s
+                    port: %d
+                    user: nobody
+                    privateKeySecretRef: {name: edge-key, key: id_ed25519}
+                    hostKey: {knownHosts: "%s"}
+                    reconnect: {minBackoffSeconds: 1, maxBackoffSeconds: 2}
+                  allowedNamespaces: {from: All}
+                  remote:
+                    bindAddresses: [0.0.0.0]
+                    ports: ["442-443"]
+                  loadBalancer:
+                    externalAddress: 203.0.113.8
+                    default: true
+                """.formatted(address, sshd.port(), sshd.knownHostsLine());
+    }
+
     private static String bastion(OpenSshServer sshd, int port) {
         return """
                 apiVersion: sshtunnel.dev/v1alpha1
@@ -199,8 +283,12 @@ class LoadBalancerIT {
     }
 
     private static boolean echoes(int port) {
+        return echoes(BIND, port);
+    }
+
+    private static boolean echoes(String address, int port) {
         try (Socket socket = new Socket()) {
-            socket.connect(new InetSocketAddress(BIND, port), 1_000);
+            socket.connect(new InetSocketAddress(address, port), 1_000);
             socket.setSoTimeout(1_000);
             return "ping".equals(roundTrip(socket, "ping"));
         } catch (IOException e) {

@@ -191,6 +191,9 @@ class LoadBalancerIT {
                 await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(500))
                         .until(() -> kubectl.run("get", "service", "https", "-o", CONDITION_REASON), "RemotePortInUse"::equals);
                 assertThat(kubectl.run("get", "service", "https", "-o", INGRESS)).isEmpty();
+                assertThat(kubectl.run("get", "service", "https", "-o",
+                        "jsonpath={.status.conditions[?(@.type==\"" + CONDITION + "\")].message}"))
+                        .as("the refusal names the likely cause").contains("below 1024").contains("ip_unprivileged_port_start");
 
                 vps.run("sysctl", "-w", "net.ipv4.ip_unprivileged_port_start=443");
                 await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500))

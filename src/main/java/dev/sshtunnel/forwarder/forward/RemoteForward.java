@@ -77,16 +77,26 @@ final class RemoteForward extends CountedForward {
                 counters.state(ForwardState.Standby);
                 String error = counters.error(Reason.RemotePortInUse, "standby: the server refused " + config.bindAddress()
                         + ":" + config.port() + ", held by another session (a replica, or a stale one), or remote forwarding"
-                        + " is not permitted; retrying every second");
+                        + " is not permitted" + privilegedPortHint() + "; retrying every second");
                 throw new IOException(error, e);
             }
             Reason reason = config.port() != 0 ? Reason.RemotePortInUse : Reason.ForwardRejected;
             counters.state(ForwardState.Failed);
             String error = counters.error(reason, "server refused to listen on " + config.bindAddress() + ":" + config.port()
-                    + (reason == Reason.RemotePortInUse ? " (port in use, or remote forwarding not permitted); retrying"
+                    + (reason == Reason.RemotePortInUse ? " (port in use, or remote forwarding not permitted" + privilegedPortHint() + "); retrying"
                             : " (check AllowTcpForwarding/PermitListen on the server)"));
             throw new IOException(error, e);
         }
+    }
+
+    /**
+     * OpenSSH binds a forwarded port as the logged-in user, and only root may bind below 1024 unless the server's
+     * net.ipv4.ip_unprivileged_port_start says otherwise: the server's refusal says neither, so the hint does.
+     */
+    private String privilegedPortHint() {
+        return config.port() > 0 && config.port() < 1024
+                ? ", or the SSH user may not bind a port below 1024 on the server (its net.ipv4.ip_unprivileged_port_start)"
+                : "";
     }
 
     @Override

@@ -290,15 +290,25 @@ class KubeletNodeIT {
         String clusterIp = node.awaitService(NAMESPACE, name, 1);
         assertThat(clusterIp).startsWith("10.96.");
 
-        // The full name, and the short one the operator renders for a forward's target.service.
+        // The full name, the short one the operator renders for a forward's target.service, and an ExternalName
+        // alias of it as the operator makes for a tenant.
         String fqdn = KubeletNode.serviceDnsName(NAMESPACE, name);
         String rendered = dev.sshtunnel.operator.tenancy.ResolvedTunnel.serviceHost(name, NAMESPACE);
-        String dial = fqdn + ":" + SERVICE_PORT + "," + rendered + ":" + SERVICE_PORT;
-        ClientRun reached = runClient("echo-client", dial);
+        apply("""
+                apiVersion: v1
+                kind: Service
+                metadata: {name: %s-alias, namespace: %s}
+                spec: {type: ExternalName, externalName: %s}
+                """.formatted(name, NAMESPACE, rendered));
+        String alias = KubeletNode.serviceDnsName(NAMESPACE, name + "-alias");
+        node.awaitDnsRecord(alias, clusterIp);
+        ClientRun reached = runClient("echo-client", String.join(",", fqdn + ":" + SERVICE_PORT,
+                rendered + ":" + SERVICE_PORT, alias + ":" + SERVICE_PORT));
         assertThat(reached.phase()).as(reached.log()).isEqualTo("Succeeded");
         assertThat(reached.log()).contains("echo: " + fqdn + " resolved to " + clusterIp,
                 "echo: 65536 bytes echoed by " + clusterIp + ":" + SERVICE_PORT + " via " + fqdn,
-                "echo: 65536 bytes echoed by " + clusterIp + ":" + SERVICE_PORT + " via " + rendered);
+                "echo: 65536 bytes echoed by " + clusterIp + ":" + SERVICE_PORT + " via " + rendered,
+                "echo: 65536 bytes echoed by " + clusterIp + ":" + SERVICE_PORT + " via " + alias);
         assertThat(node.iptablesSave()).contains(podIp + ":" + BACKEND_PORT);
 
         kubectl.run("-n", NAMESPACE, "scale", "deployment/" + name, "--replicas=0");
@@ -308,8 +318,8 @@ class KubeletNodeIT {
         assertThat(refused.log()).contains("echo: " + fqdn + " resolved to " + clusterIp,
                 "echo: FAILED: connect " + clusterIp + ":" + SERVICE_PORT, "connection refused");
 
-        kubectl.run("-n", NAMESPACE, "delete", "deployment/" + name, "service/" + name, "pod/echo-client",
-                "pod/echo-client-refused", "--wait=false");
+        kubectl.run("-n", NAMESPACE, "delete", "deployment/" + name, "service/" + name, "service/" + name + "-alias",
+                "pod/echo-client", "pod/echo-client-refused", "--wait=false");
         System.out.printf("Service networking: pod -> %s -> %s -> pod %s and back, then refused with no ready pod, in %s%n",
                 fqdn, clusterIp, podIp, Duration.between(begun, Instant.now()));
     }

@@ -324,9 +324,11 @@ public final class KubeletNode implements AutoCloseable {
 
     /**
      * kube-proxy in iptables mode inside the namespace. Masquerading every Service connection: the pods share one
-     * bridge, and without br_netfilter a backend's reply to a pod on that bridge would bypass the node and its
-     * un-DNAT; through the node (the bridge's hairpin mode lets a pod reach itself) it comes back from the ClusterIP.
-     * Node ports on the node's primary address only and no conntrack sysctls: it changes nothing that the
+     * bridge, and a backend's reply to a pod on it is un-DNATed only if it passes the node's iptables. This kernel
+     * has br_netfilter, on in every new namespace (bridge-nf-call-iptables=1: the test passes without masquerading
+     * too), but a machine without the module would send the reply across the bridge from the pod's own address;
+     * masqueraded, it goes back through the node (the bridge's hairpin mode lets a pod reach itself) whatever the
+     * kernel. Node ports on the node's primary address only and no conntrack sysctls: it changes nothing that the
      * namespace does not need.
      */
     private void startKubeProxy(Path binary, int apiPort, String caPem, String nodeName, String token) throws IOException {
@@ -419,10 +421,26 @@ public final class KubeletNode implements AutoCloseable {
                 + " endpoints in " + SERVICE_TIMEOUT + ": " + state + "; rules:\n" + iptablesSave());
     }
 
-    /** The distinct `IP:PORT`s kube-proxy's nat rules send the Service's ports to (its comments name them). */
+    /**
+     * Waits until cluster DNS answers {@code dnsName} with {@code address}: for names that {@link #awaitService}
+     * does not cover, such as an ExternalName Service that aliases a Service of the cluster.
+     */
+    public void awaitDnsRecord(String dnsName, String address) {
+        Instant deadline = Instant.now().plus(SERVICE_TIMEOUT);
+        while (!address.equals(records.address(dnsName))) {
+            if (Instant.now().isAfter(deadline)) {
+                throw new IllegalStateException("cluster DNS does not answer " + dnsName + " with " + address + " in "
+                        + SERVICE_TIMEOUT + "; records:\n" + quietly(records::records));
+            }
+            exitedComponent();
+            sleep(200);
+        }
+    }
+
+    /** The distinct pod addresses kube-proxy's nat rules send any port of the Service to (its comments name them). */
     private static Set<String> proxiedEndpoints(String rules, String namespace, String name) {
         Matcher m = Pattern.compile("--comment \"?" + Pattern.quote(namespace + "/" + name)
-                + "(:[^ \"]*)? -> ([0-9.]+:[0-9]+)\"?.* -j KUBE-SEP-").matcher(rules);
+                + "(:[^ \"]*)? -> ([0-9.]+):[0-9]+\"?.* -j KUBE-SEP-").matcher(rules);
         Set<String> endpoints = new TreeSet<>();
         while (m.find()) {
             endpoints.add(m.group(2));

@@ -334,7 +334,8 @@ public final class KubeletNode implements AutoCloseable {
     private void startKubeProxy(Path binary, int apiPort, String caPem, String nodeName, String token) throws IOException {
         Path dir = Files.createDirectories(work.resolve("kube-proxy"));
         Path kubeconfig = kubeconfig(dir, apiPort, caPem, token);
-        Path config = dir.resolve("config.yaml");
+        // Under /run/NETNS, so that deleteLeftovers finds it by its command line when the JVM that started it died.
+        Path config = run.resolve("kube-proxy.yaml");
         Files.writeString(config, """
                 apiVersion: kubeproxy.config.k8s.io/v1alpha1
                 kind: KubeProxyConfiguration

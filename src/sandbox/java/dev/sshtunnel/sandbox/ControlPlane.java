@@ -44,9 +44,10 @@ import io.fabric8.kubernetes.client.KubernetesClientBuilder;
  */
 public final class ControlPlane implements AutoCloseable {
 
-    /** First address of the service CIDR: the `kubernetes` Service. Allocated only; nothing sends traffic there. */
+    /** First address of the service CIDR: the `kubernetes` Service, which only the test node's kube-proxy serves. */
     static final String KUBERNETES_SERVICE_IP = "10.96.0.1";
-    private static final String SERVICE_CIDR = "10.96.0.0/16";
+    /** Where ClusterIPs come from (--service-cluster-ip-range). */
+    public static final String SERVICE_CIDR = "10.96.0.0/16";
     private static final Duration READY_TIMEOUT = Duration.ofSeconds(120);
     /** How long the components get after SIGTERM; with the kill and the node agent's stop, the sandbox ends within 10 s. */
     private static final Duration TERMINATION_GRACE = Duration.ofSeconds(4);

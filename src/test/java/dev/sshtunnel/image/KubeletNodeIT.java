@@ -17,6 +17,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -53,7 +54,8 @@ import io.fabric8.kubernetes.api.model.Pod;
  * process: non-root uid/gid 185, no capabilities, no_new_privs, seccomp filter, read-only root, Secret
  * files 0400 with group 185, its memory limit. Then traffic through all three forwards, 2,000 channels
  * held under the 256Mi limit, and SIGTERM from the runtime ending it with exit code 0 inside its grace
- * period. Start time and memory are printed (docs/image.md quotes them).
+ * period. Start time and memory are printed (docs/image.md quotes them). Last, the node's Service networking
+ * (kube-proxy and cluster DNS) from a pod: a ClusterIP Service by its DNS name, to its pod and back.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -70,6 +72,8 @@ class KubeletNodeIT {
     private static final int SOCKS_PORT = 1080;
     private static final int REMOTE_PORT = 7100;
     private static final int CHANNELS = 2_000;
+    private static final int SERVICE_PORT = 7;
+    private static final int BACKEND_PORT = 7007;
 
     private Path work;
     private KubeletNode node;
@@ -91,7 +95,7 @@ class KubeletNodeIT {
         RealCluster.ensureStarted();
         kubectl = new Kubectl(RealCluster.adminKubeconfig());
         node = KubeletNode.start(RealCluster.binaries(), URI.create(RealCluster.url()), RealCluster.caPem(),
-                Sandbox.NODE_NAME, RealCluster.nodeToken(), work, List.of(archive));
+                Sandbox.NODE_NAME, RealCluster.nodeToken(), RealCluster.serviceProxyToken(), work, List.of(archive));
         node.awaitReady(RealCluster.admin(), Sandbox.NODE_NAME);
 
         Path keys = Files.createDirectories(work.resolve("keys"));
@@ -265,6 +269,110 @@ class KubeletNodeIT {
         } finally {
             follow.destroy();
         }
+    }
+
+    @Test
+    @Order(5)
+    void podReachesAClusterIpServiceByItsDnsNameAndIsRefusedWhenItHasNoReadyPod() throws Exception {
+        Instant begun = Instant.now();
+        String name = "echo";
+        apply(new ObjectMapper().writeValueAsString(echoDeployment(name)));
+        apply("""
+                apiVersion: v1
+                kind: Service
+                metadata: {name: %s, namespace: %s}
+                spec:
+                  selector: {app: %s}
+                  ports: [{port: %d, targetPort: %d}]
+                """.formatted(name, NAMESPACE, name, SERVICE_PORT, BACKEND_PORT));
+        kubectl.run("-n", NAMESPACE, "rollout", "status", "deployment/" + name, "--timeout=120s");
+        String podIp = onlyPod(NAMESPACE, "app=" + name).getStatus().getPodIP();
+        String clusterIp = node.awaitService(NAMESPACE, name, 1);
+        assertThat(clusterIp).startsWith("10.96.");
+
+        // The full name, the short one the operator renders for a forward's target.service, and an ExternalName
+        // alias of it as the operator makes for a tenant.
+        String fqdn = KubeletNode.serviceDnsName(NAMESPACE, name);
+        String rendered = dev.sshtunnel.operator.tenancy.ResolvedTunnel.serviceHost(name, NAMESPACE);
+        apply("""
+                apiVersion: v1
+                kind: Service
+                metadata: {name: %s-alias, namespace: %s}
+                spec: {type: ExternalName, externalName: %s}
+                """.formatted(name, NAMESPACE, rendered));
+        String alias = KubeletNode.serviceDnsName(NAMESPACE, name + "-alias");
+        node.awaitDnsRecord(alias, clusterIp);
+        ClientRun reached = runClient("echo-client", String.join(",", fqdn + ":" + SERVICE_PORT,
+                rendered + ":" + SERVICE_PORT, alias + ":" + SERVICE_PORT));
+        assertThat(reached.phase()).as(reached.log()).isEqualTo("Succeeded");
+        assertThat(reached.log()).contains("echo: " + fqdn + " resolved to " + clusterIp,
+                "echo: 65536 bytes echoed by " + clusterIp + ":" + SERVICE_PORT + " via " + fqdn,
+                "echo: 65536 bytes echoed by " + clusterIp + ":" + SERVICE_PORT + " via " + rendered,
+                "echo: 65536 bytes echoed by " + clusterIp + ":" + SERVICE_PORT + " via " + alias);
+        assertThat(node.iptablesSave()).contains(podIp + ":" + BACKEND_PORT);
+
+        kubectl.run("-n", NAMESPACE, "scale", "deployment/" + name, "--replicas=0");
+        node.awaitService(NAMESPACE, name, 0);
+        ClientRun refused = runClient("echo-client-refused", fqdn + ":" + SERVICE_PORT);
+        assertThat(refused.phase()).as(refused.log()).isEqualTo("Failed");
+        assertThat(refused.log()).contains("echo: " + fqdn + " resolved to " + clusterIp,
+                "echo: FAILED: connect " + clusterIp + ":" + SERVICE_PORT, "connection refused");
+
+        kubectl.run("-n", NAMESPACE, "delete", "deployment/" + name, "service/" + name, "service/" + name + "-alias",
+                "pod/echo-client", "pod/echo-client-refused", "--wait=false");
+        System.out.printf("Service networking: pod -> %s -> %s -> pod %s and back, then refused with no ready pod, in %s%n",
+                fqdn, clusterIp, podIp, Duration.between(begun, Instant.now()));
+    }
+
+    private Map<String, Object> echoDeployment(String name) {
+        return Map.of("apiVersion", "apps/v1", "kind", "Deployment",
+                "metadata", Map.of("name", name, "namespace", NAMESPACE),
+                "spec", Map.of("replicas", 1, "selector", Map.of("matchLabels", Map.of("app", name)),
+                        "template", Map.of("metadata", Map.of("labels", Map.of("app", name)),
+                                "spec", Map.of("containers", List.of(echoContainer(name, List.of("-listen", ":" + BACKEND_PORT),
+                                        Map.of("ports", List.of(Map.of("containerPort", BACKEND_PORT)),
+                                                // Ready only once it listens: the Service's endpoint follows readiness.
+                                                "readinessProbe", Map.of("tcpSocket", Map.of("port", BACKEND_PORT),
+                                                        "periodSeconds", 1))))))));
+    }
+
+    /** The echo image's container, as `restricted` pod security admits it. */
+    private Map<String, Object> echoContainer(String name, List<String> args, Map<String, Object> more) {
+        Map<String, Object> container = new java.util.HashMap<>(Map.of("name", name, "image", node.echoImage(),
+                "imagePullPolicy", "Never", "args", args,
+                "securityContext", Map.of("runAsNonRoot", true, "allowPrivilegeEscalation", false,
+                        "readOnlyRootFilesystem", true, "capabilities", Map.of("drop", List.of("ALL")),
+                        "seccompProfile", Map.of("type", "RuntimeDefault"))));
+        container.putAll(more);
+        return container;
+    }
+
+    private void apply(String manifest) {
+        Kubectl.Result result = kubectl.attempt(manifest, "apply", "-f", "-");
+        assertThat(result.exitCode()).as(result.err()).isZero();
+    }
+
+    private record ClientRun(String phase, String log) {
+    }
+
+    /** A pod on the node that runs `/echo -dial ADDRESSES` once; its final phase and its output. */
+    private ClientRun runClient(String pod, String addresses) throws Exception {
+        Map<String, Object> manifest = Map.of("apiVersion", "v1", "kind", "Pod",
+                "metadata", Map.of("name", pod, "namespace", NAMESPACE),
+                "spec", Map.of("restartPolicy", "Never",
+                        "containers", List.of(echoContainer("client", List.of("-dial", addresses, "-timeout", "10s"), Map.of()))));
+        apply(new ObjectMapper().writeValueAsString(manifest));
+        Instant deadline = Instant.now().plusSeconds(90);
+        Pod current = null;
+        while (Instant.now().isBefore(deadline)) {
+            current = RealCluster.admin().pods().inNamespace(NAMESPACE).withName(pod).get();
+            String phase = current.getStatus().getPhase();
+            if ("Succeeded".equals(phase) || "Failed".equals(phase)) {
+                return new ClientRun(phase, node.containerLog(current, "client"));
+            }
+            Thread.sleep(250);
+        }
+        throw new AssertionError("pod " + pod + " did not end in 90 s: " + current.getStatus());
     }
 
     /** The container's process as the runtime started it: what `restricted` pod security promises. */

@@ -68,9 +68,12 @@ public final class RealCluster {
      * A real cluster's API server publishes its own address in the EndpointSlice of Service default/kubernetes; this
      * one listens on loopback, which endpoints refuse (ControlPlane turns the reconciler off), so a documentation
      * address (TEST-NET-1) stands in, before the operator starts: sshtunnel.guard-rails.deny-api-server reads it.
-     * Nothing connects to it.
+     * Only the test node ({@link KubeletNode}) connects to it: it holds the address inside its network namespace
+     * and relays it to the API server, since its kube-proxy sends the `kubernetes` Service there.
      */
     public static final String API_SERVER_ENDPOINT = "192.0.2.10";
+    public static final int API_SERVER_ENDPOINT_PORT = 6443;
+    private static final String SERVICE_PROXY = "testing.cluster.service-proxy-token";
 
     private static void publishApiServerEndpoint(KubernetesClient client) {
         client.resource(new io.fabric8.kubernetes.api.model.discovery.v1.EndpointSliceBuilder()
@@ -78,7 +81,7 @@ public final class RealCluster {
                     .addToLabels("kubernetes.io/service-name", "kubernetes").endMetadata()
                 .withAddressType("IPv4")
                 .addNewEndpoint().withAddresses(API_SERVER_ENDPOINT).endEndpoint()
-                .addNewPort().withName("https").withPort(6443).withProtocol("TCP").endPort()
+                .addNewPort().withName("https").withPort(API_SERVER_ENDPOINT_PORT).withProtocol("TCP").endPort()
                 .build()).create();
     }
 
@@ -107,6 +110,28 @@ public final class RealCluster {
     public static String nodeToken() {
         ensureStarted();
         return System.getProperty(NODE);
+    }
+
+    /**
+     * The token of ServiceAccount kube-system/kube-proxy bound to ClusterRole `system:node-proxier`, as kubeadm
+     * deploys kube-proxy: what the test node's kube-proxy and its cluster DNS records read Services and
+     * EndpointSlices as. Made on first use.
+     */
+    public static synchronized String serviceProxyToken() {
+        if (System.getProperty(SERVICE_PROXY) == null) {
+            KubernetesClient client = admin();
+            client.resource(new io.fabric8.kubernetes.api.model.ServiceAccountBuilder().withNewMetadata()
+                    .withName("kube-proxy").withNamespace("kube-system").endMetadata().build()).serverSideApply();
+            client.resource(new io.fabric8.kubernetes.api.model.rbac.ClusterRoleBindingBuilder().withNewMetadata()
+                    .withName("sshtunnel-test:node-proxier").endMetadata()
+                    .withNewRoleRef().withApiGroup("rbac.authorization.k8s.io").withKind("ClusterRole")
+                        .withName("system:node-proxier").endRoleRef()
+                    .addNewSubject().withKind("ServiceAccount").withName("kube-proxy").withNamespace("kube-system")
+                        .endSubject()
+                    .build()).serverSideApply();
+            System.setProperty(SERVICE_PROXY, Sandbox.serviceAccountToken(client, "kube-system", "kube-proxy"));
+        }
+        return System.getProperty(SERVICE_PROXY);
     }
 
     /** Cluster admin (system:masters): what the test itself does. */

@@ -110,16 +110,16 @@ public class ServiceLoadBalancerReconciler implements Reconciler<Service> {
         return LoadBalancerBastions.choose(service, bastions);
     }
 
-    /** Why a Service gets no tunnel: not claimed (empty message), its ports, or its bastion. */
+    /** Why a claimed Service gets no tunnel: its ports, or its bastion. */
     public static Optional<Refusal> refusal(Service service, Context<Service> context) {
-        if (!LoadBalancerClaim.claims(service) || service.getMetadata().getDeletionTimestamp() != null) {
-            return Optional.of(new Refusal(Reason.InvalidSpec, ""));
-        }
         return LoadBalancerClaim.refusal(service).or(() -> Optional.ofNullable(choice(service, context).refusal()));
     }
 
     @Override
     public UpdateControl<Service> reconcile(Service service, Context<Service> context) {
+        if (service.getMetadata().getDeletionTimestamp() != null) {
+            return UpdateControl.noUpdate(); // its tunnel goes with it (owner reference)
+        }
         if (!LoadBalancerClaim.claims(service)) {
             release(service, context);
             return UpdateControl.noUpdate();

@@ -1,6 +1,7 @@
 package dev.sshtunnel.image;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -74,6 +75,7 @@ class KubeletNodeIT {
     private static final int CHANNELS = 2_000;
     private static final int SERVICE_PORT = 7;
     private static final int BACKEND_PORT = 7007;
+    private static final int LB_PORT = 7200;
 
     private Path work;
     private KubeletNode node;
@@ -322,6 +324,62 @@ class KubeletNodeIT {
                 "pod/echo-client", "pod/echo-client-refused", "--wait=false");
         System.out.printf("Service networking: pod -> %s -> %s -> pod %s and back, then refused with no ready pod, in %s%n",
                 fqdn, clusterIp, podIp, Duration.between(begun, Instant.now()));
+    }
+
+    /**
+     * A LoadBalancer Service of class sshtunnel.dev/ssh on the real node, with the operator running as deploy/ runs it
+     * (test 1: its image, RBAC and admission policy): the generated tunnel's two forwarder pods run here, the node's
+     * sshd (the VPS) listens on the Service port, and bytes sent there reach the Service's pod through the forwarder,
+     * cluster DNS (target.service) and kube-proxy, and come back; the Service shows the VPS as its ingress.
+     */
+    @Test
+    @Order(6)
+    void aLoadBalancerServiceIsServedOnTheVpsThroughItsClusterIp() throws Exception {
+        Instant begun = Instant.now();
+        String name = "lb-echo";
+        apply("""
+                apiVersion: sshtunnel.dev/v1alpha1
+                kind: ClusterSshBastion
+                metadata: {name: node-vps}
+                spec:
+                  credentialsNamespace: %s
+                  ssh:
+                    host: %s
+                    port: %d
+                    user: %s
+                    privateKeySecretRef: {name: bastion-key, key: id_ed25519}
+                    hostKey: {knownHosts: "%s"}
+                  allowedNamespaces: {from: All}
+                  remote: {bindAddresses: [127.0.0.1], ports: ["%d"]}
+                  loadBalancer: {externalAddress: 203.0.113.7, bindAddress: 127.0.0.1, default: true}
+                """.formatted(NAMESPACE, KubeletNode.NODE_IP, SSH_PORT, sshd.user(), sshd.knownHostsLine(), LB_PORT));
+        apply(new ObjectMapper().writeValueAsString(echoDeployment(name)));
+        apply("""
+                apiVersion: v1
+                kind: Service
+                metadata: {name: %s, namespace: %s}
+                spec:
+                  type: LoadBalancer
+                  loadBalancerClass: sshtunnel.dev/ssh
+                  selector: {app: %s}
+                  ports: [{name: echo, port: %d, targetPort: %d}]
+                """.formatted(name, NAMESPACE, name, LB_PORT, BACKEND_PORT));
+        kubectl.run("-n", NAMESPACE, "rollout", "status", "deployment/" + name, "--timeout=120s");
+        node.awaitService(NAMESPACE, name, 1);
+        await().atMost(Duration.ofSeconds(180)).pollInterval(Duration.ofSeconds(1)).until(() -> kubectl.run("-n", NAMESPACE,
+                "get", "service", name, "-o", "jsonpath={.status.loadBalancer.ingress[0].ip}"), "203.0.113.7"::equals);
+        // The bastion's credentials namespace is the Service's: the forwarder's objects carry the tunnel's own labels.
+        assertThat(kubectl.run("-n", NAMESPACE, "get", "pods", "-l", "app.kubernetes.io/instance=" + name + "-lb", "-o",
+                "jsonpath={.items[*].status.phase}").trim()).isEqualTo("Running Running");
+        assertThat(traffic("roundtrip", "127.0.0.1", Integer.toString(LB_PORT))).isEqualTo("ok");
+
+        kubectl.run("-n", NAMESPACE, "delete", "service", name);
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(1)).until(() -> kubectl.run("-n", NAMESPACE,
+                "get", "deployments", "-l", "app.kubernetes.io/instance=" + name + "-lb", "-o", "name").isBlank()
+                && kubectl.attempt("", "-n", NAMESPACE, "get", "sshtunnel", name + "-lb").exitCode() != 0);
+        kubectl.run("-n", NAMESPACE, "delete", "deployment/" + name, "clustersshbastion/node-vps", "--wait=false");
+        System.out.printf("LoadBalancer Service: VPS port -> forwarder -> %s -> pod and back, in %s%n",
+                KubeletNode.serviceDnsName(NAMESPACE, name), Duration.between(begun, Instant.now()));
     }
 
     private Map<String, Object> echoDeployment(String name) {

@@ -4,6 +4,7 @@ import jakarta.inject.Singleton;
 
 import dev.sshtunnel.api.v1alpha1.SshTunnel;
 import dev.sshtunnel.operator.ServiceLoadBalancerReconciler;
+import dev.sshtunnel.operator.loadbalancer.LoadBalancerClaim;
 import io.fabric8.kubernetes.api.model.Service;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.dependent.DependentResource;
@@ -20,6 +21,7 @@ public class LoadBalancerTunnelWanted implements Condition<SshTunnel, Service> {
 
     @Override
     public boolean isMet(DependentResource<SshTunnel, Service> dependent, Service service, Context<Service> context) {
-        return ServiceLoadBalancerReconciler.refusal(service, context).isEmpty();
+        return LoadBalancerClaim.claims(service) && service.getMetadata().getDeletionTimestamp() == null
+                && ServiceLoadBalancerReconciler.refusal(service, context).isEmpty();
     }
 }

@@ -26,6 +26,12 @@ import io.fabric8.generator.annotation.ValidationRule;
         message = "target.service is only for Remote forwards (the forwarder connects from the cluster); a Local target is "
                 + "reached by the SSH server, which cannot resolve cluster names",
         fieldPath = ".target.service", reason = "FieldValueForbidden")
+@ValidationRule(value = "self.type != 'Dynamic' || !has(self.probe) || has(self.probe.connect)",
+        message = "probe.connect is required for a Dynamic forward: SOCKS clients name their own destinations, the probe needs one",
+        fieldPath = ".probe", reason = "FieldValueRequired")
+@ValidationRule(value = "self.type == 'Dynamic' || !has(self.probe) || !has(self.probe.connect)",
+        message = "probe.connect is only for Dynamic forwards: Local and Remote forwards probe their target",
+        fieldPath = ".probe.connect", reason = "FieldValueForbidden")
 public class ForwardSpec {
 
     public static final String DEFAULT_BIND_ADDRESS = "localhost";
@@ -80,6 +86,13 @@ public class ForwardSpec {
             + "or after 600 s when not set.")
     private Integer idleTimeoutSeconds;
 
+    @JsonPropertyDescription("Probe the forward's path (absent: no probe). Local: a channel to the target through the "
+            + "server; Remote: a connection from the pod to the target; Dynamic: a channel to probe.connect. The result is "
+            + "status.forwards[].probe and the condition ForwardsReachable.")
+    private ProbeSpec probe;
+
+    public ProbeSpec getProbe() { return probe; }
+    public void setProbe(ProbeSpec probe) { this.probe = probe; }
     public String getName() { return name; }
     public void setName(String name) { this.name = name; }
     public ForwardType getType() { return type; }

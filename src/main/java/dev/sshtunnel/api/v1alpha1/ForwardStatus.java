@@ -50,6 +50,11 @@ public class ForwardStatus {
     @JsonFormat(with = JsonFormat.Feature.READ_UNKNOWN_ENUM_VALUES_AS_NULL)
     private Reason reason;
 
+    @JsonPropertyDescription("With spec.forwards[].probe: its state.")
+    private ProbeStatus probe;
+
+    public ProbeStatus getProbe() { return probe; }
+    public void setProbe(ProbeStatus probe) { this.probe = probe; }
     public String getName() { return name; }
     public void setName(String name) { this.name = name; }
     public ForwardType getType() { return type; }
@@ -91,11 +96,12 @@ public class ForwardStatus {
                 && Objects.equals(totalChannels, that.totalChannels)
                 && Objects.equals(failedChannels, that.failedChannels)
                 && Objects.equals(lastError, that.lastError)
-                && Objects.equals(reason, that.reason);
+                && Objects.equals(reason, that.reason)
+                && Objects.equals(probe, that.probe);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(name, type, state, port, boundPort, servingPod, activeChannels, totalChannels, failedChannels, lastError, reason);
+        return Objects.hash(name, type, state, port, boundPort, servingPod, activeChannels, totalChannels, failedChannels, lastError, reason, probe);
     }
 }

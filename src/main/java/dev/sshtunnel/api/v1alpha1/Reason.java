@@ -46,7 +46,9 @@ public enum Reason {
      */
     CredentialsNamespaceNotWatched,
     /** A LoadBalancer Service of class sshtunnel.dev/ssh has a UDP or SCTP port: SSH forwards carry TCP only. */
-    ProtocolNotSupported;
+    ProtocolNotSupported,
+    /** A forward's probe is Failing: the tunnel is up, the path to that forward's target is not (ForwardsReachable). */
+    TargetUnreachable;
 
     /** The lastError text of a failure with this reason: the reason, then the free-text message. */
     public String lastError(String message) {

@@ -9,6 +9,11 @@ public final class ConditionTypes {
     public static final String CONNECTED = "Connected";
     /** Every forward is listening (Local, Dynamic) or bound on the server (Remote). */
     public static final String FORWARDS_READY = "ForwardsReady";
+    /**
+     * Present when some forward has a probe: True while every probed forward's probe passes (or has no verdict yet),
+     * False with reason TargetUnreachable naming the forwards whose probe is Failing.
+     */
+    public static final String FORWARDS_REACHABLE = "ForwardsReachable";
     /** Abnormal-true: some hop's host key policy is Insecure. Present only then. */
     public static final String INSECURE_HOST_KEY = "InsecureHostKey";
 

@@ -23,6 +23,14 @@ for _, condition in ipairs(obj.status.conditions) do
     return hs
   end
 end
+-- A forward whose probe fails: the tunnel is up, the path behind it is not (ForwardsReachable False).
+for _, condition in ipairs(obj.status.conditions) do
+  if condition.type == "ForwardsReachable" and condition.status == "False" then
+    hs.status = "Degraded"
+    hs.message = (condition.reason or "") .. ": " .. (condition.message or "")
+    return hs
+  end
+end
 for _, condition in ipairs(obj.status.conditions) do
   if condition.type == "Ready" then
     local reason = condition.reason or ""

@@ -54,6 +54,20 @@ class ArgoCdHealthCheckIT {
                 .isEqualTo("Healthy|Connected: up");
     }
 
+    /** A forward whose probe fails: the tunnel is up, its path is not — degraded, not progressing. */
+    @Test
+    void aForwardThatCannotReachItsTargetIsDegraded() throws Exception {
+        String unreachable = """
+                {"metadata": {"name": "warehouse", "generation": 3},
+                 "status": {"observedGeneration": 3, "conditions": [
+                   {"type": "Ready", "status": "True", "reason": "Connected", "message": "up"},
+                   {"type": "ForwardsReachable", "status": "False", "reason": "TargetUnreachable", "message": "forward db"}]}}
+                """;
+        assertThat(health(unreachable)).isEqualTo("Degraded|TargetUnreachable: forward db");
+        assertThat(health(unreachable.replace("\"False\", \"reason\": \"TargetUnreachable\"", "\"True\", \"reason\": \"Reachable\"")))
+                .isEqualTo("Healthy|Connected: up");
+    }
+
     @Test
     void suspendedTunnelIsSuspended() throws Exception {
         assertThat(health(tunnel(2, 2, "False", "Suspended", "spec.suspend is true"))).startsWith("Suspended|");

@@ -8,9 +8,12 @@ import dev.sshtunnel.api.v1alpha1.ForwardSpec;
 import dev.sshtunnel.api.v1alpha1.ForwardState;
 import dev.sshtunnel.api.v1alpha1.ForwardStatus;
 import dev.sshtunnel.api.v1alpha1.ForwardType;
+import dev.sshtunnel.api.v1alpha1.ProbeState;
+import dev.sshtunnel.api.v1alpha1.ProbeStatus;
 import dev.sshtunnel.api.v1alpha1.SessionState;
 import dev.sshtunnel.api.v1alpha1.SessionStatus;
 import dev.sshtunnel.api.v1alpha1.SshTunnelStatus;
+import dev.sshtunnel.untrusted.UntrustedText;
 
 /**
  * The forwarders' reports folded into one view: the session of the pod that has a problem (else
@@ -63,11 +66,14 @@ final class LiveState {
                         merged.setLastError(f.getLastError());
                         merged.setReason(f.getReason());
                     }
+                    // The worst probe among the pods: a path one pod cannot use fails some of the forward's clients.
+                    merged.setProbe(worse(merged.getProbe(), f.getProbe()));
                 }
             }
             if (reports.isEmpty()) {
                 merged.setState(ForwardState.Pending);
             }
+            merged.setProbe(bounded(merged.getProbe()));
             count(merged, reports);
             forwards.add(merged);
         }
@@ -139,6 +145,35 @@ final class LiveState {
     private static ForwardState stateIn(ForwarderReport report, String forward) {
         return report.status().forwards().stream().filter(f -> forward.equals(f.getName())).map(ForwardStatus::getState)
                 .findFirst().orElse(ForwardState.Pending);
+    }
+
+    /** A copy whose message a pod cannot make exceed the schema's bound or span lines. */
+    private static ProbeStatus bounded(ProbeStatus reported) {
+        if (reported == null) {
+            return null;
+        }
+        ProbeStatus probe = new ProbeStatus();
+        probe.setState(reported.getState());
+        probe.setConsecutiveFailures(reported.getConsecutiveFailures());
+        probe.setLastSuccessTime(reported.getLastSuccessTime() == null ? null : UntrustedText.clean(reported.getLastSuccessTime(), 64));
+        probe.setLatencyMs(reported.getLatencyMs());
+        probe.setMessage(reported.getMessage() == null ? null : UntrustedText.clean(reported.getMessage(), SessionStatus.MESSAGE));
+        return probe;
+    }
+
+    private static ProbeStatus worse(ProbeStatus a, ProbeStatus b) {
+        if (a == null || b == null) {
+            return a == null ? b : a;
+        }
+        return rank(a.getState()) >= rank(b.getState()) ? a : b;
+    }
+
+    private static int rank(ProbeState state) {
+        return state == null ? 1 : switch (state) {
+            case Passing -> 0;
+            case Unknown -> 1;
+            case Failing -> 2;
+        };
     }
 
     private static ForwardState worse(ForwardState a, ForwardState b) {

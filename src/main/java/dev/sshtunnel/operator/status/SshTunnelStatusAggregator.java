@@ -44,8 +44,14 @@ public class SshTunnelStatusAggregator {
         LiveState live = LiveState.fold(spec.getForwards(), observation.reports());
         boolean reported = !observation.reports().isEmpty();
         AcceptedHostKey hostKey = AcceptedHostKey.judge(tunnel.getSpec(), previous, observation);
-        Verdict verdict = hostKey.disagreement() ? disagreement(spec.getSsh(), hostKey, verdict(tunnel, spec, observation, live))
+        Verdict judged = hostKey.disagreement() ? disagreement(spec.getSsh(), hostKey, verdict(tunnel, spec, observation, live))
                 : verdict(tunnel, spec, observation, live);
+        ForwardReachability reachability = ForwardReachability.of(spec.getForwards(), live.forwards);
+        // A forward whose probe affects readiness takes its pods out of Ready: the tunnel says why, not just that
+        // the pods are unavailable.
+        Verdict verdict = reachability.failingAffectingReadiness().isEmpty() || !ConditionList.TRUE.equals(judged.connected) ? judged
+                : new Verdict(false, Reason.TargetUnreachable, ForwardReachability.describe(reachability.failingAffectingReadiness())
+                        + " (probe.affectsReadiness)", judged.connected, judged.forwardsReady);
         // Ready, Connected and ForwardsReady tell what the forwarders run: kubectl wait --for=condition=Ready
         // compares their observedGeneration with the spec's, so it returns once the new spec is live.
         boolean noneToRun = noneToRun(tunnel.getSpec(), observation);
@@ -58,6 +64,10 @@ public class SshTunnelStatusAggregator {
                 .set(ConditionTypes.FORWARDS_READY, verdictGeneration, verdict.forwardsReady,
                         reasonFor(verdict.forwardsReady, verdict),
                         verdict.ready ? "all " + forwardCount + " forwards are active" : verdict.message);
+        if (reachability.probed()) {
+            conditions.set(ConditionTypes.FORWARDS_REACHABLE, verdictGeneration, reachability.status(),
+                    reachability.reason(Reason.TargetUnreachable.name()), reachability.message());
+        }
         if (heldBack.isPresent()) {
             conditions.set(ConditionTypes.SPEC_APPLIED, ConditionList.FALSE, heldBack.get().reason().name(),
                     heldBack.get().message() + (keptRunning
@@ -69,9 +79,13 @@ public class SshTunnelStatusAggregator {
         Long observed = observedGeneration(noneToRun, previous, observation, generation);
         // A held-back spec stalls the tunnel even while the forwarder keeps serving the last applied one.
         Optional<SpecHeldBack> heldBackFault = heldBack.filter(h -> h.reason().needsAction());
-        boolean stalled = heldBackFault.isPresent() || (!verdict.ready && verdict.reason.needsAction());
-        Reason stalledReason = heldBackFault.map(SpecHeldBack::reason).orElse(verdict.reason);
-        String stalledMessage = heldBackFault.map(SpecHeldBack::message).orElse(verdict.message);
+        // A forward that cannot reach its target is a fault GitOps tools show as degraded, not as progress.
+        boolean unreachable = !reachability.failing().isEmpty();
+        boolean stalled = heldBackFault.isPresent() || (!verdict.ready && verdict.reason.needsAction()) || unreachable;
+        Reason stalledReason = heldBackFault.map(SpecHeldBack::reason)
+                .orElse(!verdict.ready && verdict.reason.needsAction() || !unreachable ? verdict.reason : Reason.TargetUnreachable);
+        String stalledMessage = heldBackFault.map(SpecHeldBack::message)
+                .orElse(!verdict.ready && verdict.reason.needsAction() || !unreachable ? verdict.message : reachability.message());
         boolean behind = observed == null || observed != generation;
         boolean reconciling = !stalled && verdict.reason != Reason.Suspended && (!verdict.ready || behind);
         conditions.set(ConditionTypes.RECONCILING, reconciling ? ConditionList.TRUE : ConditionList.FALSE,

@@ -18,6 +18,9 @@ import dev.sshtunnel.api.v1alpha1.ForwardStatus;
 import dev.sshtunnel.api.v1alpha1.HostKeyPolicy;
 import dev.sshtunnel.api.v1alpha1.HostKeySpec;
 import dev.sshtunnel.api.v1alpha1.JumpHostSpec;
+import dev.sshtunnel.api.v1alpha1.ProbeSpec;
+import dev.sshtunnel.api.v1alpha1.ProbeState;
+import dev.sshtunnel.api.v1alpha1.ProbeStatus;
 import dev.sshtunnel.api.v1alpha1.Reason;
 import dev.sshtunnel.api.v1alpha1.SessionState;
 import dev.sshtunnel.api.v1alpha1.SessionStatus;
@@ -517,6 +520,71 @@ class SshTunnelStatusAggregatorTest {
         SessionStatus session = session(SessionState.Connected, "");
         session.setHostKeyFingerprint(fingerprint);
         return session;
+    }
+
+    @Test
+    void forwardsReachableIsAbsentWithoutProbesAndFollowsThemWithProbes() {
+        SshTunnelStatus unprobed = aggregate(reports(Optional.of(deployment(1)), report("pod-a", session(SessionState.Connected, ""),
+                forward("postgres", ForwardState.Active, 0, 0, 0, ""), forward("proxy", ForwardState.Active, 0, 0, 0, ""))));
+        assertThat(unprobed.getConditions()).noneMatch(c -> c.getType().equals("ForwardsReachable"));
+
+        tunnel.getSpec().getForwards().get(0).setProbe(new ProbeSpec());
+        SshTunnelStatus waiting = aggregate(reports(Optional.of(deployment(1)), report("pod-a", session(SessionState.Connected, ""),
+                probed(forward("postgres", ForwardState.Active, 0, 0, 0, ""), ProbeState.Unknown, 0, null),
+                forward("proxy", ForwardState.Active, 0, 0, 0, ""))));
+        assertCondition(waiting, "ForwardsReachable", "Unknown", "Probing");
+        assertCondition(waiting, "Ready", "True", "Connected");
+
+        SshTunnelStatus passing = aggregate(reports(Optional.of(deployment(1)), report("pod-a", session(SessionState.Connected, ""),
+                probed(forward("postgres", ForwardState.Active, 0, 0, 0, ""), ProbeState.Passing, 0, null),
+                forward("proxy", ForwardState.Active, 0, 0, 0, ""))));
+        assertCondition(passing, "ForwardsReachable", "True", "Reachable");
+        assertCondition(passing, "Stalled", "False", "Connected");
+        assertThat(passing.getForwards().get(0).getProbe().getState()).isEqualTo(ProbeState.Passing);
+
+        SshTunnelStatus failing = aggregate(reports(Optional.of(deployment(1)), report("pod-a", session(SessionState.Connected, ""),
+                probed(forward("postgres", ForwardState.Active, 0, 0, 0, ""), ProbeState.Failing, 3, "connect refused\u001b[2J"),
+                forward("proxy", ForwardState.Active, 0, 0, 0, ""))));
+        assertCondition(failing, "ForwardsReachable", "False", "TargetUnreachable");
+        assertThat(find(failing, "ForwardsReachable").getMessage()).contains("forward postgres").contains("3 probes failed in a row")
+                .contains("connect refused").doesNotContain("\u001b");
+        assertCondition(failing, "Ready", "True", "Connected");
+        assertCondition(failing, "Stalled", "True", "TargetUnreachable");
+        assertCondition(failing, "Reconciling", "False", "Connected");
+        assertThat(failing.getForwards().get(0).getProbe().getMessage()).doesNotContain("\u001b");
+    }
+
+    @Test
+    void aFailingProbeThatAffectsReadinessTakesReadyWithItsOwnReason() {
+        ProbeSpec probe = new ProbeSpec();
+        probe.setAffectsReadiness(true);
+        tunnel.getSpec().getForwards().get(0).setProbe(probe);
+        SshTunnelStatus failing = aggregate(reports(Optional.of(deployment(0)), report("pod-a", session(SessionState.Connected, ""),
+                probed(forward("postgres", ForwardState.Active, 0, 0, 0, ""), ProbeState.Failing, 3, "timed out"),
+                forward("proxy", ForwardState.Active, 0, 0, 0, ""))));
+        assertCondition(failing, "Ready", "False", "TargetUnreachable");
+        assertThat(ready(failing).getMessage()).contains("forward postgres").contains("timed out").contains("affectsReadiness");
+    }
+
+    @Test
+    void theWorstProbeAmongThePodsIsTheForwards() {
+        tunnel.getSpec().getForwards().get(0).setProbe(new ProbeSpec());
+        SshTunnelStatus status = aggregate(reports(Optional.of(deployment(2)),
+                report("pod-a", session(SessionState.Connected, ""), probed(forward("postgres", ForwardState.Active, 0, 0, 0, ""),
+                        ProbeState.Passing, 0, null), forward("proxy", ForwardState.Active, 0, 0, 0, "")),
+                report("pod-b", session(SessionState.Connected, ""), probed(forward("postgres", ForwardState.Active, 0, 0, 0, ""),
+                        ProbeState.Failing, 4, "refused"), forward("proxy", ForwardState.Active, 0, 0, 0, ""))));
+        assertThat(status.getForwards().get(0).getProbe().getState()).isEqualTo(ProbeState.Failing);
+        assertThat(status.getForwards().get(0).getProbe().getConsecutiveFailures()).isEqualTo(4);
+    }
+
+    private static ForwardStatus probed(ForwardStatus forward, ProbeState state, int failures, String message) {
+        ProbeStatus probe = new ProbeStatus();
+        probe.setState(state);
+        probe.setConsecutiveFailures(failures);
+        probe.setMessage(message);
+        forward.setProbe(probe);
+        return forward;
     }
 
     private static TunnelObservation current(Set<String> currentPods, ForwarderReport... reports) {

@@ -71,7 +71,8 @@ class LoadBalancerIT {
         int port = Ports.free();
         int backendPort = Ports.free();
         int ungranted = Ports.free();
-        assertThat(kubectl.attempt(bastion(sshd, port), "apply", "-f", "-").out()).contains("clustersshbastion.sshtunnel.dev/edge created");
+        String edge = bastion("edge", "127.0.0.1", sshd, sshd.user(), BIND, Integer.toString(port), EXTERNAL);
+        assertThat(kubectl.attempt(edge, "apply", "-f", "-").out()).contains("clustersshbastion.sshtunnel.dev/edge created");
 
         // What the Service selects: the pods of a tunnel whose Local forward reaches the echo server.
         assertThat(kubectl.attempt(yaml(localTunnel("backend", sshd, backendPort, echo.port())), "apply", "-f", "-").exitCode()).isZero();
@@ -183,7 +184,8 @@ class LoadBalancerIT {
                 int backendPort = Ports.free();
                 assertThat(kubectl.attempt(yaml(localTunnel("backend", backendSshd, backendPort, echo.port())), "apply", "-f", "-")
                         .exitCode()).isZero();
-                assertThat(kubectl.attempt(lowPortsBastion(sshd, vps.address()), "apply", "-f", "-").exitCode()).isZero();
+                String unprivileged = bastion("vps", vps.address(), sshd, "nobody", "0.0.0.0", "442-443", "203.0.113.8");
+                assertThat(kubectl.attempt(unprivileged, "apply", "-f", "-").exitCode()).isZero();
                 assertThat(kubectl.attempt(service("https", "sshtunnel.dev/ssh", "TCP", 443, backendPort), "apply", "-f", "-")
                         .exitCode()).isZero();
 
@@ -215,37 +217,16 @@ class LoadBalancerIT {
         }
     }
 
-    private static String lowPortsBastion(OpenSshServer sshd, String address) {
+    /** A ClusterSshBastion serving LoadBalancer Services (default), granted to every namespace, its key in edge-key. */
+    private static String bastion(String name, String host, OpenSshServer sshd, String user, String bindAddress, String ports,
+            String external) {
         return """
                 apiVersion: sshtunnel.dev/v1alpha1
                 kind: ClusterSshBastion
-                metadata: {name: vps}
+                metadata: {name: %s}
                 spec:
                   ssh:
                     host: %s
-                    port: %d
-                    user: nobody
-                    privateKeySecretRef: {name: edge-key, key: id_ed25519}
-                    hostKey: {knownHosts: "%s"}
-                    reconnect: {minBackoffSeconds: 1, maxBackoffSeconds: 2}
-                  allowedNamespaces: {from: All}
-                  remote:
-                    bindAddresses: [0.0.0.0]
-                    ports: ["442-443"]
-                  loadBalancer:
-                    externalAddress: 203.0.113.8
-                    default: true
-                """.formatted(address, sshd.port(), sshd.knownHostsLine());
-    }
-
-    private static String bastion(OpenSshServer sshd, int port) {
-        return """
-                apiVersion: sshtunnel.dev/v1alpha1
-                kind: ClusterSshBastion
-                metadata: {name: edge}
-                spec:
-                  ssh:
-                    host: 127.0.0.1
                     port: %d
                     user: %s
                     privateKeySecretRef: {name: edge-key, key: id_ed25519}
@@ -254,12 +235,12 @@ class LoadBalancerIT {
                   allowedNamespaces: {from: All}
                   remote:
                     bindAddresses: [%s]
-                    ports: ["%d"]
+                    ports: ["%s"]
                   loadBalancer:
                     externalAddress: %s
                     bindAddress: %s
                     default: true
-                """.formatted(sshd.port(), sshd.user(), sshd.knownHostsLine(), BIND, port, EXTERNAL, BIND);
+                """.formatted(name, host, sshd.port(), user, sshd.knownHostsLine(), bindAddress, ports, external, bindAddress);
     }
 
     /** A LoadBalancer Service selecting the backend tunnel's pods; {@code loadBalancerClass} null: none. */

@@ -99,6 +99,13 @@ final class RemoteForward extends CountedForward {
                 : "";
     }
 
+    /** A Remote forward's probe connects from the pod, but only while the forward is bound: else the session state tells. */
+    @Override
+    public ClientSession probeSession() {
+        ClientSession current = session;
+        return current != null && current.isOpen() && bound != null ? current : null;
+    }
+
     @Override
     public synchronized void detach(ClientSession lost) {
         if (session != lost) {

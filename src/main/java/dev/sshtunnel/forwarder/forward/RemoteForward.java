@@ -99,11 +99,14 @@ final class RemoteForward extends CountedForward {
                 : "";
     }
 
-    /** A Remote forward's probe connects from the pod, but only while the forward is bound: else the session state tells. */
+    /**
+     * A Remote forward's probe connects from the pod, not through the session, but only while a session has the forward
+     * (bound, or Standby behind another replica: its path to the target is the one it serves when it takes over).
+     */
     @Override
     public ClientSession probeSession() {
         ClientSession current = session;
-        return current != null && current.isOpen() && bound != null ? current : null;
+        return current != null && current.isOpen() ? current : null;
     }
 
     @Override

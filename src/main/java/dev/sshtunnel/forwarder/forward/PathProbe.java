@@ -7,9 +7,12 @@ import java.nio.channels.AsynchronousSocketChannel;
 import java.nio.channels.CompletionHandler;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 
@@ -29,7 +32,7 @@ import dev.sshtunnel.untrusted.UntrustedText;
  * (a denied target is refused without a connection). None of it goes through the forward's counters: a probe is
  * no user channel, takes no place under maxConnections and is not in totalChannels or failedChannels.
  */
-public final class PathProbe {
+public final class PathProbe implements AutoCloseable {
 
     /** How a probe ended; latency from the probe's start to its answer. */
     public sealed interface Outcome permits Reached, Failed, NotSent {
@@ -52,10 +55,28 @@ public final class PathProbe {
 
     private final ForwardThreads threads;
     private final TargetPolicy policy;
+    /**
+     * The probes' own name lookups, apart from {@link ForwardThreads#resolver()}: a thousand probes of targets behind a
+     * slow resolver must not queue ahead of a user's channel. Two threads; the rest wait, and a probe still waiting at
+     * its timeout has failed.
+     */
+    private final ThreadPoolExecutor resolver;
 
     public PathProbe(ForwardThreads threads, TargetPolicy policy) {
         this.threads = threads;
         this.policy = policy;
+        AtomicInteger count = new AtomicInteger();
+        this.resolver = new ThreadPoolExecutor(2, 2, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), r -> {
+            Thread t = new Thread(r, "probe-resolve-" + count.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+        resolver.allowCoreThreadTimeOut(true);
+    }
+
+    @Override
+    public void close() {
+        resolver.shutdownNow();
     }
 
     /** Probes {@code forward} as {@code probe} says; the future completes within about probe.timeout. */
@@ -196,7 +217,7 @@ public final class PathProbe {
 
     /** Resolves and judges {@code host} off the I/O threads; a denied or unknown name fails the probe, no connection made. */
     private void judged(String host, Consumer<InetAddress> then, Answer answer) {
-        TargetLookup.resolve(policy, host, threads.resolver(), result -> {
+        TargetLookup.resolve(policy, host, resolver, result -> {
             if (answer.answered()) {
                 return; // timed out while resolving
             }

@@ -38,6 +38,7 @@ public final class ForwardProbes implements AutoCloseable {
     private final ScheduledThreadPoolExecutor scheduler;
     private final Map<String, Runner> running = new ConcurrentHashMap<>();
 
+    /** Owns {@code probe}: closes it with the rest. */
     public ForwardProbes(PathProbe probe, Clock clock) {
         this.probe = probe;
         this.clock = clock;
@@ -106,6 +107,7 @@ public final class ForwardProbes implements AutoCloseable {
         running.values().forEach(Runner::stop);
         running.clear();
         scheduler.shutdownNow();
+        probe.close();
     }
 
     private final class Runner {

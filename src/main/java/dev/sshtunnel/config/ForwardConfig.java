@@ -9,13 +9,24 @@ import dev.sshtunnel.api.v1alpha1.ForwardType;
  * default localhost); targetHost is null and targetPort 0 for Dynamic forwards; idleTimeout is null
  * when connections may idle forever. standby: a Remote forward with a fixed port, which another
  * session may hold (a replica, the old pod in a rolling update, our own stale session): a refusal
- * means wait as Standby and ask again every second, not a failure.
+ * means wait as Standby and ask again every second, not a failure. probe: null when the forward has none.
  */
 public record ForwardConfig(String name, ForwardType type, String bindAddress, int port, String targetHost, int targetPort,
-        int maxConnections, Duration idleTimeout, boolean standby) {
+        int maxConnections, Duration idleTimeout, boolean standby, ProbeConfig probe) {
+
+    public ForwardConfig(String name, ForwardType type, String bindAddress, int port, String targetHost, int targetPort,
+            int maxConnections, Duration idleTimeout, boolean standby) {
+        this(name, type, bindAddress, port, targetHost, targetPort, maxConnections, idleTimeout, standby, null);
+    }
 
     public ForwardConfig(String name, ForwardType type, String bindAddress, int port, String targetHost, int targetPort,
             int maxConnections, Duration idleTimeout) {
         this(name, type, bindAddress, port, targetHost, targetPort, maxConnections, idleTimeout, false);
+    }
+
+    /** The same forward without its probe: a probe added, changed or removed leaves the listener and its channels alone. */
+    public ForwardConfig withoutProbe() {
+        return probe == null ? this : new ForwardConfig(name, type, bindAddress, port, targetHost, targetPort, maxConnections,
+                idleTimeout, standby, null);
     }
 }

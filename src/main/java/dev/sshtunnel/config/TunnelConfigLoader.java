@@ -213,6 +213,6 @@ public final class TunnelConfigLoader {
         boolean standby = remote && port != 0;
         return new ForwardConfig(forward.getName(), forward.getType(), remote ? forward.effectiveBindAddress() : null, port,
                 dynamic ? null : forward.getTarget().getHost(), dynamic ? 0 : forward.getTarget().getPort(),
-                forward.effectiveMaxConnections(), idleTimeout, standby);
+                forward.effectiveMaxConnections(), idleTimeout, standby, forward.getProbe() == null ? null : ProbeConfig.of(forward.getProbe()));
     }
 }

@@ -25,8 +25,11 @@ import dev.sshtunnel.config.TunnelConfigLoader;
 import dev.sshtunnel.config.policy.TargetPolicy;
 import dev.sshtunnel.forwarder.forward.Forward;
 import dev.sshtunnel.forwarder.forward.ForwardThreads;
+import dev.sshtunnel.forwarder.forward.PathProbe;
 import dev.sshtunnel.forwarder.forward.RemoteTargets;
 import dev.sshtunnel.forwarder.http.StatusEndpoints;
+import dev.sshtunnel.forwarder.probe.ForwardProbes;
+import dev.sshtunnel.forwarder.probe.ProbeLatency;
 import dev.sshtunnel.forwarder.session.FirstUseHostKeys;
 import dev.sshtunnel.forwarder.session.SessionPool;
 import dev.sshtunnel.forwarder.session.SshClientFactory;
@@ -54,6 +57,8 @@ public final class ForwarderProcess implements AutoCloseable {
     private final ForwardThreads threads = new ForwardThreads();
     private final Clock clock = Clock.systemUTC();
     private final StatusEndpoints endpoints;
+    /** The forwards' probes (spec.forwards[].probe), on one scheduler thread of their own. */
+    private final ForwardProbes probes;
     /** Retires removed forwards and replaced sessions once their grace period is over. */
     private final ScheduledExecutorService retirements = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "forwarder-retire");
@@ -95,6 +100,7 @@ public final class ForwarderProcess implements AutoCloseable {
         }
         forwards = List.copyOf(created);
         client = SshClientFactory.create(threads);
+        probes = new ForwardProbes(new PathProbe(threads, targetPolicy), clock);
         RemoteTargets.install(client, config.connectTimeout(), threads, targetPolicy);
         try {
             session = new SessionPool(config, () -> forwards, List.of(), client, clock, firstUse);
@@ -104,11 +110,13 @@ public final class ForwarderProcess implements AutoCloseable {
             endpoints = new StatusEndpoints(httpAddress, httpPort, this::snapshot, config.namespace(), config.name());
         } catch (IOException | RuntimeException e) {
             forwards.forEach(Forward::close);
+            probes.close();
             threads.close();
             throw e;
         }
         client.start();
         session.start();
+        probes.reconcile(forwards, config.forwards());
         LOG.infof("forwarder for %s started: %d forwards, %d SSH session%s, status on %s:%d", config.name(), forwards.size(),
                 session.size(), session.size() == 1 ? "" : "s", httpAddress, endpoints.port());
     }
@@ -134,9 +142,11 @@ public final class ForwarderProcess implements AutoCloseable {
         next.forwards().forEach(f -> wanted.put(f.name(), f));
         Map<String, Forward> kept = new LinkedHashMap<>();
         List<String> removed = new ArrayList<>();
-        // Removed and changed forwards stop first, so that a changed one can bind its port again.
+        // Removed and changed forwards stop first, so that a changed one can bind its port again. A change of the
+        // probe alone keeps the forward (its listener and channels): the probes follow the new config below.
         for (Forward forward : forwards) {
-            if (forward.config().equals(wanted.get(forward.config().name()))) {
+            ForwardConfig want = wanted.get(forward.config().name());
+            if (want != null && forward.config().withoutProbe().equals(want.withoutProbe())) {
                 kept.put(forward.config().name(), forward);
             } else {
                 removed.add(forward.config().name());
@@ -164,6 +174,7 @@ public final class ForwarderProcess implements AutoCloseable {
         }
         forwards = List.copyOf(result);
         config = next;
+        probes.reconcile(forwards, next.forwards());
         boolean newSession = !next.sessionSettings().equals(running.sessionSettings())
                 && !(next.sessionSettings().ignoringHostKeys().equals(running.sessionSettings().ignoringHostKeys())
                         && session.trusts(next));
@@ -228,12 +239,24 @@ public final class ForwarderProcess implements AutoCloseable {
 
     StatusEndpoints.Snapshot snapshot() {
         List<Forward> current = forwards;
-        List<ForwardStatus> statuses = current.stream().map(Forward::status).toList();
+        List<ForwardStatus> statuses = new ArrayList<>();
         Map<String, long[]> bytes = new LinkedHashMap<>();
-        current.forEach(f -> bytes.put(f.config().name(), new long[] {f.bytesSent(), f.bytesReceived()}));
+        Map<String, ProbeLatency.Snapshot> probeLatency = new LinkedHashMap<>();
+        for (Forward forward : current) {
+            String name = forward.config().name();
+            ForwardStatus status = forward.status();
+            status.setProbe(probes.status(name));
+            statuses.add(status);
+            bytes.put(name, new long[] {forward.bytesSent(), forward.bytesReceived()});
+            ProbeLatency.Snapshot latency = probes.latency(name);
+            if (latency != null) {
+                probeLatency.put(name, latency);
+            }
+        }
         SessionPool shown = handingOver != null ? handingOver : session;
         return new StatusEndpoints.Snapshot(
-                new ForwarderStatus(config.generation(), documentError, shown.summary(), shown.each(), statuses), bytes);
+                new ForwarderStatus(config.generation(), documentError, shown.summary(), shown.each(), statuses), bytes,
+                probeLatency, probes.failingReadiness());
     }
 
     public int httpPort() {
@@ -259,6 +282,7 @@ public final class ForwarderProcess implements AutoCloseable {
         if (watching != null) {
             watching.close();
         }
+        probes.close();
         forwards.forEach(Forward::close);
         Instant deadline = Instant.now().plus(grace);
         while (Instant.now().isBefore(deadline) && activeChannels() > 0) {

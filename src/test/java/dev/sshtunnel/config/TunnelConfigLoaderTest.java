@@ -91,6 +91,26 @@ class TunnelConfigLoaderTest {
     }
 
     @Test
+    void aProbeComesWithItsDefaultsAndADynamicForwardsDestination() throws Exception {
+        TunnelConfig config = TunnelConfigLoader.load(yaml(SSH + """
+                  forwards:
+                    - {name: db, type: Local, port: 5432, target: {host: db, port: 5432}, probe: {}}
+                    - {name: proxy, type: Dynamic, port: 1080, probe: {intervalSeconds: 10, timeoutSeconds: 3, failureThreshold: 1,
+                       successThreshold: 2, affectsReadiness: true, connect: {host: example.internal, port: 443}}}
+                    - {name: hooks, type: Remote, port: 0, target: {host: web, port: 80}}
+                """), secrets);
+
+        assertThat(config.forwards().get(0).probe()).isEqualTo(new ProbeConfig(Duration.ofSeconds(30), Duration.ofSeconds(5), 3, 1,
+                false, null, 0));
+        assertThat(config.forwards().get(1).probe()).isEqualTo(new ProbeConfig(Duration.ofSeconds(10), Duration.ofSeconds(3), 1, 2,
+                true, "example.internal", 443));
+        assertThat(config.forwards().get(2).probe()).isNull();
+        // A probe-only change is no change of the forward itself: its listener and channels stay.
+        assertThat(config.forwards().get(0).withoutProbe()).isEqualTo(new ForwardConfig("db", ForwardType.Local, null, 5432, "db", 5432,
+                config.forwards().get(0).maxConnections(), null, false));
+    }
+
+    @Test
     void missingSecretFileNamesFieldFileAndSecret() throws Exception {
         Files.delete(secrets.resolve("bastion-key/id_ed25519"));
         assertThatThrownBy(() -> TunnelConfigLoader.load(yaml(SSH + "  forwards: [{name: p, type: Dynamic, port: 1080}]\n"), secrets))

@@ -66,6 +66,14 @@ public interface Forward extends Closeable {
      */
     void detach(ClientSession session);
 
+    /**
+     * The live session a probe of this forward goes through (Local, Dynamic: the one the next connection would get;
+     * Remote: the one that holds its port); null while none is attached, and then no probe is sent.
+     */
+    default ClientSession probeSession() {
+        return null;
+    }
+
     /** Closes every channel of this forward still open: a removed forward past its grace period. */
     default void abortChannels() {
     }

@@ -137,6 +137,11 @@ abstract class ListeningForward extends CountedForward {
         return best;
     }
 
+    @Override
+    public ClientSession probeSession() {
+        return leastBusy(sessions);
+    }
+
     /** Over maxConnections: closed at once and counted; logged once until a connection is admitted again. */
     private void overLimit(AsynchronousSocketChannel client) {
         String error = counters.overLimit("connection closed");

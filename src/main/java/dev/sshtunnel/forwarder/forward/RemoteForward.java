@@ -99,6 +99,16 @@ final class RemoteForward extends CountedForward {
                 : "";
     }
 
+    /**
+     * A Remote forward's probe connects from the pod, not through the session, but only while a session has the forward
+     * (bound, or Standby behind another replica: its path to the target is the one it serves when it takes over).
+     */
+    @Override
+    public ClientSession probeSession() {
+        ClientSession current = session;
+        return current != null && current.isOpen() ? current : null;
+    }
+
     @Override
     public synchronized void detach(ClientSession lost) {
         if (session != lost) {

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -21,21 +22,35 @@ import com.sun.net.httpserver.HttpServer;
 import dev.sshtunnel.api.forwarder.ForwarderStatus;
 import dev.sshtunnel.api.v1alpha1.ForwardState;
 import dev.sshtunnel.api.v1alpha1.ForwardStatus;
+import dev.sshtunnel.api.v1alpha1.ProbeState;
 import dev.sshtunnel.api.v1alpha1.SessionState;
 import dev.sshtunnel.api.v1alpha1.SessionStatus;
+import dev.sshtunnel.forwarder.probe.ProbeLatency;
 
 /**
  * The forwarder's HTTP face: GET /status (what the operator folds into SshTunnel.status),
- * /q/health/live, /q/health/ready (session authenticated and every forward active or standby: the pod's
- * readiness) and /q/metrics (Prometheus text). The JDK's server keeps the forwarder small.
+ * /q/health/live, /q/health/ready (session authenticated, every forward active or standby, and no forward with
+ * affectsReadiness whose probe is Failing: the pod's readiness; liveness never looks at probes) and /q/metrics (Prometheus text). The JDK's server keeps the forwarder small.
  */
 public final class StatusEndpoints implements AutoCloseable {
 
     /**
-     * What the endpoints show; read on every request: the /status body, and the bytes each forward carried
-     * (sent, received) for the metrics.
+     * What the endpoints show; read on every request: the /status body, the bytes each forward carried
+     * (sent, received) and how long its probes took, for the metrics, and the forwards whose Failing probe
+     * takes the pod out of readiness (affectsReadiness).
      */
-    public record Snapshot(ForwarderStatus status, Map<String, long[]> bytesByForward) {
+    public record Snapshot(ForwarderStatus status, Map<String, long[]> bytesByForward,
+            Map<String, ProbeLatency.Snapshot> probeLatencyByForward, List<String> unreachable) {
+
+        public Snapshot {
+            probeLatencyByForward = probeLatencyByForward == null ? Map.of() : probeLatencyByForward;
+            unreachable = unreachable == null ? List.of() : List.copyOf(unreachable);
+        }
+
+        /** Without probes. */
+        public Snapshot(ForwarderStatus status, Map<String, long[]> bytesByForward) {
+            this(status, bytesByForward, Map.of(), List.of());
+        }
     }
 
     private static final ObjectMapper JSON = new ObjectMapper()
@@ -88,10 +103,11 @@ public final class StatusEndpoints implements AutoCloseable {
     }
 
     private void ready(HttpExchange exchange) throws IOException {
-        ForwarderStatus now = snapshot.get().status();
+        Snapshot taken = snapshot.get();
+        ForwarderStatus now = taken.status();
         // A Standby forward is healthy, just waiting for the serving replica to let go of the port: the pod
         // stays ready, so its other forwards keep serving and a rolling update can wait on it as the new pod.
-        boolean up = now.up();
+        boolean up = now.up() && taken.unreachable().isEmpty();
         Map<String, Object> session = check("ssh session", now.connected());
         session.put("data", Map.of("state", String.valueOf(now.session().getState()),
                 "lastError", now.session().getLastError() == null ? "" : now.session().getLastError()));
@@ -99,7 +115,16 @@ public final class StatusEndpoints implements AutoCloseable {
         Map<String, String> states = new LinkedHashMap<>();
         now.forwards().forEach(f -> states.put(f.getName(), String.valueOf(f.getState())));
         forwards.put("data", states);
-        json(exchange, up ? 200 : 503, health(up ? "UP" : "DOWN", List.of(session, forwards)));
+        List<Map<String, Object>> checks = new ArrayList<>(List.of(session, forwards));
+        if (now.forwards().stream().anyMatch(f -> f.getProbe() != null)) {
+            Map<String, Object> probes = check("probes", taken.unreachable().isEmpty());
+            Map<String, String> failing = new LinkedHashMap<>();
+            now.forwards().stream().filter(f -> taken.unreachable().contains(f.getName()))
+                    .forEach(f -> failing.put(f.getName(), f.getProbe() == null ? "" : String.valueOf(f.getProbe().getMessage())));
+            probes.put("data", failing);
+            checks.add(probes);
+        }
+        json(exchange, up ? 200 : 503, health(up ? "UP" : "DOWN", checks));
     }
 
     private void metrics(HttpExchange exchange) throws IOException {
@@ -122,6 +147,8 @@ public final class StatusEndpoints implements AutoCloseable {
         Map<String, Number> standby = new LinkedHashMap<>();
         Map<String, Number> sent = new LinkedHashMap<>();
         Map<String, Number> received = new LinkedHashMap<>();
+        Map<String, Number> probeUp = new LinkedHashMap<>();
+        Map<String, ProbeLatency.Snapshot> probeLatency = new LinkedHashMap<>();
         for (ForwardStatus forward : now.forwards()) {
             String label = tunnelLabels + ",forward=\"" + labelValue(forward.getName()) + "\",type=\"" + forward.getType() + "\"";
             active.put(label, forward.getActiveChannels());
@@ -132,6 +159,15 @@ public final class StatusEndpoints implements AutoCloseable {
             long[] bytes = taken.bytesByForward().getOrDefault(forward.getName(), new long[2]);
             sent.put(label, bytes[0]);
             received.put(label, bytes[1]);
+            // Absent while Unknown (no verdict yet, or no probe): a 0 would page for a pod that just started,
+            // and a NaN matches neither == 0 nor == 1 in an alert rule either, so leaving it out says the same plainly.
+            if (forward.getProbe() != null && forward.getProbe().getState() != null && forward.getProbe().getState() != ProbeState.Unknown) {
+                probeUp.put(label, forward.getProbe().getState() == ProbeState.Passing ? 1 : 0);
+            }
+            ProbeLatency.Snapshot latency = taken.probeLatencyByForward().get(forward.getName());
+            if (latency != null) {
+                probeLatency.put(label, latency);
+            }
         }
         gauge(text, "sshtunnel_forward_up", "1 while the forward is listening or bound", up);
         gauge(text, "sshtunnel_forward_standby", "1 while a Remote forward waits for its port, held by another replica", standby);
@@ -140,6 +176,10 @@ public final class StatusEndpoints implements AutoCloseable {
         counter(text, "sshtunnel_forward_failed_channels_total", "Channel opens that failed", failed);
         counter(text, "sshtunnel_forward_sent_bytes_total", "Bytes from clients to the SSH server", sent);
         counter(text, "sshtunnel_forward_received_bytes_total", "Bytes from the SSH server to clients", received);
+        gauge(text, "sshtunnel_forward_probe_up", "1 while the forward's probe is Passing, 0 while Failing; absent while Unknown",
+                probeUp);
+        histogram(text, "sshtunnel_forward_probe_duration_seconds", "How long the forward's probes took to be answered "
+                + "(reached, refused or timed out)", probeLatency);
         byte[] body = text.toString().getBytes(StandardCharsets.UTF_8);
         exchange.getResponseHeaders().set("Content-Type", "text/plain; version=0.0.4; charset=utf-8");
         send(exchange, 200, body);
@@ -163,6 +203,20 @@ public final class StatusEndpoints implements AutoCloseable {
         text.append("# TYPE ").append(name).append(' ').append(type).append('\n');
         values.forEach((labels, value) -> text.append(name).append(labels.isEmpty() ? "" : "{" + labels + "}")
                 .append(' ').append(value == null ? 0 : value).append('\n'));
+    }
+
+    private static void histogram(StringBuilder text, String name, String help, Map<String, ProbeLatency.Snapshot> values) {
+        text.append("# HELP ").append(name).append(' ').append(help).append('\n');
+        text.append("# TYPE ").append(name).append(" histogram\n");
+        values.forEach((labels, h) -> {
+            for (int i = 0; i < h.bounds().length; i++) {
+                text.append(name).append("_bucket{").append(labels).append(",le=\"").append(h.bounds()[i]).append("\"} ")
+                        .append(h.cumulative()[i]).append('\n');
+            }
+            text.append(name).append("_bucket{").append(labels).append(",le=\"+Inf\"} ").append(h.count()).append('\n');
+            text.append(name).append("_sum{").append(labels).append("} ").append(h.sumSeconds()).append('\n');
+            text.append(name).append("_count{").append(labels).append("} ").append(h.count()).append('\n');
+        });
     }
 
     private static Map<String, Object> health(String status, List<Map<String, Object>> checks) {

@@ -11,7 +11,6 @@ import jakarta.inject.Inject;
 
 import org.jboss.logging.Logger;
 
-import dev.sshtunnel.api.v1alpha1.ProbeState;
 import dev.sshtunnel.api.v1alpha1.Reason;
 import dev.sshtunnel.api.v1alpha1.SshTunnel;
 import dev.sshtunnel.operator.status.ConditionTypes;
@@ -31,7 +30,6 @@ public class TunnelMetrics {
 
     static final String TUNNELS = "sshtunnel_tunnels";
     static final String TUNNEL_READY = "sshtunnel_tunnel_ready";
-    static final String FORWARD_PROBE_UP = "sshtunnel_forward_probe_up";
     /** How often the per-tunnel series are rebuilt from the cache (deleted tunnels drop out then). */
     static final Duration TUNNEL_READY_REFRESH = Duration.ofSeconds(5);
 
@@ -58,14 +56,8 @@ public class TunnelMetrics {
             t.setDaemon(true);
             return t;
         });
-        // One series per probed forward with a verdict: what SshTunnelForwardUnreachable alerts on.
-        MultiGauge probes = MultiGauge.builder(FORWARD_PROBE_UP)
-                .description("1 while the forward's probe passes, 0 while it fails (status.forwards[].probe; no series before a verdict)")
-                .register(registry);
-        refresh.scheduleWithFixedDelay(() -> {
-            refresh(ready, tunnels);
-            refreshProbes(probes, tunnels);
-        }, 0, TUNNEL_READY_REFRESH.toMillis(), TimeUnit.MILLISECONDS);
+        refresh.scheduleWithFixedDelay(() -> refresh(ready, tunnels), 0, TUNNEL_READY_REFRESH.toMillis(),
+                TimeUnit.MILLISECONDS);
     }
 
     private static void refresh(MultiGauge ready, IndexedResourceCache<SshTunnel> tunnels) {
@@ -80,18 +72,6 @@ public class TunnelMetrics {
         } catch (RuntimeException e) {
             // A failed refresh must not end the schedule; the next one rebuilds every series.
             Logger.getLogger(TunnelMetrics.class).debugf("tunnel metrics refresh: %s", e.toString());
-        }
-    }
-
-    private static void refreshProbes(MultiGauge probes, IndexedResourceCache<SshTunnel> tunnels) {
-        try {
-            probes.register(tunnels.list().filter(t -> t.getStatus() != null).flatMap(tunnel -> tunnel.getStatus().getForwards().stream()
-                    .filter(f -> f.getProbe() != null && f.getProbe().getState() != null && f.getProbe().getState() != ProbeState.Unknown)
-                    .map(f -> MultiGauge.Row.of(Tags.of("namespace", tunnel.getMetadata().getNamespace(),
-                            "tunnel", tunnel.getMetadata().getName(), "forward", f.getName()),
-                            f.getProbe().getState() == ProbeState.Passing ? 1 : 0))).toList(), true);
-        } catch (RuntimeException e) {
-            Logger.getLogger(TunnelMetrics.class).debugf("probe metrics refresh: %s", e.toString());
         }
     }
 

@@ -26,6 +26,7 @@ import org.junit.jupiter.api.Test;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import dev.sshtunnel.api.v1alpha1.ProbeSpec;
 import dev.sshtunnel.config.TunnelConfigLoader;
 import dev.sshtunnel.forwarder.ForwarderProcess;
 import dev.sshtunnel.testing.EchoServer;
@@ -93,7 +94,9 @@ class PrometheusScrapeIT {
         TunnelFiles files = new TunnelFiles(dir.resolve("tunnel"), "127.0.0.1", sshd.port(), sshd.user())
                 .privateKey(key).hostKey(sshd.knownHostsLine())
                 .local("pg", pg, "127.0.0.1", echo.port())
-                .local("dead", dead, "127.0.0.1", Ports.free());
+                .local("dead", dead, "127.0.0.1", Ports.free())
+                // A probe on the dead forward's closed target: sshtunnel_forward_probe_up 0 for the dashboard's panel.
+                .change("dead", f -> f.setProbe(probe()));
         ForwarderProcess forwarder = new ForwarderProcess(TunnelConfigLoader.load(files.write(), files.secretsDir()), "127.0.0.1",
                 "127.0.0.1", 0, Duration.ofSeconds(1));
         running.add(forwarder);
@@ -113,6 +116,9 @@ class PrometheusScrapeIT {
         await().atMost(Duration.ofSeconds(30)).until(() -> query("sum(up)"), r -> r.size() == 1
                 && r.get(0).path("value").get(1).asText().equals("2"));
 
+        await().atMost(Duration.ofSeconds(30)).until(
+                () -> query("sshtunnel_forward_probe_up{namespace=\"default\",tunnel=\"test\",forward=\"dead\"} == 0"),
+                r -> r.size() == 1);
         assertThat(value("sshtunnel_forward_failed_channels_total{namespace=\"default\",tunnel=\"test\",forward=\"dead\"}"))
                 .isGreaterThanOrEqualTo(1);
         assertThat(value("sshtunnel_forward_sent_bytes_total{namespace=\"default\",tunnel=\"test\",forward=\"pg\"}"))
@@ -137,7 +143,7 @@ class PrometheusScrapeIT {
             assertThat(groups).hasSize(1);
             List<String> health = new ArrayList<>();
             groups.get(0).path("rules").forEach(rule -> health.add(rule.path("name").asText() + "=" + rule.path("health").asText()));
-            assertThat(health).hasSize(6).allSatisfy(h -> assertThat(h).endsWith("=ok"));
+            assertThat(health).hasSize(7).allSatisfy(h -> assertThat(h).endsWith("=ok"));
         });
         await().atMost(Duration.ofSeconds(20)).until(() -> query("ALERTS{alertname=\"SshTunnelNotReady\",tunnel=\"waiting\"}"),
                 r -> r.size() == 1 && r.get(0).path("metric").path("alertstate").asText().equals("pending"));
@@ -149,6 +155,15 @@ class PrometheusScrapeIT {
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /** Probes the closed target every 5 s (the schema's minimum) and fails at the first refusal. */
+    private static ProbeSpec probe() {
+        ProbeSpec probe = new ProbeSpec();
+        probe.setIntervalSeconds(5);
+        probe.setTimeoutSeconds(2);
+        probe.setFailureThreshold(1);
+        return probe;
     }
 
     private void startPrometheus(int operatorPort, int forwarderPort) throws IOException {

@@ -4,7 +4,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
 import java.util.stream.Collectors;
 
 import jakarta.inject.Inject;
@@ -112,7 +111,11 @@ public class ServiceLoadBalancerReconciler implements Reconciler<Service> {
 
     /** Why a claimed Service gets no tunnel: its ports, or its bastion. */
     public static Optional<Refusal> refusal(Service service, Context<Service> context) {
-        return LoadBalancerClaim.refusal(service).or(() -> Optional.ofNullable(choice(service, context).refusal()));
+        return refusal(service, choice(service, context));
+    }
+
+    private static Optional<Refusal> refusal(Service service, LoadBalancerBastions.Choice choice) {
+        return LoadBalancerClaim.refusal(service).or(() -> Optional.ofNullable(choice.refusal()));
     }
 
     @Override
@@ -124,18 +127,16 @@ public class ServiceLoadBalancerReconciler implements Reconciler<Service> {
             release(service, context);
             return UpdateControl.noUpdate();
         }
-        Optional<Refusal> refusal = refusal(service, context);
-        Optional<LoadBalancerSpec> loadBalancer = Optional.ofNullable(choice(service, context).bastion())
-                .map(b -> b.getSpec().getLoadBalancer());
+        LoadBalancerBastions.Choice choice = choice(service, context);
+        Optional<Refusal> refusal = refusal(service, choice);
+        Optional<LoadBalancerSpec> loadBalancer = Optional.ofNullable(choice.bastion()).map(b -> b.getSpec().getLoadBalancer());
         Optional<SshTunnel> tunnel = refusal.isPresent() ? Optional.empty() : context.getSecondaryResource(SshTunnel.class);
         var desired = LoadBalancerStatusAggregator.of(service, refusal, loadBalancer, tunnel, clock.instant(), grace);
         if (!desired.matches(service)) {
-            Optional<Condition> before = service.getStatus() == null ? Optional.empty()
-                    : service.getStatus().getConditions().stream().filter(c -> LoadBalancerStatusAggregator.CONDITION.equals(c.getType())).findFirst();
+            Optional<Reason> before = LoadBalancerStatusAggregator.conditionOf(service).flatMap(c -> Reason.named(c.getReason()));
             apply(service, desired.ingress(), Optional.of(desired.condition()), context);
-            if (before.map(Condition::getReason).filter(desired.condition().getReason()::equals).isEmpty()) {
-                events.readyChanged(service, before.map(Condition::getReason).flatMap(ServiceLoadBalancerReconciler::reason),
-                        Reason.valueOf(desired.condition().getReason()), desired.condition().getMessage());
+            if (before.filter(desired.reason()::equals).isEmpty()) {
+                events.readyChanged(service, before, desired.reason(), desired.condition().getMessage());
             }
         }
         return desired.recheck().map(after -> UpdateControl.<Service>noUpdate().rescheduleAfter(after)).orElse(UpdateControl.noUpdate());
@@ -143,9 +144,7 @@ public class ServiceLoadBalancerReconciler implements Reconciler<Service> {
 
     /** A Service no longer of the class: what the operator wrote in its status goes (its tunnel goes with the workflow). */
     private void release(Service service, Context<Service> context) {
-        boolean ours = service.getStatus() != null && service.getStatus().getConditions().stream()
-                .anyMatch(c -> LoadBalancerStatusAggregator.CONDITION.equals(c.getType()));
-        if (ours) {
+        if (LoadBalancerStatusAggregator.conditionOf(service).isPresent()) {
             apply(service, List.of(), Optional.empty(), context);
         }
     }
@@ -178,9 +177,5 @@ public class ServiceLoadBalancerReconciler implements Reconciler<Service> {
                     service.getMetadata().getName(), e.getMessage());
             throw e;
         }
-    }
-
-    private static Optional<Reason> reason(String name) {
-        return Set.of(Reason.values()).stream().filter(r -> r.name().equals(name)).findFirst();
     }
 }

@@ -1,5 +1,7 @@
 package dev.sshtunnel.api.v1alpha1;
 
+import java.util.Optional;
+
 /**
  * The one reason taxonomy of the project: condition reasons, event reasons, lastError prefixes, the
  * reason field of session and forward status, and metric labels all use these names.
@@ -49,6 +51,16 @@ public enum Reason {
     ProtocolNotSupported,
     /** A forward's probe is Failing: the tunnel is up, the path to that forward's target is not (ForwardsReachable). */
     TargetUnreachable;
+
+    /** The reason a condition names, if this operator knows it (a newer one may have written another). */
+    public static Optional<Reason> named(String name) {
+        for (Reason reason : values()) {
+            if (reason.name().equals(name)) {
+                return Optional.of(reason);
+            }
+        }
+        return Optional.empty();
+    }
 
     /** The lastError text of a failure with this reason: the reason, then the free-text message. */
     public String lastError(String message) {

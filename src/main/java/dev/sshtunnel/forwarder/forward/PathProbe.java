@@ -20,6 +20,7 @@ import org.apache.sshd.client.channel.ChannelDirectTcpip;
 import org.apache.sshd.client.session.ClientSession;
 import org.apache.sshd.common.util.net.SshdSocketAddress;
 
+import dev.sshtunnel.api.v1alpha1.Reason;
 import dev.sshtunnel.config.ForwardConfig;
 import dev.sshtunnel.config.ProbeConfig;
 import dev.sshtunnel.config.policy.TargetPolicy;
@@ -169,8 +170,8 @@ public final class PathProbe implements AutoCloseable {
     private void connect(String host, int port, Duration timeout, Answer answer) {
         AtomicBoolean timedOut = new AtomicBoolean();
         AsynchronousSocketChannel[] socket = new AsynchronousSocketChannel[1];
-        timeout(answer, timeout, () -> "Unreachable: cannot connect to "
-                + UntrustedText.clean(host, UntrustedText.FIELD) + ":" + port + ": no answer within " + timeout.toSeconds() + " s",
+        timeout(answer, timeout, () -> Reason.Unreachable.lastError("cannot connect to "
+                + UntrustedText.clean(host, UntrustedText.FIELD) + ":" + port + ": no answer within " + timeout.toSeconds() + " s"),
                 () -> {
                     timedOut.set(true);
                     synchronized (socket) {
@@ -182,7 +183,7 @@ public final class PathProbe implements AutoCloseable {
             try {
                 opened = AsynchronousSocketChannel.open(threads.group());
             } catch (IOException | RuntimeException e) {
-                answer.failed("Unreachable: cannot open a socket: " + e.getMessage());
+                answer.failed(Reason.Unreachable.lastError("cannot open a socket: " + e.getMessage()));
                 return;
             }
             synchronized (socket) {
@@ -203,14 +204,15 @@ public final class PathProbe implements AutoCloseable {
                     @Override
                     public void failed(Throwable e, Void attachment) {
                         closeQuietly(opened);
-                        answer.failed("Unreachable: cannot connect to " + UntrustedText.clean(host, UntrustedText.FIELD) + ":" + port
-                                + " from the forwarder: " + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()));
+                        answer.failed(Reason.Unreachable.lastError("cannot connect to " + UntrustedText.clean(host, UntrustedText.FIELD)
+                                + ":" + port + " from the forwarder: "
+                                + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage())));
                     }
                 });
             } catch (RuntimeException e) {
                 closeQuietly(opened);
-                answer.failed("Unreachable: cannot connect to " + UntrustedText.clean(host, UntrustedText.FIELD) + ":" + port + ": "
-                        + e.getMessage());
+                answer.failed(Reason.Unreachable.lastError("cannot connect to " + UntrustedText.clean(host, UntrustedText.FIELD)
+                        + ":" + port + ": " + e.getMessage()));
             }
         }, answer);
     }
@@ -224,9 +226,9 @@ public final class PathProbe implements AutoCloseable {
             if (result instanceof TargetLookup.Reachable reachable) {
                 then.accept(reachable.address());
             } else if (result instanceof TargetLookup.NotAllowed notAllowed) {
-                answer.failed("TargetNotAllowed: " + notAllowed.message());
+                answer.failed(Reason.TargetNotAllowed.lastError(notAllowed.message()));
             } else {
-                answer.failed("Unreachable: " + ((TargetLookup.NotFound) result).message());
+                answer.failed(Reason.Unreachable.lastError(((TargetLookup.NotFound) result).message()));
             }
         });
     }

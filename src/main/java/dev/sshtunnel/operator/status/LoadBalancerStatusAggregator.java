@@ -42,8 +42,7 @@ public final class LoadBalancerStatusAggregator {
      */
     public static Desired of(Service service, Optional<Refusal> refusal, Optional<LoadBalancerSpec> loadBalancer,
             Optional<SshTunnel> tunnel, Instant now, Duration grace) {
-        List<Condition> previousConditions = service.getStatus() == null ? List.of() : service.getStatus().getConditions();
-        ConditionList conditions = new ConditionList(previousConditions, generationOf(service), now);
+        ConditionList conditions = new ConditionList(conditionOf(service).map(List::of).orElse(List.of()), generationOf(service), now);
         boolean served = false;
         Reason reason;
         String message;
@@ -58,7 +57,8 @@ public final class LoadBalancerStatusAggregator {
             Optional<Condition> ready = t.getStatus() == null ? Optional.empty() : ConditionList.find(t.getStatus().getConditions(), ConditionTypes.READY);
             boolean current = t.getStatus() != null && Objects.equals(t.getStatus().getObservedGeneration(), t.getMetadata().getGeneration());
             served = current && ready.filter(c -> ConditionList.TRUE.equals(c.getStatus())).isPresent();
-            reason = ready.map(c -> parse(c.getReason())).orElse(Reason.Connecting);
+            // An unknown reason (a newer operator wrote it) reads as Connecting.
+            reason = ready.flatMap(c -> Reason.named(c.getReason())).orElse(Reason.Connecting);
             message = "SshTunnel " + t.getMetadata().getName() + ": "
                     + ready.map(Condition::getMessage).filter(m -> m != null && !m.isBlank()).orElse("starting");
         }
@@ -68,7 +68,7 @@ public final class LoadBalancerStatusAggregator {
 
         Optional<Duration> recheck = Optional.empty();
         boolean keep = served;
-        if (!served && refusal.isEmpty() && !reason.needsAction() && hasIngress(service) && loadBalancer.isPresent()) {
+        if (!served && refusal.isEmpty() && !reason.needsAction() && !ingressOf(service).isEmpty() && loadBalancer.isPresent()) {
             Duration unserved = Duration.between(Instant.parse(condition.getLastTransitionTime()), now);
             if (unserved.compareTo(grace) < 0) {
                 keep = true;
@@ -76,7 +76,7 @@ public final class LoadBalancerStatusAggregator {
             }
         }
         List<LoadBalancerIngress> ingress = keep && loadBalancer.isPresent() ? List.of(ingress(service, loadBalancer.get())) : List.of();
-        return new Desired(ingress, condition, recheck);
+        return new Desired(ingress, reason, condition, recheck);
     }
 
     private static LoadBalancerIngress ingress(Service service, LoadBalancerSpec loadBalancer) {
@@ -91,9 +91,14 @@ public final class LoadBalancerStatusAggregator {
         return ingress.withPorts(ports).build();
     }
 
-    private static boolean hasIngress(Service service) {
-        return service.getStatus() != null && service.getStatus().getLoadBalancer() != null
-                && service.getStatus().getLoadBalancer().getIngress() != null && !service.getStatus().getLoadBalancer().getIngress().isEmpty();
+    /** The condition this operator owns in a Service's status, if it wrote one. */
+    public static Optional<Condition> conditionOf(Service service) {
+        return service.getStatus() == null ? Optional.empty() : ConditionList.find(service.getStatus().getConditions(), CONDITION);
+    }
+
+    private static List<LoadBalancerIngress> ingressOf(Service service) {
+        return service.getStatus() == null || service.getStatus().getLoadBalancer() == null
+                || service.getStatus().getLoadBalancer().getIngress() == null ? List.of() : service.getStatus().getLoadBalancer().getIngress();
     }
 
     private static long generationOf(Service service) {
@@ -101,29 +106,15 @@ public final class LoadBalancerStatusAggregator {
         return generation == null ? 0 : generation;
     }
 
-    /** A tunnel's Ready reason is one of ours; an unknown one (a newer operator wrote it) reads as Connecting. */
-    private static Reason parse(String reason) {
-        for (Reason r : Reason.values()) {
-            if (r.name().equals(reason)) {
-                return r;
-            }
-        }
-        return Reason.Connecting;
-    }
-
     /**
-     * The Service's status as the operator owns it: the ingress (empty: none) and its condition.
+     * The Service's status as the operator owns it: the ingress (empty: none) and its condition with its reason.
      * {@code recheck}: when to look again though nothing changed (the grace ending).
      */
-    public record Desired(List<LoadBalancerIngress> ingress, Condition condition, Optional<Duration> recheck) {
+    public record Desired(List<LoadBalancerIngress> ingress, Reason reason, Condition condition, Optional<Duration> recheck) {
 
         /** Whether the Service already says this (lastTransitionTime aside, which moves only with the status value). */
         public boolean matches(Service service) {
-            List<LoadBalancerIngress> current = service.getStatus() == null || service.getStatus().getLoadBalancer() == null
-                    || service.getStatus().getLoadBalancer().getIngress() == null ? List.of() : service.getStatus().getLoadBalancer().getIngress();
-            Optional<Condition> currentCondition = service.getStatus() == null ? Optional.empty()
-                    : ConditionList.find(service.getStatus().getConditions(), CONDITION);
-            return current.equals(ingress) && currentCondition.filter(c -> Objects.equals(c.getStatus(), condition.getStatus())
+            return ingressOf(service).equals(ingress) && conditionOf(service).filter(c -> Objects.equals(c.getStatus(), condition.getStatus())
                     && Objects.equals(c.getReason(), condition.getReason()) && Objects.equals(c.getMessage(), condition.getMessage())
                     && Objects.equals(c.getObservedGeneration(), condition.getObservedGeneration())).isPresent();
         }

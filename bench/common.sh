@@ -72,8 +72,18 @@ sandbox() {
   export KUBECONFIG=$dir/kubeconfig
   OPERATOR_KUBECONFIG=$(grep -o 'KUBECONFIG=[^ ]* java' "$dir.log" | sed 's/KUBECONFIG=//; s/ java//')
 }
+# The operator as in deploy/: the image's JDK (a JDK 25, like the image's jlinked one: OPERATOR_JAVA, else the first
+# Temurin 25 found, else java) with the image's entrypoint flags and deploy/'s memory limit (OPERATOR_MEMORY, 384m)
+# simulated with MaxRAM, so the heap is what the pod's would be.
+OPERATOR_JAVA=${OPERATOR_JAVA:-$(ls /usr/lib/jvm/temurin-25*/bin/java 2>/dev/null | head -1)}
+OPERATOR_JAVA=${OPERATOR_JAVA:-java}
+OPERATOR_MEMORY=${OPERATOR_MEMORY:-$(sed -n 's/.*limits: {memory: \([0-9]*\)Mi}.*/\1m/p' deploy/operator-deployment.yaml)}
 operator() {  # operator LOG [JAR]: the operator as its ServiceAccount, RBAC enforced, with deploy/'s JVM flags and memory limit
-  java -XX:+UseSerialGC -XX:MaxRAM=384m -XX:MaxRAMPercentage=75 -Dquarkus.profile=sandbox -Dkubeconfig="$OPERATOR_KUBECONFIG" \
+  # (OPERATOR_FLAGS: more JVM flags, e.g. -XX:StartFlightRecording=... or -XX:NativeMemoryTracking=summary)
+  local flags=$IMAGE_FLAGS
+  "$OPERATOR_JAVA" -version 2>&1 | grep -q '"17' || flags="$flags --sun-misc-unsafe-memory-access=allow"
+  # shellcheck disable=SC2086
+  "$OPERATOR_JAVA" $flags -XX:MaxRAM="$OPERATOR_MEMORY" ${OPERATOR_FLAGS:-} -Dquarkus.profile=sandbox -Dkubeconfig="$OPERATOR_KUBECONFIG" \
     -Dsshtunnel.forwarder.image=localhost/sshtunnel-operator:sandbox -Dquarkus.http.port=0 -Dquarkus.http.host=127.0.0.1 \
     -jar "${2:-$JAR}" operator > "$1" 2>&1 &
   op=$!; pids+=($op)

@@ -57,6 +57,9 @@ kubectl apply --server-side -f "$W/scale.yaml" > /dev/null
 echo "applied $N SshTunnels (kubectl apply --server-side) in $(( ($(date +%s%N) - t0) / 1000000 )) ms"
 start=$(date +%s%N)
 operator "$W/scale-operator.log"
+of_sandbox() { for p in $(pgrep -x "$1"); do grep -qa "$W/scale" "/proc/$p/cmdline" && echo "$p"; done | head -1; }
+apiserver=$(of_sandbox kube-apiserver); etcd=$(of_sandbox etcd)
+api0=$(cpu_ticks "$apiserver"); etcd0=$(cpu_ticks "$etcd")
 count() { kubectl get "$@" -l "$MANAGED" -o name 2>/dev/null | wc -l; }
 while :; do
   d=$(count deployments); s=$(count services); c=$(count configmaps)
@@ -69,7 +72,32 @@ while :; do
   if [ "$now" -gt 600000 ]; then echo "gave up after 600 s"; exit 1; fi
   sleep 2
 done
-echo "| $N tunnels | $now ms until all objects and statuses | operator RSS $(rss "$op") MiB | pods $(count pods) (Pending) |"
+# CPU seconds of the phase: the operator's own against the API server's and etcd's, which share the two cores.
+cpu() { python3 -c "print(f'{$1 / 100:.1f} s = {$1 * 10 / $N:.0f} ms per tunnel')"; }
+echo "| $N tunnels | $now ms until all objects and statuses | operator RSS $(rss "$op") MiB | operator CPU $(cpu "$(cpu_ticks "$op")") \
+| kube-apiserver CPU $(cpu $(( $(cpu_ticks "$apiserver") - api0 ))) | etcd CPU $(cpu $(( $(cpu_ticks "$etcd") - etcd0 ))) | pods $(count pods) (Pending) |"
+# What the operator asked the API server for during the phase (its audit events, by verb and resource).
+python3 - "$W/scale/cluster/logs/audit.log" "$N" <<'PY'
+import collections, json, sys
+counts = collections.Counter()
+for line in open(sys.argv[1]):
+    e = json.loads(line)
+    if e.get("stage") != "ResponseComplete" or e["user"]["username"] != "system:serviceaccount:sshtunnel-system:sshtunnel-operator":
+        continue
+    ref = e.get("objectRef", {})
+    counts[(e["verb"], ref.get("resource", "") + ("/" + ref["subresource"] if ref.get("subresource") else ""))] += 1
+n = int(sys.argv[2])
+print(f"operator API requests: {sum(counts.values())} = {sum(counts.values()) / n:.2f} per tunnel; writes "
+      f"{sum(c for (v, _), c in counts.items() if v in ('create', 'update', 'patch', 'delete')) / n:.2f} per tunnel")
+for (verb, resource), c in counts.most_common(20):
+    print(f"  {verb:8} {resource:36} {c:6}  {c / n:.2f}/tunnel")
+PY
+# How often the workflow ran per tunnel (JOSDK's own counter, on the operator's /q/metrics).
+http=$(grep -o 'Listening on: http://[0-9.]*:[0-9]*' "$W/scale-operator.log" | head -1 | sed 's/.*://')
+curl -s "127.0.0.1:$http/q/metrics" | awk -v n="$N" '/^operator_sdk_reconciliations_started_total/ && /SshTunnel/ {s += $NF}
+  END {printf "SshTunnel reconciles started: %d = %.2f per tunnel\n", s, s / n}'
+# HISTO=1: the live heap's largest classes at the end (jcmd forces a full GC first).
+[ -z "${HISTO:-}" ] || jcmd "$op" GC.class_histogram | head -32
 kill "$op"; kill "${pids[0]}"; wait "${pids[0]}" 2>/dev/null || true
 fi
 

@@ -5,6 +5,7 @@ import static dev.sshtunnel.testing.TunnelFixtures.yaml;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
@@ -36,7 +37,8 @@ import dev.sshtunnel.testing.SandboxProcess;
  * that alone must not reconcile the tunnel. The API server's audit log, read before and after 30 s of
  * connections through the Service: the operator read no Secret and made no request for the
  * Deployment, ConfigMap or Service meanwhile, while status counters still moved (the counter writer,
- * here every 5 s). The counts are kept in target/it-logs/ for docs/benchmarks.md.
+ * here every 5 s). The counts are kept in target/it-logs/ for docs/benchmarks.md. Then three reconciles that find
+ * nothing to change (a label on the key's Secret) write nothing at all.
  */
 @Timeout(value = 300, unit = TimeUnit.SECONDS)
 class TrafficReconcilesIT {
@@ -96,6 +98,29 @@ class TrafficReconcilesIT {
         long statusWrites = counts.getOrDefault("sshtunnel.dev/sshtunnels/status:update", 0L);
         assertThat(statusWrites).as("counters are written, at most once per %s in %s", COUNTER_INTERVAL, window)
                 .isBetween(1L, window.dividedBy(COUNTER_INTERVAL) + 1);
+
+        // A reconcile that finds everything as it should be writes nothing: a new version of the key's Secret (a label)
+        // reconciles the tunnel, whose dependents then all match what the API server holds, defaults included.
+        int beforeReconciles = AuditLog.read(auditFile).byOperator().size();
+        for (int i = 0; i < 3; i++) {
+            kubectl.run("label", "secret", "bastion-key", "--overwrite", "touched=" + i);
+            Thread.sleep(2000);
+        }
+        await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofSeconds(1))
+                .until(() -> requestsSince(auditFile, beforeReconciles).getOrDefault("/secrets:get", 0L) >= 3);
+        Thread.sleep(3000);
+        Map<String, Long> reconciled = requestsSince(auditFile, beforeReconciles);
+        assertThat(reconciled).as("requests of the operator while three reconciles found nothing to change")
+                .containsKey("/secrets:get")
+                .doesNotContainKeys("apps/deployments:patch", "/configmaps:update", "/configmaps:patch", "/services:patch",
+                        "networking.k8s.io/networkpolicies:patch", "sshtunnel.dev/sshtunnels/status:update");
+    }
+
+    /** The operator's requests after the first {@code skip} of them, lists and watches left out, by permission. */
+    private static Map<String, Long> requestsSince(Path auditFile, int skip) throws IOException {
+        return AuditLog.read(auditFile).byOperator().stream().skip(skip)
+                .filter(e -> !e.permission().endsWith(":list") && !e.permission().endsWith(":watch"))
+                .collect(Collectors.groupingBy(AuditLog.Entry::permission, TreeMap::new, Collectors.counting()));
     }
 
     /** One connection through the Service port, echoing a line. */

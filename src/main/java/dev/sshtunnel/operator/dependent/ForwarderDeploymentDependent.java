@@ -1,6 +1,7 @@
 package dev.sshtunnel.operator.dependent;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -53,6 +54,7 @@ import io.javaoperatorsdk.operator.processing.dependent.Updater;
 import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDependent;
 import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDependentResource;
 import io.javaoperatorsdk.operator.processing.event.source.SecondaryToPrimaryMapper;
+import io.javaoperatorsdk.operator.processing.event.source.filter.OnUpdateFilter;
 
 /**
  * Deployment {@code <name>} running the forwarder role of the operator's own image (or an allowed
@@ -60,7 +62,7 @@ import io.javaoperatorsdk.operator.processing.event.source.SecondaryToPrimaryMap
  * alone; owner references remove it with the SshTunnel.
  */
 @KubernetesDependent(informer = @Informer(labelSelector = ForwarderLabels.MANAGED_SELECTOR,
-        informerListLimit = SshTunnelReconciler.LIST_PAGE))
+        informerListLimit = SshTunnelReconciler.LIST_PAGE, onUpdateFilter = ForwarderDeploymentDependent.ReadChanges.class))
 public class ForwarderDeploymentDependent extends KubernetesDependentResource<Deployment, SshTunnel>
         implements Creator<Deployment, SshTunnel>, Updater<Deployment, SshTunnel> {
 
@@ -168,8 +170,10 @@ public class ForwarderDeploymentDependent extends KubernetesDependentResource<De
                 .withImage(images.imageOf(tunnel))
                 .withImagePullPolicy(config.forwarder().imagePullPolicy())
                 .withArgs(args())
-                // The status endpoints listen on the pod's address only (probes and the operator use it).
-                .addNewEnv().withName(POD_IP).withNewValueFrom().withNewFieldRef().withFieldPath("status.podIP")
+                // The status endpoints listen on the pod's address only (probes and the operator use it). The API
+                // server fills in the fieldRef's apiVersion: asking for anything less, every reconcile saw a difference
+                // in its own fields and applied the Deployment again.
+                .addNewEnv().withName(POD_IP).withNewValueFrom().withNewFieldRef().withApiVersion("v1").withFieldPath("status.podIP")
                     .endFieldRef().endValueFrom().endEnv()
                 .withPorts(ports)
                 .withResources(resources(forwarder))
@@ -286,5 +290,25 @@ public class ForwarderDeploymentDependent extends KubernetesDependentResource<De
                 .withFailureThreshold(failureThreshold)
                 .withTimeoutSeconds(timeoutSeconds)
                 .build();
+    }
+
+    /**
+     * An update reconciles the tunnel only when something the operator reads or owns changed: the spec (its
+     * generation, so a hand edit is undone), the metadata, or the ready replicas. The deployment controller's other
+     * status writes — several per rollout, and again whenever a Pending pod's counts move — are no work for it.
+     */
+    public static class ReadChanges implements OnUpdateFilter<Deployment> {
+
+        @Override
+        public boolean accept(Deployment updated, Deployment old) {
+            return !signature(updated).equals(signature(old));
+        }
+
+        private static List<Object> signature(Deployment deployment) {
+            var metadata = deployment.getMetadata();
+            return Arrays.asList(metadata.getGeneration(), metadata.getLabels(), metadata.getAnnotations(),
+                    metadata.getOwnerReferences(), metadata.getDeletionTimestamp(),
+                    deployment.getStatus() == null ? null : deployment.getStatus().getReadyReplicas());
+        }
     }
 }

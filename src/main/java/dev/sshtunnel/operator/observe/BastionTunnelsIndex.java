@@ -1,9 +1,9 @@
 package dev.sshtunnel.operator.observe;
 
+import java.util.Map;
 import java.util.Set;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
-import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.sshtunnel.api.v1alpha1.SshTunnel;
 import dev.sshtunnel.api.v1alpha1.SshTunnelSpec;
@@ -11,12 +11,9 @@ import dev.sshtunnel.operator.SshTunnelReconciler;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientBuilder;
-import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.processing.event.source.SecondaryToPrimaryMapper;
-import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 
 /**
  * The tunnels a bastion's reconciler reads, as much of them as its rules need: name, namespace, age, bastionRef and
@@ -25,28 +22,19 @@ import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEven
  * controller's own: with a hundred tunnels near the API server's size limit a full copy did not fit the heap
  * (OperatorMemoryIT).
  */
-public final class BastionTunnelsIndex<B extends HasMetadata> extends InformerEventSource<SshTunnel, B> {
+public final class BastionTunnelsIndex<B extends HasMetadata> extends OwnClientInformer<SshTunnel, B> {
 
     static final String EVENT_SOURCE = "bastion-tunnels";
 
-    private final KubernetesClient summaries;
-
-    private BastionTunnelsIndex(InformerEventSourceConfiguration<SshTunnel> configuration, EventSourceContext<B> context,
-            KubernetesClient summaries) {
+    private BastionTunnelsIndex(InformerEventSourceConfiguration<SshTunnel> configuration, EventSourceContext<B> context) {
         super(configuration, context);
-        this.summaries = summaries;
     }
 
     /** {@code namespaces}: where the tunnels are watched, in JOSDK's form (e.g. the same as the bastion controller's). */
     public static <B extends HasMetadata> BastionTunnelsIndex<B> eventSource(EventSourceContext<B> context, Class<B> bastion,
             Set<String> namespaces, SecondaryToPrimaryMapper<SshTunnel> toBastion) {
-        ObjectMapper json = new ObjectMapper();
-        json.addMixIn(SshTunnel.class, WithoutStatus.class);
-        json.addMixIn(SshTunnelSpec.class, SpecSummary.class);
-        json.addMixIn(ObjectMeta.class, MetadataSummary.class);
-        KubernetesClient summaries = new KubernetesClientBuilder().withConfig(context.getClient().getConfiguration())
-                .withKubernetesSerialization(new KubernetesSerialization(json, true))
-                .build();
+        KubernetesClient summaries = PartialReads.skipping(context.getClient().getConfiguration(), Map.of(
+                SshTunnel.class, WithoutStatus.class, SshTunnelSpec.class, SpecSummary.class, ObjectMeta.class, MetadataSummary.class));
         var configuration = InformerEventSourceConfiguration.from(SshTunnel.class, bastion)
                 .withName(EVENT_SOURCE)
                 .withNamespaces(namespaces)
@@ -54,17 +42,7 @@ public final class BastionTunnelsIndex<B extends HasMetadata> extends InformerEv
                 .withInformerListLimit(SshTunnelReconciler.LIST_PAGE)
                 .withSecondaryToPrimaryMapper(toBastion)
                 .build();
-        return new BastionTunnelsIndex<>(configuration, context, summaries);
-    }
-
-
-    @Override
-    public synchronized void stop() {
-        try {
-            super.stop();
-        } finally {
-            summaries.close();
-        }
+        return new BastionTunnelsIndex<>(configuration, context);
     }
 
     @JsonIgnoreProperties(value = {"status"}, ignoreUnknown = true)

@@ -1,5 +1,6 @@
 package dev.sshtunnel.operator.observe;
 
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
 import java.util.Objects;
@@ -33,8 +34,19 @@ public final class ForwarderReplicaSets {
     private ForwarderReplicaSets() {
     }
 
+    /**
+     * Metadata only (owner, revision annotation, labels): the API server sends nothing else, so neither the pod
+     * template nor the replica counts the deployment controller keeps rewriting are ever parsed or held.
+     */
     public static InformerEventSource<ReplicaSet, SshTunnel> eventSource(EventSourceContext<SshTunnel> context) {
-        return ManagedInformers.of(ReplicaSet.class, EVENT_SOURCE, context);
+        return ManagedInformers.of(ReplicaSet.class, EVENT_SOURCE, context,
+                MetadataOnlyClient.of(context.getClient().getConfiguration()), ForwarderReplicaSets::signature);
+    }
+
+    /** What of a ReplicaSet the rule below reads. */
+    static List<Object> signature(ReplicaSet replicaSet) {
+        var metadata = replicaSet.getMetadata();
+        return Arrays.asList(annotation(replicaSet, REVISION), metadata.getOwnerReferences(), metadata.getDeletionTimestamp() != null);
     }
 
     /** Names of the pods of the Deployment's current ReplicaSet; empty while there is none. */

@@ -2,7 +2,6 @@ package dev.sshtunnel.operator.observe;
 
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Comparator;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Objects;
@@ -171,13 +170,9 @@ public final class ForwarderStatusPolling extends ExternalResourceCachingEventSo
         return reports.stream().map(ChannelCounters::cleared).collect(Collectors.toSet());
     }
 
-    /** What of the pods a report depends on: which pods, where, and whether Kubernetes calls them ready. */
+    /** What of the pods the reports depend on ({@link ForwarderPods#signature}). */
     private static String signature(Set<Pod> pods) {
-        return pods.stream().sorted(Comparator.comparing(p -> p.getMetadata().getName())).map(p -> p.getMetadata().getName()
-                + "|" + (p.getStatus() == null ? "" : p.getStatus().getPhase() + "|" + p.getStatus().getPodIP() + "|"
-                        + (p.getStatus().getConditions() == null ? "" : p.getStatus().getConditions().stream()
-                                .filter(c -> "Ready".equals(c.getType())).map(c -> c.getStatus()).findFirst().orElse("")))
-                + "|" + (p.getMetadata().getDeletionTimestamp() != null)).collect(Collectors.joining(","));
+        return pods.stream().map(ForwarderPods::signature).sorted().collect(Collectors.joining(","));
     }
 
     private static ThreadFactory named(String name) {

@@ -16,6 +16,7 @@ import com.fasterxml.jackson.databind.deser.std.DelegatingDeserializer;
 import com.fasterxml.jackson.databind.module.SimpleModule;
 
 import dev.sshtunnel.operator.SshTunnelReconciler;
+import io.fabric8.kubernetes.api.model.FieldsV1;
 import io.fabric8.kubernetes.api.model.ManagedFieldsEntry;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.quarkus.kubernetes.client.KubernetesClientObjectMapperCustomizer;
@@ -26,7 +27,7 @@ import io.quarkus.kubernetes.client.KubernetesClientObjectMapperCustomizer;
  * kubectl apply's last-applied-configuration annotation (a second copy of the whole object) and the
  * managedFields of other field managers. Only the operator's own server-side-apply entry stays,
  * because JOSDK compares a dependent with its desired state through it; without it every reconcile
- * would apply again.
+ * would apply again. That entry's field set is kept as text ({@link CompactFieldsV1}).
  * <p>
  * Done where the client reads JSON rather than in informer item stores: JOSDK gives one item store
  * instance to all the per-namespace informers of an event source (watchNamespaces), and a relist of
@@ -46,7 +47,10 @@ public class ObjectMetaPruning implements KubernetesClientObjectMapperCustomizer
             @Override
             public JsonDeserializer<?> modifyDeserializer(DeserializationConfig config, BeanDescription bean,
                     JsonDeserializer<?> deserializer) {
-                return bean.getBeanClass() == ObjectMeta.class ? new Pruning(deserializer) : deserializer;
+                if (bean.getBeanClass() == ObjectMeta.class) {
+                    return new Pruning(deserializer);
+                }
+                return bean.getBeanClass() == FieldsV1.class ? new CompactFieldsV1.Deserializer() : deserializer;
             }
         }));
     }

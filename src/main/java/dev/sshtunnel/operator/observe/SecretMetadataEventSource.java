@@ -12,7 +12,6 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
-import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.TransformingItemStore;
 
 /**
@@ -26,17 +25,14 @@ import io.javaoperatorsdk.operator.processing.event.source.informer.Transforming
  * Secret (kubectl apply's last-applied-configuration). What a reconcile needs of the referenced
  * Secrets it reads by name ({@link SecretKeyReads}).
  */
-public final class SecretMetadataEventSource extends InformerEventSource<Secret, SshTunnel> {
+public final class SecretMetadataEventSource extends OwnClientInformer<Secret, SshTunnel> {
 
     static final String INDEX = "sshtunnel.dev/referenced-secrets";
     public static final String EVENT_SOURCE = "referenced-secrets";
 
-    private final KubernetesClient metadataOnly;
-
     private SecretMetadataEventSource(InformerEventSourceConfiguration<Secret> configuration,
-            EventSourceContext<SshTunnel> context, KubernetesClient metadataOnly) {
+            EventSourceContext<SshTunnel> context) {
         super(configuration, context);
-        this.metadataOnly = metadataOnly;
     }
 
     /** {@code bastions}: a bastion's Secret reconciles the tunnels on it as well. */
@@ -60,16 +56,7 @@ public final class SecretMetadataEventSource extends InformerEventSource<Secret,
                         .map(name -> new ResourceID(name, tunnel.getMetadata().getNamespace()))
                         .collect(Collectors.toSet()))
                 .build();
-        return new SecretMetadataEventSource(configuration, context, metadataOnly);
-    }
-
-    @Override
-    public synchronized void stop() {
-        try {
-            super.stop();
-        } finally {
-            metadataOnly.close();
-        }
+        return new SecretMetadataEventSource(configuration, context);
     }
 
     /** What the cache keeps of a Secret: enough to map it to tunnels and to notice a new version. */

@@ -24,6 +24,7 @@ import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.Sysctl;
 import io.fabric8.kubernetes.api.model.Volume;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 
 /** The forwarder Deployment the operator asks for, field by field (what a pod may do is here, not only in the ITs). */
 class ForwarderDeploymentDependentTest {
@@ -229,5 +230,27 @@ class ForwarderDeploymentDependentTest {
         PodSpec pod = deployment.getSpec().getTemplate().getSpec();
         assertThat(pod.getVolumes().get(1).getSecret().getSecretName()).isEqualTo(TunnelFixtures.KEY_SECRET);
         assertThat(pod.getVolumes().get(0).getConfigMap().getName()).isEqualTo(deployment.getMetadata().getName() + "-tunnel");
+    }
+
+    @Test
+    void onlyWhatTheOperatorReadsOrOwnsReconcilesTheTunnelAgain() {
+        Deployment old = desired(WiredDependents.tunnel(local("pg", 5432, "db.internal", 5432)));
+        old.getMetadata().setGeneration(1L);
+        var filter = new ForwarderDeploymentDependent.ReadChanges();
+
+        Deployment counted = new DeploymentBuilder(old).withNewStatus().withReplicas(1).withUnavailableReplicas(1)
+                .withObservedGeneration(1L).endStatus().build();
+        assertThat(filter.accept(counted, old)).as("the deployment controller's counts").isFalse();
+
+        Deployment ready = new DeploymentBuilder(counted).editStatus().withReadyReplicas(1).endStatus().build();
+        assertThat(filter.accept(ready, counted)).as("a pod became ready").isTrue();
+        Deployment edited = new DeploymentBuilder(old).editMetadata().withGeneration(2L).endMetadata().build();
+        assertThat(filter.accept(edited, old)).as("a spec edit, to be undone").isTrue();
+        Deployment relabelled = new DeploymentBuilder(old).editMetadata().addToLabels("app.kubernetes.io/name", "other")
+                .endMetadata().build();
+        assertThat(filter.accept(relabelled, old)).as("a label edit").isTrue();
+        Deployment rolled = new DeploymentBuilder(old).editMetadata().addToAnnotations("deployment.kubernetes.io/revision", "2")
+                .endMetadata().build();
+        assertThat(filter.accept(rolled, old)).as("a new revision").isTrue();
     }
 }

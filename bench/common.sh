@@ -78,12 +78,17 @@ sandbox() {
 OPERATOR_JAVA=${OPERATOR_JAVA:-$(ls /usr/lib/jvm/temurin-25*/bin/java 2>/dev/null | head -1)}
 OPERATOR_JAVA=${OPERATOR_JAVA:-java}
 OPERATOR_MEMORY=${OPERATOR_MEMORY:-$(sed -n 's/.*limits: {memory: \([0-9]*\)Mi}.*/\1m/p' deploy/operator-deployment.yaml)}
+deploy_env() {  # deploy_env NAME: the value deploy/'s operator container gives environment variable NAME
+  python3 -c 'import sys, yaml; c = yaml.safe_load(open("deploy/operator-deployment.yaml"))["spec"]["template"]["spec"]["containers"][0]
+print(next((e["value"] for e in c.get("env", []) if e["name"] == sys.argv[1] and "value" in e), ""))' "$1"
+}
 operator() {  # operator LOG [JAR]: the operator as its ServiceAccount, RBAC enforced, with deploy/'s JVM flags and memory limit
   # (OPERATOR_FLAGS: more JVM flags, e.g. -XX:StartFlightRecording=... or -XX:NativeMemoryTracking=summary)
   local flags=$IMAGE_FLAGS
   "$OPERATOR_JAVA" -version 2>&1 | grep -q '"17' || flags="$flags --sun-misc-unsafe-memory-access=allow"
+  # The operator container's own JDK_JAVA_OPTIONS and MALLOC_ARENA_MAX, as deploy/ sets them.
   # shellcheck disable=SC2086
-  "$OPERATOR_JAVA" $flags -XX:MaxRAM="$OPERATOR_MEMORY" ${OPERATOR_FLAGS:-} -Dquarkus.profile=sandbox -Dkubeconfig="$OPERATOR_KUBECONFIG" \
+  JDK_JAVA_OPTIONS=$(deploy_env JDK_JAVA_OPTIONS) MALLOC_ARENA_MAX=$(deploy_env MALLOC_ARENA_MAX) "$OPERATOR_JAVA" $flags -XX:MaxRAM="$OPERATOR_MEMORY" ${OPERATOR_FLAGS:-} -Dquarkus.profile=sandbox -Dkubeconfig="$OPERATOR_KUBECONFIG" \
     -Dsshtunnel.forwarder.image=localhost/sshtunnel-operator:sandbox -Dquarkus.http.port=0 -Dquarkus.http.host=127.0.0.1 \
     -jar "${2:-$JAR}" operator > "$1" 2>&1 &
   op=$!; pids+=($op)

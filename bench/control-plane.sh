@@ -10,7 +10,8 @@
 #     them: status writes and API requests per tunnel per minute (kube-apiserver's
 #     apiserver_request_total and audit log), and how long a transition (sshd killed) takes to reach
 #     every status beyond the forwarders' keepalive bound.
-# Usage: [STEADY_TUNNELS=100 STEADY_MINUTES=10] bench/control-plane.sh [N]     (N=0: steady state only)
+# Usage: [STEADY_TUNNELS=100 STEADY_MINUTES=10] [HISTO=1] [NMT=1] bench/control-plane.sh [N]     (N=0: steady state only)
+#        HISTO=1: the operator's live heap by class at the end; NMT=1: its native memory summary (sets the JVM flag)
 #        (needs kubectl, python3, sshd, a JDK, Go for the control plane; builds what is missing)
 set -euo pipefail
 # shellcheck source=bench/common.sh
@@ -47,6 +48,7 @@ api_metric() {  # api_metric FILTER: sum of apiserver_request_total samples whos
   kubectl get --raw /metrics | awk -v f="$1" '/^apiserver_request_total\{/ && $0 ~ f {s += $NF} END {printf "%d\n", s}'
 }
 
+[ -z "${NMT:-}" ] || OPERATOR_FLAGS="${OPERATOR_FLAGS:-} -XX:NativeMemoryTracking=summary"
 if [ "$N" -gt 0 ]; then
 echo "== 1. $N tunnels stored before the operator starts (no node: pods stay Pending)"
 sandbox "$W/scale" --no-pods
@@ -97,7 +99,22 @@ http=$(grep -o 'Listening on: http://[0-9.]*:[0-9]*' "$W/scale-operator.log" | h
 curl -s "127.0.0.1:$http/q/metrics" | awk -v n="$N" '/^operator_sdk_reconciliations_started_total/ && /SshTunnel/ {s += $NF}
   END {printf "SshTunnel reconciles started: %d = %.2f per tunnel\n", s, s / n}'
 # HISTO=1: the live heap's largest classes at the end (jcmd forces a full GC first).
-[ -z "${HISTO:-}" ] || jcmd "$op" GC.class_histogram | head -32
+[ -z "${HISTO:-}" ] || jcmd "$op" GC.class_histogram | awk 'NR <= 32 || /^Total/'
+# NMT=1: where the operator's resident memory goes besides the heap (threads, metaspace, code, GC, malloc).
+# The operator's CPU by thread (names with their numbers dropped): JIT compilers, GC, reconcilers, informers, HTTP.
+python3 - "$op" <<'PY'
+import collections, glob, re, sys
+by = collections.Counter(); threads = 0
+for stat in glob.glob(f"/proc/{sys.argv[1]}/task/*/stat"):
+    text = open(stat).read()
+    name = text[text.index("(") + 1:text.rindex(")")]
+    fields = text[text.rindex(")") + 2:].split()
+    by[re.sub(r"[-#]?\d+$", "", name)] += int(fields[11]) + int(fields[12]); threads += 1
+total = sum(by.values())
+print(f"operator threads: {threads}; CPU by thread: " + ", ".join(f"{n} {t / 100:.1f} s" for n, t in by.most_common(8)))
+PY
+[ -z "${NMT:-}" ] || jcmd "$op" VM.native_memory summary | grep -E '^(Total|-) ' | grep -v ' 0KB, committed=0KB'
+
 kill "$op"; kill "${pids[0]}"; wait "${pids[0]}" 2>/dev/null || true
 fi
 

@@ -12,21 +12,18 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 
 import dev.sshtunnel.api.v1alpha1.SshTunnel;
 import dev.sshtunnel.sandbox.Sandbox;
 import dev.sshtunnel.testing.Kubectl;
+import dev.sshtunnel.testing.OperatorContainer;
 import dev.sshtunnel.testing.PackagedJar;
 import dev.sshtunnel.testing.RealCluster;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -60,7 +57,7 @@ class OperatorMemoryIT {
 
     @Test
     void hundredLargeTunnelsLeaveTheOperatorWithinItsLimitAndServingANewTunnel() throws Exception {
-        long limit = deployMemoryLimit();
+        long limit = OperatorContainer.memoryLimit();
         KubernetesClient client = RealCluster.admin();
         RealCluster.namespace(NAMESPACE);
         Kubectl kubectl = new Kubectl(RealCluster.adminKubeconfig());
@@ -76,14 +73,14 @@ class OperatorMemoryIT {
         System.out.printf("one large tunnel as stored: %d bytes%n", stored);
 
         Path gcLog = PackagedJar.IT_LOGS.resolve("OperatorMemoryIT-gc.log");
-        List<String> options = new ArrayList<>(imageJvmFlags());
-        options.addAll(List.of("-XX:MaxRAM=" + limit, "-Xlog:gc:file=" + gcLog,
+        List<String> options = new ArrayList<>(OperatorContainer.jvmFlags());
+        options.addAll(List.of("-Xlog:gc:file=" + gcLog,
                 "-Dkubeconfig=" + operatorKubeconfig(), "-Dquarkus.http.port=0", "-Dquarkus.http.host=127.0.0.1",
                 // The large tunnels' pod annotations are allowed, so they wait in SecretNotFound as before the guard rails.
                 "-Dsshtunnel.guard-rails.pod-annotation-prefixes=example.com/"));
         Path log = PackagedJar.IT_LOGS.resolve("OperatorMemoryIT-operator.log");
         long started = System.nanoTime();
-        Process operator = jar.start(log, options, "operator");
+        Process operator = jar.start(log, OperatorContainer.processEnvironment(), options, "operator");
 
         await().atMost(Duration.ofSeconds(600)).pollInterval(Duration.ofSeconds(5))
                 .until(() -> !operator.isAlive() || withStatus(kubectl) == TUNNELS);
@@ -99,7 +96,7 @@ class OperatorMemoryIT {
                         "jsonpath={.status.conditions[?(@.type==\"Ready\")].reason}").isBlank());
         long served = System.nanoTime() - asked;
 
-        long peak = peakResidentBytes(operator.pid());
+        long peak = OperatorContainer.peakResidentBytes(operator.pid());
         System.out.printf("limit %d MiB; status of %d tunnels after %d s; new tunnel's status after %d ms; peak RSS %d MiB%n",
                 limit >> 20, TUNNELS, TimeUnit.NANOSECONDS.toSeconds(allStatus), TimeUnit.NANOSECONDS.toMillis(served), peak >> 20);
         assertThat(operator.isAlive()).as("the operator is still running: %s", tail(log)).isTrue();
@@ -162,28 +159,6 @@ class OperatorMemoryIT {
                 "metadata", Map.of("name", name, "namespace", NAMESPACE), "spec", spec);
     }
 
-    /** The operator container's memory limit in deploy/, in bytes. */
-    private static long deployMemoryLimit() throws IOException {
-        JsonNode deployment = new ObjectMapper(new YAMLFactory()).readTree(Path.of("deploy/operator-deployment.yaml").toFile());
-        String limit = deployment.at("/spec/template/spec/containers/0/resources/limits/memory").asText();
-        Matcher mebibytes = Pattern.compile("(\\d+)Mi").matcher(limit);
-        assertThat(mebibytes.matches()).as("deploy/ sets the limit in Mi: %s", limit).isTrue();
-        return Long.parseLong(mebibytes.group(1)) << 20;
-    }
-
-    /** The -XX flags of the image's entrypoint (pom.xml, jib), which size the heap from the container's limit. */
-    private static List<String> imageJvmFlags() throws IOException {
-        String pom = Files.readString(Path.of("pom.xml"));
-        String entrypoint = pom.substring(pom.indexOf("<entrypoint>"), pom.indexOf("</entrypoint>"));
-        List<String> flags = new ArrayList<>();
-        Matcher arg = Pattern.compile("<arg>(-XX:[^<]+)</arg>").matcher(entrypoint);
-        while (arg.find()) {
-            flags.add(arg.group(1));
-        }
-        assertThat(flags).anyMatch(flag -> flag.startsWith("-XX:MaxRAMPercentage="));
-        return flags;
-    }
-
     /** A kubeconfig as deploy/'s operator ServiceAccount: RBAC applies to everything the operator does. */
     private Path operatorKubeconfig() throws IOException {
         Path file = dir.resolve("operator.kubeconfig");
@@ -197,16 +172,6 @@ class OperatorMemoryIT {
                 current-context: c
                 """.formatted(RealCluster.url(), ca, RealCluster.operatorToken(), Sandbox.OPERATOR_NAMESPACE));
         return file;
-    }
-
-    /** VmHWM: the most memory the process has had resident, as a cgroup limit would count it. */
-    private static long peakResidentBytes(long pid) throws IOException {
-        for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
-            if (line.startsWith("VmHWM:")) {
-                return Long.parseLong(line.replaceAll("\\D", "")) << 10;
-            }
-        }
-        throw new IllegalStateException("no VmHWM for " + pid);
     }
 
     private static String tail(Path log) {

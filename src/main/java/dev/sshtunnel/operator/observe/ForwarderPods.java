@@ -29,6 +29,16 @@ public final class ForwarderPods {
                 ForwarderPods::signature);
     }
 
+    /** Its containers started and it is not being deleted. */
+    public static boolean running(Pod pod) {
+        return pod.getStatus() != null && "Running".equals(pod.getStatus().getPhase()) && pod.getMetadata().getDeletionTimestamp() == null;
+    }
+
+    /** Running with an address: a forwarder whose /status can be asked. */
+    static boolean answering(Pod pod) {
+        return running(pod) && pod.getStatus().getPodIP() != null;
+    }
+
     /** What of a pod its forwarder's report depends on: which pod, where, and whether Kubernetes calls it ready. */
     static String signature(Pod pod) {
         PodStatus status = pod.getStatus();

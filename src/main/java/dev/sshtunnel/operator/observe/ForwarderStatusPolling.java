@@ -95,7 +95,18 @@ public final class ForwarderStatusPolling extends ExternalResourceCachingEventSo
      */
     public boolean staleFor(SshTunnel tunnel) {
         ResourceID id = ResourceID.fromResource(tunnel);
-        if (Objects.equals(readFromPods.get(id), signature(pods.getSecondaryResources(tunnel)))) {
+        Set<Pod> current = pods.getSecondaryResources(tunnel);
+        String podsNow = signature(current);
+        if (Objects.equals(readFromPods.get(id), podsNow)) {
+            return false;
+        }
+        if (current.stream().noneMatch(ForwarderPods::answering)) {
+            // Nothing to ask (no pod runs with an address): a read would find no report, so it is taken as done here
+            // rather than costing the tunnel a second reconcile once the poll has found nothing (every tunnel of a
+            // cluster starting up, and a tunnel whose pods cannot be scheduled).
+            readFromPods.put(id, podsNow);
+            handleResources(id, Set.of(), false);
+            due.put(id, Instant.now().plus(TRANSITION_PERIOD));
             return false;
         }
         due.put(id, Instant.EPOCH);

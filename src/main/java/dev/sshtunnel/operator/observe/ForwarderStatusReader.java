@@ -55,8 +55,7 @@ public class ForwarderStatusReader {
     }
 
     Optional<ForwarderReport> read(Pod pod) {
-        if (pod.getStatus() == null || pod.getStatus().getPodIP() == null || pod.getMetadata().getDeletionTimestamp() != null
-                || !"Running".equals(pod.getStatus().getPhase())) {
+        if (!ForwarderPods.answering(pod)) {
             return Optional.empty();
         }
         String ip = pod.getStatus().getPodIP();

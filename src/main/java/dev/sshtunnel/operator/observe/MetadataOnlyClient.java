@@ -33,7 +33,7 @@ final class MetadataOnlyClient {
         // An empty PartialObjectMetadataList comes as "items": null, where Fabric8's informer expects a list.
         ObjectMapper json = new ObjectMapper();
         json.configOverride(List.class).setSetterInfo(JsonSetter.Value.forValueNulls(Nulls.AS_EMPTY));
-        new ObjectMetaPruning().customize(json);
+        ClientJson.configure(json);
         return new KubernetesClientBuilder().withConfig(config)
                 .withKubernetesSerialization(new KubernetesSerialization(json, true))
                 .withHttpClientBuilderConsumer(http -> http.addOrReplaceInterceptor("metadata-only", new AcceptMetadataOnly()))

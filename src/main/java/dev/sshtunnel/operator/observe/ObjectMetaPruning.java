@@ -3,8 +3,6 @@ package dev.sshtunnel.operator.observe;
 import java.io.IOException;
 import java.util.List;
 
-import jakarta.inject.Singleton;
-
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.databind.BeanDescription;
 import com.fasterxml.jackson.databind.DeserializationConfig;
@@ -19,7 +17,6 @@ import dev.sshtunnel.operator.SshTunnelReconciler;
 import io.fabric8.kubernetes.api.model.FieldsV1;
 import io.fabric8.kubernetes.api.model.ManagedFieldsEntry;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
-import io.quarkus.kubernetes.client.KubernetesClientObjectMapperCustomizer;
 
 /**
  * Every object the operator's client reads — list and watch answers of every informer, so every
@@ -35,14 +32,16 @@ import io.quarkus.kubernetes.client.KubernetesClientObjectMapperCustomizer;
  * the status subresource and dependents by server-side apply, neither of which takes metadata from
  * the object read.
  */
-@Singleton
-public class ObjectMetaPruning implements KubernetesClientObjectMapperCustomizer {
+public final class ObjectMetaPruning {
 
     public static final String LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration";
     private static final String APPLY = "Apply";
 
-    @Override
-    public void customize(ObjectMapper mapper) {
+    private ObjectMetaPruning() {
+    }
+
+    /** Every ObjectMeta and managed-fields set {@code mapper} reads from then on is pruned as described above. */
+    static void register(ObjectMapper mapper) {
         mapper.registerModule(new SimpleModule("sshtunnel-object-meta-pruning").setDeserializerModifier(new BeanDeserializerModifier() {
             @Override
             public JsonDeserializer<?> modifyDeserializer(DeserializationConfig config, BeanDescription bean,

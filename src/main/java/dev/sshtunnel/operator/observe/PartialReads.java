@@ -12,7 +12,7 @@ import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 /**
  * Clients for informers that keep only part of what they list and watch. Jackson mix-ins name what is skipped while
  * parsing, so it is never built (for a pod, its spec: the template's containers, volumes and probes, most of the
- * object); the API server's bookkeeping is dropped as on the operator's own client ({@link ObjectMetaPruning}).
+ * object); the API server's bookkeeping is dropped and objects bound as on the operator's own client ({@link ClientJson}).
  * Only list and watch are meant: an object read or written through such a client would be incomplete.
  */
 final class PartialReads {
@@ -24,7 +24,7 @@ final class PartialReads {
     static KubernetesClient skipping(Config config, Map<Class<?>, Class<?>> mixIns) {
         ObjectMapper json = new ObjectMapper();
         mixIns.forEach(json::addMixIn);
-        new ObjectMetaPruning().customize(json);
+        ClientJson.configure(json);
         return new KubernetesClientBuilder().withConfig(config)
                 .withKubernetesSerialization(new KubernetesSerialization(json, true))
                 .build();

@@ -40,8 +40,7 @@ public final class PodVolumeRefresh {
         String wanted = Long.toString(documentGeneration);
         for (Pod pod : pods) {
             var metadata = pod.getMetadata();
-            if (metadata.getDeletionTimestamp() != null || pod.getStatus() == null || !"Running".equals(pod.getStatus().getPhase())
-                    || (metadata.getAnnotations() != null && wanted.equals(metadata.getAnnotations().get(ANNOTATION)))) {
+            if (!ForwarderPods.running(pod) || (metadata.getAnnotations() != null && wanted.equals(metadata.getAnnotations().get(ANNOTATION)))) {
                 continue;
             }
             String patch = Serialization.asJson(Map.of("metadata", Map.of("annotations", Map.of(ANNOTATION, wanted))));

@@ -34,7 +34,7 @@ class ObjectMetaPruningTest {
     private final ObjectMapper pruning = new ObjectMapper();
 
     ObjectMetaPruningTest() {
-        new ObjectMetaPruning().customize(pruning);
+        ObjectMetaPruning.register(pruning);
     }
 
     @Test

@@ -3,6 +3,7 @@ package dev.sshtunnel.forwarder.session;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 import org.apache.sshd.client.SshClient;
 import org.apache.sshd.client.channel.ChannelDirectTcpip;
@@ -50,8 +51,7 @@ final class HopChainConnector {
             int port = through == null ? hop.port() : through.getPort();
             ClientSession session;
             try {
-                session = client.connect(hop.user(), host, port,
-                                AttributeRepository.ofKeyValuePair(SshClientFactory.HOST_KEY_CHECK, hostKeyChecks.get(i)), null)
+                session = client.connect(hop.user(), host, port, context(config, hostKeyChecks.get(i), i == 0), null)
                         .verify(config.connectTimeout())
                         .getSession();
                 opened.add(session);
@@ -77,6 +77,15 @@ final class HopChainConnector {
             }
         }
         return opened.get(opened.size() - 1);
+    }
+
+    /** The connect context of a hop: its host key check, and for the first TCP connection out of the pod the proxy. */
+    private static AttributeRepository context(TunnelConfig config, HostKeyCheck check, boolean first) {
+        if (!first || config.proxy() == null) {
+            return AttributeRepository.ofKeyValuePair(SshClientFactory.HOST_KEY_CHECK, check);
+        }
+        return AttributeRepository.ofAttributesMap(Map.of(SshClientFactory.HOST_KEY_CHECK, check,
+                SshClientFactory.PROXY, SshClientFactory.ProxyRoute.startingNow(config.proxy(), config.connectTimeout())));
     }
 
     /** Asks the jump host for a channel to the next hop; a refusal becomes the failure to report. */

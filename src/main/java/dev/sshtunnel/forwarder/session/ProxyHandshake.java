@@ -91,7 +91,7 @@ final class ProxyHandshake {
         if (code / 100 == 2) {
             return;
         }
-        if (code == 407) {
+        if (code == 407 || code == 401) { // 407 by RFC 9110; tinyproxy answers CONNECT with 401
             throw new ProxyFailure(Kind.AUTHENTICATION, proxy.authenticates()
                     ? named() + " refused the credentials from " + proxy.username().source() + " and "
                             + proxy.password().source() + ": " + said

@@ -51,33 +51,38 @@ final class HttpConnectHandshake implements ConnectRequest {
     static SocksHandshake.Outcome parse(ByteBuffer received) {
         ByteBuffer in = received.duplicate();
         int length = in.limit();
-        int lineEnd = indexOfCrLf(in, length);
-        if (lineEnd >= 0) {
-            String line = new String(bytes(in, lineEnd), StandardCharsets.ISO_8859_1);
-            Matcher request = REQUEST_LINE.matcher(line);
-            if (!request.matches()) {
-                return refused(400, "Bad Request", "not an HTTP/1.x request line");
+        if (!ends(in, length)) {
+            if (length >= MAX_LENGTH) {
+                return refused(431, "Request Header Fields Too Large", "HTTP CONNECT header longer than " + MAX_LENGTH + " bytes");
             }
-            if (!request.group(1).equals("CONNECT")) {
-                // The method is a token (checked above): safe to name; the target is not.
-                return new SocksHandshake.Refused(reply(405, "Method Not Allowed", "Allow: CONNECT\r\n"),
-                        "HTTP method " + request.group(1) + " is not supported (CONNECT only)", false);
-            }
-            Matcher authority = AUTHORITY.matcher(request.group(2));
-            int port = authority.matches() ? Integer.parseInt(authority.group(3)) : 0;
-            String host = !authority.matches() ? null : authority.group(1) != null ? authority.group(1) : authority.group(2);
-            if (host == null || port < 1 || port > 65535 || !SocksHandshake.isHostName(host) && authority.group(1) == null) {
-                return refused(400, "Bad Request", "CONNECT target is not host:port (a host name or IP address, a port 1-65535)");
-            }
-            if (ends(in, length)) {
-                return new SocksHandshake.Complete(new HttpConnectHandshake(host, port));
-            }
+            return new SocksHandshake.NeedMore(Math.min(MAX_LENGTH - length, END.length - endMatched(in, length)), false);
         }
-        if (length >= MAX_LENGTH) {
-            return refused(431, "Request Header Fields Too Large", "HTTP CONNECT header longer than " + MAX_LENGTH + " bytes");
+        // Judged once the whole header is in: a refusal then leaves no unread byte, so the client gets it, not a reset.
+        String line = new String(bytes(in, indexOfCrLf(in, length)), StandardCharsets.ISO_8859_1);
+        Matcher request = REQUEST_LINE.matcher(line);
+        if (!request.matches()) {
+            return refused(400, "Bad Request", "not an HTTP/1.x request line");
         }
-        return new SocksHandshake.NeedMore(Math.min(MAX_LENGTH - length, END.length - endMatched(in, length)), false);
+        if (!request.group(1).equals("CONNECT")) {
+            // The method is a token (checked above): safe to name; the target is not.
+            return new SocksHandshake.Refused(reply(405, "Method Not Allowed", "Allow: CONNECT\r\n"),
+                    "HTTP method " + request.group(1) + " is not supported (CONNECT only)", false);
+        }
+        Matcher authority = AUTHORITY.matcher(request.group(2));
+        if (!authority.matches()) {
+            return refused(400, "Bad Request", BAD_TARGET);
+        }
+        int port = Integer.parseInt(authority.group(3));
+        boolean literal = authority.group(1) != null;
+        String host = literal ? authority.group(1) : authority.group(2);
+        if (port < 1 || port > 65535 || !literal && !SocksHandshake.isHostName(host)) {
+            return refused(400, "Bad Request", BAD_TARGET);
+        }
+        return new SocksHandshake.Complete(new HttpConnectHandshake(host, port));
     }
+
+    /** The refusal names no byte of the target: it may hold CR/LF or escapes meant for logs. */
+    static final String BAD_TARGET = "CONNECT target is not host:port (a host name or IP address, a port 1-65535)";
 
     private static SocksHandshake.Refused refused(int status, String text, String message) {
         return new SocksHandshake.Refused(reply(status, text, ""), message, false);

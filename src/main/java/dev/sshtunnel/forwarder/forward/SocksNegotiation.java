@@ -131,8 +131,8 @@ final class SocksNegotiation implements CompletionHandler<Integer, Void> {
             received = ByteBuffer.allocate(HttpConnectHandshake.MAX_LENGTH).put((byte) first);
             return true;
         }
-        if (socks && (first == SocksHandshake.SOCKS4 || first == SocksHandshake.SOCKS5)) {
-            return true;
+        if (!http || socks && (first == SocksHandshake.SOCKS4 || first == SocksHandshake.SOCKS5)) {
+            return true; // SOCKS's parser judges it, as on a SOCKS-only forward
         }
         fail(socks ? "not a " + expected() + " request (first byte " + first + ")"
                 : "not an HTTP request (first byte " + first + "); this forward speaks HTTP CONNECT only", false);

@@ -83,7 +83,7 @@ final class ProxyHandshake {
         Matcher status = STATUS_LINE.matcher(statusLine);
         if (!status.matches()) {
             throw new ProxyFailure(Kind.REFUSED, named() + " did not answer CONNECT as an HTTP proxy (reply starts \""
-                    + UntrustedText.clean(statusLine, 64) + "\"); is it a " + proxy.type() + " proxy?");
+                    + UntrustedText.clean(statusLine, 64) + "\"); check spec.ssh.proxy.type and port");
         }
         int code = Integer.parseInt(status.group(1));
         String said = code + (status.group(2) == null || status.group(2).isBlank() ? ""
@@ -233,7 +233,7 @@ final class ProxyHandshake {
 
     private ProxyFailure notSocks5(int first, int second) {
         return new ProxyFailure(Kind.REFUSED, named() + " did not answer as a SOCKS5 proxy (first bytes "
-                + HexFormat.of().formatHex(new byte[] {(byte) first, (byte) second}) + "); is it a " + proxy.type() + " proxy?");
+                + HexFormat.of().formatHex(new byte[] {(byte) first, (byte) second}) + "); check spec.ssh.proxy.type and port");
     }
 
     private static String socksReply(int code) {

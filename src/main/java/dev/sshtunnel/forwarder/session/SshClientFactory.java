@@ -4,7 +4,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
-import org.apache.sshd.client.SshClient;
+import org.apache.sshd.client.ClientBuilder;
 import org.apache.sshd.client.keyverifier.ServerKeyVerifier;
 import org.apache.sshd.common.AttributeRepository;
 import org.apache.sshd.common.AttributeRepository.AttributeKey;
@@ -60,8 +60,8 @@ public final class SshClientFactory {
     }
 
     /** The client's sockets run on {@code threads}' I/O group, with the forwards' own. */
-    public static SshClient create(ForwardThreads threads) {
-        SshClient client = SshClient.setUpDefaultClient();
+    public static TunnelSshClient create(ForwardThreads threads) {
+        TunnelSshClient client = (TunnelSshClient) ClientBuilder.builder().factory(TunnelSshClient::new).build();
         client.setKeyExchangeFactories(CertificateJudgingKeyExchanges.all());
         client.setIoServiceFactoryFactory(SharedGroupIoServiceFactory.factoryFactory(threads.group()));
         CoreModuleProperties.IDLE_TIMEOUT.set(client, Duration.ZERO);

@@ -18,6 +18,8 @@ import dev.sshtunnel.api.v1alpha1.ProxyType;
 import dev.sshtunnel.api.v1alpha1.Reason;
 import dev.sshtunnel.api.v1alpha1.SessionState;
 import dev.sshtunnel.api.v1alpha1.SessionStatus;
+import dev.sshtunnel.testing.Keys;
+import dev.sshtunnel.testing.OpenSshServer;
 import dev.sshtunnel.testing.Ports;
 import dev.sshtunnel.testing.ScriptedPeer;
 import dev.sshtunnel.testing.Socks5Proxy;
@@ -123,6 +125,22 @@ class OutboundProxyIT extends OpenSshForwarderIT {
             ForwarderHarness.awaitAllActive(forwarder);
             carriesTraffic(port);
             assertThat(proxy.requests()).allSatisfy(r -> assertThat(r.host()).isEqualTo("127.0.0.1"));
+        }
+    }
+
+    @Test
+    void withJumpHostsOnlyTheFirstHopGoesThroughTheProxy() throws Exception {
+        try (Socks5Proxy proxy = new Socks5Proxy(null, null, Map.of());
+                OpenSshServer jump = OpenSshServer.start(dir.resolve("jump"), List.of(Keys.publicKey(userKey)))) {
+            int port = Ports.free();
+            TunnelFiles files = tunnel().proxy(ProxyType.SOCKS5, "127.0.0.1", proxy.port()).local("echo", port, "127.0.0.1", echo.port());
+            files.ssh().setJumpHosts(List.of(files.jumpHost(jump, userKey, "hop")));
+            forwarder = ForwarderHarness.start(files);
+            connected(forwarder);
+            ForwarderHarness.awaitAllActive(forwarder);
+            carriesTraffic(port);
+            // The server behind the jump host is reached inside the session, never through the proxy.
+            assertThat(proxy.requests()).isNotEmpty().allSatisfy(r -> assertThat(r.port()).isEqualTo(jump.port()));
         }
     }
 

@@ -64,7 +64,8 @@ final class SocksNegotiation implements CompletionHandler<Integer, Void> {
     static void start(AsynchronousSocketChannel client, ScheduledExecutorService timer, Set<ForwardProtocol> protocols,
             Outcome outcome) {
         if (!IN_PROGRESS.tryAcquire()) {
-            outcome.refuse("too many SOCKS handshakes in progress (" + MAX_IN_PROGRESS + "), connection closed", false);
+            outcome.refuse("too many " + (protocols.contains(ForwardProtocol.HTTPConnect) ? "SOCKS and HTTP CONNECT" : "SOCKS")
+                    + " handshakes in progress (" + MAX_IN_PROGRESS + "), connection closed", false);
             return;
         }
         SocksNegotiation negotiation = new SocksNegotiation(client, protocols, outcome);
@@ -84,14 +85,14 @@ final class SocksNegotiation implements CompletionHandler<Integer, Void> {
         try {
             client.read(received, null, this);
         } catch (RuntimeException e) {
-            fail("SOCKS handshake failed: " + e, true);
+            fail(handshake() + " handshake failed: " + e, true);
         }
     }
 
     @Override
     public void completed(Integer n, Void ignored) {
         if (n < 0) {
-            fail("client closed the connection during the SOCKS handshake", true);
+            fail("client closed the connection during the " + handshake() + " handshake", true);
             return;
         }
         if (received.hasRemaining()) {
@@ -139,14 +140,19 @@ final class SocksNegotiation implements CompletionHandler<Integer, Void> {
         return false;
     }
 
+    /** Which handshake this client is in, for messages. */
+    private String handshake() {
+        return speaksHttp ? "HTTP CONNECT" : "SOCKS";
+    }
+
     private String expected() {
         return socks && http ? "SOCKS or HTTP CONNECT" : http ? "HTTP CONNECT" : "SOCKS";
     }
 
     @Override
     public void failed(Throwable e, Void ignored) {
-        fail(e instanceof AsynchronousCloseException ? "connection closed during the SOCKS handshake"
-                : "SOCKS handshake failed: " + e.getMessage(), true);
+        fail(e instanceof AsynchronousCloseException ? "connection closed during the " + handshake() + " handshake"
+                : handshake() + " handshake failed: " + e.getMessage(), true);
     }
 
     /** A SOCKS5 client waits for the method selection after its greeting; it is sent once. */
@@ -161,7 +167,7 @@ final class SocksNegotiation implements CompletionHandler<Integer, Void> {
 
     private void write(byte[] bytes, Runnable then) {
         ListeningForward.writeFully(client, ByteBuffer.wrap(bytes), then,
-                () -> fail("client went away during the SOCKS handshake", true));
+                () -> fail("client went away during the " + handshake() + " handshake", true));
     }
 
     private boolean finish() {

@@ -53,7 +53,8 @@ final class HopChainConnector {
                 boolean proxied = i == 0 && config.proxy() != null;
                 AttributeRepository context = context(config, hostKeyChecks.get(i), proxied);
                 // Through a proxy the hop is sent by name: resolving it here would ask the pod's DNS for nothing.
-                session = (proxied ? client.connectByName(hop.user(), host, port, context) : client.connect(hop.user(), host, port, context, null))
+                session = (proxied ? client.connectByName(hop.user(), host, port, context)
+                        : client.connect(hop.user(), host, port, context, null))
                         .verify(config.connectTimeout())
                         .getSession();
                 opened.add(session);

@@ -145,6 +145,15 @@ class OutboundProxyIT extends OpenSshForwarderIT {
     }
 
     @Test
+    void aProxyPortNobodyListensOnIsUnreachableNamingTheProxy() throws Exception {
+        int closed = Ports.free();
+        forwarder = ForwarderHarness.start(tunnel().proxy(ProxyType.SOCKS5, "127.0.0.1", closed).dynamic("web", Ports.free()));
+        SessionStatus refused = failedWith(forwarder, Reason.Unreachable);
+        assertThat(refused.getLastError()).isEqualTo("Unreachable: cannot connect to proxy 127.0.0.1:" + closed + ": Connection refused");
+        assertThat(refused.getState()).isEqualTo(SessionState.Connecting);
+    }
+
+    @Test
     void aProxyThatNeverAnswersFailsWithinTheConnectTimeout() throws Exception {
         try (ScriptedPeer silent = new ScriptedPeer(new byte[0])) {
             TunnelFiles files = tunnel().proxy(ProxyType.HTTPConnect, "127.0.0.1", silent.port()).dynamic("web", Ports.free());

@@ -1,9 +1,7 @@
 package dev.sshtunnel.forwarder.session;
 
 import java.io.IOException;
-import java.net.ConnectException;
 import java.net.InetSocketAddress;
-import java.net.NoRouteToHostException;
 import java.net.SocketAddress;
 import java.net.SocketOption;
 import java.nio.ByteBuffer;
@@ -96,13 +94,25 @@ final class ProxiedChannel extends AsynchronousSocketChannel {
         }
         try {
             await(socket.connect(proxyAddress), deadline);
-        } catch (ConnectException | NoRouteToHostException e) {
-            throw new ProxyFailure(Kind.UNREACHABLE, "cannot connect to " + proxyName + ": " + e.getMessage());
+        } catch (IOException e) {
+            throw new ProxyFailure(Kind.UNREACHABLE, "cannot connect to " + proxyName + ": " + describe(e));
         } catch (TimeoutException e) {
             throw new ProxyFailure(Kind.UNREACHABLE, "cannot connect to " + proxyName + ": no TCP connection within "
                     + target.timeout.toSeconds() + " s");
         }
         ByteBuffer one = ByteBuffer.allocate(1);
+        try {
+            handshake(target, deadline, proxyName, one);
+        } catch (ProxyFailure e) {
+            throw e;
+        } catch (IOException e) {
+            // A reset or a read error in the middle of the exchange: still the proxy's failure, named as such.
+            throw new ProxyFailure(Kind.UNREACHABLE, proxyName + " failed during CONNECT to " + target.host + ":" + target.port
+                    + ": " + describe(e));
+        }
+    }
+
+    private void handshake(Target target, long deadline, String proxyName, ByteBuffer one) throws IOException {
         new ProxyHandshake(target.proxy, target.host, target.port).run(new ProxyHandshake.Stream() {
             @Override
             public void write(byte[] bytes) throws IOException {
@@ -119,6 +129,10 @@ final class ProxiedChannel extends AsynchronousSocketChannel {
                 return n < 0 ? -1 : Byte.toUnsignedInt(one.get(0));
             }
         });
+    }
+
+    private static String describe(IOException e) {
+        return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
     }
 
     /** One I/O of the handshake; the deadline passing means the proxy stalls. */

@@ -145,12 +145,18 @@ class OutboundProxyIT extends OpenSshForwarderIT {
     }
 
     @Test
-    void aProxyPortNobodyListensOnIsUnreachableNamingTheProxy() throws Exception {
+    void aProxyPortNobodyListensOnOrANameThatDoesNotResolveIsUnreachableNamingTheProxy() throws Exception {
         int closed = Ports.free();
         forwarder = ForwarderHarness.start(tunnel().proxy(ProxyType.SOCKS5, "127.0.0.1", closed).dynamic("web", Ports.free()));
         SessionStatus refused = failedWith(forwarder, Reason.Unreachable);
         assertThat(refused.getLastError()).isEqualTo("Unreachable: cannot connect to proxy 127.0.0.1:" + closed + ": Connection refused");
         assertThat(refused.getState()).isEqualTo(SessionState.Connecting);
+        forwarder.close();
+
+        forwarder = ForwarderHarness.start(new TunnelFiles(dir.resolve("unknown"), "127.0.0.1", sshd.port(), sshd.user()).privateKey(userKey)
+                .hostKey(sshd.knownHostsLine()).proxy(ProxyType.HTTPConnect, "proxy.proxy-test.invalid", 3128).dynamic("web", Ports.free()));
+        assertThat(failedWith(forwarder, Reason.Unreachable).getLastError())
+                .isEqualTo("Unreachable: cannot connect to proxy proxy.proxy-test.invalid:3128: unknown host proxy.proxy-test.invalid");
     }
 
     @Test

@@ -88,10 +88,7 @@ final class ProxiedChannel extends AsynchronousSocketChannel {
     private void handshake(Target target) throws IOException {
         long deadline = target.deadlineNanos;
         String proxyName = "proxy " + target.proxy.address();
-        InetSocketAddress proxyAddress = new InetSocketAddress(target.proxy.host(), target.proxy.port());
-        if (proxyAddress.isUnresolved()) {
-            throw new ProxyFailure(Kind.UNREACHABLE, "cannot connect to " + proxyName + ": unknown host " + target.proxy.host());
-        }
+        InetSocketAddress proxyAddress = lookUp(target, deadline, proxyName);
         try {
             await(socket.connect(proxyAddress), deadline);
         } catch (IOException e) {
@@ -129,6 +126,32 @@ final class ProxiedChannel extends AsynchronousSocketChannel {
                 return n < 0 ? -1 : Byte.toUnsignedInt(one.get(0));
             }
         });
+    }
+
+    /** The proxy's address, looked up within the deadline: a resolver that hangs must not hold the session past it. */
+    private static InetSocketAddress lookUp(Target target, long deadline, String proxyName) throws ProxyFailure {
+        CompletableFuture<InetSocketAddress> lookup = CompletableFuture.supplyAsync(
+                () -> new InetSocketAddress(target.proxy.host(), target.proxy.port()), lookupThread -> {
+                    Thread t = new Thread(lookupThread, "proxy-lookup");
+                    t.setDaemon(true);
+                    t.start();
+                });
+        InetSocketAddress address;
+        try {
+            address = lookup.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+        } catch (TimeoutException e) {
+            throw new ProxyFailure(Kind.UNREACHABLE, "cannot connect to " + proxyName + ": its name did not resolve within "
+                    + target.timeout.toSeconds() + " s");
+        } catch (ExecutionException e) {
+            throw new ProxyFailure(Kind.UNREACHABLE, "cannot connect to " + proxyName + ": " + e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ProxyFailure(Kind.UNREACHABLE, "cannot connect to " + proxyName + ": interrupted");
+        }
+        if (address.isUnresolved()) {
+            throw new ProxyFailure(Kind.UNREACHABLE, "cannot connect to " + proxyName + ": unknown host " + target.proxy.host());
+        }
+        return address;
     }
 
     private static String describe(IOException e) {

@@ -9,7 +9,7 @@ import java.util.stream.Stream;
  * An SshTunnel as the forwarder runs it: defaults applied (the same ones the CRD schema applies in
  * a cluster, so a workstation run behaves like a pod) and secret files read. {@code generation} is
  * the document's metadata.generation (null for a hand-written file): the forwarder reports it so the
- * operator knows which spec runs.
+ * operator knows which spec runs. {@code proxy} is null for a direct first connection.
  */
 public record TunnelConfig(
         String namespace,
@@ -17,6 +17,7 @@ public record TunnelConfig(
         Long generation,
         EndpointConfig server,
         List<EndpointConfig> jumpHosts,
+        ProxyConfig proxy,
         Duration keepAliveInterval,
         int keepAliveMaxMissed,
         Duration connectTimeout,
@@ -37,7 +38,7 @@ public record TunnelConfig(
      * host key rule, jump chain, keepalive, timeout or backoff is.
      */
     public SessionSettings sessionSettings() {
-        return new SessionSettings(hops().stream().map(HopSettings::of).toList(), keepAliveInterval, keepAliveMaxMissed,
+        return new SessionSettings(hops().stream().map(HopSettings::of).toList(), proxy == null ? null : proxy.settings(), keepAliveInterval, keepAliveMaxMissed,
                 connectTimeout, minBackoff, maxBackoff, sessions);
     }
 
@@ -48,13 +49,13 @@ public record TunnelConfig(
         return List.copyOf(hops);
     }
 
-    public record SessionSettings(List<HopSettings> hops, Duration keepAliveInterval, int keepAliveMaxMissed,
+    public record SessionSettings(List<HopSettings> hops, ProxyConfig.Settings proxy, Duration keepAliveInterval, int keepAliveMaxMissed,
             Duration connectTimeout, Duration minBackoff, Duration maxBackoff, int sessions) {
 
         /** The same settings with the host key rules left out: a session whose keys the new rules accept can stay. */
         public SessionSettings ignoringHostKeys() {
             return new SessionSettings(hops.stream().map(h -> new HopSettings(h.host(), h.port(), h.user(), null,
-                    h.credentialSources())).toList(), keepAliveInterval, keepAliveMaxMissed, connectTimeout, minBackoff, maxBackoff,
+                    h.credentialSources())).toList(), proxy, keepAliveInterval, keepAliveMaxMissed, connectTimeout, minBackoff, maxBackoff,
                     sessions);
         }
     }

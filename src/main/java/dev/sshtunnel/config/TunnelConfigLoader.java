@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.stream.Collectors;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -21,6 +22,8 @@ import dev.sshtunnel.api.v1alpha1.ForwardType;
 import dev.sshtunnel.api.v1alpha1.HostKeySpec;
 import dev.sshtunnel.api.v1alpha1.KeepAliveSpec;
 import dev.sshtunnel.api.v1alpha1.PrivateKeySecretRef;
+import dev.sshtunnel.api.v1alpha1.ProxyCredentialsSecretRef;
+import dev.sshtunnel.api.v1alpha1.ProxySpec;
 import dev.sshtunnel.api.v1alpha1.ReconnectSpec;
 import dev.sshtunnel.api.v1alpha1.SecretKeyRef;
 import dev.sshtunnel.api.v1alpha1.SshEndpoint;
@@ -173,6 +176,7 @@ public final class TunnelConfigLoader {
         for (int i = 0; i < ssh.getJumpHosts().size(); i++) {
             jumps.add(endpoint(ssh.getJumpHosts().get(i), "spec.ssh.jumpHosts[" + i + "]"));
         }
+        ProxyConfig proxy = proxy(ssh.getProxy(), "spec.ssh.proxy");
         KeepAliveSpec keepAlive = ssh.getKeepAlive() == null ? new KeepAliveSpec() : ssh.getKeepAlive();
         ReconnectSpec reconnect = ssh.getReconnect() == null ? new ReconnectSpec() : ssh.getReconnect();
         List<ForwardConfig> forwards = new ArrayList<>();
@@ -180,7 +184,7 @@ public final class TunnelConfigLoader {
             forwards.add(forward(forward));
         }
         var metadata = tunnel.getMetadata();
-        return new TunnelConfig(metadata.getNamespace(), metadata.getName(), metadata.getGeneration(), server, jumps,
+        return new TunnelConfig(metadata.getNamespace(), metadata.getName(), metadata.getGeneration(), server, jumps, proxy,
                 Duration.ofSeconds(keepAlive.effectiveIntervalSeconds()), keepAlive.effectiveMaxMissed(),
                 Duration.ofSeconds(ssh.effectiveConnectTimeoutSeconds()), Duration.ofSeconds(reconnect.effectiveMinBackoffSeconds()),
                 Duration.ofSeconds(reconnect.effectiveMaxBackoffSeconds()), ssh.effectiveSessions(), forwards);
@@ -188,6 +192,16 @@ public final class TunnelConfigLoader {
 
     private SecretValue secret(SecretKeyRef ref, String path) throws ConfigException {
         return ref == null ? null : secrets.read(ref.getName(), ref.getKey(), path);
+    }
+
+    private ProxyConfig proxy(ProxySpec proxy, String path) throws ConfigException {
+        if (proxy == null) {
+            return null;
+        }
+        ProxyCredentialsSecretRef ref = proxy.getCredentialsSecretRef();
+        SecretValue username = ref == null ? null : secrets.read(ref.getName(), ref.getUsernameKey(), path + ".credentialsSecretRef.usernameKey");
+        SecretValue password = ref == null ? null : secrets.read(ref.getName(), ref.getPasswordKey(), path + ".credentialsSecretRef.passwordKey");
+        return new ProxyConfig(proxy.getType(), proxy.getHost(), proxy.getPort(), username, password);
     }
 
     private EndpointConfig endpoint(SshEndpoint endpoint, String path) throws ConfigException {
@@ -213,6 +227,7 @@ public final class TunnelConfigLoader {
         boolean standby = remote && port != 0;
         return new ForwardConfig(forward.getName(), forward.getType(), remote ? forward.effectiveBindAddress() : null, port,
                 dynamic ? null : forward.getTarget().getHost(), dynamic ? 0 : forward.getTarget().getPort(),
-                forward.effectiveMaxConnections(), idleTimeout, standby, forward.getProbe() == null ? null : ProbeConfig.of(forward.getProbe()));
+                forward.effectiveMaxConnections(), idleTimeout, standby, forward.getProbe() == null ? null : ProbeConfig.of(forward.getProbe()),
+                Set.copyOf(forward.effectiveProtocols()));
     }
 }

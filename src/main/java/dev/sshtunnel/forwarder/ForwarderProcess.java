@@ -14,7 +14,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
-import org.apache.sshd.client.SshClient;
 import org.jboss.logging.Logger;
 
 import dev.sshtunnel.api.forwarder.ForwarderStatus;
@@ -33,6 +32,7 @@ import dev.sshtunnel.forwarder.probe.ProbeLatency;
 import dev.sshtunnel.forwarder.session.FirstUseHostKeys;
 import dev.sshtunnel.forwarder.session.SessionPool;
 import dev.sshtunnel.forwarder.session.SshClientFactory;
+import dev.sshtunnel.forwarder.session.TunnelSshClient;
 
 /**
  * The forwarder role: listeners, the SSH session that feeds them, and the status endpoints, for
@@ -52,7 +52,7 @@ public final class ForwarderProcess implements AutoCloseable {
     private final Duration grace;
     /** What Remote targets and SOCKS destinations may resolve to; fixed for the process (pod args). */
     private final TargetPolicy targetPolicy;
-    private final SshClient client;
+    private final TunnelSshClient client;
     /** The I/O and timer threads of the forwards and the SSH client: this forwarder's alone, stopped by {@link #close()}. */
     private final ForwardThreads threads = new ForwardThreads();
     private final Clock clock = Clock.systemUTC();

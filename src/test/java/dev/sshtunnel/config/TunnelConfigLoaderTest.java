@@ -222,4 +222,40 @@ class TunnelConfigLoaderTest {
         Files.writeString(file, "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\n");
         assertThatThrownBy(() -> TunnelConfigLoader.load(file, secrets)).hasMessageContaining("expected apiVersion sshtunnel.dev/v1alpha1");
     }
+
+    @Test
+    void proxyWithItsCredentialsAndDynamicProtocols() throws Exception {
+        Files.createDirectories(secrets.resolve("proxy-auth"));
+        Files.writeString(secrets.resolve("proxy-auth/user"), "tunnel\n");
+        Files.writeString(secrets.resolve("proxy-auth/password"), "proxy-loader-pass\n");
+        String forwards = """
+                    proxy:
+                      type: SOCKS5
+                      host: proxy.corp.example
+                      port: 1080
+                      credentialsSecretRef: {name: proxy-auth, usernameKey: user, passwordKey: password}
+                  forwards:
+                    - {name: web, type: Dynamic, port: 1080, protocols: [SOCKS, HTTPConnect]}
+                    - {name: socks, type: Dynamic, port: 1081}
+                """;
+        TunnelConfig config = TunnelConfigLoader.load(yaml(SSH + forwards), secrets);
+        assertThat(config.proxy().type()).isEqualTo(dev.sshtunnel.api.v1alpha1.ProxyType.SOCKS5);
+        assertThat(config.proxy().address()).isEqualTo("proxy.corp.example:1080");
+        assertThat(config.proxy().password().text()).isEqualTo("proxy-loader-pass");
+        assertThat(config.proxy().toString()).doesNotContain("proxy-loader-pass").contains("Secret \"proxy-auth\" key \"user\"");
+        assertThat(config.forwards().get(0).protocols()).containsExactlyInAnyOrder(dev.sshtunnel.api.v1alpha1.ForwardProtocol.SOCKS,
+                dev.sshtunnel.api.v1alpha1.ForwardProtocol.HTTPConnect);
+        assertThat(config.forwards().get(1).protocols()).containsExactly(dev.sshtunnel.api.v1alpha1.ForwardProtocol.SOCKS);
+
+        // A rotated password is the same session; another proxy is a new one.
+        Files.writeString(secrets.resolve("proxy-auth/password"), "rotated-proxy-pass\n");
+        TunnelConfig rotated = TunnelConfigLoader.load(yaml(SSH + forwards), secrets);
+        assertThat(rotated.sessionSettings()).isEqualTo(config.sessionSettings());
+        TunnelConfig moved = TunnelConfigLoader.load(yaml(SSH + forwards.replace("port: 1080\n      cred", "port: 1090\n      cred")), secrets);
+        assertThat(moved.sessionSettings()).isNotEqualTo(config.sessionSettings());
+
+        Files.delete(secrets.resolve("proxy-auth/user"));
+        assertThatThrownBy(() -> TunnelConfigLoader.load(yaml(SSH + forwards), secrets))
+                .hasMessageStartingWith("spec.ssh.proxy.credentialsSecretRef.usernameKey: file ").hasMessageContaining("not found");
+    }
 }

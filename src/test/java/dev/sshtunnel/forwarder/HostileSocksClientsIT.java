@@ -26,6 +26,7 @@ import java.util.stream.Stream;
 
 import org.junit.jupiter.api.Test;
 
+import dev.sshtunnel.api.v1alpha1.ForwardProtocol;
 import dev.sshtunnel.api.v1alpha1.ForwardState;
 import dev.sshtunnel.api.v1alpha1.Reason;
 import dev.sshtunnel.testing.Ports;
@@ -40,17 +41,26 @@ class HostileSocksClientsIT extends OpenSshForwarderIT {
     /** SocksNegotiation.DEADLINE, as a client sees it. */
     private static final Duration DEADLINE = Duration.ofSeconds(10);
 
+    /**
+     * The forward speaks HTTP CONNECT too: every third silent client is an HTTP one that stops in the middle of its
+     * header (slowloris), under the same deadline.
+     */
     @Test
     void silentClientsHoldNoThreadAndAreCutAtTheDeadlineWhileOthersGetThrough() throws Exception {
-        int port = startSocks();
+        int port = Ports.free();
+        forwarder = ForwarderHarness.start(tunnel().dynamic("socks", port)
+                .with(f -> f.setProtocols(List.of(ForwardProtocol.SOCKS, ForwardProtocol.HTTPConnect))));
+        awaitForward(forwarder, "socks", f -> f.getState() == ForwardState.Active);
         int threadsBefore = ManagementFactory.getThreadMXBean().getThreadCount();
         List<Socket> silent = new ArrayList<>();
         long opened = System.nanoTime();
         try {
             for (int i = 0; i < 200; i++) {
                 Socket socket = connect(port);
-                if (i % 2 == 1) {
+                if (i % 3 == 1) {
                     socket.getOutputStream().write(new byte[] {5, 1}); // half a greeting, then nothing
+                } else if (i % 3 == 2) {
+                    socket.getOutputStream().write("CONNECT 127.0.0.1:80 HTTP/1.1\r\nHost: 127.0".getBytes(StandardCharsets.US_ASCII));
                 }
                 silent.add(socket);
             }
@@ -72,7 +82,7 @@ class HostileSocksClientsIT extends OpenSshForwarderIT {
         }
         var status = ForwarderHarness.forward(forwarder, "socks");
         assertThat(status.getFailedChannels()).isGreaterThanOrEqualTo(200);
-        assertThat(status.getLastError()).startsWith("ForwardRejected: ").contains("no SOCKS request within 10 s");
+        assertThat(status.getLastError()).startsWith("ForwardRejected: ").contains("no SOCKS or HTTP CONNECT request within 10 s");
         assertThat(status.getReason()).isEqualTo(Reason.ForwardRejected);
     }
 
@@ -137,6 +147,43 @@ class HostileSocksClientsIT extends OpenSshForwarderIT {
             byte[] reply = in.readNBytes(10);
             assertThat(reply[1]).as("command not supported").isEqualTo((byte) 7);
             assertThat(in.read()).isEqualTo(-1);
+        }
+    }
+
+    @Test
+    void httpConnectSendsNoByteAheadOfTheReplyAndRefusesLongHeadersAndOtherMethodsAtOnce() throws Exception {
+        int port = Ports.free();
+        forwarder = ForwarderHarness.start(tunnel().dynamic("socks", port)
+                .with(f -> f.setProtocols(List.of(ForwardProtocol.SOCKS, ForwardProtocol.HTTPConnect))));
+        awaitForward(forwarder, "socks", f -> f.getState() == ForwardState.Active);
+        try (Socket socket = connect(port)) {
+            // Request and the first data in one write: the header is read up to its blank line, not a byte further.
+            socket.getOutputStream().write(("CONNECT 127.0.0.1:" + echo.port() + " HTTP/1.1\r\nHost: x\r\n\r\nearly bytes")
+                    .getBytes(StandardCharsets.US_ASCII));
+            String ok = "HTTP/1.1 200 Connection established\r\n\r\n";
+            InputStream in = socket.getInputStream();
+            assertThat(new String(in.readNBytes(ok.length()), StandardCharsets.US_ASCII)).isEqualTo(ok);
+            assertThat(new String(in.readNBytes(11), StandardCharsets.US_ASCII)).isEqualTo("early bytes");
+        }
+        String longHeader = "CONNECT 127.0.0.1:1 HTTP/1.1\r\nX: ";
+        // Exactly the bound, so that the refusal leaves no unread byte (which would reset the connection before the reply).
+        assertThat(httpReply(port, longHeader + "a".repeat(4096 - longHeader.length()))).startsWith("HTTP/1.1 431 ");
+        assertThat(httpReply(port, "GET http://127.0.0.1:" + echo.port() + "/ HTTP/1.1\r\n\r\n"))
+                .startsWith("HTTP/1.1 405 ").contains("Allow: CONNECT");
+        assertThat(httpReply(port, "CONNECT 127.0.0.1 HTTP/1.1\r\n\r\n")).startsWith("HTTP/1.1 400 ");
+        assertThat(httpReply(port, "CONNECT bad\u001bname:80 HTTP/1.1\r\n\r\n")).startsWith("HTTP/1.1 400 ");
+        assertThat(ForwarderHarness.forward(forwarder, "socks").getLastError()).startsWith("ForwardRejected: CONNECT target is not")
+                .doesNotContain("\u001b");
+    }
+
+    /** What the forward answers to one HTTP request, read to its close, within 2 s (refusals come at once). */
+    private static String httpReply(int port, String request) throws IOException {
+        try (Socket socket = connect(port)) {
+            socket.setSoTimeout(2_000);
+            socket.getOutputStream().write(request.getBytes(StandardCharsets.ISO_8859_1));
+            return new String(socket.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
+        } catch (SocketException e) {
+            return "reset: " + e.getMessage();
         }
     }
 

@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.io.DataInputStream;
+import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -17,6 +18,9 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
+import com.sun.net.httpserver.HttpServer;
+
+import dev.sshtunnel.api.v1alpha1.ForwardProtocol;
 import dev.sshtunnel.api.v1alpha1.ForwardState;
 import dev.sshtunnel.api.v1alpha1.Reason;
 import dev.sshtunnel.testing.EchoServer;
@@ -162,5 +166,47 @@ class RemoteAndDynamicForwardIT extends OpenSshForwarderIT {
             socket.getOutputStream().write("4a".getBytes());
             assertThat(in.readNBytes(2)).isEqualTo("4a".getBytes());
         }
+    }
+
+    @Test
+    void httpConnectAndSocksOnOneDynamicPortWithCurl() throws Exception {
+        int port = Ports.free();
+        HttpServer web = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        web.createContext("/", exchange -> {
+            byte[] body = "hello through the tunnel".getBytes(StandardCharsets.US_ASCII);
+            exchange.sendResponseHeaders(200, body.length);
+            exchange.getResponseBody().write(body);
+            exchange.close();
+        });
+        web.start();
+        try {
+            forwarder = ForwarderHarness.start(tunnel().dynamic("web", port)
+                    .with(f -> f.setProtocols(List.of(ForwardProtocol.SOCKS, ForwardProtocol.HTTPConnect))));
+            awaitForward(forwarder, "web", f -> f.getState() == ForwardState.Active);
+            String proxy = "http://127.0.0.1:" + port;
+            int webPort = web.getAddress().getPort();
+
+            assertThat(curl("-p", "-x", proxy, "http://127.0.0.1:" + webPort + "/")).isEqualTo("0 hello through the tunnel");
+            assertThat(curl("--socks5-hostname", "127.0.0.1:" + port, "http://localhost:" + webPort + "/"))
+                    .isEqualTo("0 hello through the tunnel");
+            // Not CONNECT: an HTTP proxy's plain GET is not served.
+            assertThat(curl("-o", "/dev/null", "-w", "%{http_code}", "-x", proxy, "http://127.0.0.1:" + webPort + "/"))
+                    .isEqualTo("0 405");
+            // A channel the server cannot open is the proxy's 502, as SOCKS says "connection refused".
+            assertThat(curl("-o", "/dev/null", "-w", "%{http_connect}", "-p", "-x", proxy, "http://127.0.0.1:" + Ports.free() + "/"))
+                    .endsWith(" 502");
+        } finally {
+            web.stop(0);
+        }
+    }
+
+    /** curl's exit code and output. */
+    private static String curl(String... args) throws Exception {
+        List<String> command = new java.util.ArrayList<>(List.of("curl", "-s", "--max-time", "10"));
+        command.addAll(List.of(args));
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(process.waitFor(20, TimeUnit.SECONDS)).isTrue();
+        return process.exitValue() + " " + output;
     }
 }

@@ -21,6 +21,7 @@ import org.junit.jupiter.api.Timeout;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import dev.sshtunnel.api.v1alpha1.ForwardProtocol;
 import dev.sshtunnel.api.v1alpha1.ForwardState;
 import dev.sshtunnel.api.v1alpha1.ForwardStatus;
 import dev.sshtunnel.api.v1alpha1.Reason;
@@ -98,7 +99,8 @@ class TargetPolicyIT extends OpenSshForwarderIT {
     @Test
     void socksDestinationsInTheDenyListGetNotAllowedByRulesetAndNothingReachesThem() throws Exception {
         int port = Ports.free();
-        forwarder = ForwarderHarness.start(tunnel().dynamic("proxy", port), DEFAULT);
+        forwarder = ForwarderHarness.start(tunnel().dynamic("proxy", port)
+                .with(f -> f.setProtocols(List.of(ForwardProtocol.SOCKS, ForwardProtocol.HTTPConnect))), DEFAULT);
         awaitForward(forwarder, "proxy", f -> f.getState() == ForwardState.Active);
 
         byte[] mapped = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, (byte) 0xff, (byte) 0xff, 127, 0, 0, 1};
@@ -122,8 +124,13 @@ class TargetPolicyIT extends OpenSshForwarderIT {
             byte[] reply = new DataInputStream(socket.getInputStream()).readNBytes(8);
             assertThat(reply[1]).as("SOCKS4 CD: rejected").isEqualTo((byte) 0x5B);
         }
+        // HTTP CONNECT on the same port: the proxy's 403, as SOCKS5's "not allowed by ruleset".
+        try (Socket socket = connect(port)) {
+            socket.getOutputStream().write(("CONNECT 127.0.0.1:" + echo.port() + " HTTP/1.1\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            assertThat(new String(socket.getInputStream().readAllBytes(), StandardCharsets.US_ASCII)).startsWith("HTTP/1.1 403 Forbidden\r\n");
+        }
         ForwardStatus refused = awaitForward(forwarder, "proxy",
-                f -> f.getFailedChannels() != null && f.getFailedChannels() == asks.size() + 1);
+                f -> f.getFailedChannels() != null && f.getFailedChannels() == asks.size() + 2);
         assertThat(refused.getReason()).isEqualTo(Reason.TargetNotAllowed);
         assertThat(refused.getLastError()).startsWith("TargetNotAllowed: target 127.0.0.1, which is in 127.0.0.0/8");
         assertThat(echo.accepted()).as("connections that reached the denied destination").isZero();

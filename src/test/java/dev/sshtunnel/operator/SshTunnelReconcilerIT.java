@@ -47,6 +47,8 @@ import io.quarkus.test.junit.QuarkusTest;
 @QuarkusTestResource(RealClusterResource.class)
 class SshTunnelReconcilerIT {
 
+    private static final String PROXY_PASSWORD = "edge-proxy-password-31";
+
     private static final Duration TIMEOUT = Duration.ofSeconds(20);
 
     KubernetesClient client = RealCluster.admin();
@@ -544,7 +546,9 @@ class SshTunnelReconcilerIT {
      * A tenant's tunnel on a ClusterSshBastion: its objects are placed in the bastion's namespace under a name unique
      * there, its document carries the bastion's server and a target.service as the Service's cluster DNS name, the
      * pods' policy admits the tenant's namespace and lets them reach that Service's namespace on its port, and the
-     * tenant gets an ExternalName alias.
+     * tenant gets an ExternalName alias. The bastion reaches its server through an authenticating proxy: the document
+     * carries the proxy and the Secret's name, never its values, the pods mount its two keys, and their egress goes to
+     * the proxy, not to the server.
      */
     @Test
     void aTunnelOnAClusterBastionIsPlacedBesideTheKeyAndAliasedInItsNamespace() {
@@ -557,7 +561,18 @@ class SshTunnelReconcilerIT {
             return n;
         });
         client.resource(keySecret(platform, "key-v1")).create();
-        client.resource(dev.sshtunnel.testing.TunnelFixtures.clusterBastion("placed-edge", platform, "placed")).create();
+        dev.sshtunnel.testing.UsedSecrets.text(PROXY_PASSWORD);
+        client.resource(new io.fabric8.kubernetes.api.model.SecretBuilder().withNewMetadata().withName("proxy-auth")
+                .withNamespace(platform).endMetadata().addToStringData("user", "edge").addToStringData("password", PROXY_PASSWORD)
+                .build()).create();
+        var bastion = dev.sshtunnel.testing.TunnelFixtures.clusterBastion("placed-edge", platform, "placed");
+        var proxy = new dev.sshtunnel.api.v1alpha1.ProxySpec();
+        proxy.setType(dev.sshtunnel.api.v1alpha1.ProxyType.HTTPConnect);
+        proxy.setHost("192.0.2.80");
+        proxy.setPort(3128);
+        proxy.setCredentialsSecretRef(new dev.sshtunnel.api.v1alpha1.ProxyCredentialsSecretRef("proxy-auth", "user", "password"));
+        bastion.getSpec().getSsh().setProxy(proxy);
+        client.resource(bastion).create();
         var hook = remote("hook", 8443, "ignored", 80);
         hook.getTarget().setHost(null);
         hook.getTarget().setService("web");
@@ -575,12 +590,20 @@ class SshTunnelReconcilerIT {
         String document = await().atMost(TIMEOUT).until(() -> client.configMaps().inNamespace(platform).withName(placed + "-tunnel")
                 .get(), c -> c != null).getData().get("tunnel.yaml");
         assertThat(document).contains("bastion.example.com").contains("web." + tenant + ".svc")
-                .doesNotContain("bastionRef").doesNotContain("service:");
+                .doesNotContain("bastionRef").doesNotContain("service:")
+                .contains("host: \"192.0.2.80\"").contains("name: \"proxy-auth\"").doesNotContain(PROXY_PASSWORD);
+        assertThat(deployment.getSpec().getTemplate().getSpec().getVolumes())
+                .filteredOn(v -> v.getSecret() != null && v.getSecret().getSecretName().equals("proxy-auth")).singleElement()
+                .satisfies(v -> assertThat(v.getSecret().getItems()).extracting(i -> i.getKey()).containsExactly("password", "user"));
 
         var policy = await().atMost(TIMEOUT).until(
                 () -> client.network().v1().networkPolicies().inNamespace(platform).withName(placed).get(), p -> p != null);
         assertThat(policy.getSpec().getIngress().get(0).getFrom()).singleElement().satisfies(peer -> assertThat(
                 peer.getNamespaceSelector().getMatchLabels()).containsExactly(Map.entry("kubernetes.io/metadata.name", tenant)));
+        assertThat(policy.getSpec().getEgress()).first().satisfies(rule -> {
+            assertThat(rule.getPorts()).extracting(p -> p.getPort().getIntVal()).as("the proxy's port, not SSH's").containsExactly(3128);
+            assertThat(rule.getTo()).singleElement().satisfies(peer -> assertThat(peer.getIpBlock().getCidr()).isEqualTo("192.0.2.80/32"));
+        });
         assertThat(policy.getSpec().getEgress()).last().satisfies(rule -> {
             assertThat(rule.getPorts()).extracting(p -> p.getPort().getIntVal()).containsExactly(80);
             assertThat(rule.getTo()).singleElement().satisfies(peer -> assertThat(peer.getNamespaceSelector().getMatchLabels())

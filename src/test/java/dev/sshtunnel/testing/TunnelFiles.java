@@ -9,6 +9,9 @@ import java.util.List;
 import dev.sshtunnel.api.v1alpha1.ForwardSpec;
 import dev.sshtunnel.api.v1alpha1.HostKeyPolicy;
 import dev.sshtunnel.api.v1alpha1.JumpHostSpec;
+import dev.sshtunnel.api.v1alpha1.ProxyCredentialsSecretRef;
+import dev.sshtunnel.api.v1alpha1.ProxySpec;
+import dev.sshtunnel.api.v1alpha1.ProxyType;
 import dev.sshtunnel.api.v1alpha1.SecretKeyRef;
 import dev.sshtunnel.api.v1alpha1.SshEndpoint;
 import dev.sshtunnel.api.v1alpha1.SshSpec;
@@ -67,6 +70,25 @@ public final class TunnelFiles {
 
     public TunnelFiles hostKey(String knownHosts) {
         return hostKey(ssh(), HostKeyPolicy.Strict, knownHosts);
+    }
+
+    /** The first connection goes through this proxy (spec.ssh.proxy). */
+    public TunnelFiles proxy(ProxyType type, String host, int port) {
+        ProxySpec proxy = new ProxySpec();
+        proxy.setType(type);
+        proxy.setHost(host);
+        proxy.setPort(port);
+        ssh().setProxy(proxy);
+        return this;
+    }
+
+    /** The proxy's user name and password, in Secret NAME (keys user, password); rewritten in place for a rotation. */
+    public TunnelFiles proxyCredentials(String secretName, String user, String password) {
+        UsedSecrets.text(password);
+        secret(secretName, "user", (user + "\n").getBytes());
+        secret(secretName, "password", (password + "\n").getBytes());
+        ssh().getProxy().setCredentialsSecretRef(new ProxyCredentialsSecretRef(secretName, "user", "password"));
+        return this;
     }
 
     public TunnelFiles local(String name, int port, String host, int targetPort) {

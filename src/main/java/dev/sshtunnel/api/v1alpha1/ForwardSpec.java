@@ -1,5 +1,7 @@
 package dev.sshtunnel.api.v1alpha1;
 
+import java.util.List;
+
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 
@@ -26,6 +28,9 @@ import io.fabric8.generator.annotation.ValidationRule;
         message = "target.service is only for Remote forwards (the forwarder connects from the cluster); a Local target is "
                 + "reached by the SSH server, which cannot resolve cluster names",
         fieldPath = ".target.service", reason = "FieldValueForbidden")
+@ValidationRule(value = "self.type == 'Dynamic' || !has(self.protocols)",
+        message = "protocols is only for Dynamic forwards: Local and Remote forwards carry bytes, not proxy requests",
+        fieldPath = ".protocols", reason = "FieldValueForbidden")
 @ValidationRule(value = "self.type != 'Dynamic' || !has(self.probe) || has(self.probe.connect)",
         message = "probe.connect is required for a Dynamic forward: SOCKS clients name their own destinations, the probe needs one",
         fieldPath = ".probe", reason = "FieldValueRequired")
@@ -90,6 +95,22 @@ public class ForwardSpec {
             + "server; Remote: a connection from the pod to the target; Dynamic: a channel to probe.connect. The result is "
             + "status.forwards[].probe and the condition ForwardsReachable.")
     private ProbeSpec probe;
+
+    @Size(min = 1, max = 2)
+    @ValidationRule(value = "self.all(p, self.exists_one(q, q == p))", message = "protocols must not repeat a protocol",
+            reason = "FieldValueDuplicate")
+    @JsonPropertyDescription("Dynamic only: what the port speaks, told apart by each connection's first byte (default [SOCKS]). "
+            + "SOCKS: SOCKS4, 4a and 5 without authentication. HTTPConnect: an HTTP proxy's CONNECT host:port, for clients "
+            + "that only honour HTTPS_PROXY; other methods get 405.")
+    private List<ForwardProtocol> protocols;
+
+    public List<ForwardProtocol> getProtocols() { return protocols; }
+    public void setProtocols(List<ForwardProtocol> protocols) { this.protocols = protocols; }
+
+    /** protocols with its default: a Dynamic forward speaks SOCKS unless told more. */
+    public List<ForwardProtocol> effectiveProtocols() {
+        return protocols == null || protocols.isEmpty() ? List.of(ForwardProtocol.SOCKS) : List.copyOf(protocols);
+    }
 
     public ProbeSpec getProbe() { return probe; }
     public void setProbe(ProbeSpec probe) { this.probe = probe; }

@@ -21,7 +21,8 @@ public class NetworkPolicySpec {
             + "The operator's namespace may always reach the status port.")
     private List<NetworkPolicyPeer> ingressFrom = new ArrayList<>();
 
-    @JsonPropertyDescription("Where the forwarder may connect: the SSH server (first hop) when spec.ssh.host is a name, and "
+    @JsonPropertyDescription("Where the forwarder may connect: its first TCP hop (spec.ssh.proxy when set, else the SSH server or first jump host) "
+            + "when that host is a name, and "
             + "Remote forward targets that are names (NetworkPolicy peers, e.g. an ipBlock for the bastion's network and a "
             + "podSelector for in-cluster targets). An IP-literal host or target is allowed by itself (/32, /128). Default: "
             + "any address on those ports. DNS is always allowed to kube-system's DNS pods.")

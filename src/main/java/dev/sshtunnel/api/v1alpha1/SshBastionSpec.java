@@ -11,7 +11,7 @@ public class SshBastionSpec {
 
     @Required
     @JsonPropertyDescription("The SSH server, exactly as an SshTunnel's spec.ssh: host, port, user, key/certificate/password "
-            + "Secrets (in the bastion's credentials namespace), host key, jump hosts, keepalive, reconnect, sessions.")
+            + "Secrets (in the bastion's credentials namespace), host key, jump hosts, outbound proxy, keepalive, reconnect, sessions.")
     private SshSpec ssh;
 
     @JsonPropertyDescription("What Remote forwards may bind on the server. Absent: no Remote forward may use this bastion.")

@@ -24,6 +24,11 @@ public class SshSpec extends SshEndpoint {
             + "the session to the next hop is carried inside the previous one.")
     private List<JumpHostSpec> jumpHosts = new ArrayList<>();
 
+    @JsonPropertyDescription("An HTTP CONNECT or SOCKS5 proxy that the forwarder's first TCP connection goes through: to the "
+            + "first jump host when jumpHosts are set, else to the server. Host keys are checked exactly as without it. "
+            + "The generated NetworkPolicy then allows egress to the proxy instead of the first hop. Absent: a direct connection.")
+    private ProxySpec proxy;
+
     @JsonPropertyDescription("keepalive@openssh.com probes that detect a dead server or a black-holed link.")
     private KeepAliveSpec keepAlive;
 
@@ -48,6 +53,8 @@ public class SshSpec extends SshEndpoint {
 
     public List<JumpHostSpec> getJumpHosts() { return jumpHosts; }
     public void setJumpHosts(List<JumpHostSpec> jumpHosts) { this.jumpHosts = jumpHosts; }
+    public ProxySpec getProxy() { return proxy; }
+    public void setProxy(ProxySpec proxy) { this.proxy = proxy; }
     public KeepAliveSpec getKeepAlive() { return keepAlive; }
     public void setKeepAlive(KeepAliveSpec keepAlive) { this.keepAlive = keepAlive; }
     public Integer getConnectTimeoutSeconds() { return connectTimeoutSeconds; }

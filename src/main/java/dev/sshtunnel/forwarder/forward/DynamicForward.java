@@ -10,7 +10,8 @@ import dev.sshtunnel.config.ForwardConfig;
 import dev.sshtunnel.config.policy.TargetPolicy;
 
 /**
- * ssh -D: a SOCKS proxy; each CONNECT becomes a direct-tcpip channel to the address the client asked for.
+ * ssh -D: a SOCKS proxy, and with HTTPConnect among its protocols an HTTP CONNECT proxy on the same port; each
+ * CONNECT becomes a direct-tcpip channel to the address the client asked for.
  *
  * <p>With a target policy in force, the destination is resolved here and judged before the channel is asked for,
  * and the channel goes to the judged address, never to the name: the SSH server would resolve the name again, and
@@ -33,14 +34,14 @@ final class DynamicForward extends ListeningForward {
     /** The handshake and the channel open are both asynchronous: no thread waits for the client. */
     @Override
     protected void connect(ClientSession session, AsynchronousSocketChannel client) {
-        SocksNegotiation.start(client, threads.timer(), new SocksNegotiation.Outcome() {
+        SocksNegotiation.start(client, threads.timer(), config().protocols(), new SocksNegotiation.Outcome() {
             @Override
-            public void connect(SocksHandshake request) {
+            public void connect(ConnectRequest request) {
                 if (policy.isOpen()) {
-                    open(session, client, request, request.host);
+                    open(session, client, request, request.host());
                     return;
                 }
-                TargetLookup.resolve(policy, request.host, threads.resolver(), result -> {
+                TargetLookup.resolve(policy, request.host(), threads.resolver(), result -> {
                     if (result instanceof TargetLookup.Reachable reachable) {
                         open(session, client, request, reachable.address().getHostAddress());
                     } else if (result instanceof TargetLookup.NotAllowed notAllowed) {
@@ -64,8 +65,8 @@ final class DynamicForward extends ListeningForward {
         });
     }
 
-    private void open(ClientSession session, AsynchronousSocketChannel client, SocksHandshake request, String host) {
-        bridge(session, client, host, request.port, new OpenReply() {
+    private void open(ClientSession session, AsynchronousSocketChannel client, ConnectRequest request, String host) {
+        bridge(session, client, host, request.port(), new OpenReply() {
             @Override
             public ByteBuffer opened() {
                 return ByteBuffer.wrap(request.replyBytes(SocksHandshake.SUCCEEDED));
@@ -79,7 +80,7 @@ final class DynamicForward extends ListeningForward {
     }
 
     /** The SOCKS reply {@code code} goes to the client, then it is closed and the failure counted and logged. */
-    private void refuseWithReply(AsynchronousSocketChannel client, SocksHandshake request, int code, Reason reason, String message) {
+    private void refuseWithReply(AsynchronousSocketChannel client, ConnectRequest request, int code, Reason reason, String message) {
         Runnable close = () -> refuse(client, reason, message);
         writeFully(client, ByteBuffer.wrap(request.replyBytes(code)), close, close);
     }

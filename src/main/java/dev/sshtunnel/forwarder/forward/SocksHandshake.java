@@ -15,7 +15,7 @@ import java.nio.charset.StandardCharsets;
  * and says how many more it needs at least. Asking for no more than that keeps bytes the client sends
  * after its request (optimistic clients do) in the socket, for the channel.
  */
-final class SocksHandshake {
+final class SocksHandshake implements ConnectRequest {
 
     static final int SOCKS4 = 4;
     static final int SOCKS5 = 5;
@@ -44,6 +44,16 @@ final class SocksHandshake {
         this.port = port;
     }
 
+    @Override
+    public String host() {
+        return host;
+    }
+
+    @Override
+    public int port() {
+        return port;
+    }
+
     /** What the bytes received so far amount to. */
     sealed interface Outcome permits NeedMore, Complete, Refused {
     }
@@ -56,7 +66,7 @@ final class SocksHandshake {
     }
 
     /** A CONNECT request; for SOCKS5 the greeting before it was complete (method selection owed). */
-    record Complete(SocksHandshake request) implements Outcome {
+    record Complete(ConnectRequest request) implements Outcome {
     }
 
     /**
@@ -234,7 +244,8 @@ final class SocksHandshake {
     }
 
     /** Success (0) or a SOCKS5 reply code; SOCKS4 knows only granted (0x5A) and rejected (0x5B). */
-    byte[] replyBytes(int code) {
+    @Override
+    public byte[] replyBytes(int code) {
         if (version == SOCKS4) {
             return new byte[] {0, (byte) (code == SUCCEEDED ? 0x5A : 0x5B), 0, 0, 0, 0, 0, 0};
         }

@@ -5,17 +5,22 @@ import java.nio.channels.AsynchronousCloseException;
 import java.nio.channels.AsynchronousSocketChannel;
 import java.nio.channels.CompletionHandler;
 import java.time.Duration;
+import java.util.Set;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
+import dev.sshtunnel.api.v1alpha1.ForwardProtocol;
+
 /**
- * Reads one client's SOCKS handshake with asynchronous reads on {@link ForwardThreads#group()}: no thread
- * waits for a silent client. Each client gets {@link #DEADLINE} to send its request and holds a
- * buffer of at most {@link SocksHandshake#MAX_LENGTH} bytes meanwhile; at most {@link #MAX_IN_PROGRESS}
- * handshakes run at once in the process, and a client over that is closed at once.
+ * Reads one client's SOCKS handshake, or with HTTPConnect among the forward's protocols its HTTP CONNECT request
+ * (told apart by the first byte: 4 or 5 SOCKS, a letter an HTTP method), with asynchronous reads on
+ * {@link ForwardThreads#group()}: no thread waits for a silent client. Each client gets {@link #DEADLINE} to send its
+ * request and holds a buffer of at most {@link SocksHandshake#MAX_LENGTH} bytes meanwhile
+ * ({@link HttpConnectHandshake#MAX_LENGTH} for HTTP); at most {@link #MAX_IN_PROGRESS} handshakes of either kind run
+ * at once in the process, and a client over that is closed at once.
  */
 final class SocksNegotiation implements CompletionHandler<Integer, Void> {
 
@@ -26,7 +31,7 @@ final class SocksNegotiation implements CompletionHandler<Integer, Void> {
 
     /** Where a handshake ends: a request to connect, or a refusal (the client is then closed by the caller). */
     interface Outcome {
-        void connect(SocksHandshake request);
+        void connect(ConnectRequest request);
 
         /**
          * The handshake failed; {@code byClient} when the client went away or sent nothing in time
@@ -37,26 +42,36 @@ final class SocksNegotiation implements CompletionHandler<Integer, Void> {
 
     private final AsynchronousSocketChannel client;
     private final Outcome outcome;
-    private final ByteBuffer received = ByteBuffer.allocate(SocksHandshake.MAX_LENGTH);
+    private final boolean socks;
+    private final boolean http;
+    /** SOCKS-sized until the first byte says HTTP. */
+    private ByteBuffer received = ByteBuffer.allocate(SocksHandshake.MAX_LENGTH);
+    /** Decided by the first byte; only touched by the completion handler of the one read in flight. */
+    private boolean speaksHttp;
     private final AtomicBoolean finished = new AtomicBoolean();
     private volatile ScheduledFuture<?> deadline;
     /** Only touched by the completion handler of the one read or write in flight. */
     private boolean methodSelected;
 
-    private SocksNegotiation(AsynchronousSocketChannel client, Outcome outcome) {
+    private SocksNegotiation(AsynchronousSocketChannel client, Set<ForwardProtocol> protocols, Outcome outcome) {
         this.client = client;
         this.outcome = outcome;
+        this.socks = protocols.contains(ForwardProtocol.SOCKS);
+        this.http = protocols.contains(ForwardProtocol.HTTPConnect);
     }
 
     /** Starts the handshake of an accepted client, its deadline on {@code timer}; returns at once. */
-    static void start(AsynchronousSocketChannel client, ScheduledExecutorService timer, Outcome outcome) {
+    static void start(AsynchronousSocketChannel client, ScheduledExecutorService timer, Set<ForwardProtocol> protocols,
+            Outcome outcome) {
         if (!IN_PROGRESS.tryAcquire()) {
-            outcome.refuse("too many SOCKS handshakes in progress (" + MAX_IN_PROGRESS + "), connection closed", false);
+            outcome.refuse("too many " + (protocols.contains(ForwardProtocol.HTTPConnect) ? "SOCKS and HTTP CONNECT" : "SOCKS")
+                    + " handshakes in progress (" + MAX_IN_PROGRESS + "), connection closed", false);
             return;
         }
-        SocksNegotiation negotiation = new SocksNegotiation(client, outcome);
+        SocksNegotiation negotiation = new SocksNegotiation(client, protocols, outcome);
         negotiation.deadline = timer.schedule(() -> negotiation.fail(
-                "no SOCKS request within " + DEADLINE.toSeconds() + " s", true), DEADLINE.toMillis(), TimeUnit.MILLISECONDS);
+                "no " + negotiation.expected() + " request within " + DEADLINE.toSeconds() + " s", true), DEADLINE.toMillis(),
+                TimeUnit.MILLISECONDS);
         negotiation.read(1);
     }
 
@@ -70,25 +85,30 @@ final class SocksNegotiation implements CompletionHandler<Integer, Void> {
         try {
             client.read(received, null, this);
         } catch (RuntimeException e) {
-            fail("SOCKS handshake failed: " + e, true);
+            fail(handshake() + " handshake failed: " + e, true);
         }
     }
 
     @Override
     public void completed(Integer n, Void ignored) {
         if (n < 0) {
-            fail("client closed the connection during the SOCKS handshake", true);
+            fail("client closed the connection during the " + handshake() + " handshake", true);
             return;
         }
         if (received.hasRemaining()) {
             readOwed();
             return;
         }
-        SocksHandshake.Outcome parsed = SocksHandshake.parse(received.duplicate().flip());
+        if (received.position() == 1 && !firstByte()) {
+            return;
+        }
+        SocksHandshake.Outcome parsed = speaksHttp ? HttpConnectHandshake.parse(received.duplicate().flip())
+                : SocksHandshake.parse(received.duplicate().flip());
         if (parsed instanceof SocksHandshake.NeedMore more) {
             selectMethodThen(more.greeted(), () -> read(more.bytes()));
         } else if (parsed instanceof SocksHandshake.Complete complete) {
-            selectMethodThen(complete.request().version == SocksHandshake.SOCKS5, () -> succeed(complete.request()));
+            selectMethodThen(complete.request() instanceof SocksHandshake request && request.version == SocksHandshake.SOCKS5,
+                    () -> succeed(complete.request()));
         } else {
             SocksHandshake.Refused refused = (SocksHandshake.Refused) parsed;
             selectMethodThen(refused.greeted(), () -> {
@@ -101,10 +121,38 @@ final class SocksNegotiation implements CompletionHandler<Integer, Void> {
         }
     }
 
+    /**
+     * The first byte picks the protocol among the forward's; false when it fits none (the client is then refused).
+     * An HTTP request gets a buffer of HTTP's bound, the byte carried over.
+     */
+    private boolean firstByte() {
+        int first = Byte.toUnsignedInt(received.get(0));
+        if (http && HttpConnectHandshake.startsRequest(first)) {
+            speaksHttp = true;
+            received = ByteBuffer.allocate(HttpConnectHandshake.MAX_LENGTH).put((byte) first);
+            return true;
+        }
+        if (!http || socks && (first == SocksHandshake.SOCKS4 || first == SocksHandshake.SOCKS5)) {
+            return true; // SOCKS's parser judges it, as on a SOCKS-only forward
+        }
+        fail(socks ? "not a " + expected() + " request (first byte " + first + ")"
+                : "not an HTTP request (first byte " + first + "); this forward speaks HTTP CONNECT only", false);
+        return false;
+    }
+
+    /** Which handshake this client is in, for messages. */
+    private String handshake() {
+        return speaksHttp ? "HTTP CONNECT" : "SOCKS";
+    }
+
+    private String expected() {
+        return socks && http ? "SOCKS or HTTP CONNECT" : http ? "HTTP CONNECT" : "SOCKS";
+    }
+
     @Override
     public void failed(Throwable e, Void ignored) {
-        fail(e instanceof AsynchronousCloseException ? "connection closed during the SOCKS handshake"
-                : "SOCKS handshake failed: " + e.getMessage(), true);
+        fail(e instanceof AsynchronousCloseException ? "connection closed during the " + handshake() + " handshake"
+                : handshake() + " handshake failed: " + e.getMessage(), true);
     }
 
     /** A SOCKS5 client waits for the method selection after its greeting; it is sent once. */
@@ -119,7 +167,7 @@ final class SocksNegotiation implements CompletionHandler<Integer, Void> {
 
     private void write(byte[] bytes, Runnable then) {
         ListeningForward.writeFully(client, ByteBuffer.wrap(bytes), then,
-                () -> fail("client went away during the SOCKS handshake", true));
+                () -> fail("client went away during the " + handshake() + " handshake", true));
     }
 
     private boolean finish() {
@@ -134,7 +182,7 @@ final class SocksNegotiation implements CompletionHandler<Integer, Void> {
         return true;
     }
 
-    private void succeed(SocksHandshake request) {
+    private void succeed(ConnectRequest request) {
         if (finish()) {
             outcome.connect(request);
         }

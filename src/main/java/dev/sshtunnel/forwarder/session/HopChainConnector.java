@@ -3,8 +3,8 @@ package dev.sshtunnel.forwarder.session;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
-import org.apache.sshd.client.SshClient;
 import org.apache.sshd.client.channel.ChannelDirectTcpip;
 import org.apache.sshd.client.session.ClientSession;
 import org.apache.sshd.common.AttributeRepository;
@@ -25,9 +25,9 @@ final class HopChainConnector {
 
     private static final Logger LOG = Logger.getLogger(HopChainConnector.class);
 
-    private final SshClient client;
+    private final TunnelSshClient client;
 
-    HopChainConnector(SshClient client) {
+    HopChainConnector(TunnelSshClient client) {
         this.client = client;
     }
 
@@ -50,8 +50,11 @@ final class HopChainConnector {
             int port = through == null ? hop.port() : through.getPort();
             ClientSession session;
             try {
-                session = client.connect(hop.user(), host, port,
-                                AttributeRepository.ofKeyValuePair(SshClientFactory.HOST_KEY_CHECK, hostKeyChecks.get(i)), null)
+                boolean proxied = i == 0 && config.proxy() != null;
+                AttributeRepository context = context(config, hostKeyChecks.get(i), proxied);
+                // Through a proxy the hop is sent by name: resolving it here would ask the pod's DNS for nothing.
+                session = (proxied ? client.connectByName(hop.user(), host, port, context)
+                        : client.connect(hop.user(), host, port, context, null))
                         .verify(config.connectTimeout())
                         .getSession();
                 opened.add(session);
@@ -77,6 +80,15 @@ final class HopChainConnector {
             }
         }
         return opened.get(opened.size() - 1);
+    }
+
+    /** The connect context of a hop: its host key check, and for the first TCP connection out of the pod the proxy. */
+    private static AttributeRepository context(TunnelConfig config, HostKeyCheck check, boolean proxied) {
+        if (!proxied) {
+            return AttributeRepository.ofKeyValuePair(SshClientFactory.HOST_KEY_CHECK, check);
+        }
+        return AttributeRepository.ofAttributesMap(Map.of(SshClientFactory.HOST_KEY_CHECK, check,
+                SshClientFactory.PROXY, SshClientFactory.ProxyRoute.startingNow(config.proxy(), config.connectTimeout())));
     }
 
     /** Asks the jump host for a channel to the next hop; a refusal becomes the failure to report. */

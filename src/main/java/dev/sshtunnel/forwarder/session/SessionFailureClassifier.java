@@ -48,6 +48,12 @@ final class SessionFailureClassifier {
         if (e instanceof HopChainConnector.AuthenticationException auth) {
             return new Failure(Reason.AuthenticationFailed, SessionState.Failed, auth.getMessage());
         }
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof ProxyFailure proxy) {
+                // Its message names the proxy and the hop; MINA's wrapping of it says nothing more.
+                return new Failure(proxy.kind.reason, proxy.kind.state, proxy.getMessage());
+            }
+        }
         Throwable root = e;
         while (root.getCause() != null && root.getCause() != root) {
             root = root.getCause();

@@ -6,7 +6,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Supplier;
 
-import org.apache.sshd.client.SshClient;
 import org.apache.sshd.client.session.ClientSession;
 
 import dev.sshtunnel.api.v1alpha1.SessionState;
@@ -32,7 +31,7 @@ public final class SessionPool implements AutoCloseable {
      * {@code boards}: the status boards to continue (a pool replacing another keeps each session's
      * reconnect count); missing ones start fresh. {@code firstUse}: the process's AcceptNew decisions.
      */
-    public SessionPool(TunnelConfig config, Supplier<List<Forward>> forwards, List<SessionStatusBoard> boards, SshClient client,
+    public SessionPool(TunnelConfig config, Supplier<List<Forward>> forwards, List<SessionStatusBoard> boards, TunnelSshClient client,
             Clock clock, FirstUseHostKeys firstUse) {
         List<TunnelSession> created = new ArrayList<>();
         for (int i = 0; i < config.sessions(); i++) {

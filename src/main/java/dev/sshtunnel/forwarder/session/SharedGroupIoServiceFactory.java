@@ -1,10 +1,16 @@
 package dev.sshtunnel.forwarder.session;
 
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.nio.channels.AsynchronousChannelGroup;
+import java.nio.channels.AsynchronousSocketChannel;
 
+import org.apache.sshd.common.AttributeRepository;
 import org.apache.sshd.common.Factory;
 import org.apache.sshd.common.FactoryManager;
 import org.apache.sshd.common.io.IoAcceptor;
+import org.apache.sshd.common.io.IoConnectFuture;
 import org.apache.sshd.common.io.IoConnector;
 import org.apache.sshd.common.io.IoHandler;
 import org.apache.sshd.common.io.IoServiceFactory;
@@ -56,7 +62,37 @@ final class SharedGroupIoServiceFactory extends Nio2ServiceFactory {
 
     @Override
     public IoConnector createConnector(IoHandler handler) {
-        return autowireCreatedService(new Nio2Connector(this, getFactoryManager(), handler, shared, resuming));
+        return autowireCreatedService(new ProxyingConnector(this, getFactoryManager(), handler, shared, resuming));
+    }
+
+    /**
+     * MINA's connector, except that a connect whose context names a proxy ({@link SshClientFactory#PROXY}) goes
+     * through it: its socket is a {@link ProxiedChannel}, asked for the hop by name (MINA's address may be resolved,
+     * or not resolvable at all from the pod; the proxy resolves it).
+     */
+    private static final class ProxyingConnector extends Nio2Connector {
+
+        ProxyingConnector(Nio2ServiceFactory factory, FactoryManager manager, IoHandler handler, AsynchronousChannelGroup group,
+                CloseableExecutorService resuming) {
+            super(factory, manager, handler, group, resuming);
+        }
+
+        @Override
+        public IoConnectFuture connect(SocketAddress address, AttributeRepository context, SocketAddress localAddress) {
+            SshClientFactory.ProxyRoute route = context == null ? null : context.getAttribute(SshClientFactory.PROXY);
+            if (route == null || !(address instanceof InetSocketAddress hop)) {
+                return super.connect(address, context, localAddress);
+            }
+            return super.connect(new ProxiedChannel.Target(hop.getHostString(), hop.getPort(), route),
+                    context, localAddress);
+        }
+
+        @Override
+        protected AsynchronousSocketChannel openAsynchronousSocketChannel(SocketAddress address, AsynchronousChannelGroup group)
+                throws IOException {
+            AsynchronousSocketChannel socket = super.openAsynchronousSocketChannel(address, group);
+            return address instanceof ProxiedChannel.Target ? new ProxiedChannel(socket) : socket;
+        }
     }
 
     @Override

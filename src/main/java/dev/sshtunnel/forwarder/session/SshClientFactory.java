@@ -4,7 +4,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
-import org.apache.sshd.client.SshClient;
+import org.apache.sshd.client.ClientBuilder;
 import org.apache.sshd.client.keyverifier.ServerKeyVerifier;
 import org.apache.sshd.common.AttributeRepository;
 import org.apache.sshd.common.AttributeRepository.AttributeKey;
@@ -14,6 +14,7 @@ import org.apache.sshd.common.cipher.Cipher;
 import org.apache.sshd.common.keyprovider.KeyIdentityProvider;
 import org.apache.sshd.core.CoreModuleProperties;
 
+import dev.sshtunnel.config.ProxyConfig;
 import dev.sshtunnel.forwarder.forward.ForwardThreads;
 
 /**
@@ -26,6 +27,20 @@ public final class SshClientFactory {
 
     /** The host key check of the endpoint a session connects to, set in the connect context. */
     public static final AttributeKey<HostKeyCheck> HOST_KEY_CHECK = new AttributeKey<>();
+    /** The outbound proxy of a session's first TCP connection, set in its connect context; absent: a direct connect. */
+    static final AttributeKey<ProxyRoute> PROXY = new AttributeKey<>();
+
+    /**
+     * A proxy, and when its connect and handshake must be done (System.nanoTime()): a little before the session's
+     * connect timeout ({@code timeout}), so that the failure says it was the proxy, not only that the connect timed out.
+     */
+    record ProxyRoute(ProxyConfig proxy, long deadlineNanos, Duration timeout) {
+        static final Duration MARGIN = Duration.ofMillis(250);
+
+        static ProxyRoute startingNow(ProxyConfig proxy, Duration timeout) {
+            return new ProxyRoute(proxy, System.nanoTime() + Math.max(timeout.toNanos() / 2, timeout.minus(MARGIN).toNanos()), timeout);
+        }
+    }
 
     /**
      * MINA registers every security provider it finds; BouncyCastle's registration alone loads about
@@ -45,8 +60,8 @@ public final class SshClientFactory {
     }
 
     /** The client's sockets run on {@code threads}' I/O group, with the forwards' own. */
-    public static SshClient create(ForwardThreads threads) {
-        SshClient client = SshClient.setUpDefaultClient();
+    public static TunnelSshClient create(ForwardThreads threads) {
+        TunnelSshClient client = (TunnelSshClient) ClientBuilder.builder().factory(TunnelSshClient::new).build();
         client.setKeyExchangeFactories(CertificateJudgingKeyExchanges.all());
         client.setIoServiceFactoryFactory(SharedGroupIoServiceFactory.factoryFactory(threads.group()));
         CoreModuleProperties.IDLE_TIMEOUT.set(client, Duration.ZERO);

@@ -18,7 +18,6 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BiPredicate;
 import java.util.function.Supplier;
 
-import org.apache.sshd.client.SshClient;
 import org.apache.sshd.client.session.ClientSession;
 import org.apache.sshd.common.kex.KexProposalOption;
 import org.apache.sshd.common.session.helpers.AbstractConnectionService;
@@ -78,7 +77,7 @@ public final class TunnelSession implements AutoCloseable {
      * {@code attaches} says which forwards this session takes, {@code stateChanged} runs when it connects or is lost.
      */
     TunnelSession(TunnelConfig config, Supplier<List<Forward>> forwards, BiPredicate<TunnelSession, Forward> attaches,
-            Runnable stateChanged, SessionStatusBoard board, SshClient client, Clock clock, FirstUseHostKeys firstUse) {
+            Runnable stateChanged, SessionStatusBoard board, TunnelSshClient client, Clock clock, FirstUseHostKeys firstUse) {
         this.config = config;
         this.firstUse = firstUse;
         this.forwards = forwards;

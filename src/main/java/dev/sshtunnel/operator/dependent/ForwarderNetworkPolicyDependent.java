@@ -13,6 +13,7 @@ import dev.sshtunnel.api.forwarder.ForwarderStatus;
 import dev.sshtunnel.api.v1alpha1.ForwardSpec;
 import dev.sshtunnel.api.v1alpha1.ForwardType;
 import dev.sshtunnel.api.v1alpha1.NetworkPolicySpec;
+import dev.sshtunnel.api.v1alpha1.ProxySpec;
 import dev.sshtunnel.api.v1alpha1.SshEndpoint;
 import dev.sshtunnel.api.v1alpha1.SshSpec;
 import dev.sshtunnel.api.v1alpha1.SshTunnel;
@@ -40,7 +41,7 @@ import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDep
  * tunnel's namespace (or spec.networkPolicy.ingressFrom) — a SOCKS proxy is never open to the
  * whole cluster by default — and the status port from the operator's namespace and the metrics scrapers'
  * (sshtunnel.network-policy.metrics-namespaces). Egress: the first
- * SSH hop's port, DNS (cluster DNS pods only) and the ports of Remote forward targets (the forwarder
+ * SSH hop's port (the proxy's with spec.ssh.proxy), DNS (cluster DNS pods only) and the ports of Remote forward targets (the forwarder
  * connects to those), each to its address where the spec writes one, else to spec.networkPolicy.egressTo.
  */
 @KubernetesDependent(informer = @Informer(labelSelector = ForwarderLabels.MANAGED_SELECTOR,
@@ -88,8 +89,14 @@ public class ForwarderNetworkPolicyDependent extends KeptOnHeldBackSpec<NetworkP
         ingress.add(new NetworkPolicyIngressRuleBuilder().withFrom(statusReaders).withPorts(tcp(ForwarderStatus.PORT)).build());
 
         List<NetworkPolicyEgressRule> egress = new ArrayList<>();
-        SshEndpoint firstHop = firstHop(tunnel.getSpec().getSsh());
-        egress.add(egressRule(to(firstHop.getHost(), spec), tcp(firstHop.effectivePort())));
+        ProxySpec proxy = tunnel.getSpec().getSsh().getProxy();
+        if (proxy != null) {
+            // The pod's first connection goes to the proxy; the SSH hops are the proxy's business.
+            egress.add(egressRule(to(proxy.getHost(), spec), tcp(proxy.getPort())));
+        } else {
+            SshEndpoint firstHop = firstHop(tunnel.getSpec().getSsh());
+            egress.add(egressRule(to(firstHop.getHost(), spec), tcp(firstHop.effectivePort())));
+        }
         egress.add(egressRule(List.of(dnsPods()), port("UDP", 53), port("TCP", 53)));
         // Remote targets: one rule per destination, so an IP-literal target opens its port to that address only.
         Map<List<NetworkPolicyPeer>, Set<Integer>> remoteTargets = new LinkedHashMap<>();

@@ -9,6 +9,7 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 
 import dev.sshtunnel.api.v1alpha1.PrivateKeySecretRef;
+import dev.sshtunnel.api.v1alpha1.ProxyCredentialsSecretRef;
 import dev.sshtunnel.api.v1alpha1.SecretKeyRef;
 import dev.sshtunnel.api.v1alpha1.SshEndpoint;
 import dev.sshtunnel.api.v1alpha1.SshSpec;
@@ -42,6 +43,13 @@ public final class SpecSecretRefs {
             addEndpoint(found, ssh, path);
             for (int i = 0; i < ssh.getJumpHosts().size(); i++) {
                 addEndpoint(found, ssh.getJumpHosts().get(i), path + ".jumpHosts[" + i + "]");
+            }
+            ProxyCredentialsSecretRef proxy = ssh.getProxy() == null ? null : ssh.getProxy().getCredentialsSecretRef();
+            if (proxy != null) {
+                // Mounted, watched and checked like the SSH credentials: the forwarder reads both keys as files.
+                String field = path + ".proxy.credentialsSecretRef";
+                found.add(new Reference(proxy.getName(), proxy.getUsernameKey(), field + ".usernameKey"));
+                found.add(new Reference(proxy.getName(), proxy.getPasswordKey(), field + ".passwordKey"));
             }
         }
         return new SpecSecretRefs(found);

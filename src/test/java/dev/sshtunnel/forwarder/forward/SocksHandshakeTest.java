@@ -225,7 +225,7 @@ class SocksHandshakeTest {
     private static SocksHandshake complete(byte[] bytes) {
         SocksHandshake.Outcome outcome = SocksHandshake.parse(ByteBuffer.wrap(bytes));
         assertThat(outcome).as(Arrays.toString(bytes)).isInstanceOf(SocksHandshake.Complete.class);
-        return ((SocksHandshake.Complete) outcome).request();
+        return (SocksHandshake) ((SocksHandshake.Complete) outcome).request();
     }
 
     private static SocksHandshake.Refused refused(byte[] bytes) {

@@ -40,6 +40,18 @@ class SessionFailureClassifierTest {
     }
 
     @Test
+    void aProxyFailureWrappedByMinaSaysWhatTheProxyDid() {
+        // MINA wraps the connector's failure (an ExecutionException, then its own IOException).
+        ProxyFailure refused = new ProxyFailure(ProxyFailure.Kind.REFUSED, "proxy p:3128 refused CONNECT to bastion:22: 403 Forbidden");
+        assertThat(classify(new IOException("connect failed", new java.util.concurrent.ExecutionException(refused))))
+                .isEqualTo(new Failure(Reason.Unreachable, SessionState.Failed, refused.getMessage()));
+        assertThat(classify(new IOException(new ProxyFailure(ProxyFailure.Kind.AUTHENTICATION, "proxy p:3128 refused the credentials"))))
+                .isEqualTo(new Failure(Reason.AuthenticationFailed, SessionState.Failed, "proxy p:3128 refused the credentials"));
+        assertThat(classify(new ProxyFailure(ProxyFailure.Kind.UNREACHABLE, "cannot connect to proxy p:3128: Connection refused")).state())
+                .isEqualTo(SessionState.Connecting);
+    }
+
+    @Test
     void unusableCredentialsPointAtTheSecret() {
         Failure failure = classify(new Credentials.CredentialException("private key in s/k cannot be loaded"));
 

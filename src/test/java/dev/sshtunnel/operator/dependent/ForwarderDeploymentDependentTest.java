@@ -13,6 +13,9 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 import dev.sshtunnel.api.v1alpha1.ForwarderSpec;
+import dev.sshtunnel.api.v1alpha1.ProxyCredentialsSecretRef;
+import dev.sshtunnel.api.v1alpha1.ProxySpec;
+import dev.sshtunnel.api.v1alpha1.ProxyType;
 import dev.sshtunnel.api.v1alpha1.SshTunnel;
 import dev.sshtunnel.testing.OperatorSettings;
 import dev.sshtunnel.testing.ReconcileContext;
@@ -154,6 +157,21 @@ class ForwarderDeploymentDependentTest {
                 .extracting(m -> m.getName() + ":" + m.getMountPath() + ":" + m.getReadOnly())
                 .containsExactly("tunnel:/etc/sshtunnel/tunnel:true", "secret-0:/etc/sshtunnel/secrets/bastion-key:true",
                         "tmp:/tmp:null");
+    }
+
+    @Test
+    void proxyCredentialsAreMountedLikeTheSshOnesKeyByKey() {
+        SshTunnel tunnel = WiredDependents.tunnel(local("pg", 5432, "db.internal", 5432));
+        ProxySpec proxy = new ProxySpec();
+        proxy.setType(ProxyType.SOCKS5);
+        proxy.setHost("proxy.corp.example");
+        proxy.setPort(1080);
+        proxy.setCredentialsSecretRef(new ProxyCredentialsSecretRef("proxy-auth", "user", "password"));
+        tunnel.getSpec().getSsh().setProxy(proxy);
+        PodSpec pod = desired(tunnel).getSpec().getTemplate().getSpec();
+        assertThat(pod.getVolumes()).filteredOn(v -> v.getSecret() != null && v.getSecret().getSecretName().equals("proxy-auth"))
+                .singleElement().satisfies(v -> assertThat(v.getSecret().getItems())
+                        .extracting(item -> item.getKey() + "->" + item.getPath()).containsExactly("password->password", "user->user"));
     }
 
     @Test

@@ -11,6 +11,8 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 import dev.sshtunnel.api.v1alpha1.NetworkPolicySpec;
+import dev.sshtunnel.api.v1alpha1.ProxySpec;
+import dev.sshtunnel.api.v1alpha1.ProxyType;
 import dev.sshtunnel.api.v1alpha1.SshTunnel;
 import dev.sshtunnel.testing.OperatorSettings;
 import dev.sshtunnel.testing.ReconcileContext;
@@ -108,6 +110,30 @@ class ForwarderNetworkPolicyDependentTest {
                 .satisfies(peer -> assertThat(peer.getIpBlock().getCidr()).isEqualTo("192.0.2.10/32"));
         assertThat(policy.getSpec().getEgress().get(2).getTo()).as("a named Remote target: spec.networkPolicy.egressTo")
                 .containsExactly(egressTo);
+    }
+
+    @Test
+    void withAProxyTheFirstConnectionsRuleGoesToTheProxyNotTheServer() {
+        SshTunnel tunnel = WiredDependents.tunnel(local("pg", 5432, "db.internal", 5432));
+        ProxySpec proxy = new ProxySpec();
+        proxy.setType(ProxyType.HTTPConnect);
+        proxy.setHost("192.0.2.80");
+        proxy.setPort(3128);
+        tunnel.getSpec().getSsh().setProxy(proxy);
+        List<NetworkPolicyEgressRule> egress = desired(tunnel).getSpec().getEgress();
+        assertThat(egress).hasSize(2);
+        assertThat(egress.get(0).getTo()).singleElement()
+                .satisfies(peer -> assertThat(peer.getIpBlock().getCidr()).isEqualTo("192.0.2.80/32"));
+        assertThat(ports(egress.get(0).getPorts())).containsExactly("TCP/3128");
+        assertThat(egress).noneSatisfy(rule -> assertThat(ports(rule.getPorts())).contains("TCP/22"));
+
+        // A proxy by name: spec.networkPolicy.egressTo, as for a server by name.
+        proxy.setHost("proxy.corp.example");
+        NetworkPolicySpec spec = new NetworkPolicySpec();
+        NetworkPolicyPeer corp = new NetworkPolicyPeerBuilder().withNewIpBlock().withCidr("198.51.100.0/24").endIpBlock().build();
+        spec.setEgressTo(List.of(corp));
+        tunnel.getSpec().setNetworkPolicy(spec);
+        assertThat(desired(tunnel).getSpec().getEgress().get(0).getTo()).containsExactly(corp);
     }
 
     @Test

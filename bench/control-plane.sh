@@ -137,6 +137,7 @@ sleep 15   # let the last counter-only writes of the start-up settle
 STATUS='resource="sshtunnels",scope="resource",subresource="status"'
 writes0=$(api_metric "$STATUS"); all0=$(api_metric 'resource=')
 audit=$W/steady/cluster/logs/audit.log; lines0=$(wc -l < "$audit")
+opcpu0=$(cpu_ticks "$op"); t_steady=$(date +%s%N)
 python3 - "$FIRST" "$STEADY_TUNNELS" "$STEADY_MINUTES" <<'PY'
 import random, socket, sys, threading, time
 first, n, minutes = int(sys.argv[1]), int(sys.argv[2]), float(sys.argv[3])
@@ -165,6 +166,9 @@ print(f"| steady state | status writes {writes:.0f} = {writes / n / minutes:.2f}
       f"| operator API requests {operator:.0f} = {operator / n / minutes:.2f} per tunnel per minute "
       f"| all API requests {total / n / minutes:.2f} per tunnel per minute |")
 PY
+# The operator's CPU while the tunnels are settled: mostly reading every forwarder's /status each poll period.
+python3 -c "import sys; t, s, n = (float(x) for x in sys.argv[1:]); print(f'operator CPU while settled (the traffic above flowing): {t / 100:.1f} s in {s:.0f} s = {t / s:.1f}% of a core for {n:.0f} tunnels, {t * 10 / s / n * 1000:.0f} us per tunnel per second')" \
+  "$(( $(cpu_ticks "$op") - opcpu0 ))" "$(( ($(date +%s%N) - t_steady) / 1000000000 ))" "$STEADY_TUNNELS"
 echo "operator RSS $(rss "$op") MiB"
 t0=$(date +%s%N)
 pkill -P "$sshd_pid"; kill "$sshd_pid"   # the listener and every session's sshd

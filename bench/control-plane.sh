@@ -126,7 +126,7 @@ start_sshd "MaxSessions 1000"
 sshd_pid=$SSHD_PID
 sandbox "$W/steady"
 kubectl create secret generic bastion-key --from-file=id_ed25519="$W/id" --dry-run=client -o yaml | kubectl apply -f - >/dev/null
-FIRST=$(( 20000 + RANDOM % 20000 ))
+FIRST=$(( 20000 + RANDOM % 10000 ))   # below the kernel's ephemeral ports (32768-), which tests and other tools get
 tunnels "$STEADY_TUNNELS" 127.0.0.1 "$SSHD" "$KNOWN" "$ECHO" "$FIRST" > "$W/steady.yaml"
 kubectl apply --server-side -f "$W/steady.yaml" > /dev/null
 operator "$W/steady-operator.log"
@@ -138,6 +138,8 @@ STATUS='resource="sshtunnels",scope="resource",subresource="status"'
 writes0=$(api_metric "$STATUS"); all0=$(api_metric 'resource=')
 audit=$W/steady/cluster/logs/audit.log; lines0=$(wc -l < "$audit")
 opcpu0=$(cpu_ticks "$op"); t_steady=$(date +%s%N)
+watch_events() { kubectl get --raw /metrics | awk '/^apiserver_watch_events_total\{/ {match($0, /resource="[^"]*"/); k = substr($0, RSTART + 10, RLENGTH - 11); s[k] += $NF} END {for (k in s) print k, s[k]}' | sort; }
+watch_events > "$W/watch0"
 python3 - "$FIRST" "$STEADY_TUNNELS" "$STEADY_MINUTES" <<'PY'
 import random, socket, sys, threading, time
 first, n, minutes = int(sys.argv[1]), int(sys.argv[2]), float(sys.argv[3])
@@ -169,6 +171,10 @@ PY
 # The operator's CPU while the tunnels are settled: mostly reading every forwarder's /status each poll period.
 python3 -c "import sys; t, s, n = (float(x) for x in sys.argv[1:]); print(f'operator CPU while settled (the traffic above flowing): {t / 100:.1f} s in {s:.0f} s = {t / s:.1f}% of a core for {n:.0f} tunnels, {t * 10 / s / n * 1000:.0f} us per tunnel per second')" \
   "$(( $(cpu_ticks "$op") - opcpu0 ))" "$(( ($(date +%s%N) - t_steady) / 1000000000 ))" "$STEADY_TUNNELS"
+# Watch events the API server sent meanwhile (to every watcher: the operator's informers, the controller-manager...).
+watch_events > "$W/watch1"
+join "$W/watch0" "$W/watch1" | awk -v n="$STEADY_TUNNELS" -v m="$STEADY_MINUTES" '{d = $3 - $2; if (d > 0) printf "%s %d %.1f\n", $1, d, d / n / m}' \
+  | sort -k2 -nr | head -8 | awk 'BEGIN {printf "watch events sent while settled, by resource (total, per tunnel per minute):"} {printf " %s %s (%s)", $1, $2, $3} END {print ""}'
 echo "operator RSS $(rss "$op") MiB"
 t0=$(date +%s%N)
 pkill -P "$sshd_pid"; kill "$sshd_pid"   # the listener and every session's sshd

@@ -8,6 +8,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -286,7 +287,9 @@ final class NodeAgent implements AutoCloseable {
                     args.bindAddress().equals("0.0.0.0") ? running.ip : args.bindAddress(), running.ip, args.httpPort(),
                     Duration.ofSeconds(args.gracePeriodSeconds()), args.targetPolicy());
             running.process.watch(document, secrets, loader, ForwarderProcess.WATCH_INTERVAL);
-            running.startedAt = Instant.now();
+            // In whole seconds, as the API server stores it: otherwise the state written never equals the state read
+            // back, and every probe (each pod every 2 s) rewrote the pod's status — a kubelet writes on change only.
+            running.startedAt = Instant.now().truncatedTo(ChronoUnit.SECONDS);
             running.waitingReason = null;
             running.waitingMessage = null;
             running.livenessFailures = 0;

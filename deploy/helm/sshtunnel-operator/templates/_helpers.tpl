@@ -96,3 +96,16 @@ in a small ClusterRole under watchNamespaces.
     resources: ["namespaces"]
     verbs: ["list", "watch"]
 {{- end -}}
+
+{{/*
+watchNamespaces set: the ClusterSshBastion controller still reads every tunnel (name, namespace, age, bastionRef,
+forwards), read-only, so that every release computes the same port ledger and count for a ClusterSshBastion that
+tunnels of several releases share (docs/operations.md, "Sharding across releases"). In the all-namespaces
+ClusterRole the namespaced rules already grant it.
+*/}}
+{{- define "sshtunnel.allTunnelsReadRules" }}
+  # Every tunnel, read-only: the ClusterSshBastion controller's ledger counts the tunnels of every release.
+  - apiGroups: ["sshtunnel.dev"]
+    resources: ["sshtunnels"]
+    verbs: ["list", "watch"]
+{{- end -}}

@@ -16,11 +16,13 @@ import dev.sshtunnel.operator.gate.SpecConsistency;
 import dev.sshtunnel.operator.observe.SecretKeyReads;
 import dev.sshtunnel.operator.observe.SpecSecretRefs;
 import dev.sshtunnel.operator.status.BastionStatusAggregator;
+import dev.sshtunnel.operator.status.ConditionTypes;
 import dev.sshtunnel.operator.status.SpecHeldBack;
 import dev.sshtunnel.operator.tenancy.Bastion;
 import dev.sshtunnel.operator.tenancy.BastionGrant;
 import dev.sshtunnel.operator.tenancy.PortLedger;
 import dev.sshtunnel.operator.tenancy.WatchedNamespaces;
+import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.client.CustomResource;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
@@ -63,8 +65,10 @@ final class BastionReconciliation {
                 .map(message -> new SpecHeldBack(Reason.InvalidSpec, message))
                 .or(() -> credentialsNamespaceProblem(bastion, watched))
                 .or(() -> secretsProblem(bastion, context));
-        SshBastionStatus status = aggregator.aggregate(object, object.getStatus(), problem, ledger,
+        SshBastionStatus computed = aggregator.aggregate(object, object.getStatus(), problem, ledger,
                 tunnels.size());
+        SshBastionStatus status = watched.includes(bastion.credentialsNamespace()) ? computed
+                : keepingReadyOfThisGeneration(computed, object.getStatus());
         if (!Objects.equals(status, object.getStatus())) {
             PrimaryUpdateAndCacheUtils.updateStatusAndCacheResource(object, context, fresh -> {
                 fresh.setStatus(status);
@@ -86,6 +90,27 @@ final class BastionReconciliation {
         return Optional.of(new SpecHeldBack(Reason.CredentialsNamespaceNotWatched, "credentials namespace " + namespace
                 + " is not watched by the operator (" + watched + "): it can neither read the Secrets there nor run the"
                 + " tunnels' pods there; add " + namespace + " to the chart's watchNamespaces (SSHTUNNEL_WATCH_NAMESPACES)"));
+    }
+
+    /**
+     * Releases sharding the cluster (docs/operations.md) all write a ClusterSshBastion's status and agree on its ledger
+     * and count, as each reads every tunnel. Its Ready condition, though, needs the Secrets in the credentials namespace,
+     * which only a release watching that namespace can read; one that cannot would say CredentialsNamespaceNotWatched
+     * where the other says Accepted, and they would overwrite each other for ever. So a release that cannot read them
+     * keeps a Ready condition already written about this generation (by a release that can, or by another one that
+     * cannot) and adds its own only when there is none: a release watching the namespace always has the last word.
+     */
+    static SshBastionStatus keepingReadyOfThisGeneration(SshBastionStatus computed, SshBastionStatus previous) {
+        Optional<Condition> written = previous == null || previous.getConditions() == null ? Optional.empty()
+                : previous.getConditions().stream()
+                        .filter(c -> ConditionTypes.READY.equals(c.getType())
+                                && Objects.equals(c.getObservedGeneration(), computed.getObservedGeneration()))
+                        .findFirst();
+        if (written.isPresent()) {
+            computed.setConditions(computed.getConditions().stream()
+                    .map(c -> ConditionTypes.READY.equals(c.getType()) ? written.get() : c).toList());
+        }
+        return computed;
     }
 
     private static Optional<SpecHeldBack> secretsProblem(Bastion bastion, Context<?> context) {

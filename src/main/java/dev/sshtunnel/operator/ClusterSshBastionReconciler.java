@@ -16,6 +16,7 @@ import dev.sshtunnel.operator.tenancy.WatchedNamespaces;
 import io.fabric8.kubernetes.api.model.Namespace;
 import io.javaoperatorsdk.operator.api.config.informer.Informer;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.Constants;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
@@ -28,6 +29,8 @@ import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEven
 
 /**
  * ClusterSshBastion: checks its Secrets in its credentials namespace and keeps its port ledger over the tunnels of every granted namespace.
+ * Every release of the operator runs it and computes the same ledger and count (it reads every tunnel); only a release
+ * watching the credentials namespace can check the Secrets, see {@link BastionReconciliation#keepingReadyOfThisGeneration}.
  * Connectivity is each tunnel's to report. Secrets are read by name at each reconcile, and at least once a minute, so a
  * Secret created later turns Ready within that minute.
  */
@@ -48,9 +51,11 @@ public class ClusterSshBastionReconciler implements Reconciler<ClusterSshBastion
 
     @Override
     public List<EventSource<?, ClusterSshBastion>> prepareEventSources(EventSourceContext<ClusterSshBastion> context) {
-        // This controller's primaries are cluster-scoped, so it watches at cluster scope; the tunnels only where the operator
-        // watches them (its Roles allow no more under watchNamespaces).
-        var tunnels = BastionTunnelsIndex.eventSource(context, ClusterSshBastion.class, watched.informerNamespaces(),
+        // This controller's primaries are cluster-scoped, so it watches at cluster scope, and so are the tunnels it reads,
+        // whatever watchNamespaces says: releases sharding the cluster share a ClusterSshBastion, and its ledger and count
+        // are only the same in every release when every release sees every tunnel on it (read-only, summaries only: the
+        // chart's ClusterRole grants list/watch on sshtunnels; docs/operations.md, "Sharding across releases").
+        var tunnels = BastionTunnelsIndex.eventSource(context, ClusterSshBastion.class, Constants.WATCH_ALL_NAMESPACE_SET,
                 t -> BastionEventSources.ref(t, BastionKind.ClusterSshBastion).map(r -> Set.of(new ResourceID(r.getName()))).orElse(Set.<ResourceID>of()));
         // A namespace relabelled changes which tunnels a bastion grants: every ClusterSshBastion recomputes its ledger.
         var namespaces = new InformerEventSource<>(InformerEventSourceConfiguration.from(Namespace.class, ClusterSshBastion.class)

@@ -206,6 +206,11 @@ class HelmChartIT {
             clusterRole.get("rules").forEach(clusterScoped::add);
             assertThat(all).containsKey("ClusterRoleBinding//tunnels");
         }
+        // Beyond deploy/'s rules, one read-only rule: the ClusterSshBastion controller reads every tunnel, so that
+        // releases sharding the cluster agree on a shared bastion's ledger (WatchNamespacesIT).
+        JsonNode allTunnelsRead = YAML.readTree("{apiGroups: [sshtunnel.dev], resources: [sshtunnels], verbs: [list, watch]}");
+        assertThat(clusterScoped).as("every tunnel, read-only").contains(allTunnelsRead);
+        clusterScoped.remove(allTunnelsRead);
         for (String namespace : List.of("team-a", "team-b")) {
             JsonNode role = all.get("Role/" + namespace + "/tunnels");
             assertThat(role).as("Role in " + namespace).isNotNull();

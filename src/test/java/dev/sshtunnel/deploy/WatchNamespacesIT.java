@@ -28,11 +28,14 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
+import dev.sshtunnel.api.v1alpha1.BastionKind;
 import dev.sshtunnel.api.v1alpha1.ClusterSshBastion;
 import dev.sshtunnel.api.v1alpha1.SshBastion;
 import dev.sshtunnel.api.v1alpha1.SshBastionStatus;
 import dev.sshtunnel.api.v1alpha1.SshTunnel;
+import dev.sshtunnel.operator.dependent.ForwarderLabels;
 import dev.sshtunnel.sandbox.Sandbox;
+import dev.sshtunnel.testing.AuditLog;
 import dev.sshtunnel.testing.EcosystemTools;
 import dev.sshtunnel.testing.PackagedJar;
 import dev.sshtunnel.testing.Ports;
@@ -77,16 +80,8 @@ class WatchNamespacesIT {
         for (String namespace : List.of(OPS, WATCHED, ALSO_WATCHED, UNWATCHED)) {
             RealCluster.namespace(namespace);
         }
-        Map<String, String> env = install(admin, EcosystemTools.helm(null, "template", RELEASE, HelmChartIT.CHART.toString(),
-                "--namespace", OPS, "--kube-version", "1.35.4", "--set", "watchNamespaces={" + WATCHED + "," + ALSO_WATCHED + "}"));
-        int port = Ports.free();
         Path log = PackagedJar.IT_LOGS.resolve("WatchNamespacesIT-operator.log");
-        Process operator = jar.start(log, env, List.of("-Dkubeconfig=" + kubeconfig(Sandbox.serviceAccountToken(admin, OPS, RELEASE)),
-                "-Dquarkus.http.port=" + port, "-Dquarkus.http.host=127.0.0.1"), "operator");
-
-        await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofSeconds(1))
-                .until(() -> !operator.isAlive() || ready(port));
-        assertThat(operator.isAlive()).as("the operator is still running: %s", tail(log)).isTrue();
+        Process operator = startRelease(admin, RELEASE, OPS, List.of(WATCHED, ALSO_WATCHED), log);
 
         admin.resource(keySecret(WATCHED, "key-v1")).create();
         admin.resource(keySecret(UNWATCHED, "key-v1")).create();
@@ -149,10 +144,135 @@ class WatchNamespacesIT {
     }
 
     /**
+     * Two releases (shards) sharing one ClusterSshBastion, each with its own tenant namespace; both watch the bastion's
+     * credentials namespace, where their tunnels' forwarders run. Each reads every tunnel on the bastion, so both compute
+     * the same port ledger and count: first come keeps the bind across shards, and neither rewrites what the other wrote.
+     * Each tunnel's objects are written by its own release alone.
+     */
+    @Test
+    void twoReleasesSharingAClusterSshBastionAgreeOnItsLedger() throws Exception {
+        KubernetesClient admin = RealCluster.admin();
+        String edge = "sh-edge";
+        for (String namespace : List.of("sh-ops-a", "sh-ops-b", "sh-a", "sh-b", edge)) {
+            RealCluster.namespace(namespace);
+        }
+        for (String tenant : List.of("sh-a", "sh-b")) {
+            admin.namespaces().withName(tenant).edit(n -> {
+                n.getMetadata().getLabels().put("team", "sh");
+                return n;
+            });
+        }
+        admin.resource(keySecret(edge, "key-v1")).create();
+        admin.resource(TunnelFixtures.clusterBastion(edge, edge, "sh")).create();
+        Process shardA = startRelease(admin, "shard-a", "sh-ops-a", List.of("sh-a", edge),
+                PackagedJar.IT_LOGS.resolve("WatchNamespacesIT-shard-a.log"));
+        Process shardB = startRelease(admin, "shard-b", "sh-ops-b", List.of("sh-b", edge),
+                PackagedJar.IT_LOGS.resolve("WatchNamespacesIT-shard-b.log"));
+
+        admin.resource(TunnelFixtures.onBastion("sh-a", "first", BastionKind.ClusterSshBastion, edge,
+                TunnelFixtures.remote("hook", 8001, "web.sh-a.svc", 80))).create();
+        admin.resource(TunnelFixtures.onBastion("sh-b", "second", BastionKind.ClusterSshBastion, edge,
+                TunnelFixtures.remote("hook", 8002, "web.sh-b.svc", 80))).create();
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).until(() -> ledger(admin, edge),
+                "sh-a/first/hook localhost:8001 sh-b/second/hook localhost:8002"::equals);
+        // Later, in shard-b, shard-a's port: held by the tunnel that asked first, in the other shard.
+        admin.resource(TunnelFixtures.onBastion("sh-b", "late", BastionKind.ClusterSshBastion, edge,
+                TunnelFixtures.remote("hook", 8001, "web.sh-b.svc", 80))).create();
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+            SshTunnel late = admin.resources(SshTunnel.class).inNamespace("sh-b").withName("late").get();
+            assertThat(readyReason(late.getStatus())).isEqualTo("PortConflict");
+            assertThat(ready(late.getStatus()).map(Condition::getMessage)).hasValueSatisfying(m -> assertThat(m).contains("held by sh-a/first"));
+            assertThat(admin.resources(ClusterSshBastion.class).withName(edge).get().getStatus().getTunnels()).isEqualTo(3);
+            // Past the ledger, each first-comer runs (as far as a cluster without a node goes): its release found the
+            // bastion's Secret, created before either release started, in the credentials namespace both watch.
+            for (String[] tunnel : new String[][] {{"sh-a", "first"}, {"sh-b", "second"}}) {
+                assertThat(readyReason(admin.resources(SshTunnel.class).inNamespace(tunnel[0]).withName(tunnel[1]).get().getStatus()))
+                        .as(tunnel[0] + "/" + tunnel[1]).isEqualTo("ForwarderUnavailable");
+            }
+        });
+        assertThat(ledger(admin, edge)).isEqualTo("sh-a/first/hook localhost:8001 sh-b/second/hook localhost:8002");
+
+        // No fight: both releases agree, so neither writes the bastion again.
+        String version = admin.resources(ClusterSshBastion.class).withName(edge).get().getMetadata().getResourceVersion();
+        for (int second = 0; second < 10; second++) {
+            Thread.sleep(1000);
+            assertThat(admin.resources(ClusterSshBastion.class).withName(edge).get().getMetadata().getResourceVersion())
+                    .as("the bastion's resourceVersion %d s later (ledger %s)", second + 1, ledger(admin, edge)).isEqualTo(version);
+        }
+
+        // Each tunnel's objects, in its namespace and in the credentials namespace, are its own release's to write.
+        Map<String, String> tenantOf = new TreeMap<>();
+        for (Class<? extends HasMetadata> kind : List.of(Deployment.class, ConfigMap.class, io.fabric8.kubernetes.api.model.Service.class,
+                io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy.class, io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget.class)) {
+            admin.resources(kind).inNamespace(edge).withLabel(ForwarderLabels.TUNNEL_NAMESPACE).list().getItems()
+                    .forEach(o -> tenantOf.put(o.getKind() + "/" + o.getMetadata().getName(),
+                            o.getMetadata().getLabels().get(ForwarderLabels.TUNNEL_NAMESPACE)));
+        }
+        assertThat(tenantOf).as("forwarder objects in %s", edge).containsValues("sh-a", "sh-b");
+        AuditLog audit = AuditLog.read(RealCluster.logs().resolve("audit.log"));
+        Map<String, String> tenantOfRelease = Map.of("system:serviceaccount:sh-ops-a:shard-a", "sh-a",
+                "system:serviceaccount:sh-ops-b:shard-b", "sh-b");
+        Map<String, String> kindOf = Map.of("apps/deployments", "Deployment", "/configmaps", "ConfigMap", "/services", "Service",
+                "networking.k8s.io/networkpolicies", "NetworkPolicy", "policy/poddisruptionbudgets", "PodDisruptionBudget");
+        List<String> written = new ArrayList<>();
+        for (AuditLog.Entry entry : audit.entries()) {
+            String tenant = tenantOfRelease.get(entry.user());
+            String verb = entry.permission().substring(entry.permission().lastIndexOf(':') + 1);
+            if (tenant == null || !List.of("create", "update", "patch", "delete").contains(verb)) {
+                continue;
+            }
+            String resource = entry.permission().substring(0, entry.permission().lastIndexOf(':'));
+            written.add(entry.user() + " " + entry.permission() + " " + entry.namespace() + "/" + entry.name());
+            if (List.of("sh-a", "sh-b").contains(entry.namespace())) {
+                assertThat(entry.namespace()).as("%s %s %s", entry.user(), entry.permission(), entry.name()).isEqualTo(tenant);
+            }
+            if (entry.namespace().equals(edge) && kindOf.containsKey(resource)) {
+                assertThat(tenantOf.get(kindOf.get(resource) + "/" + entry.name()))
+                        .as("the tunnel namespace of %s %s/%s, written by %s", resource, edge, entry.name(), entry.user()).isEqualTo(tenant);
+            }
+        }
+        assertThat(written).as("each release wrote its own tunnels' objects and status")
+                .anyMatch(w -> w.startsWith("system:serviceaccount:sh-ops-a:shard-a apps/deployments:patch " + edge + "/"))
+                .anyMatch(w -> w.startsWith("system:serviceaccount:sh-ops-b:shard-b apps/deployments:patch " + edge + "/"))
+                .anyMatch(w -> w.startsWith("system:serviceaccount:sh-ops-a:shard-a sshtunnel.dev/sshtunnels/status:update sh-a/first"))
+                .anyMatch(w -> w.startsWith("system:serviceaccount:sh-ops-b:shard-b sshtunnel.dev/sshtunnels/status:update sh-b/late"));
+
+        for (Process shard : List.of(shardA, shardB)) {
+            assertThat(shard.isAlive()).isTrue();
+        }
+        for (String log : List.of("WatchNamespacesIT-shard-a.log", "WatchNamespacesIT-shard-b.log")) {
+            assertThat(PackagedJar.read(PackagedJar.IT_LOGS.resolve(log))).as(log).doesNotContain("403").doesNotContainIgnoringCase("forbidden");
+        }
+    }
+
+    private static String ledger(KubernetesClient admin, String bastion) {
+        SshBastionStatus status = admin.resources(ClusterSshBastion.class).withName(bastion).get().getStatus();
+        return status == null ? "" : String.join(" ", status.getAllocations().stream()
+                .map(a -> a.getNamespace() + "/" + a.getTunnel() + "/" + a.getForward() + " " + a.getBindAddress() + ":" + a.getPort()).toList());
+    }
+
+    /**
+     * Renders the chart as release {@code release} in {@code ops} watching {@code watched}, installs it and starts the
+     * packaged operator as the release's ServiceAccount; returns once the operator is ready.
+     */
+    private Process startRelease(KubernetesClient admin, String release, String ops, List<String> watched, Path log) throws Exception {
+        Map<String, String> env = install(admin, EcosystemTools.helm(null, "template", release, HelmChartIT.CHART.toString(),
+                "--namespace", ops, "--kube-version", "1.35.4", "--set", "watchNamespaces={" + String.join(",", watched) + "}"),
+                release, ops, watched);
+        int port = Ports.free();
+        Process operator = jar.start(log, env, List.of("-Dkubeconfig=" + kubeconfig(Sandbox.serviceAccountToken(admin, ops, release), ops),
+                "-Dquarkus.http.port=" + port, "-Dquarkus.http.host=127.0.0.1"), "operator");
+        await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofSeconds(1))
+                .until(() -> !operator.isAlive() || ready(port));
+        assertThat(operator.isAlive()).as("the operator %s is still running: %s", release, tail(log)).isTrue();
+        return operator;
+    }
+
+    /**
      * Installs what the rendered chart gives the operator's identity (ServiceAccount, RBAC, its admission policy, the
      * guard-rail ConfigMap) and returns the environment its Deployment sets: env values and the ConfigMap's data.
      */
-    private static Map<String, String> install(KubernetesClient admin, String rendered) {
+    private static Map<String, String> install(KubernetesClient admin, String rendered, String release, String ops, List<String> watched) {
         Map<String, String> env = new TreeMap<>();
         List<String> installed = new ArrayList<>();
         Deployment deployment = null;
@@ -164,7 +284,7 @@ class WatchNamespacesIT {
                     "ValidatingAdmissionPolicy", "ValidatingAdmissionPolicyBinding").contains(object.getKind())) {
                 if (object.getMetadata().getNamespace() == null && !object.getKind().startsWith("Cluster")
                         && !object.getKind().startsWith("ValidatingAdmissionPolicy")) {
-                    object.getMetadata().setNamespace(OPS);
+                    object.getMetadata().setNamespace(ops);
                 }
                 admin.resource(object).forceConflicts().serverSideApply();
                 installed.add(object.getKind() + "/" + object.getMetadata().getNamespace() + "/" + object.getMetadata().getName());
@@ -173,19 +293,19 @@ class WatchNamespacesIT {
                 }
             }
         }
-        assertThat(installed).contains("Role/" + WATCHED + "/" + RELEASE, "Role/" + ALSO_WATCHED + "/" + RELEASE);
+        assertThat(installed).containsAll(watched.stream().map(namespace -> "Role/" + namespace + "/" + release).toList());
         assertThat(deployment).as("the chart's Deployment").isNotNull();
         for (var variable : deployment.getSpec().getTemplate().getSpec().getContainers().get(0).getEnv()) {
             if (variable.getValue() != null) {
                 env.put(variable.getName(), variable.getValue());
             }
         }
-        env.put("SSHTUNNEL_OPERATOR_NAMESPACE", OPS); // valueFrom metadata.namespace
+        env.put("SSHTUNNEL_OPERATOR_NAMESPACE", ops); // valueFrom metadata.namespace
         return env;
     }
 
-    private Path kubeconfig(String token) throws java.io.IOException {
-        Path file = dir.resolve("operator.kubeconfig");
+    private Path kubeconfig(String token, String ops) throws java.io.IOException {
+        Path file = dir.resolve(ops + ".kubeconfig");
         String ca = Base64.getEncoder().encodeToString(RealCluster.caPem().getBytes(StandardCharsets.US_ASCII));
         Files.writeString(file, """
                 apiVersion: v1
@@ -194,7 +314,7 @@ class WatchNamespacesIT {
                 users: [{name: operator, user: {token: "%s"}}]
                 contexts: [{name: c, context: {cluster: c, user: operator, namespace: %s}}]
                 current-context: c
-                """.formatted(RealCluster.url(), ca, token, OPS));
+                """.formatted(RealCluster.url(), ca, token, ops));
         return file;
     }
 
@@ -214,6 +334,10 @@ class WatchNamespacesIT {
     private static String readyReason(dev.sshtunnel.api.v1alpha1.SshTunnelStatus status) {
         return status == null ? "" : status.getConditions().stream().filter(c -> c.getType().equals("Ready"))
                 .map(Condition::getReason).findFirst().orElse("");
+    }
+
+    private static Optional<Condition> ready(dev.sshtunnel.api.v1alpha1.SshTunnelStatus status) {
+        return status == null ? Optional.empty() : status.getConditions().stream().filter(c -> c.getType().equals("Ready")).findFirst();
     }
 
     private static Optional<Condition> ready(SshBastionStatus status) {

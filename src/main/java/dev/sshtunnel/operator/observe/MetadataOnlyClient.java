@@ -30,8 +30,14 @@ final class MetadataOnlyClient {
     }
 
     static KubernetesClient of(Config config) {
+        return of(config, java.util.Map.of());
+    }
+
+    /** {@code mixIns}: as {@link PartialReads#skipping}, to keep even less of each object's metadata. */
+    static KubernetesClient of(Config config, java.util.Map<Class<?>, Class<?>> mixIns) {
         // An empty PartialObjectMetadataList comes as "items": null, where Fabric8's informer expects a list.
         ObjectMapper json = new ObjectMapper();
+        mixIns.forEach(json::addMixIn);
         json.configOverride(List.class).setSetterInfo(JsonSetter.Value.forValueNulls(Nulls.AS_EMPTY));
         ClientJson.configure(json);
         return new KubernetesClientBuilder().withConfig(config)

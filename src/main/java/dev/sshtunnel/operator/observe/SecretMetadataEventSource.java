@@ -1,18 +1,20 @@
 package dev.sshtunnel.operator.observe;
 
+import java.util.Map;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
+
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 
 import dev.sshtunnel.api.v1alpha1.SshTunnel;
 import dev.sshtunnel.operator.SshTunnelReconciler;
 import dev.sshtunnel.operator.tenancy.BastionEventSources;
-import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
-import io.javaoperatorsdk.operator.processing.event.source.informer.TransformingItemStore;
 
 /**
  * Tells which tunnels to reconcile when a Secret changes: a Secret that appears starts a tunnel
@@ -40,12 +42,15 @@ public final class SecretMetadataEventSource extends OwnClientInformer<Secret, S
         context.getPrimaryCache().addIndexer(INDEX, tunnel -> SpecSecretRefs.of(tunnel).secretNames().stream()
                 .map(name -> indexKey(tunnel.getMetadata().getNamespace(), name))
                 .toList());
-        KubernetesClient metadataOnly = MetadataOnlyClient.of(context.getClient().getConfiguration());
+        // Only its identity is kept, skipped while parsing (labels, annotations, owners...): not in an item store, which
+        // JOSDK shares between the per-namespace informers of watchNamespaces, so one namespace's relist emptied the
+        // others' (a bastion's Secret in its credentials namespace went missing for its tunnels: WatchNamespacesIT).
+        KubernetesClient metadataOnly = MetadataOnlyClient.of(context.getClient().getConfiguration(),
+                Map.of(ObjectMeta.class, IdentityOnly.class));
         var configuration = InformerEventSourceConfiguration.from(Secret.class, SshTunnel.class)
                 .withName(EVENT_SOURCE)
                 .withKubernetesClient(metadataOnly)
                 .withInformerListLimit(SshTunnelReconciler.LIST_PAGE)
-                .withItemStore(new TransformingItemStore<>(SecretMetadataEventSource::identityOnly))
                 .withSecondaryToPrimaryMapper(secret -> Stream.concat(context.getPrimaryCache()
                         .byIndex(INDEX, indexKey(secret.getMetadata().getNamespace(), secret.getMetadata().getName()))
                         .stream()
@@ -60,16 +65,9 @@ public final class SecretMetadataEventSource extends OwnClientInformer<Secret, S
     }
 
     /** What the cache keeps of a Secret: enough to map it to tunnels and to notice a new version. */
-    static Secret identityOnly(Secret secret) {
-        var metadata = secret.getMetadata();
-        Secret kept = new Secret();
-        kept.setMetadata(new ObjectMetaBuilder()
-                .withNamespace(metadata.getNamespace())
-                .withName(metadata.getName())
-                .withUid(metadata.getUid())
-                .withResourceVersion(metadata.getResourceVersion())
-                .build());
-        return kept;
+    @JsonIgnoreProperties(value = {"annotations", "labels", "managedFields", "ownerReferences", "finalizers", "generateName",
+            "creationTimestamp", "deletionTimestamp", "deletionGracePeriodSeconds", "generation", "selfLink"}, ignoreUnknown = true)
+    private abstract static class IdentityOnly {
     }
 
     private static String indexKey(String namespace, String name) {

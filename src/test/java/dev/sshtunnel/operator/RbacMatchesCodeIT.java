@@ -23,10 +23,14 @@ import dev.sshtunnel.api.v1alpha1.ClusterSshBastion;
 import dev.sshtunnel.api.v1alpha1.LoadBalancerSpec;
 import dev.sshtunnel.api.v1alpha1.SshBastion;
 import dev.sshtunnel.api.v1alpha1.SshTunnel;
+import dev.sshtunnel.operator.dependent.ForwarderLabels;
+import dev.sshtunnel.operator.observe.PodVolumeRefresh;
 import dev.sshtunnel.testing.AuditLog;
 import dev.sshtunnel.testing.RealCluster;
 import dev.sshtunnel.testing.RealClusterResource;
 import dev.sshtunnel.testing.TunnelFixtures;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodStatusBuilder;
 import io.fabric8.kubernetes.api.model.ServiceBuilder;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
 import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
@@ -60,6 +64,17 @@ class RbacMatchesCodeIT {
         await().atMost(Duration.ofSeconds(30)).until(
                 () -> driver.services().inNamespace(ns).withName("warehouse").get(), s -> s != null);
         await().atMost(Duration.ofSeconds(30)).until(() -> readyReason(driver, ns), "ForwarderUnavailable"::equals);
+
+        // No kubelet runs here, so the test reports the forwarder pod running, as one would (on an address nothing
+        // listens on): the operator annotates it with its document's generation (PodVolumeRefresh), which it does to
+        // running pods only.
+        Pod pod = await().atMost(Duration.ofSeconds(30)).until(() -> driver.pods().inNamespace(ns)
+                .withLabel(ForwarderLabels.INSTANCE, "warehouse").list().getItems(), pods -> !pods.isEmpty()).get(0);
+        pod.setStatus(new PodStatusBuilder().withPhase("Running").withPodIP("127.255.0.1")
+                .addNewPodIP().withIp("127.255.0.1").endPodIP().build());
+        driver.pods().inNamespace(ns).resource(pod).updateStatus();
+        await().atMost(Duration.ofSeconds(30)).until(() -> driver.pods().inNamespace(ns).withName(pod.getMetadata().getName()).get()
+                .getMetadata().getAnnotations(), a -> a != null && a.containsKey(PodVolumeRefresh.ANNOTATION));
 
         // A change the running pods cannot take (their annotations) updates the Deployment's template.
         var forwarderSpec = new dev.sshtunnel.api.v1alpha1.ForwarderSpec();

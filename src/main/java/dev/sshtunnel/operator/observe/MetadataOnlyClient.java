@@ -1,6 +1,7 @@
 package dev.sshtunnel.operator.observe;
 
 import java.util.List;
+import java.util.Map;
 
 import com.fasterxml.jackson.annotation.JsonSetter;
 import com.fasterxml.jackson.annotation.Nulls;
@@ -30,11 +31,11 @@ final class MetadataOnlyClient {
     }
 
     static KubernetesClient of(Config config) {
-        return of(config, java.util.Map.of());
+        return of(config, Map.of());
     }
 
     /** {@code mixIns}: as {@link PartialReads#skipping}, to keep even less of each object's metadata. */
-    static KubernetesClient of(Config config, java.util.Map<Class<?>, Class<?>> mixIns) {
+    static KubernetesClient of(Config config, Map<Class<?>, Class<?>> mixIns) {
         // An empty PartialObjectMetadataList comes as "items": null, where Fabric8's informer expects a list.
         ObjectMapper json = new ObjectMapper();
         mixIns.forEach(json::addMixIn);

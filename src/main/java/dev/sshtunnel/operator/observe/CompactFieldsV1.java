@@ -3,6 +3,7 @@ package dev.sshtunnel.operator.observe;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.Arrays;
 import java.util.Map;
 
 import com.fasterxml.jackson.annotation.JsonAnyGetter;
@@ -32,6 +33,11 @@ final class CompactFieldsV1 extends FieldsV1 {
     };
 
     private byte[] json;
+    /**
+     * The parsed map's hash, kept once computed: JOSDK hands out secondary resources in sets, so every reconcile hashes
+     * the cached objects, and parsing the text again for each was work this class added to that path.
+     */
+    private volatile Integer hash;
 
     private CompactFieldsV1(byte[] json) {
         this.json = json;
@@ -59,6 +65,7 @@ final class CompactFieldsV1 extends FieldsV1 {
     public void setAdditionalProperties(Map<String, Object> fields) {
         try {
             json = JSON.writeValueAsBytes(fields);
+            hash = null;
         } catch (IOException e) {
             throw new UncheckedIOException("managed fields", e);
         }
@@ -66,12 +73,21 @@ final class CompactFieldsV1 extends FieldsV1 {
 
     @Override
     public boolean equals(Object other) {
+        if (other instanceof CompactFieldsV1 compact && Arrays.equals(json, compact.json)) {
+            return true;
+        }
         return other instanceof FieldsV1 fields && getAdditionalProperties().equals(fields.getAdditionalProperties());
     }
 
+    /** FieldsV1's own (the map's), so a compact and a parsed field set that are equal hash alike. */
     @Override
     public int hashCode() {
-        return getAdditionalProperties().hashCode();
+        Integer known = hash;
+        if (known == null) {
+            known = getAdditionalProperties().hashCode();
+            hash = known;
+        }
+        return known;
     }
 
     @Override

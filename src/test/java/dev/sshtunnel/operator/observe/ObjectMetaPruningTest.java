@@ -76,8 +76,12 @@ class ObjectMetaPruningTest {
         entry.getFieldsV1().getAdditionalProperties().put("f:other", Map.of());
 
         assertThat(entry.getFieldsV1().getAdditionalProperties()).isEqualTo(map(OURS));
+        int before = entry.getFieldsV1().hashCode();
+        assertThat(before).as("hashed as FieldsV1 hashes its map").isEqualTo(map(OURS).hashCode());
         entry.getFieldsV1().setAdditionalProperty("f:other", Map.of());
         assertThat(entry.getFieldsV1().getAdditionalProperties()).containsKey("f:other");
+        assertThat(entry.getFieldsV1().hashCode()).as("hashed again after a change")
+                .isEqualTo(entry.getFieldsV1().getAdditionalProperties().hashCode()).isNotEqualTo(before);
     }
 
     private Map<String, Object> map(String json) throws Exception {
